@@ -1,0 +1,69 @@
+// The entry point: parse, dispatch, and the one place that turns outcomes into exit codes.
+
+import { parseArgs, type ParsedCall } from './parse.js';
+import { programConfig } from './settings.js';
+import { realWorld, type World } from '../commands/world.js';
+import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
+
+declare const ENSURE_RUNNING_VERSION: string;
+/** Injected by the bundler from package.json; "dev" when run from source. */
+export const VERSION = typeof ENSURE_RUNNING_VERSION === 'string' ? ENSURE_RUNNING_VERSION : 'dev';
+
+async function dispatch(call: ParsedCall, world: World): Promise<number> {
+  switch (call.action) {
+    case 'help': {
+      const { printHelp } = await import('./help.js');
+      await printHelp(VERSION);
+      return EXIT.ok;
+    }
+    case 'version':
+      world.say(VERSION);
+      return EXIT.ok;
+    case 'check': {
+      const { runCheck } = await import('../commands/check.js');
+      return runCheck(programConfig(call, world), world);
+    }
+    case 'status': {
+      const { statusOne, statusAll } = await import('../commands/status.js');
+      const flags = { json: call.values.json === true, history: call.values.history === true };
+      if (typeof call.values.pid !== 'string') {
+        const { registryDir, programPaths } = await import('../core/paths.js');
+        return statusAll(registryDir(world.env, world.home), flags, world, (pidFile) => programPaths(pidFile, world.cwd));
+      }
+      return statusOne(programConfig(call, world).paths, flags, world);
+    }
+    case 'stop': {
+      const { stopCommand } = await import('../commands/stop.js');
+      return stopCommand(programConfig(call, world), world);
+    }
+    case 'start': {
+      const { startCommand } = await import('../commands/stop.js');
+      return startCommand(programConfig(call, world), world);
+    }
+    case 'restart': {
+      const { restartCommand } = await import('../commands/stop.js');
+      return restartCommand(programConfig(call, world), world);
+    }
+  }
+}
+
+/** Runs one call and returns its exit code; errors become one line on stderr. */
+export async function main(args: string[], world: World = realWorld()): Promise<number> {
+  let action: ParsedCall['action'] = 'check';
+  try {
+    const call = parseArgs(args);
+    action = call.action;
+    return await dispatch(call, world);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      world.warn(`ensure-running: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof RunError) {
+      world.warn(`ensure-running: ${error.message}`);
+      return action === 'status' ? EXIT.unknown : EXIT.notRunning;
+    }
+    world.warn(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}`);
+    return action === 'status' ? EXIT.unknown : EXIT.notRunning;
+  }
+}

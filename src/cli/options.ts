@@ -1,0 +1,58 @@
+// The option table: the one source of truth for the fast parser (yargs-parser) and for --help (yargs).
+
+/** One option as the parser and the help text see it. */
+export interface OptionSpec {
+  type: 'string' | 'boolean' | 'array';
+  describe: string;
+  group: 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Stop' | 'Output';
+  /** Shown in help; the value itself is applied in settings.ts. */
+  defaultText?: string;
+  valueName?: string;
+}
+
+export const OPTIONS = {
+  pid: { type: 'string', group: 'Program', valueName: 'FILE', describe: 'PID file of the program; its state file, lock and default log are named after it' },
+  status: { type: 'boolean', group: 'Actions', describe: 'report the program (with --pid) or every program this user guards (without)' },
+  json: { type: 'boolean', group: 'Output', describe: 'with --status: print JSON (an object, or an array for all programs)' },
+  history: { type: 'boolean', group: 'Output', describe: 'with --status: list recent events (launches, deaths, backoff, stops)' },
+  stop: { type: 'boolean', group: 'Actions', describe: 'stop the program and hold it stopped: checks leave it alone until --start' },
+  start: { type: 'boolean', group: 'Actions', describe: 'clear the hold, the backoff and FATAL, then check (launching if needed)' },
+  restart: { type: 'boolean', group: 'Actions', describe: 'stop, then start' },
+  cwd: { type: 'string', group: 'Launch', valueName: 'DIR', defaultText: "the caller's directory", describe: 'working directory of the program' },
+  log: { type: 'string', group: 'Launch', valueName: 'FILE', defaultText: 'PID file with .pid replaced by .log', describe: "append the program's stdout and stderr to FILE" },
+  stdout: { type: 'string', group: 'Launch', valueName: 'FILE', describe: "append the program's stdout to FILE" },
+  stderr: { type: 'string', group: 'Launch', valueName: 'FILE', describe: "append the program's stderr to FILE" },
+  env: { type: 'array', group: 'Launch', valueName: 'KEY=VALUE', describe: "add to the program's environment (repeatable)" },
+  'start-secs': { type: 'string', group: 'Launch', valueName: 'DURATION', defaultText: '1s', describe: 'the program must stay up this long to count as started; 0 disables the check' },
+  'max-retries': { type: 'string', group: 'Crash loops', valueName: 'N', defaultText: '5', describe: 'failed starts in a row before FATAL (no more launches until --start)' },
+  'backoff-max': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '10m', describe: 'longest wait between launches while backing off' },
+  'fatal-retry': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: 'off', describe: 'once FATAL, still try once per DURATION' },
+  'min-uptime': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '5m', describe: 'a run this long clears the crash tallies' },
+  'kill-after': { type: 'string', group: 'Stop', valueName: 'DURATION', defaultText: '10s', describe: 'SIGKILL the process group this long after the stop signal' },
+  signal: { type: 'string', group: 'Stop', valueName: 'NAME', defaultText: 'TERM', describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2)' },
+  help: { type: 'boolean', group: 'Output', describe: 'show this help' },
+  version: { type: 'boolean', group: 'Output', describe: 'show the version' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** yargs-parser settings: the target's argv after `--` is taken verbatim, never coerced. */
+export const PARSER_CONFIGURATION = {
+  'populate--': true,
+  'parse-positional-numbers': false,
+  'parse-numbers': false,
+  'camel-case-expansion': false,
+  'boolean-negation': false,
+  'greedy-arrays': false,
+  'short-option-groups': false,
+  'dot-notation': false,
+  'duplicate-arguments-array': true,
+  'flatten-duplicate-arrays': true,
+} as const;
+
+/** The option names by parser type. */
+export function namesOfType(type: OptionSpec['type']): string[] {
+  return Object.entries(OPTIONS as Record<string, OptionSpec>)
+    .filter(([, spec]) => spec.type === type)
+    .map(([name]) => name);
+}

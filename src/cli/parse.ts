@@ -1,0 +1,60 @@
+// Parses argv into a typed call, with yargs-parser (yargs's own parser) and our option table.
+
+import parser from 'yargs-parser';
+import { OPTIONS, PARSER_CONFIGURATION, namesOfType, type OptionName } from './options.js';
+import { UsageError } from '../errors.js';
+
+export type Action = 'check' | 'status' | 'stop' | 'start' | 'restart' | 'help' | 'version';
+
+export interface ParsedCall {
+  action: Action;
+  /** Options by name: strings, booleans, or string lists for --env. */
+  values: Partial<Record<OptionName, string | boolean | string[]>>;
+  /** Everything after `--`, byte for byte. */
+  command: string[];
+}
+
+const STRINGS = namesOfType('string');
+const ARRAYS = namesOfType('array');
+const BOOLEANS = namesOfType('boolean');
+
+/** Parses the arguments; throws a UsageError naming the option for anything off. */
+export function parseArgs(args: string[]): ParsedCall {
+  const dashDash = args.indexOf('--');
+  const own = dashDash < 0 ? args : args.slice(0, dashDash);
+  const command = dashDash < 0 ? [] : args.slice(dashDash + 1);
+  const parsed = parser.detailed(own, { string: [...STRINGS, ...ARRAYS], array: ARRAYS, boolean: BOOLEANS, configuration: PARSER_CONFIGURATION });
+  if (parsed.error) throw new UsageError(parsed.error.message);
+  const argv = parsed.argv as Record<string, unknown>;
+  const values: ParsedCall['values'] = {};
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '--') continue;
+    if (!(key in OPTIONS)) {
+      throw new UsageError(`unknown option ${key.length === 1 ? '-' : '--'}${key}; see ensure-running --help (the program's own options go after --)`);
+    }
+    const name = key as OptionName;
+    const spec = OPTIONS[name];
+    if (spec.type === 'array') {
+      const list = (Array.isArray(value) ? value : [value]).map(String);
+      if (list.some((item) => item === '')) throw new UsageError(`--${name} needs a value: --${name} ${spec.valueName ?? 'VALUE'}`);
+      values[name] = list;
+    } else if (spec.type === 'string') {
+      if (Array.isArray(value)) throw new UsageError(`--${name} is given ${value.length} times; give it once`);
+      if (value === '' || typeof value !== 'string') throw new UsageError(`--${name} needs a value: --${name} ${spec.valueName ?? 'VALUE'}`);
+      values[name] = value;
+    } else {
+      if (Array.isArray(value)) throw new UsageError(`--${name} is given more than once`);
+      if (typeof value !== 'boolean') throw new UsageError(`--${name} takes no value`);
+      values[name] = value;
+    }
+  }
+  const positional = argv._ as unknown[];
+  if (positional.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`);
+  }
+  const actions = (['status', 'stop', 'start', 'restart'] as const).filter((a) => values[a] === true);
+  if (values.help) return { action: 'help', values, command };
+  if (values.version) return { action: 'version', values, command };
+  if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);
+  return { action: actions[0] ?? 'check', values, command };
+}

@@ -1,0 +1,106 @@
+// Turns a parsed call into a ProgramConfig, checking every value and naming the option at fault.
+
+import { resolve } from 'node:path';
+import { constants } from 'node:os';
+import { parseDurationMs } from '../core/duration.js';
+import { programPaths, registryDir } from '../core/paths.js';
+import {
+  DEFAULT_BACKOFF_MAX_MS,
+  DEFAULT_CROWD_COUNT,
+  DEFAULT_CROWD_WINDOW_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MIN_UPTIME_MS,
+  DEFAULT_PERIOD_MS,
+  DEFAULT_START_WINDOW_MS,
+} from '../core/policy.js';
+import { quoteArgv } from '../core/status-view.js';
+import { UsageError } from '../errors.js';
+import type { ProgramConfig } from '../commands/config.js';
+import type { World } from '../commands/world.js';
+import type { ParsedCall } from './parse.js';
+
+export const DEFAULT_KILL_AFTER_MS = 10_000;
+const STOP_SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'];
+
+function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime', fallback: number): number {
+  const text = call.values[name];
+  if (typeof text !== 'string') return fallback;
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a duration; use a number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m)`);
+  return ms;
+}
+
+function count(call: ParsedCall, name: 'max-retries', fallback: number): number {
+  const text = call.values[name];
+  if (typeof text !== 'string') return fallback;
+  if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new UsageError(`--${name} ${JSON.stringify(text)} must be a whole number of 1 or more`);
+  return Number(text);
+}
+
+function stopSignal(call: ParsedCall): NodeJS.Signals {
+  const raw = typeof call.values.signal === 'string' ? call.values.signal : 'TERM';
+  const name = raw.toUpperCase().replace(/^SIG/, '');
+  if (!STOP_SIGNALS.includes(name) || !(`SIG${name}` in constants.signals)) {
+    throw new UsageError(`--signal ${JSON.stringify(raw)} is not a stop signal; use one of ${STOP_SIGNALS.join(', ')}`);
+  }
+  return `SIG${name}` as NodeJS.Signals;
+}
+
+function envPairs(call: ParsedCall): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  const list = call.values.env;
+  for (const item of Array.isArray(list) ? list : []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env ${JSON.stringify(item)} must be KEY=VALUE`);
+    pairs[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return pairs;
+}
+
+function text(call: ParsedCall, name: 'pid' | 'cwd' | 'log' | 'stdout' | 'stderr'): string | undefined {
+  const value = call.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Builds the configuration of one program; --pid is required here. */
+export function programConfig(call: ParsedCall, world: World): ProgramConfig {
+  const pid = text(call, 'pid');
+  if (!pid) throw new UsageError(`--pid FILE is required${call.action === 'status' ? '' : ' (the PID file of the program to guard)'}`);
+  const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart';
+  if (needsCommand && call.command.length === 0) {
+    const shown = call.action === 'check' ? '' : ` --${call.action}`;
+    throw new UsageError(`no command given: put the program after --, as in: ensure-running --pid ${pid}${shown} -- ./server.js`);
+  }
+  if (needsCommand && call.command[0] === '') throw new UsageError('the command after -- is an empty string');
+  const paths = programPaths(pid, world.cwd);
+  const cwd = resolve(world.cwd, text(call, 'cwd') ?? '.');
+  const log = text(call, 'log');
+  if (log && (text(call, 'stdout') || text(call, 'stderr'))) throw new UsageError('--log is both streams; use it alone, or --stdout and --stderr');
+  const stdout = resolve(world.cwd, text(call, 'stdout') ?? log ?? paths.defaultLog);
+  const stderr = resolve(world.cwd, text(call, 'stderr') ?? log ?? (text(call, 'stdout') ? stdout : paths.defaultLog));
+  const fatalRetry = call.values['fatal-retry'] === 'off' ? null : duration(call, 'fatal-retry', -1);
+  const startHint = `ensure-running --pid ${quoteArgv([paths.pidFile])} --start -- ${quoteArgv(call.command)}`;
+  const config: ProgramConfig = {
+    paths,
+    request: { command: call.command, cwd },
+    extraEnv: envPairs(call),
+    stdout,
+    stderr,
+    startWindowMs: duration(call, 'start-secs', DEFAULT_START_WINDOW_MS),
+    killAfterMs: duration(call, 'kill-after', DEFAULT_KILL_AFTER_MS),
+    stopSignal: stopSignal(call),
+    policy: {
+      name: paths.name,
+      periodMs: DEFAULT_PERIOD_MS,
+      backoffMaxMs: Math.max(duration(call, 'backoff-max', DEFAULT_BACKOFF_MAX_MS), 1000),
+      maxRetries: count(call, 'max-retries', DEFAULT_MAX_RETRIES),
+      fatalRetryMs: fatalRetry !== null && fatalRetry > 0 ? fatalRetry : null,
+      crowdCount: DEFAULT_CROWD_COUNT,
+      crowdWindowMs: DEFAULT_CROWD_WINDOW_MS,
+      minUptimeMs: duration(call, 'min-uptime', DEFAULT_MIN_UPTIME_MS),
+      startHint,
+    },
+    registryDir: registryDir(world.env, world.home),
+  };
+  return config;
+}

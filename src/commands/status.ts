@@ -1,0 +1,71 @@
+// --status: one program (LSB exit codes) or every program this user guards.
+
+import { existsSync } from 'node:fs';
+import { classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson } from '../core/status-view.js';
+import type { ProgramPaths } from '../core/paths.js';
+import { EXIT } from '../errors.js';
+import { observe } from '../os/observe.js';
+import { readStateFile } from '../os/state-file.js';
+import { listRegistry, unregister } from '../os/registry.js';
+import type { World } from './world.js';
+
+/** Reads one program's files and process; never writes, never takes the lock. */
+export function inspect(paths: ProgramPaths, world: World): StatusInput {
+  const base = { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile, now: world.now() };
+  try {
+    const read = readStateFile(paths.stateFile);
+    const state = read.kind === 'ok' ? read.state : null;
+    const note = read.kind === 'unusable' ? read.reason : null;
+    const looked = observe(paths, state, false);
+    const pidNote = looked.pidRead.kind === 'invalid' ? looked.pidRead.reason : null;
+    return {
+      ...base,
+      pidFileExists: looked.pidRead.kind !== 'missing',
+      state,
+      observation: looked.obs,
+      log: state?.logs ?? null,
+      error: null,
+      note: note ?? pidNote,
+    };
+  } catch (error) {
+    return { ...base, pidFileExists: false, state: null, observation: null, log: null, error: (error as Error).message, note: null };
+  }
+}
+
+export interface StatusFlags {
+  json: boolean;
+  history: boolean;
+}
+
+/** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
+export function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): number {
+  const input = inspect(paths, world);
+  const json = statusJson(input, flags.history);
+  world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
+  return classify(input).exit;
+}
+
+/**
+ * Status of every registered program. Entries whose PID file and state file are both gone
+ * are pruned. Exit 0 when every program runs or is stopped on purpose, 1 when one is dead,
+ * 4 when one could not be read.
+ */
+export function statusAll(registryDir: string, flags: StatusFlags, world: World, pathsOf: (pidFile: string) => ProgramPaths): number {
+  const rows: StatusJson[] = [];
+  let exit: number = EXIT.ok;
+  for (const entry of listRegistry(registryDir)) {
+    if (!existsSync(entry.pidFile) && !existsSync(entry.stateFile)) {
+      unregister(entry);
+      continue;
+    }
+    const input = inspect(pathsOf(entry.pidFile), world);
+    rows.push(statusJson(input, flags.history));
+    const code = classify(input).exit;
+    if (code === EXIT.unknown) exit = EXIT.unknown;
+    else if (code === EXIT.notRunning && exit === EXIT.ok) exit = EXIT.notRunning;
+  }
+  if (flags.json) world.say(JSON.stringify(rows, null, 2));
+  else if (rows.length === 0) world.say(`no programs guarded by this user (registry: ${registryDir})`);
+  else world.say(statusTable(rows));
+  return exit;
+}

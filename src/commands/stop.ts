@@ -1,0 +1,87 @@
+// --stop, --start and --restart: manual management, under the same lock as the check.
+
+import { withEvent, emptyState, type ProgramState } from '../core/state.js';
+import { formatDuration } from '../core/duration.js';
+import { EXIT, RunError } from '../errors.js';
+import { takeLock } from '../os/lock.js';
+import { observe } from '../os/observe.js';
+import { removePidFile } from '../os/pid-file.js';
+import { readStateFile, writeStateFile } from '../os/state-file.js';
+import { terminate } from '../os/terminate.js';
+import { register } from '../os/registry.js';
+import { checkLocked, loadState } from './check.js';
+import { lockWaitMs, type ProgramConfig } from './config.js';
+import type { World } from './world.js';
+
+/** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
+async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
+  const { paths } = config;
+  let state = loadState(readStateFile(paths.stateFile), world, paths.name) ?? emptyState();
+  const looked = observe(paths, state, false);
+  let line: string;
+  if (looked.obs.kind === 'unverified') {
+    throw new RunError({
+      action: 'stop',
+      subject: `pid ${looked.obs.pid}`,
+      reason: `${paths.pidFile} names a live process that ensure-running did not launch (no launch record), so it is not signalled`,
+      hint: `if you are sure it is the program, stop it by hand: kill ${looked.obs.pid}`,
+    });
+  }
+  if (looked.obs.kind === 'ours' && state.identity) {
+    const result = await terminate(state.identity, config.stopSignal, config.killAfterMs, world.now);
+    if (result.kind === 'survived') {
+      throw new RunError({ action: 'stop', subject: `pid ${state.identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+    }
+    if (result.kind === 'stopped') line = `stopped (pid ${state.identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)})`;
+    else if (result.kind === 'killed') line = `stopped (pid ${state.identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: it ignored ${config.stopSignal})`;
+    else line = 'was not running';
+  } else {
+    line = 'was not running';
+  }
+  const pid = state.identity?.pid;
+  state = { ...state, identity: null, held: hold, backoff: null };
+  state = withEvent(state, { atMs: world.now(), kind: 'stop', ...(pid ? { pid } : {}), detail: hold ? `${line}; held stopped` : line });
+  removePidFile(paths.pidFile);
+  writeStateFile(paths.stateFile, state);
+  register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
+  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ensure-running --pid ${paths.pidFile} --start -- COMMAND`);
+  else world.say(`${paths.name}: ${line}`);
+  return EXIT.ok;
+}
+
+/** Clears hold, backoff and FATAL: the manual start of supervisord, with the tallies reset. */
+function clearForStart(now: number): (state: ProgramState) => ProgramState {
+  return (state) =>
+    withEvent({ ...state, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] }, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+}
+
+/** --stop: the stop signal to the group, SIGKILL after the grace period, PID file removed, held. */
+export async function stopCommand(config: ProgramConfig, world: World): Promise<number> {
+  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
+  try {
+    return await stopLocked(config, world, true);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** --start: clear hold, backoff and FATAL, then check (launching if needed). */
+export async function startCommand(config: ProgramConfig, world: World): Promise<number> {
+  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
+  try {
+    return await checkLocked(config, world, clearForStart(world.now()));
+  } finally {
+    await lock.release();
+  }
+}
+
+/** --restart: stop, then start, under one lock so that no check launches in between. */
+export async function restartCommand(config: ProgramConfig, world: World): Promise<number> {
+  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
+  try {
+    await stopLocked(config, world, false);
+    return await checkLocked(config, world, clearForStart(world.now()));
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,38 @@
+// The files of one program, all derived from its PID file's path.
+
+import { basename, dirname, join, resolve } from 'node:path';
+
+export interface ProgramPaths {
+  name: string;
+  pidFile: string;
+  stateFile: string;
+  lockDir: string;
+  defaultLog: string;
+}
+
+function stem(pidFile: string): string {
+  return pidFile.endsWith('.pid') ? pidFile.slice(0, -'.pid'.length) : pidFile;
+}
+
+/** Derives the sidecar, lock and default log paths from the PID file (made absolute against `cwd`). */
+export function programPaths(pidFile: string, cwd: string): ProgramPaths {
+  const absolute = resolve(cwd, pidFile);
+  const base = stem(absolute);
+  return {
+    name: basename(base) || basename(absolute),
+    pidFile: absolute,
+    stateFile: `${base}.state.json`,
+    lockDir: `${absolute}.lock`,
+    defaultLog: `${base}.log`,
+  };
+}
+
+/** The registry directory: $ENSURE_RUNNING_HOME, else $XDG_STATE_HOME/ensure-running, else ~/.local/state/ensure-running. */
+export function registryDir(env: NodeJS.ProcessEnv, home: string): string {
+  if (env.ENSURE_RUNNING_HOME) return resolve(env.ENSURE_RUNNING_HOME);
+  if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'ensure-running');
+  return join(home, '.local', 'state', 'ensure-running');
+}
+
+/** The directory of a path, for messages. */
+export const dirOf = dirname;

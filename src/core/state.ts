@@ -1,0 +1,219 @@
+// The sidecar state of one program: identity, counters, hold flag and recent events.
+
+/** The on-disk format version; a newer file is reported, never overwritten blindly. */
+export const STATE_VERSION = 1;
+/** How many events the sidecar keeps; older ones are dropped, so the file stays small. */
+export const MAX_EVENTS = 40;
+/** How many log lines are kept with a death. */
+export const LOG_TAIL_LINES = 5;
+
+/** What identifies the launched process beyond its PID. */
+export interface Identity {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or `ps` lstart text elsewhere. */
+  startTime: string | null;
+  /** /proc/sys/kernel/random/boot_id at launch, null where there is none. */
+  bootId: string | null;
+  launchedAtMs: number;
+  /** Random token put in the target's environment as ENSURE_RUNNING_TOKEN. */
+  token: string;
+}
+
+/** What is known about one death. Never an invented exit code. */
+export interface ExitInfo {
+  atMs: number;
+  pid: number;
+  /** Exit code, when the check saw the exit itself (inside the start window). */
+  code: number | null;
+  signal: string | null;
+  /** True when the program died inside its start window (a failed start). */
+  inStartWindow: boolean;
+  /** For a death found at a later check: when it was last seen alive. */
+  lastSeenAliveMs: number | null;
+  /** How long it had run, when known. */
+  ranMs: number | null;
+  logTail: string[];
+}
+
+export type EventKind =
+  | 'launch'
+  | 'start-failed'
+  | 'death'
+  | 'backoff'
+  | 'fatal'
+  | 'recovered'
+  | 'stop'
+  | 'start'
+  | 'adopt'
+  | 'restart';
+
+export interface ProgramEvent {
+  atMs: number;
+  kind: EventKind;
+  pid?: number;
+  detail?: string;
+}
+
+export interface ProgramState {
+  version: number;
+  /** The command line, directory and logs of the last launch. */
+  command: string[];
+  cwd: string | null;
+  logs: { stdout: string; stderr: string } | null;
+  /** The process launched last; null before the first launch and after a stop. */
+  identity: Identity | null;
+  /** Held stopped by --stop: plain checks leave it alone. */
+  held: boolean;
+  launches: number;
+  /** Consecutive failed starts; reset by a start that passes its window. */
+  failedStarts: number;
+  /** Times of recent deaths (failed starts included), for the crowding rule. */
+  deathTimesMs: number[];
+  /** Set while backing off: no launch before this time. */
+  backoff: { fromMs: number; untilMs: number; reason: string } | null;
+  fatal: { sinceMs: number; reason: string; lastTryMs: number } | null;
+  lastExit: ExitInfo | null;
+  /** When a check last saw the program alive. */
+  lastSeenAliveMs: number | null;
+  /** When a check last ran. */
+  lastCheckMs: number | null;
+  /** Tallies are cleared once; this marks that the run has passed the minimum uptime. */
+  settled: boolean;
+  events: ProgramEvent[];
+}
+
+/** A fresh state for a program never launched. */
+export function emptyState(command: string[] = [], cwd: string | null = null): ProgramState {
+  return {
+    version: STATE_VERSION,
+    command,
+    cwd,
+    logs: null,
+    identity: null,
+    held: false,
+    launches: 0,
+    failedStarts: 0,
+    deathTimesMs: [],
+    backoff: null,
+    fatal: null,
+    lastExit: null,
+    lastSeenAliveMs: null,
+    lastCheckMs: null,
+    settled: false,
+    events: [],
+  };
+}
+
+/** Appends an event, keeping only the newest MAX_EVENTS. Returns a new state. */
+export function withEvent(state: ProgramState, event: ProgramEvent): ProgramState {
+  const events = [...state.events, event];
+  return { ...state, events: events.slice(-MAX_EVENTS) };
+}
+
+export type StateParse =
+  | { kind: 'ok'; state: ProgramState }
+  | { kind: 'corrupt'; reason: string }
+  | { kind: 'future'; version: number };
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const numOrNull = (v: unknown): number | null => (isNum(v) ? v : null);
+const strOrNull = (v: unknown): string | null => (isStr(v) ? v : null);
+
+function parseIdentity(raw: unknown): Identity | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  if (!isNum(r.pid) || !Number.isInteger(r.pid) || r.pid < 2) return null;
+  return {
+    pid: r.pid,
+    startTime: strOrNull(r.startTime),
+    bootId: strOrNull(r.bootId),
+    launchedAtMs: isNum(r.launchedAtMs) ? r.launchedAtMs : 0,
+    token: isStr(r.token) ? r.token : '',
+  };
+}
+
+function parseExit(raw: unknown): ExitInfo | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  if (!isNum(r.atMs) || !isNum(r.pid)) return null;
+  return {
+    atMs: r.atMs,
+    pid: r.pid,
+    code: numOrNull(r.code),
+    signal: strOrNull(r.signal),
+    inStartWindow: r.inStartWindow === true,
+    lastSeenAliveMs: numOrNull(r.lastSeenAliveMs),
+    ranMs: numOrNull(r.ranMs),
+    logTail: Array.isArray(r.logTail) ? r.logTail.filter(isStr).slice(-LOG_TAIL_LINES) : [],
+  };
+}
+
+function parseLogs(raw: unknown): ProgramState['logs'] {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  return isStr(r.stdout) && isStr(r.stderr) ? { stdout: r.stdout, stderr: r.stderr } : null;
+}
+
+function parseEvents(raw: unknown): ProgramEvent[] {
+  if (!Array.isArray(raw)) return [];
+  const events: ProgramEvent[] = [];
+  for (const item of raw) {
+    if (!item || typeof item !== 'object') continue;
+    const r = item as Record<string, unknown>;
+    if (!isNum(r.atMs) || !isStr(r.kind)) continue;
+    const event: ProgramEvent = { atMs: r.atMs, kind: r.kind as EventKind };
+    if (isNum(r.pid)) event.pid = r.pid;
+    if (isStr(r.detail)) event.detail = r.detail;
+    events.push(event);
+  }
+  return events.slice(-MAX_EVENTS);
+}
+
+/**
+ * Reads sidecar JSON defensively: wrong types fall back to defaults field by field,
+ * truncated JSON is "corrupt", and a newer version is "future" (left untouched by checks).
+ */
+export function parseState(text: string): StateParse {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'corrupt', reason: `not valid JSON (${(error as Error).message})` };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'corrupt', reason: 'not a JSON object' };
+  const r = raw as Record<string, unknown>;
+  if (!isNum(r.version)) return { kind: 'corrupt', reason: 'no version number' };
+  if (r.version > STATE_VERSION) return { kind: 'future', version: r.version };
+  const backoffRaw = r.backoff as Record<string, unknown> | null | undefined;
+  const fatalRaw = r.fatal as Record<string, unknown> | null | undefined;
+  const state: ProgramState = {
+    ...emptyState(),
+    command: Array.isArray(r.command) ? r.command.filter(isStr) : [],
+    cwd: strOrNull(r.cwd),
+    logs: parseLogs(r.logs),
+    identity: parseIdentity(r.identity),
+    held: r.held === true,
+    launches: isNum(r.launches) && r.launches >= 0 ? Math.floor(r.launches) : 0,
+    failedStarts: isNum(r.failedStarts) && r.failedStarts >= 0 ? Math.floor(r.failedStarts) : 0,
+    deathTimesMs: Array.isArray(r.deathTimesMs) ? r.deathTimesMs.filter(isNum).slice(-MAX_EVENTS) : [],
+    backoff:
+      backoffRaw && isNum(backoffRaw.fromMs) && isNum(backoffRaw.untilMs)
+        ? { fromMs: backoffRaw.fromMs, untilMs: backoffRaw.untilMs, reason: isStr(backoffRaw.reason) ? backoffRaw.reason : '' }
+        : null,
+    fatal:
+      fatalRaw && isNum(fatalRaw.sinceMs)
+        ? {
+            sinceMs: fatalRaw.sinceMs,
+            reason: isStr(fatalRaw.reason) ? fatalRaw.reason : 'too many failed starts',
+            lastTryMs: isNum(fatalRaw.lastTryMs) ? fatalRaw.lastTryMs : fatalRaw.sinceMs,
+          }
+        : null,
+    lastExit: parseExit(r.lastExit),
+    lastSeenAliveMs: numOrNull(r.lastSeenAliveMs),
+    lastCheckMs: numOrNull(r.lastCheckMs),
+    settled: r.settled === true,
+    events: parseEvents(r.events),
+  };
+  return { kind: 'ok', state };
+}

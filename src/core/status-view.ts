@@ -1,0 +1,184 @@
+// What --status says about one program: a pure view of (state, observation, files, now).
+
+import type { Observation } from './observation.js';
+import { describeGone } from './observation.js';
+import type { ProgramEvent, ProgramState } from './state.js';
+import { formatDuration } from './duration.js';
+import { EXIT } from '../errors.js';
+
+export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'unknown';
+
+/** The stable JSON shape of one program's status, documented in the README. */
+export interface StatusJson {
+  name: string;
+  state: StatusState;
+  pid: number | null;
+  verified: boolean;
+  startedAt: string | null;
+  uptimeSeconds: number | null;
+  launches: number;
+  failedStarts: number;
+  recentDeaths: number;
+  backoffUntil: string | null;
+  fatalReason: string | null;
+  held: boolean;
+  lastExit: {
+    at: string;
+    pid: number;
+    code: number | null;
+    signal: string | null;
+    inStartWindow: boolean;
+    lastSeenAlive: string | null;
+    logTail: string[];
+  } | null;
+  lastCheck: string | null;
+  command: string[];
+  cwd: string | null;
+  pidFile: string;
+  stateFile: string;
+  log: { stdout: string; stderr: string } | null;
+  note: string | null;
+  error: string | null;
+  events?: { at: string; kind: string; pid: number | null; detail: string | null }[];
+}
+
+export interface StatusInput {
+  name: string;
+  pidFile: string;
+  stateFile: string;
+  pidFileExists: boolean;
+  state: ProgramState | null;
+  observation: Observation | null;
+  log: { stdout: string; stderr: string } | null;
+  /** Set when the files could not be read: the status is unknown (exit 4). */
+  error: string | null;
+  note: string | null;
+  now: number;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+/** Classifies the program and picks the LSB exit code. */
+export function classify(input: StatusInput): { state: StatusState; exit: number } {
+  const { state, observation: obs } = input;
+  if (input.error || !obs) return { state: 'unknown', exit: EXIT.unknown };
+  if (obs.kind === 'ours' || obs.kind === 'unverified') return { state: 'running', exit: EXIT.ok };
+  if (state?.held) return { state: 'held', exit: EXIT.statusNotRunning };
+  if (state?.fatal) return { state: 'fatal', exit: EXIT.notRunning };
+  if (state?.backoff && state.backoff.untilMs > input.now) return { state: 'backoff', exit: EXIT.notRunning };
+  if (input.pidFileExists || state?.identity) return { state: 'crashed', exit: EXIT.notRunning };
+  return { state: 'stopped', exit: EXIT.statusNotRunning };
+}
+
+/** Builds the JSON object of one program. */
+export function statusJson(input: StatusInput, withEvents: boolean): StatusJson {
+  const { state, observation: obs } = input;
+  const { state: label } = classify(input);
+  const running = obs?.kind === 'ours' || obs?.kind === 'unverified';
+  const pid = running ? obs.pid : obs?.kind === 'gone' ? obs.pid : null;
+  const launchedAt = obs?.kind === 'ours' ? (state?.identity?.launchedAtMs ?? null) : null;
+  const last = state?.lastExit ?? null;
+  let note = input.note;
+  if (obs?.kind === 'unverified') note = 'no launch record for this PID: judged by liveness alone (PID file written by another tool?)';
+  else if (obs?.kind === 'gone' && obs.why !== 'no-record' && obs.why !== 'stopped' && !note) note = describeGone(obs.why, obs.pid);
+  const json: StatusJson = {
+    name: input.name,
+    state: label,
+    pid,
+    verified: obs?.kind === 'ours',
+    startedAt: iso(launchedAt),
+    uptimeSeconds: launchedAt !== null ? Math.max(0, Math.floor((input.now - launchedAt) / 1000)) : null,
+    launches: state?.launches ?? 0,
+    failedStarts: state?.failedStarts ?? 0,
+    recentDeaths: state?.deathTimesMs.length ?? 0,
+    backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
+    fatalReason: state?.fatal?.reason ?? null,
+    held: state?.held ?? false,
+    lastExit: last
+      ? {
+          at: iso(last.atMs)!,
+          pid: last.pid,
+          code: last.code,
+          signal: last.signal,
+          inStartWindow: last.inStartWindow,
+          lastSeenAlive: iso(last.lastSeenAliveMs),
+          logTail: last.logTail,
+        }
+      : null,
+    lastCheck: iso(state?.lastCheckMs),
+    command: state?.command ?? [],
+    cwd: state?.cwd ?? null,
+    pidFile: input.pidFile,
+    stateFile: input.stateFile,
+    log: input.log,
+    note,
+    error: input.error,
+  };
+  if (withEvents) json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
+  return json;
+}
+
+/** Quotes an argv for display the way a shell would accept it. */
+export function quoteArgv(argv: string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
+}
+
+function localTime(isoText: string | null): string {
+  if (!isoText) return '-';
+  const d = new Date(isoText);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+function describeLastExit(last: NonNullable<StatusJson['lastExit']>): string {
+  const how = last.signal ? `killed by ${last.signal}` : last.code !== null ? `exit code ${last.code}` : 'exit status unknown';
+  const when = last.inStartWindow ? 'inside its start window' : last.lastSeenAlive ? `found dead; last seen alive ${localTime(last.lastSeenAlive)}` : 'found dead';
+  return `${how}, pid ${last.pid}, ${localTime(last.at)} (${when})`;
+}
+
+/** The human text of one program's status. */
+export function statusText(json: StatusJson): string {
+  const lines: string[] = [];
+  const row = (key: string, value: string) => lines.push(`  ${key.padEnd(11)}${value}`);
+  let head = `${json.name}: ${json.state}`;
+  if (json.state === 'backoff' && json.backoffUntil) head += ` (next launch after ${localTime(json.backoffUntil)})`;
+  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason})`;
+  lines.push(head);
+  if (json.error) row('error', json.error);
+  if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ''}`);
+  if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${formatDuration((json.uptimeSeconds ?? 0) * 1000)})`);
+  row('launches', String(json.launches));
+  if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
+  if (json.lastExit) {
+    row('last exit', describeLastExit(json.lastExit));
+    for (const line of json.lastExit.logTail) lines.push(`  ${''.padEnd(11)}| ${line}`);
+  }
+  if (json.note) row('note', json.note);
+  if (json.command.length) row('command', quoteArgv(json.command));
+  if (json.cwd) row('cwd', json.cwd);
+  if (json.log) row('log', json.log.stdout === json.log.stderr ? json.log.stdout : `${json.log.stdout} (stdout), ${json.log.stderr} (stderr)`);
+  row('pid file', json.pidFile);
+  if (json.lastCheck) row('last check', localTime(json.lastCheck));
+  if (json.events) {
+    lines.push('  history');
+    if (!json.events.length) lines.push('    (no events)');
+    for (const e of json.events) lines.push(`    ${localTime(e.at)}  ${e.kind.padEnd(12)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
+  }
+  return lines.join('\n');
+}
+
+/** The aligned table of every guarded program. */
+export function statusTable(rows: StatusJson[]): string {
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'LAUNCHES', 'PID FILE'];
+  const body = rows.map((j) => [
+    j.name,
+    j.state,
+    j.pid !== null && j.state === 'running' ? String(j.pid) : '-',
+    j.uptimeSeconds !== null ? formatDuration(j.uptimeSeconds * 1000) : '-',
+    String(j.launches),
+    j.pidFile,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [fmt(header), ...body.map(fmt)].join('\n');
+}

@@ -1,0 +1,74 @@
+// Mutual exclusion between overlapping calls on one PID file (proper-lockfile's mkdir lock).
+
+import lockfile from 'proper-lockfile';
+import { ConfigError, RunError, errnoCode } from '../errors.js';
+import { dirname } from 'node:path';
+
+/** Every caller must use the same stale period, or one would steal a live lock. */
+export const LOCK_STALE_MS = 10_000;
+
+export interface Held {
+  /** Releases the lock; throws a RunError if it was compromised while held. */
+  release(): Promise<void>;
+  /** True once proper-lockfile found the lock taken over or removed. */
+  compromised(): boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes the lock on `pidFile` (the directory `<pidFile>.lock`), waiting at most `waitMs`
+ * for another caller to finish. A holder killed with SIGKILL leaves the lock behind;
+ * proper-lockfile takes it over once it is older than LOCK_STALE_MS.
+ */
+export async function takeLock(pidFile: string, waitMs: number, now: () => number): Promise<Held> {
+  const deadline = now() + waitMs;
+  let compromisedBy: Error | null = null;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(pidFile, {
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        retries: 0,
+        onCompromised: (error) => {
+          compromisedBy = error;
+        },
+      });
+      return {
+        compromised: () => compromisedBy !== null,
+        release: async () => {
+          try {
+            await release();
+          } catch (error) {
+            if (errnoCode(error) !== 'ERELEASED' && errnoCode(error) !== 'ENOENT') {
+              throw new RunError({ action: 'release the lock', subject: `${pidFile}.lock`, code: errnoCode(error), hint: 'remove the directory by hand if no ensure-running call is running' }, { cause: error });
+            }
+          }
+          if (compromisedBy) {
+            throw new RunError({ action: 'keep the lock', subject: `${pidFile}.lock`, reason: (compromisedBy as Error).message, hint: 'another call took it over; check that no other tool removes it' });
+          }
+        },
+      };
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ELOCKED') {
+        if (now() >= deadline) {
+          throw new RunError({
+            action: 'take the lock',
+            subject: `${pidFile}.lock`,
+            reason: `another ensure-running call held it for more than ${Math.round(waitMs / 1000)}s`,
+            hint: `if no call is running, remove the directory ${pidFile}.lock`,
+          });
+        }
+        await sleep(40 + Math.floor(Math.random() * 60));
+        continue;
+      }
+      const dir = dirname(pidFile);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
+        const hint = code === 'ENOENT' ? `create the directory ${dir} first` : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
+        throw new ConfigError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint }, { cause: error });
+      }
+      throw new RunError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint: `check the directory ${dir}` }, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Looks at one program's files and process and turns them into an Observation.
+
+import type { Observation } from '../core/observation.js';
+import type { ProgramState } from '../core/state.js';
+import type { ProgramPaths } from '../core/paths.js';
+import { readPidFile, type PidFileRead } from './pid-file.js';
+import { probePid, verifyIdentity } from './proc-identity.js';
+import { logTail } from './launch.js';
+
+export interface Looked {
+  obs: Observation;
+  pidRead: PidFileRead;
+  /** Lines for stderr (an invalid PID file), said once by the check that finds it. */
+  warnings: string[];
+}
+
+function tailOf(state: ProgramState | null): string[] {
+  const logs = state?.logs;
+  return logs ? logTail(logs.stderr) : [];
+}
+
+/**
+ * The recorded launch identity decides when there is one; the PID file alone (liveness
+ * only) when a PID file was written by another tool. A recorded process that is alive and
+ * verified wins over a missing or garbled PID file, which is then repaired.
+ */
+export function observe(paths: ProgramPaths, state: ProgramState | null, withTail: boolean): Looked {
+  const pidRead = readPidFile(paths.pidFile);
+  const warnings: string[] = [];
+  if (pidRead.kind === 'invalid') warnings.push(`${paths.name}: ignoring invalid PID file: ${pidRead.reason}`);
+  const filePid = pidRead.kind === 'ok' ? pidRead.pid : null;
+  const identity = state?.identity ?? null;
+
+  if (identity) {
+    const verdict = verifyIdentity(identity);
+    if (verdict === 'ours') return { obs: { kind: 'ours', pid: identity.pid, repairPidFile: filePid !== identity.pid }, pidRead, warnings };
+    if (filePid !== null && filePid !== identity.pid && probePid(filePid).kind === 'alive') {
+      return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+    }
+    const why = verdict === 'gone' ? 'exited' : verdict;
+    return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state) : [] }, pidRead, warnings };
+  }
+
+  if (filePid !== null) {
+    const probe = probePid(filePid);
+    if (probe.kind === 'alive') return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+    return { obs: { kind: 'gone', pid: filePid, why: probe.kind === 'zombie' ? 'zombie' : 'exited', logTail: [] }, pidRead, warnings };
+  }
+  return { obs: { kind: 'gone', pid: null, why: state?.held ? 'stopped' : 'no-record', logTail: [] }, pidRead, warnings };
+}

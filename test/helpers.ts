@@ -1,0 +1,133 @@
+// Shared test helpers: a temporary directory per test, the built CLI run as a real process,
+// bounded polling instead of sleeps, and cleanup of every process a test started, by PID.
+
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const BIN = join(ROOT, 'bin', 'ensure-running.js');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const NODE = process.execPath;
+
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary directory with its own registry; `cleanup()` kills the tracked PIDs and removes it. */
+export class Sandbox {
+  readonly dir: string;
+  readonly pids = new Set<number>();
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'er-test-'));
+  }
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+  /** The environment of a call: a cron-like PATH plus node's directory, HOME and registry in the sandbox. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      PATH: `${join(NODE, '..')}:/usr/bin:/bin`,
+      HOME: this.dir,
+      ENSURE_RUNNING_HOME: this.path('registry'),
+      LANG: 'C',
+      ...extra,
+    };
+  }
+  /** Runs the built CLI as a real process in the sandbox. */
+  run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+    return runProcess(NODE, [BIN, ...args], { cwd: options.cwd ?? this.dir, env: options.env ?? this.env(), timeoutMs: options.timeoutMs ?? 60_000 });
+  }
+  /** Reads a PID file and tracks the PID for cleanup. */
+  pidOf(pidFile = 'app.pid'): number {
+    const pid = Number.parseInt(readFileSync(this.path(pidFile), 'utf8'), 10);
+    if (Number.isInteger(pid) && pid > 1) this.pids.add(pid);
+    return pid;
+  }
+  track(pid: number): number {
+    this.pids.add(pid);
+    return pid;
+  }
+  /** Kills every tracked PID and its group with SIGKILL, then removes the directory. */
+  cleanup(): void {
+    for (const pid of this.pids) killHard(pid);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** SIGKILL to a process group and to the process itself; gone ones are fine. */
+export function killHard(pid: number): void {
+  if (!Number.isInteger(pid) || pid < 2) return;
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Runs a process to completion, collecting its output; kills it after `timeoutMs`. */
+export function runProcess(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = execFile(file, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((error as unknown as { code: number }).code) : null) : 0;
+      done({ code: child.exitCode ?? code, signal: child.signalCode, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** True while the PID exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` until it returns a truthy value, at most `timeoutMs`; throws naming `what`. */
+export async function waitUntil<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Reads a file, or '' when it is missing. */
+export function readOr(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+/** The fixture script's absolute path. */
+export function fixture(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/** Starts a plain background process (not through ensure-running), tracked by the sandbox. */
+export function startPlain(box: Sandbox, file: string, args: string[], options: { detached?: boolean } = {}): number {
+  const child = spawn(file, args, { detached: options.detached ?? true, stdio: 'ignore', cwd: box.dir });
+  child.unref();
+  return box.track(child.pid!);
+}
+
+/** Lines of text without the trailing empty one. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '');
+}
