@@ -4,6 +4,7 @@ import { parseArgs, type ParsedCall } from './parse.js';
 import { programConfig } from './settings.js';
 import { realWorld, type World } from '../commands/world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
+import { isHealthyWithoutLock } from '../commands/quick.js';
 
 declare const ENSURE_RUNNING_VERSION: string;
 /** Injected by the bundler from package.json; "dev" when run from source. */
@@ -20,8 +21,10 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       world.say(VERSION);
       return EXIT.ok;
     case 'check': {
+      const config = programConfig(call, world);
+      if (isHealthyWithoutLock(config, world)) return EXIT.ok;
       const { runCheck } = await import('../commands/check.js');
-      return runCheck(programConfig(call, world), world);
+      return runCheck(config, world);
     }
     case 'status': {
       const { statusOne, statusAll } = await import('../commands/status.js');

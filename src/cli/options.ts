@@ -24,6 +24,7 @@ export const OPTIONS = {
   stderr: { type: 'string', group: 'Launch', valueName: 'FILE', describe: "append the program's stderr to FILE" },
   env: { type: 'array', group: 'Launch', valueName: 'KEY=VALUE', describe: "add to the program's environment (repeatable)" },
   'start-secs': { type: 'string', group: 'Launch', valueName: 'DURATION', defaultText: '1s', describe: 'the program must stay up this long to count as started; 0 disables the check' },
+  interval: { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '1m', describe: 'how often this check is called (cron: 1m); backoff delays are counted in it' },
   'max-retries': { type: 'string', group: 'Crash loops', valueName: 'N', defaultText: '5', describe: 'failed starts in a row before FATAL (no more launches until --start)' },
   'backoff-max': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '10m', describe: 'longest wait between launches while backing off' },
   'fatal-retry': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: 'off', describe: 'once FATAL, still try once per DURATION' },

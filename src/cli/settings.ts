@@ -22,7 +22,7 @@ import type { ParsedCall } from './parse.js';
 export const DEFAULT_KILL_AFTER_MS = 10_000;
 const STOP_SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'];
 
-function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime', fallback: number): number {
+function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime' | 'interval', fallback: number): number {
   const text = call.values[name];
   if (typeof text !== 'string') return fallback;
   const ms = parseDurationMs(text);
@@ -91,7 +91,7 @@ export function programConfig(call: ParsedCall, world: World): ProgramConfig {
     stopSignal: stopSignal(call),
     policy: {
       name: paths.name,
-      periodMs: DEFAULT_PERIOD_MS,
+      periodMs: Math.max(duration(call, 'interval', DEFAULT_PERIOD_MS), 1000),
       backoffMaxMs: Math.max(duration(call, 'backoff-max', DEFAULT_BACKOFF_MAX_MS), 1000),
       maxRetries: count(call, 'max-retries', DEFAULT_MAX_RETRIES),
       fatalRetryMs: fatalRetry !== null && fatalRetry > 0 ? fatalRetry : null,

@@ -9,7 +9,8 @@ import { observe } from '../os/observe.js';
 import { writePidFile } from '../os/pid-file.js';
 import { identityOf } from '../os/proc-identity.js';
 import { readStateFile, writeStateFile, type StateRead } from '../os/state-file.js';
-import { checkCwd, detach, logTail, resolveCommand, spawnDetached } from '../os/launch.js';
+import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
+import { logTail } from '../os/log-tail.js';
 import { killUnrecorded } from '../os/terminate.js';
 import { register } from '../os/registry.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
@@ -24,24 +25,8 @@ export function loadState(read: StateRead, world: World, name: string): ProgramS
   return null;
 }
 
-/**
- * The healthy path, without the lock: a verified live program with nothing due is left
- * alone at the cost of two small reads and a /proc lookup. Anything else takes the lock
- * and looks again, so this can never launch, signal or write.
- */
-function healthyWithoutLock(config: ProgramConfig, world: World): boolean {
-  const read = readStateFile(config.paths.stateFile);
-  if (read.kind !== 'ok') return false;
-  const { obs } = observe(config.paths, read.state, false);
-  if (obs.kind !== 'ours' || obs.repairPidFile) return false;
-  const launchedAt = read.state.identity?.launchedAtMs ?? 0;
-  const settleDue = !read.state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;
-  return !settleDue;
-}
-
 /** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
-  if (!prepare && healthyWithoutLock(config, world)) return EXIT.ok;
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
     return await checkLocked(config, world, prepare);

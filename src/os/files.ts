@@ -2,7 +2,6 @@
 
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 
 export type SmallRead =
@@ -67,7 +66,7 @@ function hintFor(code: string | undefined, dir: string): string {
 export function writeFileAtomic(path: string, text: string, what: string, mode = 0o644): void {
   refuseSymlink(path, what);
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);

@@ -1,10 +1,9 @@
 // Launching the target detached: new session, stdin /dev/null, output appended to log files.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readSync, statSync, fstatSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
-import { LOG_TAIL_LINES } from '../core/state.js';
 
 /** Checks that the working directory exists and is a directory. */
 export function checkCwd(cwd: string): void {
@@ -123,30 +122,4 @@ export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
 export function detach(launched: Launched): void {
   launched.child.removeAllListeners('exit');
   launched.child.unref();
-}
-
-/** The last lines of a log file, read from its end; empty when it cannot be read. */
-export function logTail(path: string, lines = LOG_TAIL_LINES): string[] {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return [];
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 8192);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const text = buffer.toString('utf8').replace(/\r/g, '');
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .slice(-lines)
-      .map((line) => (line.length > 200 ? `${line.slice(0, 200)}...` : line));
-  } catch {
-    return [];
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -5,7 +5,7 @@ import type { ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
 import { probePid, verifyIdentity } from './proc-identity.js';
-import { logTail } from './launch.js';
+import { logTail } from './log-tail.js';
 
 export interface Looked {
   obs: Observation;

@@ -1,7 +1,6 @@
 // Is this PID still the process we launched? /proc on Linux, `ps` elsewhere.
 
 import { readFileSync, readdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { errnoCode } from '../errors.js';
 import { PID_MAX_LIMIT } from '../core/pid-text.js';
 import type { Identity } from '../core/state.js';
@@ -66,6 +65,7 @@ export function pidMax(): number {
 /** Start time and state from `ps`, for systems without /proc (macOS, the BSDs). */
 function psStat(pid: number): { state: string; startTime: string } | null {
   try {
+    const { execFileSync } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
     const out = execFileSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], {
       encoding: 'latin1',
       env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },

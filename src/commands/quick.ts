@@ -1,0 +1,24 @@
+// The healthy path of the cron check, without the lock: the one cron takes every minute.
+
+import { observe } from '../os/observe.js';
+import { readStateFile } from '../os/state-file.js';
+import type { ProgramConfig } from './config.js';
+import type { World } from './world.js';
+
+/**
+ * A verified live program with nothing due is left alone at the cost of two small reads
+ * and a /proc lookup; the lock, the spawner and the writers are not even loaded. Anything
+ * else goes to the full check, which takes the lock and looks again, so this path can
+ * never launch, signal or write.
+ */
+export function isHealthyWithoutLock(config: ProgramConfig, world: World): boolean {
+  const read = readStateFile(config.paths.stateFile);
+  if (read.kind !== 'ok') return false;
+  const state = read.state;
+  if (state.held || state.fatal || state.backoff) return false;
+  const { obs } = observe(config.paths, state, false);
+  if (obs.kind !== 'ours' || obs.repairPidFile) return false;
+  const launchedAt = state.identity?.launchedAtMs ?? 0;
+  const settleDue = !state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;
+  return !settleDue;
+}
