@@ -2,17 +2,18 @@
 
 import { randomBytes } from 'node:crypto';
 import { decideAfterLaunch, decideCheck, recordSpawn, type Decision, type LaunchResult } from '../core/policy.js';
-import { emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, withEvent, type ProgramState } from '../core/state.js';
 import { EXIT, RunError } from '../errors.js';
 import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
-import { writePidFile } from '../os/pid-file.js';
+import { removePidFile, writePidFile } from '../os/pid-file.js';
 import { identityOf } from '../os/proc-identity.js';
 import { readStateFile, writeStateFile, type StateRead } from '../os/state-file.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
 import { killUnrecorded } from '../os/terminate.js';
 import { register } from '../os/registry.js';
+import { failpoint } from '../os/failpoint.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
 import type { World } from './world.js';
 
@@ -28,6 +29,7 @@ export function loadState(read: StateRead, world: World, name: string): ProgramS
 /** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
+  failpoint('after-lock');
   try {
     return await checkLocked(config, world, prepare);
   } finally {
@@ -43,15 +45,28 @@ export async function checkLocked(config: ProgramConfig, world: World, prepare?:
   if (prepare) state = prepare(state);
   const looked = observe(paths, state, true);
   for (const line of looked.warnings) world.warn(line);
+  if (looked.adopted) {
+    // The launch of an interrupted check: record it now, as that check would have.
+    state = withEvent({ ...state, identity: looked.adopted, pending: null, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: 'launched by an interrupted check; recorded now' });
+    world.warn(`${paths.name}: recorded pid ${looked.adopted.pid}, launched by a check that was interrupted before it could write the PID file`);
+  } else if (state.pending) {
+    state = { ...state, pending: null };
+  }
 
   let decision: Decision = decideCheck(state, looked.obs, config.request, config.policy, world.now());
   for (const effect of decision.effects) {
     if (effect.kind === 'report') world.warn(effect.text);
     else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
+    else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
     else if (effect.kind === 'launch') {
+      // A death found by this check is saved first: a launch that throws must not get it reported again.
+      if (decision.state.lastExit !== state.lastExit) writeStateFile(paths.stateFile, decision.state);
       decision = await launchAndDecide(config, world, decision.state);
-      // A launch's decision only ever reports.
-      for (const next of decision.effects) if (next.kind === 'report') world.warn(next.text);
+      // A launch's decision only reports and removes the PID of a failed start.
+      for (const next of decision.effects) {
+        if (next.kind === 'report') world.warn(next.text);
+        else if (next.kind === 'remove-pid') removePidFile(paths.pidFile);
+      }
     }
   }
   const before = loaded ? JSON.stringify(loaded) : '';
@@ -72,13 +87,19 @@ async function launchAndDecide(config: ProgramConfig, world: World, state: Progr
   const logs = { stdout: config.stdout, stderr: config.stderr };
 
   const launchedAtMs = world.now();
+  // The token goes on record before the spawn, so a check killed right after it can be followed.
+  writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs } });
+  failpoint('before-spawn');
   const launched = await spawnDetached({ file, argv: request.command, cwd: request.cwd, env, ...logs });
+  failpoint('after-spawn');
   const identity = identityOf(launched.pid, launchedAtMs, token);
   const spawned = recordSpawn(state, identity, request, logs);
   try {
     // Record it at once: from here on the process is never unrecorded.
     writePidFile(paths.pidFile, launched.pid);
+    failpoint('after-pid-file');
     writeStateFile(paths.stateFile, spawned);
+    failpoint('after-state');
   } catch (error) {
     killUnrecorded(launched.pid);
     await launched.exited;
@@ -93,8 +114,11 @@ async function launchAndDecide(config: ProgramConfig, world: World, state: Progr
     const windowOver = new Promise<null>((done) => {
       timer = setTimeout(() => done(null), config.startWindowMs);
     });
+    const midWindow = setTimeout(() => failpoint('in-window'), config.startWindowMs / 2);
+    midWindow.unref();
     const early = await Promise.race([launched.exited, windowOver]);
     clearTimeout(timer);
+    clearTimeout(midWindow);
     if (early) {
       result = {
         kind: 'exited',

@@ -15,7 +15,7 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   const read = readStateFile(config.paths.stateFile);
   if (read.kind !== 'ok') return false;
   const state = read.state;
-  if (state.held || state.fatal || state.backoff) return false;
+  if (state.held || state.fatal || state.backoff || state.pending) return false;
   const { obs } = observe(config.paths, state, false);
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;

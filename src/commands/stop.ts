@@ -2,6 +2,7 @@
 
 import { withEvent, emptyState, type ProgramState } from '../core/state.js';
 import { formatDuration } from '../core/duration.js';
+import { quoteArgv } from '../core/status-view.js';
 import { EXIT, RunError } from '../errors.js';
 import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
@@ -44,7 +45,8 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
   removePidFile(paths.pidFile);
   writeStateFile(paths.stateFile, state);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
-  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ensure-running --pid ${paths.pidFile} --start -- COMMAND`);
+  const command = state.command.length ? quoteArgv(state.command) : 'COMMAND';
+  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ensure-running --pid ${quoteArgv([paths.pidFile])} --start -- ${command}`);
   else world.say(`${paths.name}: ${line}`);
   return EXIT.ok;
 }

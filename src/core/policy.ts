@@ -40,7 +40,9 @@ export interface Request {
 export type Effect =
   | { kind: 'report'; text: string }
   | { kind: 'launch' }
-  | { kind: 'write-pid'; pid: number };
+  | { kind: 'write-pid'; pid: number }
+  /** The recorded process is dead: its PID must not stay on file, where a reused PID would pass for it. */
+  | { kind: 'remove-pid' };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {
@@ -52,7 +54,7 @@ export interface Decision {
 
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
 export function recordSpawn(previous: ProgramState, identity: Identity, request: Request, logs: { stdout: string; stderr: string }): ProgramState {
-  return { ...previous, identity, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  return { ...previous, identity, pending: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
 }
 
 /** What a launch produced, fed back to `decideAfterLaunch`. */
@@ -82,22 +84,35 @@ function sameCommand(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((arg, i) => arg === b[i]);
 }
 
+/** How many log lines a report line quotes; --status shows the whole kept tail. */
+export const REPORT_TAIL_LINES = 3;
+
 function recentDeaths(state: ProgramState, policy: Policy, now: number): number[] {
-  // A death "in the future" means the clock went back: keep it, it happened recently.
-  return state.deathTimesMs.filter((t) => now - t < policy.crowdWindowMs);
+  // A death "in the future" means the clock went back: it happened recently, so count it as now.
+  return state.deathTimesMs.map((t) => Math.min(t, now)).filter((t) => now - t < policy.crowdWindowMs);
 }
 
 function describeExit(code: number | null, signal: string | null): string {
   if (signal) return `killed by ${signal}`;
+  if (code === 0) return 'exited with code 0 (a program that forks into the background cannot be guarded by its PID: run it in the foreground)';
   if (code !== null) return `exited with code ${code}`;
   return 'exit status unknown';
 }
 
-function tailLines(logTail: string[]): string[] {
-  return logTail.map((line) => `  | ${line}`);
+/** The end of a report line: the last log lines, quoted, so that one change of state stays one line. */
+function tailSuffix(logTail: string[]): string {
+  const shown = logTail.slice(-REPORT_TAIL_LINES);
+  return shown.length ? `; last log lines: ${shown.map((line) => JSON.stringify(line)).join(' ')}` : '';
 }
 
-/** Decides one check. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Decides one check. Every branch is one edge of the state table (RUNNING, BACKOFF, FATAL,
+ * HELD, and a death found); a branch prints at most one line, and only when the state changes.
+ */
 export function decideCheck(previous: ProgramState, obs: Observation, request: Request, policy: Policy, now: number): Decision {
   const effects: Effect[] = [];
   const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
@@ -111,6 +126,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     state = { ...state, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
   }
 
+  // Alive, but launched by another tool: judged by liveness alone, never signalled, left alone.
   if (obs.kind === 'unverified') return { state, effects, outcome: 'running' };
 
   if (obs.kind === 'ours') {
@@ -124,7 +140,8 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     return { state, effects, outcome: 'running' };
   }
 
-  // Not running. A recorded process that is gone is a death found at this check.
+  // Not running. A recorded process that is gone (exited, zombie, PID reused, rebooted) is a
+  // death found at this check; it is never signalled, and its PID leaves the PID file.
   if (state.identity) {
     const identity = state.identity;
     const lastSeen = state.lastSeenAliveMs;
@@ -138,57 +155,59 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       ranMs: lastSeen !== null ? Math.max(0, lastSeen - identity.launchedAtMs) : null,
       logTail: obs.logTail,
     };
-    state = {
-      ...state,
-      identity: null,
-      lastExit: death,
-      deathTimesMs: [...recentDeaths(state, policy, now), now],
-    };
-    state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: describeGone(obs.why, identity.pid) });
     const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen)}` : 'never seen alive by a check';
+    // Found later, the exit status is lost: say so, never invent one.
     const cause = obs.why === 'exited' ? 'exit status unknown: it died between checks' : describeGone(obs.why, identity.pid);
-    if (!state.held) {
-      report(`died (pid ${identity.pid}; ${seen}; ${cause})`);
-      for (const line of tailLines(obs.logTail)) effects.push({ kind: 'report', text: line });
-    }
+    state = { ...state, identity: null, lastExit: death, deathTimesMs: [...recentDeaths(state, policy, now), now] };
+    state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: `${seen}; ${cause}` });
+    effects.push({ kind: 'remove-pid' });
+    const died = `died (pid ${identity.pid}; ${seen}; ${cause})`;
     const crowd = state.deathTimesMs.length;
-    if (!state.held && !state.fatal && !state.backoff && crowd >= policy.crowdCount) {
-      // Deaths crowd: back off instead of relaunching at every tick.
-      const delay = backoffDelayMs(policy, crowd - policy.crowdCount + 1);
+
+    // HELD + death: recorded, not reported (it was stopped on purpose).
+    if (state.held) return { state, effects, outcome: 'held' };
+
+    if (!state.fatal && crowd >= policy.crowdCount) {
+      // Deaths crowd: back off instead of relaunching (and mailing) at every tick. One line for both changes.
+      const until = now + backoffDelayMs(policy, crowd - policy.crowdCount);
       const reason = `${crowd} deaths within ${formatDuration(policy.crowdWindowMs)}`;
-      state = { ...state, backoff: { fromMs: now, untilMs: now + delay, reason } };
-      state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(now + delay)}` });
-      report(`backing off: ${reason}; next launch after ${clock(now + delay)}`);
+      state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
+      state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until)}` });
+      report(`${died}; ${reason}: backing off, next launch after ${clock(until)}${tailSuffix(obs.logTail)}`);
       return { state, effects, outcome: 'not-running' };
     }
+    // A death the program has not crowded: relaunched at once (below); the launch reports its own line.
+    report(`${died}${tailSuffix(obs.logTail)}`);
+    state = { ...state, backoff: null };
   }
 
   // HELD: stopped on purpose, left alone.
   if (state.held) return { state, effects, outcome: 'held' };
 
-  // FATAL: no launch, unless the optional slow retry is due.
+  // FATAL: no launch, unless the optional slow retry is due. A clock that went back restarts the wait.
   if (state.fatal) {
     const fatal = state.fatal;
-    const sinceTry = now - fatal.lastTryMs;
-    const due = policy.fatalRetryMs !== null && (sinceTry >= policy.fatalRetryMs - slackMs(policy) || sinceTry < 0);
-    if (!due) return { state, effects, outcome: 'not-running' };
+    if (policy.fatalRetryMs === null) return { state, effects, outcome: 'not-running' };
+    if (now < fatal.lastTryMs) {
+      state = { ...state, fatal: { ...fatal, lastTryMs: now } };
+      return { state, effects, outcome: 'not-running' };
+    }
+    if (now - fatal.lastTryMs < policy.fatalRetryMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
     state = { ...state, fatal: { ...fatal, lastTryMs: now } };
     effects.push({ kind: 'launch' });
     return { state, effects, outcome: 'not-running' };
   }
 
-  // BACKOFF: wait until the delay has passed. A clock that went back restarts the wait, never lengthens it.
+  // BACKOFF: wait until the delay has passed, silently. A clock that went back restarts the
+  // wait (never lengthens it past the cap); a clock that jumped forward makes it due once.
   if (state.backoff) {
     let backoff = state.backoff;
     if (now < backoff.fromMs) {
-      const length = Math.min(backoff.untilMs - backoff.fromMs, policy.backoffMaxMs);
-      backoff = { ...backoff, fromMs: now, untilMs: now + Math.max(0, length) };
-      state = { ...state, backoff };
+      const length = Math.max(0, Math.min(backoff.untilMs - backoff.fromMs, policy.backoffMaxMs));
+      backoff = { ...backoff, fromMs: now, untilMs: now + length };
     }
-    if (backoff.untilMs - now > policy.backoffMaxMs) {
-      backoff = { ...backoff, untilMs: now + policy.backoffMaxMs };
-      state = { ...state, backoff };
-    }
+    if (backoff.untilMs - now > policy.backoffMaxMs) backoff = { ...backoff, untilMs: now + policy.backoffMaxMs };
+    state = { ...state, backoff };
     if (now < backoff.untilMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
   }
 
@@ -196,34 +215,32 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   return { state, effects, outcome: 'not-running' };
 }
 
-/** Decides what a launch's outcome means: RUNNING, BACKOFF or FATAL. `previous` comes from `recordSpawn`. */
+/**
+ * Decides what a launch's outcome means: RUNNING, BACKOFF or FATAL. `previous` comes from
+ * `recordSpawn`. One line per outcome; a failed slow retry out of FATAL stays FATAL and silent.
+ */
 export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, policy: Policy, now: number): Decision {
   const effects: Effect[] = [];
   const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
   const launches = previous.launches;
 
   if (result.kind === 'up') {
-    const troubled = previous.failedStarts > 0 || previous.backoff !== null || previous.fatal !== null;
-    let state: ProgramState = {
-      ...previous,
-      identity: result.identity,
-      lastSeenAliveMs: now,
-      failedStarts: 0,
-      backoff: null,
-      fatal: null,
-    };
+    let state: ProgramState = { ...previous, identity: result.identity, lastSeenAliveMs: now, failedStarts: 0, backoff: null, fatal: null };
     state = withEvent(state, { atMs: now, kind: 'launch', pid: result.identity.pid, detail: `launch ${launches}` });
-    if (troubled) {
-      const attempts = previous.failedStarts > 0 ? ` after ${previous.failedStarts} failed start${previous.failedStarts === 1 ? '' : 's'}` : ' after backing off';
-      state = withEvent(state, { atMs: now, kind: 'recovered', pid: result.identity.pid, detail: attempts.trim() });
-      report(`recovered: started (pid ${result.identity.pid})${attempts}`);
+    if (previous.failedStarts > 0 || previous.fatal) {
+      // STARTING after failed starts → RUNNING: the "recovered" line.
+      const after = `after ${plural(previous.failedStarts, 'failed start')}`;
+      state = withEvent(state, { atMs: now, kind: 'recovered', pid: result.identity.pid, detail: after });
+      report(`recovered: started (pid ${result.identity.pid}) ${after}`);
+    } else if (previous.backoff) {
+      report(`started (pid ${result.identity.pid}) after backing off (${previous.backoff.reason})`);
     } else {
       report(`started (pid ${result.identity.pid})`);
     }
     return { state, effects, outcome: 'running' };
   }
 
-  // A failed start: it exited inside its start window.
+  // A failed start: it exited inside its start window, and the check saw how.
   const failedStarts = previous.failedStarts + 1;
   const how = `${describeExit(result.code, result.signal)} after ${formatDuration(result.ranMs)}`;
   const lastExit: ExitInfo = {
@@ -244,34 +261,32 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     deathTimesMs: [...recentDeaths(previous, policy, now), now],
     backoff: null,
   };
-  state = withEvent(state, { atMs: now, kind: 'start-failed', pid: result.pid, detail: how });
-  const tail = tailLines(result.logTail);
+  effects.push({ kind: 'remove-pid' });
+  const tail = tailSuffix(result.logTail);
 
   if (previous.fatal) {
-    // A slow retry out of FATAL failed: stay FATAL, say when the next one is.
+    // FATAL + slow retry failed: still FATAL; no line (nothing changed), the history keeps it.
     state = { ...state, fatal: { ...previous.fatal, lastTryMs: now } };
-    const next = policy.fatalRetryMs !== null ? `; next try after ${clock(now + policy.fatalRetryMs)}` : '';
-    report(`still fatal: retry failed (pid ${result.pid} ${how})${next}`);
-    for (const line of tail) effects.push({ kind: 'report', text: line });
+    state = withEvent(state, { atMs: now, kind: 'start-failed', pid: result.pid, detail: `retry while fatal: ${how}` });
     return { state, effects, outcome: 'not-running' };
   }
+  state = withEvent(state, { atMs: now, kind: 'start-failed', pid: result.pid, detail: how });
 
   if (failedStarts >= policy.maxRetries) {
+    // STARTING + last allowed failure → FATAL: one line, with why and what clears it.
     const reason = `${failedStarts} failed starts in a row (last: ${how})`;
     state = { ...state, fatal: { sinceMs: now, reason, lastTryMs: now } };
     state = withEvent(state, { atMs: now, kind: 'fatal', detail: reason });
-    report(`failed to start (pid ${result.pid} ${how})`);
-    for (const line of tail) effects.push({ kind: 'report', text: line });
     const retry = policy.fatalRetryMs !== null ? `one retry every ${formatDuration(policy.fatalRetryMs)}; ` : '';
-    report(`fatal: ${failedStarts} failed starts in a row; ${retry}no more launches until: ${policy.startHint}`);
+    report(`fatal: failed to start ${failedStarts} times in a row (last: pid ${result.pid} ${how}); ${retry}no more launches until: ${policy.startHint}${tail}`);
     return { state, effects, outcome: 'not-running' };
   }
 
-  const delay = backoffDelayMs(policy, failedStarts - 1);
+  // STARTING + failure → BACKOFF: one period, doubling with each failed start, capped.
+  const until = now + backoffDelayMs(policy, failedStarts - 1);
   const reason = `failed start ${failedStarts} of ${policy.maxRetries}`;
-  state = { ...state, backoff: { fromMs: now, untilMs: now + delay, reason } };
-  state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(now + delay)}` });
-  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(now + delay)}`);
-  for (const line of tail) effects.push({ kind: 'report', text: line });
+  state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
+  state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until)}` });
+  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(until)}${tail}`);
   return { state, effects, outcome: 'not-running' };
 }

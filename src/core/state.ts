@@ -1,5 +1,7 @@
 // The sidecar state of one program: identity, counters, hold flag and recent events.
 
+import { parseHealth, type HealthRecord } from './health-state.js';
+
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
 /** How many events the sidecar keeps; older ones are dropped, so the file stays small. */
@@ -45,7 +47,11 @@ export type EventKind =
   | 'stop'
   | 'start'
   | 'adopt'
-  | 'restart';
+  | 'restart'
+  /** Restarted by a health rule: heartbeat too old, HTTP probe failing, --restart-at due. */
+  | 'hung'
+  | 'unhealthy'
+  | 'scheduled-restart';
 
 export interface ProgramEvent {
   atMs: number;
@@ -73,6 +79,11 @@ export interface ProgramState {
   backoff: { fromMs: number; untilMs: number; reason: string } | null;
   fatal: { sinceMs: number; reason: string; lastTryMs: number } | null;
   lastExit: ExitInfo | null;
+  /**
+   * Written before a spawn and cleared once the spawned PID is recorded: if the check is
+   * killed in between, the next one finds the orphan by this token in its environment.
+   */
+  pending: { token: string; atMs: number } | null;
   /** When a check last saw the program alive. */
   lastSeenAliveMs: number | null;
   /** When a check last ran. */
@@ -80,6 +91,8 @@ export interface ProgramState {
   /** Tallies are cleared once; this marks that the run has passed the minimum uptime. */
   settled: boolean;
   events: ProgramEvent[];
+  /** Health probes and schedules (src/core/health-state.ts); absent in files written before them. */
+  health?: HealthRecord;
 }
 
 /** A fresh state for a program never launched. */
@@ -97,6 +110,7 @@ export function emptyState(command: string[] = [], cwd: string | null = null): P
     backoff: null,
     fatal: null,
     lastExit: null,
+    pending: null,
     lastSeenAliveMs: null,
     lastCheckMs: null,
     settled: false,
@@ -147,6 +161,12 @@ function parseExit(raw: unknown): ExitInfo | null {
     ranMs: numOrNull(r.ranMs),
     logTail: Array.isArray(r.logTail) ? r.logTail.filter(isStr).slice(-LOG_TAIL_LINES) : [],
   };
+}
+
+function parsePending(raw: unknown): ProgramState['pending'] {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  return isStr(r.token) && /^[0-9a-f]{8,64}$/.test(r.token) && isNum(r.atMs) ? { token: r.token, atMs: r.atMs } : null;
 }
 
 function parseLogs(raw: unknown): ProgramState['logs'] {
@@ -210,10 +230,12 @@ export function parseState(text: string): StateParse {
           }
         : null,
     lastExit: parseExit(r.lastExit),
+    pending: parsePending(r.pending),
     lastSeenAliveMs: numOrNull(r.lastSeenAliveMs),
     lastCheckMs: numOrNull(r.lastCheckMs),
     settled: r.settled === true,
     events: parseEvents(r.events),
+    ...(parseHealth(r.health) ? { health: parseHealth(r.health)! } : {}),
   };
   return { kind: 'ok', state };
 }

@@ -1,10 +1,11 @@
 // Looks at one program's files and process and turns them into an Observation.
 
 import type { Observation } from '../core/observation.js';
-import type { ProgramState } from '../core/state.js';
+import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
-import { probePid, verifyIdentity } from './proc-identity.js';
+import { identityOf, probePid, verifyIdentity } from './proc-identity.js';
+import { findByToken } from './orphan.js';
 import { logTail } from './log-tail.js';
 
 export interface Looked {
@@ -12,6 +13,8 @@ export interface Looked {
   pidRead: PidFileRead;
   /** Lines for stderr (an invalid PID file), said once by the check that finds it. */
   warnings: string[];
+  /** A process launched by an interrupted check, found by its token: to be recorded. */
+  adopted?: Identity;
 }
 
 function tailOf(state: ProgramState | null): string[] {
@@ -30,6 +33,15 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, withTai
   if (pidRead.kind === 'invalid') warnings.push(`${paths.name}: ignoring invalid PID file: ${pidRead.reason}`);
   const filePid = pidRead.kind === 'ok' ? pidRead.pid : null;
   const identity = state?.identity ?? null;
+
+  // A check was killed between spawn and record: find its process before judging anything.
+  if (state?.pending && !(identity && verifyIdentity(identity) === 'ours')) {
+    const orphan = findByToken(state.pending.token);
+    if (orphan !== null) {
+      const adopted = identityOf(orphan, state.pending.atMs, state.pending.token);
+      return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, adopted };
+    }
+  }
 
   if (identity) {
     const verdict = verifyIdentity(identity);
