@@ -12,7 +12,7 @@ test('the target argv after -- is passed unchanged, including --pid, --help, num
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, '');
   const pid = box.pidOf();
-  const first = await waitUntil(() => readOr(box.path('app.log')).split('\n')[0], 'the first log line');
+  const first = await waitUntil(() => readOr(box.path('app.log')).split('\n')[0] ?? '', 'the first log line');
   assert.deepEqual(JSON.parse(first).argv, args);
   // The kernel's view agrees: argv[0] is the command as given, the rest unchanged.
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
