@@ -1,0 +1,65 @@
+// The part of the sidecar that health checks and schedules keep: consecutive failed probes,
+// the planned restart already done, and the declared cadence of cron's calls.
+
+/** What --restart-at has done and when it is next due (so the lock-free path needs no cron-parser). */
+export interface RestartAtRecord {
+  text: string;
+  tz: string | null;
+  /** The first scheduled time not yet acted on; the fast path sends the call to the full check from then. */
+  nextMs: number;
+  /** The scheduled time of the last planned restart, so that each is done once. */
+  lastScheduledMs: number | null;
+  lastRestartMs: number | null;
+}
+
+/** The cadence declared with --schedule or --interval, recorded so that --status can watch for missing checks. */
+export interface CadenceRecord {
+  /** The option texts as given: a change sends the call to the full check. */
+  key: string;
+  schedule: string | null;
+  tz: string | null;
+  periodMs: number;
+}
+
+export interface HealthRecord {
+  /** Consecutive failed HTTP probes; reset by a good one and by a relaunch. */
+  failures: number;
+  lastFailure: string | null;
+  restartAt: RestartAtRecord | null;
+  cadence: CadenceRecord | null;
+}
+
+/** The record of a program that never had health options. */
+export function emptyHealth(): HealthRecord {
+  return { failures: 0, lastFailure: null, restartAt: null, cadence: null };
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/** Reads the record defensively: anything missing or mistyped falls back to the empty value, field by field. */
+export function parseHealth(raw: unknown): HealthRecord | undefined {
+  const r = obj(raw);
+  if (!r) return undefined;
+  const at = obj(r.restartAt);
+  const cadence = obj(r.cadence);
+  return {
+    failures: isNum(r.failures) && r.failures >= 0 ? Math.floor(r.failures) : 0,
+    lastFailure: isStr(r.lastFailure) ? r.lastFailure : null,
+    restartAt:
+      at && isStr(at.text) && isNum(at.nextMs)
+        ? {
+            text: at.text,
+            tz: isStr(at.tz) ? at.tz : null,
+            nextMs: at.nextMs,
+            lastScheduledMs: isNum(at.lastScheduledMs) ? at.lastScheduledMs : null,
+            lastRestartMs: isNum(at.lastRestartMs) ? at.lastRestartMs : null,
+          }
+        : null,
+    cadence:
+      cadence && isStr(cadence.key) && isNum(cadence.periodMs) && cadence.periodMs > 0
+        ? { key: cadence.key, schedule: isStr(cadence.schedule) ? cadence.schedule : null, tz: isStr(cadence.tz) ? cadence.tz : null, periodMs: cadence.periodMs }
+        : null,
+  };
+}

@@ -1,0 +1,133 @@
+// Beyond "is the PID alive": decides whether a live, verified program must be restarted
+// because it is hung (old heartbeat), unhealthy (failed HTTP probes) or due for a planned
+// restart (--restart-at). A pure function of (state, observations, options, now);
+// src/commands/health-step.ts observes and acts.
+
+import { formatDuration } from './duration.js';
+import { emptyHealth, type HealthRecord } from './health-state.js';
+import { withEvent, type EventKind, type ProgramState } from './state.js';
+
+/** Heartbeat files written up to this long before the launch still count as written by this run (coarse file clocks). */
+export const HEARTBEAT_MTIME_SLACK_MS = 1_000;
+/** Default --heartbeat-timeout. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
+/** Default --health-timeout; a probe is capped at MAX_HEALTH_TIMEOUT_MS, well below the lock's 10 s stale period. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
+export const MAX_HEALTH_TIMEOUT_MS = 5_000;
+/** Default --health-failures: consecutive failed checks before a restart. */
+export const DEFAULT_HEALTH_FAILURES = 3;
+/** The text helper's stop() writes into the heartbeat file: the program has unregistered. */
+export const UNREGISTERED_MARK = 'unregistered';
+
+export interface HeartbeatOptions {
+  file: string;
+  timeoutMs: number;
+  /** No judgement this long after launch, before the first beat (default: the timeout). */
+  graceMs: number;
+}
+
+export interface HttpOptions {
+  url: string;
+  timeoutMs: number;
+  failures: number;
+}
+
+/** The health options of one program; every part is optional. */
+export interface HealthOptions {
+  heartbeat: HeartbeatOptions | null;
+  http: HttpOptions | null;
+  restartAt: { text: string; tz: string | null } | null;
+}
+
+/** What a stat of the heartbeat file showed. */
+export type HeartbeatSeen =
+  | { kind: 'missing' }
+  | { kind: 'beat'; mtimeMs: number }
+  /** The program called stop() (or wrote the mark itself): not judged until it beats again. */
+  | { kind: 'unregistered'; mtimeMs: number };
+
+export type ProbeResult = { ok: true } | { ok: false; detail: string };
+
+export interface HealthObservation {
+  /** null when --heartbeat is not used. */
+  heartbeat: HeartbeatSeen | null;
+  /** null when not probed: no --health-url, or the program is inside its start window. */
+  probe: ProbeResult | null;
+  /** --restart-at: the first scheduled time after the program's start (or after the last planned restart), and the first after now. */
+  schedule: { dueMs: number; followingMs: number } | null;
+}
+
+export type RestartKind = 'hung' | 'unhealthy' | 'scheduled';
+
+export interface HealthVerdict {
+  state: ProgramState;
+  restart: { kind: RestartKind; reason: string } | null;
+}
+
+/** Why a live program's heartbeat says it is hung, or null while it is fine (or not judged). */
+export function heartbeatProblem(seen: HeartbeatSeen, launchedAtMs: number, options: HeartbeatOptions, now: number): string | null {
+  if (now - launchedAtMs < options.graceMs) return null;
+  const thisRun = seen.kind !== 'missing' && seen.mtimeMs >= launchedAtMs - HEARTBEAT_MTIME_SLACK_MS;
+  if (seen.kind === 'unregistered' && thisRun) return null;
+  if (seen.kind === 'beat' && thisRun) {
+    const age = now - seen.mtimeMs;
+    return age > options.timeoutMs ? `heartbeat ${formatDuration(age)} old, timeout ${formatDuration(options.timeoutMs)}` : null;
+  }
+  return `no heartbeat ${formatDuration(now - launchedAtMs)} after launch (grace ${formatDuration(options.graceMs)}, file ${options.file})`;
+}
+
+const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unhealthy', scheduled: 'scheduled-restart' };
+
+/** Decides the health of a live, verified program. Heartbeat first, then HTTP, then the schedule: one restart at most. */
+export function decideHealth(previous: ProgramState, obs: HealthObservation, options: HealthOptions, now: number): HealthVerdict {
+  const launchedAtMs = previous.identity?.launchedAtMs ?? now;
+  let health: HealthRecord = { ...(previous.health ?? emptyHealth()) };
+  let restart: HealthVerdict['restart'] = null;
+
+  if (options.heartbeat && obs.heartbeat) {
+    const problem = heartbeatProblem(obs.heartbeat, launchedAtMs, options.heartbeat, now);
+    if (problem) restart = { kind: 'hung', reason: problem };
+  }
+
+  if (options.http && obs.probe) {
+    if (obs.probe.ok) {
+      health = { ...health, failures: 0, lastFailure: null };
+    } else {
+      const failures = health.failures + 1;
+      health = { ...health, failures, lastFailure: obs.probe.detail };
+      if (!restart && failures >= options.http.failures) {
+        restart = { kind: 'unhealthy', reason: `health check failed ${failures} times in a row, last: ${obs.probe.detail}` };
+      }
+    }
+  } else if (!options.http && health.failures > 0) {
+    health = { ...health, failures: 0, lastFailure: null };
+  }
+
+  if (options.restartAt && obs.schedule) {
+    const { text, tz } = options.restartAt;
+    const kept = health.restartAt && health.restartAt.text === text && health.restartAt.tz === tz ? health.restartAt : null;
+    const due = obs.schedule.dueMs <= now;
+    if (due && !restart) {
+      restart = { kind: 'scheduled', reason: `planned restart, --restart-at "${text}" was due at ${new Date(obs.schedule.dueMs).toISOString()}` };
+    }
+    const acted = due && restart?.kind === 'scheduled';
+    health = {
+      ...health,
+      restartAt: {
+        text,
+        tz,
+        // Not acted on while due (another restart won): the next call looks again, after the relaunch.
+        nextMs: acted ? obs.schedule.followingMs : obs.schedule.dueMs,
+        lastScheduledMs: acted ? obs.schedule.dueMs : (kept?.lastScheduledMs ?? null),
+        lastRestartMs: acted ? now : (kept?.lastRestartMs ?? null),
+      },
+    };
+  } else if (!options.restartAt && health.restartAt) {
+    health = { ...health, restartAt: null };
+  }
+
+  if (restart) health = { ...health, failures: 0 };
+  let state: ProgramState = { ...previous, health };
+  if (restart) state = withEvent(state, { atMs: now, kind: EVENT_OF[restart.kind], ...(previous.identity ? { pid: previous.identity.pid } : {}), detail: restart.reason });
+  return { state, restart };
+}
