@@ -66,7 +66,9 @@ export function classify(input: StatusInput): { state: StatusState; exit: number
   if (state?.held) return { state: 'held', exit: EXIT.statusNotRunning };
   if (state?.fatal) return { state: 'fatal', exit: EXIT.notRunning };
   if (state?.backoff && state.backoff.untilMs > input.now) return { state: 'backoff', exit: EXIT.notRunning };
-  if (input.pidFileExists || state?.identity) return { state: 'crashed', exit: EXIT.notRunning };
+  // A recorded death counts as "dead but the PID file exists" even though the check removed the
+  // dead PID from the file (so that a reused PID could never pass for the program).
+  if (input.pidFileExists || state?.identity || state?.lastExit) return { state: 'crashed', exit: EXIT.notRunning };
   return { state: 'stopped', exit: EXIT.statusNotRunning };
 }
 
