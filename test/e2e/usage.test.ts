@@ -1,0 +1,60 @@
+// Usage errors: exit 2, one stderr line naming the option or argument, no help dump, nothing created.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { Sandbox, fixture, lines } from '../helpers.ts';
+
+const SERVER = fixture('forever.js');
+
+const CASES: { label: string; args: string[]; names: RegExp }[] = [
+  { label: 'missing --pid', args: ['--', SERVER], names: /--pid/ },
+  { label: '--pid without a value', args: ['--pid'], names: /--pid/ },
+  { label: 'no command after --', args: ['--pid', 'app.pid', '--'], names: /command/ },
+  { label: 'no -- at all', args: ['--pid', 'app.pid'], names: /command/ },
+  { label: 'a bad duration', args: ['--pid', 'app.pid', '--start-secs', 'abc', '--', SERVER], names: /--start-secs.*abc/ },
+  { label: 'a negative duration', args: ['--pid', 'app.pid', '--kill-after', '-5', '--', SERVER], names: /--kill-after/ },
+  { label: 'an unknown flag', args: ['--pid', 'app.pid', '--bogus', '--', SERVER], names: /--bogus/ },
+  { label: 'an unknown short flag', args: ['--pid', 'app.pid', '-z', '--', SERVER], names: /-z/ },
+  { label: 'a positional command without --', args: ['--pid', 'app.pid', SERVER], names: /forever\.js.*--/ },
+  { label: 'a bad stop signal', args: ['--pid', 'app.pid', '--stop', '--signal', 'NOPE'], names: /--signal/ },
+  { label: 'a bad --max-retries', args: ['--pid', 'app.pid', '--max-retries', 'many', '--', SERVER], names: /--max-retries/ },
+  { label: 'two actions', args: ['--pid', 'app.pid', '--stop', '--start', '--', SERVER], names: /--stop.*--start|--start.*--stop/ },
+  { label: '--pid given twice', args: ['--pid', 'a.pid', '--pid', 'b.pid', '--', SERVER], names: /--pid/ },
+];
+
+for (const { label, args, names } of CASES) {
+  test(`usage error: ${label} → exit 2, one line naming it`, async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const run = await box.run(args);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '', 'no help text on stdout');
+    const said = lines(run.stderr);
+    assert.equal(said.length, 1, run.stderr);
+    assert.match(said[0]!, /^ensure-running: /);
+    assert.match(said[0]!, names);
+    assert.doesNotMatch(run.stderr, /Options:|Usage|internal error/);
+    assert.deepEqual(readdirSync(box.dir), [], 'nothing was created or launched');
+  });
+}
+
+test('--help prints the help on stdout and exits 0', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const run = await box.run(['--help']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  for (const option of ['--pid', '--status', '--stop', '--start', '--restart', '--start-secs', '--kill-after']) assert.ok(run.stdout.includes(option), `help mentions ${option}`);
+  // --help wins even next to other options, and never launches.
+  const mixed = await box.run(['--pid', 'app.pid', '--help', '--', SERVER]);
+  assert.equal(mixed.code, 0);
+  assert.equal(mixed.stdout, run.stdout);
+  assert.deepEqual(readdirSync(box.dir), []);
+});
+
+test('--version prints 1.0.0', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const run = await box.run(['--version']);
+  assert.deepEqual([run.code, run.stdout, run.stderr], [0, '1.0.0\n', '']);
+});
