@@ -1,7 +1,7 @@
 // A PID file holding anything but one decimal PID > 1 is reported once and treated as "not running".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, lines, readOr } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -43,15 +43,16 @@ for (const [label, text] of GARBAGE) {
   });
 }
 
-test('a garbled PID file is repaired from the launch record when the recorded process still runs', async (t) => {
+test('a garbled or deleted PID file is repaired from the launch record when the recorded process still runs', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const marker = uniqueMarker('repair');
   const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(cmd)).code, 0);
   const pid = box.pidOf();
-  for (const text of ['garbage\n', '', '1\n']) {
-    writeFileSync(box.path('app.pid'), text);
+  for (const text of ['garbage\n', '', '1\n', null]) {
+    if (text === null) rmSync(box.path('app.pid'));
+    else writeFileSync(box.path('app.pid'), text);
     const run = await box.run(cmd);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '');

@@ -66,3 +66,18 @@ test('--stop of a program that is not running holds it and exits 0', async (t) =
   assert.deepEqual([check.code, check.stdout, check.stderr], [0, '', '']);
   assert.ok(!existsSync(box.path('app.pid')));
 });
+
+test('--stop also kills a TERM-ignoring child left in the group after its leader quit', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const run = await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', fixture('leader-quits.cjs'), box.path('pids.txt')]);
+  assert.equal(run.code, 0, run.stderr);
+  const pid = box.pidOf();
+  const [, child] = (await waitUntil(() => readOr(box.path('pids.txt')), 'the fixture to report its pids')).trim().split(' ').map(Number);
+  box.track(child!);
+  const stop = await box.run(['--pid', 'app.pid', '--stop', '--kill-after', '1s']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.ok(!isAlive(pid), 'the leader is gone');
+  assert.ok(!isAlive(child!), 'the orphaned group member is gone too');
+  assert.ok(!existsSync(box.path('app.pid')));
+});
