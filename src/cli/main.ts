@@ -5,10 +5,20 @@ import { programConfig } from './settings.js';
 import { realWorld, type World } from '../commands/world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { isHealthyWithoutLock } from '../commands/quick.js';
+import type { ProgramConfig } from '../commands/config.js';
 
 declare const ENSURE_RUNNING_VERSION: string;
 /** Injected by the bundler from package.json; "dev" when run from source. */
 export const VERSION = typeof ENSURE_RUNNING_VERSION === 'string' ? ENSURE_RUNNING_VERSION : 'dev';
+
+/** The configuration for a call that may act: cron expressions checked (cron-parser loaded only when one is given). */
+async function actingConfig(call: ParsedCall, world: World): Promise<ProgramConfig> {
+  const config = programConfig(call, world);
+  if (!config.health?.restartAt && !config.cadence?.schedule) return config;
+  const { resolveSchedules } = await import('../commands/schedules.js');
+  const interval = call.values.interval;
+  return resolveSchedules(config, typeof interval === 'string' ? interval : undefined, world.now());
+}
 
 async function dispatch(call: ParsedCall, world: World): Promise<number> {
   switch (call.action) {
@@ -24,7 +34,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       const config = programConfig(call, world);
       if (isHealthyWithoutLock(config, world)) return EXIT.ok;
       const { runCheck } = await import('../commands/check.js');
-      return runCheck(config, world);
+      return runCheck(await actingConfig(call, world), world);
     }
     case 'status': {
       const { statusOne, statusAll } = await import('../commands/status.js');
@@ -41,11 +51,15 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
     }
     case 'start': {
       const { startCommand } = await import('../commands/stop.js');
-      return startCommand(programConfig(call, world), world);
+      return startCommand(await actingConfig(call, world), world);
     }
     case 'restart': {
       const { restartCommand } = await import('../commands/stop.js');
-      return restartCommand(programConfig(call, world), world);
+      return restartCommand(await actingConfig(call, world), world);
+    }
+    case 'crontab': {
+      const { crontabCommand } = await import('../commands/crontab.js');
+      return crontabCommand(call, await actingConfig(call, world), world);
     }
   }
 }

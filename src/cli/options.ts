@@ -4,7 +4,7 @@
 export interface OptionSpec {
   type: 'string' | 'boolean' | 'array';
   describe: string;
-  group: 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Stop' | 'Output';
+  group: 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Stop' | 'Output';
   /** Shown in help; the value itself is applied in settings.ts. */
   defaultText?: string;
   valueName?: string;
@@ -29,6 +29,18 @@ export const OPTIONS = {
   'backoff-max': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '10m', describe: 'longest wait between launches while backing off' },
   'fatal-retry': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: 'off', describe: 'once FATAL, still try once per DURATION' },
   'min-uptime': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '5m', describe: 'a run this long clears the crash tallies' },
+  crontab: { type: 'boolean', group: 'Actions', describe: 'print a ready-to-paste crontab line for these options (absolute paths, PATH, schedule) and check that the command resolves' },
+  heartbeat: { type: 'string', group: 'Health and schedules', valueName: 'FILE', describe: 'a live program whose FILE is older than --heartbeat-timeout is hung and restarted; passed to it as ENSURE_RUNNING_HEARTBEAT' },
+  'heartbeat-timeout': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: '60s', describe: 'how old the heartbeat may get' },
+  'heartbeat-grace': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: 'the heartbeat timeout', describe: 'time after launch before the first beat is required' },
+  'health-url': { type: 'string', group: 'Health and schedules', valueName: 'URL', describe: 'GET it at each check; non-2xx, timeout or refusal is a failure' },
+  'health-timeout': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: '2s', describe: 'how long a probe may take (at most 5s)' },
+  'health-failures': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '3', describe: 'consecutive failed checks before a restart' },
+  'restart-at': { type: 'string', group: 'Health and schedules', valueName: 'CRON', describe: 'planned restart when a scheduled time has passed since the start (e.g. "0 4 * * *")' },
+  schedule: { type: 'string', group: 'Health and schedules', valueName: 'CRON', defaultText: '* * * * *', describe: 'when cron calls this check; --status warns when checks stop arriving' },
+  tz: { type: 'string', group: 'Health and schedules', valueName: 'ZONE', defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' },
+  'log-max-size': { type: 'string', group: 'Health and schedules', valueName: 'SIZE', describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' },
+  'log-keep': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '5', describe: 'rotated logs kept (app.log.1 ... app.log.N)' },
   'kill-after': { type: 'string', group: 'Stop', valueName: 'DURATION', defaultText: '10s', describe: 'SIGKILL the process group this long after the stop signal' },
   signal: { type: 'string', group: 'Stop', valueName: 'NAME', defaultText: 'TERM', describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2)' },
   help: { type: 'boolean', group: 'Output', describe: 'show this help' },

@@ -18,6 +18,7 @@ import { UsageError } from '../errors.js';
 import type { ProgramConfig } from '../commands/config.js';
 import type { World } from '../commands/world.js';
 import type { ParsedCall } from './parse.js';
+import { healthSettings } from './health-settings.js';
 
 export const DEFAULT_KILL_AFTER_MS = 10_000;
 const STOP_SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'];
@@ -66,7 +67,7 @@ function text(call: ParsedCall, name: 'pid' | 'cwd' | 'log' | 'stdout' | 'stderr
 export function programConfig(call: ParsedCall, world: World): ProgramConfig {
   const pid = text(call, 'pid');
   if (!pid) throw new UsageError(`--pid FILE is required${call.action === 'status' ? '' : ' (the PID file of the program to guard)'}`);
-  const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart';
+  const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart' || call.action === 'crontab';
   if (needsCommand && call.command.length === 0) {
     const shown = call.action === 'check' ? '' : ` --${call.action}`;
     throw new UsageError(`no command given: put the program after --, as in: ensure-running --pid ${pid}${shown} -- ./server.js`);
@@ -102,5 +103,7 @@ export function programConfig(call: ParsedCall, world: World): ProgramConfig {
     },
     registryDir: registryDir(world.env, world.home),
   };
-  return config;
+  const { env: healthEnv, ...health } = healthSettings(call, world.cwd, config.startWindowMs);
+  Object.assign(config.extraEnv, healthEnv);
+  return { ...config, ...health };
 }

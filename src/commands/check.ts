@@ -54,6 +54,7 @@ export async function checkLocked(config: ProgramConfig, world: World, prepare?:
   }
 
   let decision: Decision = decideCheck(state, looked.obs, config.request, config.policy, world.now());
+  const launching = decision.effects.some((effect) => effect.kind === 'launch');
   for (const effect of decision.effects) {
     if (effect.kind === 'report') world.warn(effect.text);
     else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
@@ -68,6 +69,11 @@ export async function checkLocked(config: ProgramConfig, world: World, prepare?:
         else if (next.kind === 'remove-pid') removePidFile(paths.pidFile);
       }
     }
+  }
+  if (config.health || config.logRotate || config.cadence || decision.state.health) {
+    // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
+    const { afterDecision } = await import('./health-step.js');
+    decision = await afterDecision(config, world, decision, launching, launchAndDecide);
   }
   const before = loaded ? JSON.stringify(loaded) : '';
   if (JSON.stringify(decision.state) !== before) writeStateFile(paths.stateFile, decision.state);

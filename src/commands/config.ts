@@ -2,6 +2,8 @@
 
 import type { ProgramPaths } from '../core/paths.js';
 import type { Policy, Request } from '../core/policy.js';
+import type { HealthOptions } from '../core/health.js';
+import type { CadenceRecord } from '../core/health-state.js';
 
 export interface ProgramConfig {
   paths: ProgramPaths;
@@ -16,6 +18,12 @@ export interface ProgramConfig {
   stopSignal: NodeJS.Signals;
   policy: Policy;
   registryDir: string;
+  /** --heartbeat, --health-url, --restart-at (src/core/health.ts); absent when none is given. */
+  health?: HealthOptions;
+  /** --log-max-size and --log-keep. */
+  logRotate?: { maxBytes: number; keep: number };
+  /** The cadence declared with --schedule or --interval; its period is final once src/commands/schedules.ts has run. */
+  cadence?: CadenceRecord;
 }
 
 /** How long a call waits for another call's lock: its longest hold (a stop, then a start window), plus margin. */

@@ -4,6 +4,7 @@ import { observe } from '../os/observe.js';
 import { readStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
+import { healthNeedsFullCheck, markCheckRan } from './health-quick.js';
 
 /**
  * A verified live program with nothing due is left alone at the cost of two small reads
@@ -20,5 +21,8 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;
   const settleDue = !state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;
-  return !settleDue;
+  if (settleDue || healthNeedsFullCheck(config, state, world.now())) return false;
+  // The one write of this path, metadata only: the state file's mtime says when checks ran (--status).
+  markCheckRan(config.paths.stateFile, world.now());
+  return true;
 }

@@ -1,0 +1,60 @@
+// --crontab: prints a ready-to-paste crontab line for the given options. cron runs jobs with
+// PATH=/usr/bin:/bin and HOME as the directory, so every path in the line is absolute, node
+// and the CLI are named by absolute path, and PATH is set to one that finds the command.
+
+import { realpathSync } from 'node:fs';
+import { delimiter, dirname, resolve } from 'node:path';
+import { expandAlias } from '../core/cron-text.js';
+import { quoteArgv } from '../core/status-view.js';
+import { OPTIONS, type OptionName } from '../cli/options.js';
+import type { ParsedCall } from '../cli/parse.js';
+import { EXIT } from '../errors.js';
+import { resolveCommand } from '../os/launch.js';
+import type { ProgramConfig } from './config.js';
+import type { World } from './world.js';
+
+/** Options that are rewritten (absolute paths) or that make no sense in a crontab line. */
+const REWRITTEN = new Set<string>(['pid', 'cwd', 'log', 'stdout', 'stderr', 'heartbeat', 'crontab', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);
+
+/** The directories of the PATH put in the line: node's, the command's, then the usual system ones. */
+export function cronPath(nodeDir: string, commandDir: string | null): string {
+  const dirs = [nodeDir, ...(commandDir ? [commandDir] : []), '/usr/local/bin', '/usr/bin', '/bin'];
+  return [...new Set(dirs)].join(delimiter);
+}
+
+/** cron turns an unescaped % into a newline: escape it. */
+export function escapePercent(text: string): string {
+  return text.replaceAll('%', '\\%');
+}
+
+/** The options of the call as CLI arguments, with every path made absolute. */
+function ownArgs(call: ParsedCall, config: ProgramConfig): string[] {
+  const args = ['--pid', config.paths.pidFile, '--cwd', config.request.cwd];
+  if (typeof call.values.stdout === 'string' || typeof call.values.stderr === 'string') args.push('--stdout', config.stdout, '--stderr', config.stderr);
+  else args.push('--log', config.stdout);
+  if (config.health?.heartbeat) args.push('--heartbeat', config.health.heartbeat.file);
+  for (const [name, value] of Object.entries(call.values) as [OptionName, string | boolean | string[]][]) {
+    if (REWRITTEN.has(name) || !(name in OPTIONS)) continue;
+    if (Array.isArray(value)) for (const item of value) args.push(`--${name}`, item);
+    else if (typeof value === 'string') args.push(`--${name}`, value);
+    else if (value) args.push(`--${name}`);
+  }
+  return args;
+}
+
+/** Prints a comment and the crontab line; exit 2 (ConfigError from resolveCommand) when the command does not resolve under that PATH. */
+export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: World): number {
+  const node = process.execPath;
+  const cli = realpathSync(resolve(world.cwd, process.argv[1] ?? ''));
+  const command = config.request.command[0]!;
+  let commandDir: string | null = null;
+  if (!command.includes('/')) commandDir = dirname(resolveCommand(command, config.request.cwd, world.env.PATH));
+  const path = cronPath(dirname(node), commandDir);
+  const resolved = resolveCommand(command, config.request.cwd, path);
+  const schedule = expandAlias(config.cadence?.schedule ?? '* * * * *');
+  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([node, cli, ...ownArgs(call, config), '--', ...config.request.command])}`;
+  world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
+  if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);
+  world.say(escapePercent(line));
+  return EXIT.ok;
+}

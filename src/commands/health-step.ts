@@ -1,0 +1,83 @@
+// After the crash-loop decision of a full check: rotate logs, record the declared cadence,
+// then judge a live program's health (observe → decideHealth → act) and, when it must go,
+// stop it with a verified signal and relaunch it through the ordinary launch path.
+
+import { decideHealth, type HealthObservation, type HealthOptions } from '../core/health.js';
+import { emptyHealth } from '../core/health-state.js';
+import type { Decision } from '../core/policy.js';
+import type { ProgramState } from '../core/state.js';
+import { formatDuration } from '../core/duration.js';
+import { RunError } from '../errors.js';
+import { readHeartbeat } from '../os/heartbeat-file.js';
+import { probeHttp } from '../os/http-probe.js';
+import { rotateLog } from '../os/log-rotate.js';
+import { writeStateFile } from '../os/state-file.js';
+import { removePidFile } from '../os/pid-file.js';
+import { terminate } from '../os/terminate.js';
+import type { ProgramConfig } from './config.js';
+import type { World } from './world.js';
+
+/** The check's launch path, passed in so that a health restart launches exactly as a check does. */
+export type Launch = (config: ProgramConfig, world: World, state: ProgramState) => Promise<Decision>;
+
+async function observeHealth(config: ProgramConfig, options: HealthOptions, state: ProgramState, now: number): Promise<HealthObservation> {
+  const launchedAtMs = state.identity?.launchedAtMs ?? now;
+  const obs: HealthObservation = { heartbeat: null, probe: null, schedule: null };
+  if (options.heartbeat) obs.heartbeat = readHeartbeat(options.heartbeat.file);
+  // Inside its start window a program may not listen yet: no probe, no failure counted.
+  if (options.http && now - launchedAtMs >= config.startWindowMs) obs.probe = await probeHttp(options.http.url, options.http.timeoutMs);
+  if (options.restartAt) {
+    const { nextAfter } = await import('../core/schedule.js');
+    const cron = { text: options.restartAt.text, tz: options.restartAt.tz };
+    const kept = state.health?.restartAt;
+    const done = kept && kept.text === cron.text && kept.tz === cron.tz ? (kept.lastScheduledMs ?? -Infinity) : -Infinity;
+    obs.schedule = { dueMs: nextAfter(cron, Math.max(launchedAtMs, done)), followingMs: nextAfter(cron, now) };
+  }
+  return obs;
+}
+
+function rotateLogs(config: ProgramConfig): void {
+  if (!config.logRotate) return;
+  const { maxBytes, keep } = config.logRotate;
+  rotateLog(config.stdout, maxBytes, keep);
+  if (config.stderr !== config.stdout) rotateLog(config.stderr, maxBytes, keep);
+}
+
+/** Runs after the crash-loop decision of a full check, under the lock; returns the final decision. */
+export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean, launch: Launch): Promise<Decision> {
+  rotateLogs(config);
+  let state = decision.state;
+  const cadence = config.cadence ?? null;
+  if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
+  const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
+  // A program launched by this very check is judged from the next one on.
+  if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { ...decision, state };
+
+  const now = world.now();
+  const verdict = decideHealth(state, await observeHealth(config, options, state, now), options, now);
+  if (!verdict.restart) return { ...decision, state: verdict.state };
+
+  const { name, stateFile } = config.paths;
+  const identity = state.identity;
+  const stopped = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
+  if (stopped.kind === 'survived') {
+    throw new RunError({ action: 'restart', subject: `pid ${identity.pid}`, reason: `${verdict.restart.reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+  }
+  const how =
+    stopped.kind === 'stopped' ? `stopped pid ${identity.pid} with ${stopped.signal}` : stopped.kind === 'killed' ? `killed pid ${identity.pid} (it ignored ${config.stopSignal})` : `pid ${identity.pid} was already gone`;
+  // A planned or health restart is not a crash: the death tallies and the last exit stay as they were.
+  const before: ProgramState = { ...verdict.state, identity: null };
+  writeStateFile(stateFile, before);
+  const after = await launch(config, world, before);
+  const head = `${name}: restarting (${verdict.restart.reason}); ${how}`;
+  if (after.outcome === 'running' && after.state.identity) {
+    world.warn(`${head}, started pid ${after.state.identity.pid}`);
+  } else {
+    world.warn(head);
+    for (const effect of after.effects) {
+      if (effect.kind === 'report') world.warn(effect.text);
+      else if (effect.kind === 'remove-pid') removePidFile(config.paths.pidFile);
+    }
+  }
+  return after;
+}
