@@ -164,7 +164,7 @@ export function statusText(json: StatusJson): string {
   if (json.events) {
     lines.push('  history');
     if (!json.events.length) lines.push('    (no events)');
-    for (const e of json.events) lines.push(`    ${localTime(e.at)}  ${e.kind.padEnd(12)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
+    for (const e of json.events) lines.push(`    ${localTime(e.at)}  ${e.kind.padEnd(13)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
   }
   return lines.join('\n');
 }
