@@ -1,17 +1,18 @@
 // Runs the test suites with node's own runner: unit and e2e files in parallel, then the
 // serial ones (they change machine-wide settings such as ns_last_pid) one at a time.
-// Usage: node scripts/run-tests.mjs [unit|e2e|serial|faults ...]
+// Usage: node scripts/run-tests.mjs [unit|e2e|faults|serial|serial-faults ...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const groups = process.argv.slice(2);
-const wanted = groups.length ? groups : ['unit', 'e2e', 'serial'];
+const wanted = groups.length ? groups : ['unit', 'e2e', 'faults', 'serial', 'serial-faults'];
 const files = (dir) => (existsSync(join('test', dir)) ? readdirSync(join('test', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', dir, f)) : []);
 
 let failed = false;
-const parallel = wanted.filter((g) => g !== 'serial').flatMap(files);
-const serial = wanted.includes('serial') ? files('serial') : [];
+const isSerial = (g) => g.startsWith('serial');
+const parallel = wanted.filter((g) => !isSerial(g)).flatMap(files);
+const serial = wanted.filter(isSerial).flatMap(files);
 const runs = [
   [parallel, '3'],
   [serial, '1'],

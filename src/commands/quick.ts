@@ -1,6 +1,8 @@
 // The healthy path of the cron check, without the lock: the one cron takes every minute.
 
+import { statSync } from 'node:fs';
 import { observe } from '../os/observe.js';
+import { LOCK_STALE_MS } from '../os/lock-stale.js';
 import { readStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
@@ -21,8 +23,17 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;
   const settleDue = !state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;
-  if (settleDue || healthNeedsFullCheck(config, state, world.now())) return false;
+  if (settleDue || staleLockLeft(config.paths.lockDir, world.now()) || healthNeedsFullCheck(config, state, world.now())) return false;
   // The one write of this path, metadata only: the state file's mtime says when checks ran (--status).
   markCheckRan(config.paths.stateFile, world.now());
   return true;
+}
+
+/** A lock left by a killed check: the full check takes it over and removes it. One stat. */
+function staleLockLeft(lockDir: string, now: number): boolean {
+  try {
+    return now - statSync(lockDir).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    return false;
+  }
 }

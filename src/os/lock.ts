@@ -4,8 +4,7 @@ import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { dirname } from 'node:path';
 
-/** Every caller must use the same stale period, or one would steal a live lock. */
-export const LOCK_STALE_MS = 10_000;
+import { LOCK_STALE_MS } from './lock-stale.js';
 
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
