@@ -32,14 +32,21 @@ export function inspect(paths: ProgramPaths, world: World): StatusInput {
   }
 }
 
+/** Adds when the next check is due (programs that declared --schedule or --interval). */
+async function withChecks(input: StatusInput): Promise<StatusInput> {
+  if (!input.state?.health?.cadence) return input;
+  const { checksOf } = await import('./status-checks.js');
+  return { ...input, checks: await checksOf(input) };
+}
+
 export interface StatusFlags {
   json: boolean;
   history: boolean;
 }
 
 /** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
-export function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): number {
-  const input = inspect(paths, world);
+export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): Promise<number> {
+  const input = await withChecks(inspect(paths, world));
   const json = statusJson(input, flags.history);
   world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
   return classify(input).exit;
@@ -50,7 +57,7 @@ export function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World)
  * are pruned. Exit 0 when every program runs or is stopped on purpose, 1 when one is dead,
  * 4 when one could not be read.
  */
-export function statusAll(registryDir: string, flags: StatusFlags, world: World, pathsOf: (pidFile: string) => ProgramPaths): number {
+export async function statusAll(registryDir: string, flags: StatusFlags, world: World, pathsOf: (pidFile: string) => ProgramPaths): Promise<number> {
   const rows: StatusJson[] = [];
   let exit: number = EXIT.ok;
   for (const entry of listRegistry(registryDir)) {
@@ -58,7 +65,7 @@ export function statusAll(registryDir: string, flags: StatusFlags, world: World,
       unregister(entry);
       continue;
     }
-    const input = inspect(pathsOf(entry.pidFile), world);
+    const input = await withChecks(inspect(pathsOf(entry.pidFile), world));
     rows.push(statusJson(input, flags.history));
     const code = classify(input).exit;
     if (code === EXIT.unknown) exit = EXIT.unknown;

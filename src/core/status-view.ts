@@ -5,6 +5,8 @@ import { describeGone } from './observation.js';
 import type { ProgramEvent, ProgramState } from './state.js';
 import { formatDuration } from './duration.js';
 import { EXIT } from '../errors.js';
+import type { ChecksView } from './cadence.js';
+import { healthRows, healthView, type HealthView } from './health-view.js';
 
 export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'unknown';
 
@@ -40,6 +42,10 @@ export interface StatusJson {
   note: string | null;
   error: string | null;
   events?: { at: string; kind: string; pid: number | null; detail: string | null }[];
+  /** With --schedule or --interval: when the next check is due, and a warning when checks stopped arriving. */
+  checks?: ChecksView;
+  /** With health options: failed probes in a row, planned restarts. */
+  health?: HealthView;
 }
 
 export interface StatusInput {
@@ -54,6 +60,8 @@ export interface StatusInput {
   error: string | null;
   note: string | null;
   now: number;
+  /** Computed by the status command from the declared cadence (needs cron-parser for --schedule). */
+  checks?: ChecksView | null;
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -116,6 +124,9 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     note,
     error: input.error,
   };
+  if (input.checks) json.checks = input.checks;
+  const health = healthView(state);
+  if (health) json.health = health;
   if (withEvents) json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
   return json;
 }
@@ -161,6 +172,7 @@ export function statusText(json: StatusJson): string {
   if (json.log) row('log', json.log.stdout === json.log.stderr ? json.log.stdout : `${json.log.stdout} (stdout), ${json.log.stderr} (stderr)`);
   row('pid file', json.pidFile);
   if (json.lastCheck) row('last check', localTime(json.lastCheck));
+  for (const [key, value] of healthRows(json)) row(key, value);
   if (json.events) {
     lines.push('  history');
     if (!json.events.length) lines.push('    (no events)');

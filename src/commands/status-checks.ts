@@ -1,0 +1,36 @@
+// The `checks` part of --status: the declared cadence from the state file, the time of the
+// last check (the state file's mtime, which the lock-free path touches), and cron-parser
+// for --schedule, loaded only for a program that declared one.
+
+import { statSync } from 'node:fs';
+import { checksView, type ChecksView } from '../core/cadence.js';
+import type { StatusInput } from '../core/status-view.js';
+
+function mtimeMs(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** The checks view of one program, or null when it declared no cadence. */
+export async function checksOf(input: StatusInput): Promise<ChecksView | null> {
+  const cadence = input.state?.health?.cadence;
+  if (!cadence) return null;
+  const times = [input.state?.lastCheckMs ?? null, mtimeMs(input.stateFile)].filter((t): t is number => t !== null);
+  const lastCheckMs = times.length ? Math.max(...times) : null;
+  let nextAfter = (ms: number) => ms + cadence.periodMs;
+  if (cadence.schedule) {
+    const { nextAfter: cronNext } = await import('../core/schedule.js');
+    const { expandAlias } = await import('../core/cron-text.js');
+    const cron = { text: expandAlias(cadence.schedule), tz: cadence.tz };
+    try {
+      cronNext(cron, 0);
+      nextAfter = (ms) => cronNext(cron, ms);
+    } catch {
+      // a state file edited by hand: fall back to the period
+    }
+  }
+  return checksView(cadence, lastCheckMs, input.now, nextAfter);
+}
