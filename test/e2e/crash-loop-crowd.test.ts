@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, lines, readOr, waitUntil, type RunResult } from '../helpers.ts';
 import { MAX_EVENTS } from '../../src/core/state.ts';
 
 const FAST = ['--interval', '2s'];
@@ -53,10 +53,12 @@ test('a target that crashes 1.5 s after each start: relaunched at once twice, th
   assert.ok(json.lastExit.lastSeenAlive);
 
   // Once the delay has passed, a check launches again and says so in one line.
-  const resumed = await waitUntil(async () => {
-    const run = await box.run(check);
-    return run.stderr ? run : null;
+  let resumed: RunResult | undefined;
+  await waitUntil(async () => {
+    resumed = await box.run(check);
+    return resumed.stderr !== '';
   }, 'the launch after the backoff');
+  if (!resumed) throw new Error('no check ran');
   startedPid(box, resumed.stderr);
   assert.match(resumed.stderr, /^app: started \(pid \d+\) after backing off \(3 deaths within 10m 0s\)\n$/);
 });
