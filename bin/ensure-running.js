@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli.js';
+// CommonJS on purpose (bin/package.json): cron's healthy check then never starts the ESM loader.
+require('../dist/fast.cjs');
