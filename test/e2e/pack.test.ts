@@ -1,0 +1,67 @@
+// The published package: npm pack, a global install into a temporary prefix, then a real
+// check / status / stop round trip run from the installed copy, not from the working tree.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
+
+interface PackedFile {
+  path: string;
+}
+
+test('npm pack ships what the CLI needs and nothing else; the installed copy guards a program', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+
+  // dist/ is built by `npm test` before the suites run; --ignore-scripts keeps pack from rebuilding it.
+  const packed = await runProcess('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', box.dir], { cwd: ROOT, env: npmEnv, timeoutMs: 60_000 });
+  assert.equal(packed.code, 0, packed.stderr);
+  const [info] = JSON.parse(packed.stdout) as { filename: string; files: PackedFile[] }[];
+  assert.ok(info);
+  const paths = info.files.map((file) => file.path);
+
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; exports: Record<string, Record<string, string>> };
+  const needed = ['README.md', 'CHANGELOG.md', 'crontab.example', 'bin/package.json', 'dist/fast.cjs', 'dist/cli.js', ...Object.values(pkg.bin)];
+  for (const target of Object.values(pkg.exports).flatMap((entry) => Object.values(entry))) needed.push(target.replace(/^\.\//, ''));
+  for (const path of needed) assert.ok(paths.includes(path), `${path} is missing from the package`);
+  const stray = paths.filter((path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md', 'CHANGELOG.md', 'crontab.example', 'LICENSE'].includes(path));
+  assert.deepEqual(stray, [], 'only bin/, dist/ and the docs are published');
+  assert.ok(paths.some((path) => path.startsWith('dist/chunks/')), 'the lazily loaded chunks are published');
+
+  const prefix = box.path('prefix');
+  const installed = await runProcess('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(box.dir, info.filename)], { cwd: box.dir, env: npmEnv, timeoutMs: 60_000 });
+  assert.equal(installed.code, 0, installed.stderr);
+
+  const bin = join(prefix, 'bin', 'ensure-running');
+  const home = join(prefix, 'lib', 'node_modules', 'ensure-running');
+  assert.equal(realpathSync(bin), join(home, 'bin', 'ensure-running.js'), 'the command runs the installed copy');
+  const run = (args: string[]) => runProcess(bin, args, { cwd: box.dir, env: box.env(), timeoutMs: 30_000 });
+
+  const version = await run(['--version']);
+  assert.deepEqual([version.code, version.stdout.trim()], [0, pkg.version]);
+  const help = await run(['--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /--pid/, 'help loads yargs from the installed dependencies');
+
+  const command = ['--', process.execPath, fixture('forever.js')];
+  const first = await run(['--pid', 'app.pid', ...command]);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  assert.match(first.stderr, new RegExp(`app: started \\(pid ${pid}\\)`));
+  const healthy = await run(['--pid', 'app.pid', ...command]);
+  assert.deepEqual([healthy.code, healthy.stdout, healthy.stderr], [0, '', '']);
+
+  const status = await run(['--pid', 'app.pid', '--status', '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  const json = JSON.parse(status.stdout) as { state: string; pid: number };
+  assert.deepEqual([json.state, json.pid], ['running', pid]);
+
+  const stop = await run(['--pid', 'app.pid', '--stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  await waitUntil(() => !isAlive(pid), `pid ${pid} to stop`);
+  const after = await run(['--pid', 'app.pid', '--status']);
+  assert.equal(after.code, 3, after.stdout);
+});
