@@ -18,10 +18,12 @@ import { lockWaitMs, type ProgramConfig } from './config.js';
 import type { World } from './world.js';
 
 /** Turns a sidecar read into a state, saying once why an unusable one is set aside. */
-export function loadState(read: StateRead, world: World, name: string): ProgramState | null {
+export function loadState(read: StateRead, world: World, name: string, path: string): ProgramState | null {
   if (read.kind === 'ok') return read.state;
   if (read.kind === 'missing') return null;
-  if (read.future) throw new RunError({ action: 'use the state file', reason: read.reason });
+  if (read.future) {
+    throw new RunError({ action: 'use the state file', subject: path, reason: read.reason, hint: 'upgrade ensure-running (the program itself is left alone), or remove the file to start its records afresh' });
+  }
   world.warn(`${name}: ${read.reason}`);
   return null;
 }
@@ -40,15 +42,16 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
 /** The check proper, for callers that already hold the lock (--restart). */
 export async function checkLocked(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const { paths } = config;
-  const loaded = loadState(readStateFile(paths.stateFile), world, paths.name);
+  const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   let state = loaded ?? emptyState();
   if (prepare) state = prepare(state);
   const looked = observe(paths, state, true);
   for (const line of looked.warnings) world.warn(line);
   if (looked.adopted) {
     // The launch of an interrupted check: record it now, as that check would have.
-    state = withEvent({ ...state, identity: looked.adopted, pending: null, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: 'launched by an interrupted check; recorded now' });
-    world.warn(`${paths.name}: recorded pid ${looked.adopted.pid}, launched by a check that was interrupted before it could write the PID file`);
+    state = withEvent({ ...state, identity: looked.adopted, pending: null, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: looked.adoptedBy === 'environment' ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' });
+    const how = looked.adoptedBy === 'environment' ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
+    world.warn(`${paths.name}: recorded pid ${looked.adopted.pid}, ${how}`);
   } else if (state.pending) {
     state = { ...state, pending: null };
   }

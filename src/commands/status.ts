@@ -15,7 +15,7 @@ export function inspect(paths: ProgramPaths, world: World): StatusInput {
   try {
     const read = readStateFile(paths.stateFile);
     const state = read.kind === 'ok' ? read.state : null;
-    const note = read.kind === 'unusable' ? read.reason : null;
+    const note = read.kind === 'unusable' ? (read.future ? `state file ${paths.stateFile}: ${read.reason}; upgrade ensure-running` : read.reason) : null;
     const looked = observe(paths, state, false);
     const pidNote = looked.pidRead.kind === 'invalid' ? looked.pidRead.reason : null;
     return {

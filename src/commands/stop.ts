@@ -17,7 +17,7 @@ import type { World } from './world.js';
 /** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
 async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
   const { paths } = config;
-  let state = loadState(readStateFile(paths.stateFile), world, paths.name) ?? emptyState();
+  let state = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile) ?? emptyState();
   const looked = observe(paths, state, false);
   let line: string;
   if (looked.obs.kind === 'unverified') {

@@ -3,6 +3,7 @@
 import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
 
@@ -52,6 +53,8 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
       const code = errnoCode(error);
       if (code === 'ELOCKED') {
         if (now() >= deadline) {
+          const planted = foreignLock(`${pidFile}.lock`);
+          if (planted) throw planted;
           throw new RunError({
             action: 'take the lock',
             subject: `${pidFile}.lock`,
@@ -63,11 +66,34 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
         continue;
       }
       const dir = dirname(pidFile);
+      const planted = foreignLock(`${pidFile}.lock`);
+      if (planted) throw planted;
       if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
         const hint = code === 'ENOENT' ? `create the directory ${dir} first` : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
         throw new ConfigError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint }, { cause: error });
       }
       throw new RunError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint: `check the directory ${dir}` }, { cause: error });
     }
+  }
+}
+
+/**
+ * A lock directory owned by another user: in a shared (sticky, world-writable) directory
+ * anyone can create it first, and this user can never remove it. Say so, rather than wait.
+ */
+function foreignLock(lockDir: string): ConfigError | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  try {
+    const owner = statSync(lockDir).uid;
+    if (owner === uid || uid === 0) return null;
+    return new ConfigError({
+      action: 'take the lock',
+      subject: lockDir,
+      reason: `it was created by uid ${owner}, not by this user (uid ${uid}), and only its owner can remove it`,
+      hint: `have uid ${owner} or root remove it, and keep the PID file in a directory only you can write (e.g. ~/.local/state), not a shared one`,
+    });
+  } catch {
+    return null;
   }
 }

@@ -4,8 +4,8 @@ import type { Observation } from '../core/observation.js';
 import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
-import { identityOf, probePid, verifyIdentity } from './proc-identity.js';
-import { findByToken } from './orphan.js';
+import { identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
+import { findByToken, launchedFor } from './orphan.js';
 import { logTail } from './log-tail.js';
 
 export interface Looked {
@@ -13,8 +13,10 @@ export interface Looked {
   pidRead: PidFileRead;
   /** Lines for stderr (an invalid PID file), said once by the check that finds it. */
   warnings: string[];
-  /** A process launched by an interrupted check, found by its token: to be recorded. */
+  /** A process ensure-running launched but had not on record, found by its token: to be recorded. */
   adopted?: Identity;
+  /** How it was found: the pending token of an interrupted launch, or its environment (state file lost). */
+  adoptedBy?: 'pending-token' | 'environment';
 }
 
 function tailOf(state: ProgramState | null): string[] {
@@ -39,7 +41,7 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, withTai
     const orphan = findByToken(state.pending.token);
     if (orphan !== null) {
       const adopted = identityOf(orphan, state.pending.atMs, state.pending.token);
-      return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, adopted };
+      return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, adopted, adoptedBy: 'pending-token' };
     }
   }
 
@@ -55,7 +57,14 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, withTai
 
   if (filePid !== null) {
     const probe = probePid(filePid);
-    if (probe.kind === 'alive') return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+    if (probe.kind === 'alive') {
+      const token = launchedFor(filePid, paths.pidFile);
+      if (token && probe.startTime !== null) {
+        const adopted = identityOf(filePid, startedAtMs(probe.startTime) ?? 0, token);
+        return { obs: { kind: 'ours', pid: filePid, repairPidFile: false }, pidRead, warnings, adopted, adoptedBy: 'environment' };
+      }
+      return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+    }
     return { obs: { kind: 'gone', pid: filePid, why: probe.kind === 'zombie' ? 'zombie' : 'exited', logTail: [] }, pidRead, warnings };
   }
   return { obs: { kind: 'gone', pid: null, why: state?.held ? 'stopped' : 'no-record', logTail: [] }, pidRead, warnings };

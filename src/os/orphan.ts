@@ -33,3 +33,24 @@ export function findByToken(token: string): number | null {
   }
   return null;
 }
+
+/**
+ * The launch token of a live session leader whose environment says it was launched by
+ * ensure-running for this very PID file (ENSURE_RUNNING_PIDFILE), or null. This lets a
+ * check rebuild a lost or corrupt state file instead of judging the program by liveness only.
+ */
+export function launchedFor(pid: number, pidFile: string): string | null {
+  if (process.platform !== 'linux') return null;
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return null;
+  }
+  const vars = environ.split('\0');
+  if (!vars.includes(`ENSURE_RUNNING_PIDFILE=${pidFile}`)) return null;
+  const token = vars.find((v) => v.startsWith('ENSURE_RUNNING_TOKEN='))?.slice('ENSURE_RUNNING_TOKEN='.length);
+  const stat = readProcStat(pid);
+  if (!token || !stat || stat.session !== pid) return null;
+  return token;
+}

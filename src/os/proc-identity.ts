@@ -143,3 +143,17 @@ export function groupMembers(pgid: number): number[] {
   }
   return members;
 }
+
+/**
+ * Wall-clock start of a process from its /proc start time (in USER_HZ ticks, 100 on Linux)
+ * and the boot time in /proc/stat; null where either is missing.
+ */
+export function startedAtMs(startTime: string): number | null {
+  try {
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+    if (!btime || !/^[0-9]+$/.test(startTime)) return null;
+    return Number(btime[1]) * 1000 + Number(startTime) * 10;
+  } catch {
+    return null;
+  }
+}

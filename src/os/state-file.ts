@@ -20,7 +20,7 @@ export function readStateFile(path: string): StateRead {
   const parsed = parseState(read.text);
   if (parsed.kind === 'ok') return parsed;
   if (parsed.kind === 'future') {
-    return { kind: 'unusable', reason: `state file ${path} has format version ${parsed.version}, newer than this ensure-running understands (${STATE_VERSION}); upgrade ensure-running`, future: true };
+    return { kind: 'unusable', reason: `its format version ${parsed.version} is newer than this ensure-running understands (${STATE_VERSION})`, future: true };
   }
   return { kind: 'unusable', reason: `state file ${path} is corrupt (${parsed.reason}); it will be rewritten`, future: false };
 }
