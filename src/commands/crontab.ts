@@ -8,7 +8,7 @@ import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/status-view.js';
 import { OPTIONS, type OptionName } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { resolveCommand } from '../os/launch.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
@@ -20,6 +20,17 @@ const REWRITTEN = new Set<string>(['pid', 'cwd', 'log', 'stdout', 'stderr', 'hea
 export function cronPath(nodeDir: string, commandDir: string | null): string {
   const dirs = [nodeDir, ...(commandDir ? [commandDir] : []), '/usr/local/bin', '/usr/bin', '/bin'];
   return [...new Set(dirs)].join(delimiter);
+}
+
+/** The cron schedule that calls the check every `periodMs` (--interval), when cron can express it. */
+export function scheduleForInterval(periodMs: number): string {
+  const minutes = periodMs / 60_000;
+  if (minutes === 1) return '* * * * *';
+  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0) return `*/${minutes} * * * *`;
+  const hours = periodMs / 3_600_000;
+  if (hours === 1) return '0 * * * *';
+  if (Number.isInteger(hours) && hours < 24 && 24 % hours === 0) return `0 */${hours} * * *`;
+  throw new UsageError(`--interval of ${periodMs / 1000}s has no exact cron schedule (cron counts whole minutes that divide an hour, or hours that divide a day); give --schedule CRON instead`);
 }
 
 /** cron turns an unescaped % into a newline: escape it. */
@@ -51,7 +62,7 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   if (!command.includes('/')) commandDir = dirname(resolveCommand(command, config.request.cwd, world.env.PATH));
   const path = cronPath(dirname(node), commandDir);
   const resolved = resolveCommand(command, config.request.cwd, path);
-  const schedule = expandAlias(config.cadence?.schedule ?? '* * * * *');
+  const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
   const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([node, cli, ...ownArgs(call, config), '--', ...config.request.command])}`;
   world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
   if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);

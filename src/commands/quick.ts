@@ -12,7 +12,7 @@ import { healthNeedsFullCheck, markCheckRan } from './health-quick.js';
  * A verified live program with nothing due is left alone at the cost of two small reads
  * and a /proc lookup; the lock, the spawner and the writers are not even loaded. Anything
  * else goes to the full check, which takes the lock and looks again, so this path can
- * never launch, signal or write.
+ * never launch or signal, and its one write is a timestamp (the state file's mtime).
  */
 export function isHealthyWithoutLock(config: ProgramConfig, world: World): boolean {
   const read = readStateFile(config.paths.stateFile);

@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { pidsWithArg } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 
@@ -17,7 +18,7 @@ function tinyDisk(box: Sandbox, sizeKiB = 64): string {
 
 /** Kills what the test started, unmounts the tmpfs, removes the sandbox. */
 function cleanup(box: Sandbox, marker: string): void {
-  for (const pid of instances(marker)) box.track(pid);
+  for (const pid of pidsWithArg(marker)) box.track(pid);
   for (const pid of box.pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -48,18 +49,6 @@ function fill(dir: string): void {
   assert.throws(() => writeFileSync(`${dir}/probe`, 'x'), /ENOSPC/, 'the disk is full');
 }
 
-function instances(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^[0-9]+$/.test(n))
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').includes(marker) && isAlive(Number(n));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 test('disk full before the first launch: an error naming the file and ENOSPC, nothing launched', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
   const box = new Sandbox();
@@ -73,7 +62,7 @@ test('disk full before the first launch: an error naming the file and ENOSPC, no
   assert.match(result.stderr, new RegExp(`${disk}/app\\.(state\\.json|pid\\.lock|pid)`));
   assert.match(result.stderr, /free some space/);
   assert.equal(result.stderr.trim().split('\n').length, 1, 'one line, not a stack trace');
-  assert.deepEqual(instances(marker), [], 'no unrecorded instance');
+  assert.deepEqual(pidsWithArg(marker), [], 'no unrecorded instance');
   assert.equal(readOr(`${disk}/app.pid`), '', 'no PID file, and certainly no empty one');
   assert.deepEqual(readdirSync(disk).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
 });
@@ -96,7 +85,7 @@ test('disk fills while the program runs: healthy checks stay quiet; after a deat
   const dead = await box.run(args);
   assert.equal(dead.code, 1, dead.stderr);
   assert.match(dead.stderr, /ENOSPC/);
-  assert.deepEqual(instances(marker), [], 'nothing launched that could not be recorded');
+  assert.deepEqual(pidsWithArg(marker), [], 'nothing launched that could not be recorded');
   assert.match(readOr(`${disk}/app.pid`), /^[1-9][0-9]*\n$/, 'the PID file is whole');
   assert.ok(!isAlive(Number(readOr(`${disk}/app.pid`))), 'and names no live process');
   const state = JSON.parse(readOr(`${disk}/app.state.json`));
@@ -116,5 +105,5 @@ test('read-only directory: exit 2 naming the directory, nothing launched', { ski
   assert.match(result.stderr, /EROFS/);
   assert.ok(result.stderr.includes(disk), result.stderr);
   assert.equal(result.stderr.trim().split('\n').length, 1);
-  assert.deepEqual(instances(marker), []);
+  assert.deepEqual(pidsWithArg(marker), []);
 });

@@ -2,23 +2,10 @@
 // lock left behind is stale, end with exactly one instance and consistent records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { readdirSync } from 'node:fs';
+import { Sandbox, fixture, readOr, waitUntil } from '../helpers.ts';
+import { pidsWithArg } from '../proc.ts';
 
-/** PIDs of live processes whose command line holds `marker` (our fixture's unique argument). */
-function instances(marker: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv.includes(marker) && isAlive(Number(name))) found.push(Number(name));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
 
 const POINTS = ['after-lock', 'before-spawn', 'after-spawn', 'after-pid-file', 'after-state', 'in-window'];
 
@@ -27,7 +14,7 @@ for (const point of POINTS) {
     const box = new Sandbox();
     const marker = `marker-${point}-${process.pid}-${Date.now()}`;
     t.after(() => {
-      for (const pid of instances(marker)) box.track(pid);
+      for (const pid of pidsWithArg(marker)) box.track(pid);
       box.cleanup();
     });
     const args = ['--pid', 'app.pid', '--start-secs', '0.6', '--', fixture('forever.js'), marker];
@@ -41,7 +28,7 @@ for (const point of POINTS) {
     assert.deepEqual([again.code, again.stdout, again.stderr], [0, '', ''], 'the check after recovery is quiet');
 
     const live = await waitUntil(() => {
-      const found = instances(marker);
+      const found = pidsWithArg(marker);
       return found.length >= 1 ? found : null;
     }, 'an instance');
     assert.equal(live.length, 1, `exactly one instance after a kill ${point}: ${live.join(' ')}`);
@@ -57,7 +44,7 @@ for (const point of POINTS) {
       assert.equal(check.code, 0, check.stderr);
       return !readdirSync(box.dir).includes('app.pid.lock');
     }, 'the stale lock to be cleared by a check', 40_000, 500);
-    assert.deepEqual(instances(marker), [pid], 'still the same single instance');
+    assert.deepEqual(pidsWithArg(marker), [pid], 'still the same single instance');
     const leftovers = readdirSync(box.dir).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock'));
     assert.deepEqual(leftovers, [], 'no temporary files or lock left');
   });
