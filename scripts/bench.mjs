@@ -1,6 +1,6 @@
 // Measures ensure-running's cron path: the healthy check against `node -e 0` (wall time and
 // peak RSS, alternating pairs, median of per-pair ratios), against a bare `kill -0` shell
-// script, relaunch latency, 30 concurrent calls on a dead program, and a bare --status with
+// script, relaunch latency, 50 concurrent calls on a dead program, and a bare --status with
 // 200 registered programs. Every process it starts is killed by PID at the end.
 // Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
@@ -187,17 +187,17 @@ async function main() {
   }
   console.log(`\nRelaunch of a dead program with --start-secs 0: median ${ms(median(relaunch))} (10 rounds)`);
 
-  // A herd: 30 calls at once on a program that has died.
+  // A herd: 50 calls at once on a program that has died.
   if (timed(NODE, check('herd.pid', ['--start-secs', '0'])).status !== 0) throw new Error('herd setup failed');
   await killAndWait(pidIn('herd.pid'));
   const t0 = process.hrtime.bigint();
-  const codes = await runAll(Array.from({ length: 30 }, () => check('herd.pid')));
+  const codes = await runAll(Array.from({ length: 50 }, () => check('herd.pid')));
   const herdMs = Number(process.hrtime.bigint() - t0) / 1e6;
   pidIn('herd.pid');
   const instances = instancesOf(join(dir, 'herd.pid'));
   for (const pid of instances) started.add(pid);
   const codeCounts = Object.entries(codes.reduce((acc, code) => ({ ...acc, [code]: (acc[code] ?? 0) + 1 }), {})).map(([code, n]) => `${n}x exit ${code}`);
-  console.log(`30 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`);
+  console.log(`50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`);
 
   // Bare --status: 200 registered programs vs one (each home is a registry of its own).
   if (timed(NODE, check('solo.pid', ['--start-secs', '0']), { env: env('registry-1') }).status !== 0) throw new Error('solo setup failed');

@@ -1,0 +1,75 @@
+// A real cron daemon (Debian's cron) runs the line printed by --crontab: the program is
+// launched, killed, relaunched within the next minute, and cron's mail holds one line per
+// change of state. Opt-in (npm run test:cron): it needs root, installs cron if missing,
+// takes about three minutes, and restores everything it touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+
+const root = process.getuid?.() === 0;
+const CRON_FILE = '/etc/cron.d/ensure-running-test';
+const SENDMAIL = '/usr/sbin/sendmail';
+
+function ensureCron(): string | null {
+  if (existsSync('/usr/sbin/cron')) return null;
+  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cron'], { stdio: 'ignore' });
+  return install.status === 0 && existsSync('/usr/sbin/cron') ? null : 'could not install Debian cron';
+}
+
+test('a real cron launches, relaunches within a minute, and mails one line per change', { skip: !root && 'needs root', timeout: 6 * 60_000 }, async (t) => {
+  const missing = ensureCron();
+  if (missing) return t.skip(missing);
+  const box = new Sandbox();
+  const mailbox = box.path('mail.txt');
+  const runningCron = spawnSync('pgrep', ['-x', 'cron']).status === 0;
+  const fakeSendmail = !existsSync(SENDMAIL);
+  let cron: ChildProcess | null = null;
+  t.after(() => {
+    rmSync(CRON_FILE, { force: true });
+    if (cron?.pid) process.kill(cron.pid, 'SIGTERM');
+    if (fakeSendmail) rmSync(SENDMAIL, { force: true });
+    box.cleanup();
+  });
+  // cron mails through sendmail; a stand-in appends each mail to a file we can read.
+  if (fakeSendmail) {
+    writeFileSync(SENDMAIL, `#!/bin/sh\n{ cat; echo '----- end of mail'; } >> ${mailbox}\n`);
+    chmodSync(SENDMAIL, 0o755);
+  }
+  copyFileSync(fixture('forever.js'), box.path('server.js'));
+  chmodSync(box.path('server.js'), 0o755);
+  const printed = execFileSync(process.execPath, [`${process.cwd()}/bin/ensure-running.js`, '--crontab', '--pid', 'app.pid', '--start-secs', '0.5', '--', './server.js'], { cwd: box.dir, encoding: 'utf8' });
+  const line = printed.split('\n').find((l) => !l.startsWith('#') && /^\S+ \S+ \S+ \S+ \S+ /.test(l));
+  assert.ok(line, `--crontab printed a crontab line: ${printed}`);
+  const fields = line.split(' ');
+  // /etc/cron.d lines carry a user after the five time fields.
+  writeFileSync(CRON_FILE, `MAILTO=root\nSHELL=/bin/sh\n${fields.slice(0, 5).join(' ')} root ${fields.slice(5).join(' ')}\n`);
+  chmodSync(CRON_FILE, 0o644);
+  // Our own cron in the foreground, logging every job it starts, stopped by its PID at the end.
+  if (!runningCron) cron = spawn('/usr/sbin/cron', ['-f', '-L', '15'], { stdio: ['ignore', openSync(box.path('cron.log'), 'a'), openSync(box.path('cron.log'), 'a')] });
+
+  const first = await waitUntil(() => Number(readOr(box.path('app.pid'))) || 0, 'cron to launch the program', 130_000, 500).catch((error: Error) => {
+    throw new Error(`${error.message}\ncrontab: ${readOr(CRON_FILE)}\ncron log: ${readOr(box.path('cron.log'))}\nmail: ${readOr(mailbox)}`);
+  });
+  box.track(first);
+  // The check that launched it ends after the start window, and cron then mails its line.
+  await waitUntil(() => readOr(mailbox).includes('app: started'), 'the mail of the first launch', 30_000, 250);
+  assert.ok(isAlive(first));
+  process.kill(first, 'SIGKILL');
+  const second = await waitUntil(() => {
+    const pid = Number(readOr(box.path('app.pid'))) || 0;
+    return pid !== first && isAlive(pid) ? pid : 0;
+  }, 'cron to relaunch the program', 130_000, 500);
+  box.track(second);
+  // cron mails a job's output when the job ends: wait for the relaunch's mail, then one more
+  // minute of healthy checks, which must mail nothing.
+  await waitUntil(() => readOr(mailbox).split('\n').filter((l) => l.startsWith('app: started')).length >= 2, 'the mail of the relaunch', 30_000, 250).catch((error: Error) => {
+    throw new Error(`${error.message}\nmail: ${readOr(mailbox)}\nlog: ${readOr(box.path('app.log'))}`);
+  });
+  const mailsAfterRelaunch = readOr(mailbox).split('----- end of mail').length;
+  await new Promise((r) => setTimeout(r, 65_000));
+  assert.equal(readOr(mailbox).split('----- end of mail').length, mailsAfterRelaunch, 'healthy minutes mail nothing');
+  const body = readOr(mailbox).split('\n').filter((l) => /^app: /.test(l));
+  assert.deepEqual(body.map((l) => l.replace(/\(.*$/, '').trim()), ['app: started', 'app: died', 'app: started'], readOr(mailbox));
+});
