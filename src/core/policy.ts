@@ -73,11 +73,13 @@ export function backoffDelayMs(policy: Policy, level: number): number {
   return Math.min(policy.backoffMaxMs, doubled);
 }
 
-/** Clock time for report lines: local HH:MM:SS. */
-export function clock(ms: number): string {
+/** Clock time for report lines: local HH:MM:SS, with the date when it is not within a day of `now`. */
+export function clock(ms: number, now: number): string {
   const d = new Date(ms);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  if (Math.abs(ms - now) < 20 * 3_600_000) return time;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
 }
 
 function sameCommand(a: string[], b: string[]): boolean {
@@ -155,7 +157,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       ranMs: lastSeen !== null ? Math.max(0, lastSeen - identity.launchedAtMs) : null,
       logTail: obs.logTail,
     };
-    const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen)}` : 'never seen alive by a check';
+    const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen, now)}` : 'never seen alive by a check';
     // Found later, the exit status is lost: say so, never invent one.
     const cause = obs.why === 'exited' ? 'exit status unknown: it died between checks' : describeGone(obs.why, identity.pid);
     state = { ...state, identity: null, lastExit: death, deathTimesMs: [...recentDeaths(state, policy, now), now] };
@@ -172,8 +174,8 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       const until = now + backoffDelayMs(policy, crowd - policy.crowdCount);
       const reason = `${crowd} deaths within ${formatDuration(policy.crowdWindowMs)}`;
       state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
-      state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until)}` });
-      report(`${died}; ${reason}: backing off, next launch after ${clock(until)}${tailSuffix(obs.logTail)}`);
+      state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
+      report(`${died}; ${reason}: backing off, next launch after ${clock(until, now)}${tailSuffix(obs.logTail)}`);
       return { state, effects, outcome: 'not-running' };
     }
     // A death the program has not crowded: relaunched at once (below); the launch reports its own line.
@@ -286,7 +288,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
   const until = now + backoffDelayMs(policy, failedStarts - 1);
   const reason = `failed start ${failedStarts} of ${policy.maxRetries}`;
   state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
-  state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until)}` });
-  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(until)}${tail}`);
+  state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
+  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(until, now)}${tail}`);
   return { state, effects, outcome: 'not-running' };
 }
