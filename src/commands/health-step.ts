@@ -1,9 +1,11 @@
 // After the crash-loop decision of a full check: rotate logs, record the declared cadence,
 // then judge a live program's health (observe → decideHealth → act) and, when it must go,
-// stop it with a verified signal and relaunch it through the ordinary launch path.
+// stop it with a verified signal and relaunch it through the ordinary launch path (unless
+// hung or unhealthy runs crowd: then it backs off, see src/core/health-restart.ts).
 
 import { decideHealth, type HealthObservation, type HealthOptions } from '../core/health.js';
 import { emptyHealth } from '../core/health-state.js';
+import { decideHealthRestart } from '../core/health-restart.js';
 import type { Decision } from '../core/policy.js';
 import type { ProgramState } from '../core/state.js';
 import { formatDuration } from '../core/duration.js';
@@ -65,9 +67,16 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
   }
   const how =
     stopped.kind === 'stopped' ? `stopped pid ${identity.pid} with ${stopped.signal}` : stopped.kind === 'killed' ? `killed pid ${identity.pid} (it ignored ${config.stopSignal})` : `pid ${identity.pid} was already gone`;
-  // A planned or health restart is not a crash: the death tallies and the last exit stay as they were.
-  const before: ProgramState = { ...verdict.state, identity: null };
+  // Not a crash (the last exit stays as it was), but a hung or unhealthy run counts in the
+  // death tally: crowded, the program stays stopped and backs off instead of being relaunched.
+  const next = decideHealthRestart(verdict.state, verdict.restart, how, config.policy, world.now());
+  const before: ProgramState = next.state;
   writeStateFile(stateFile, before);
+  if (!next.relaunch) {
+    removePidFile(config.paths.pidFile);
+    world.warn(next.line);
+    return { state: before, effects: [{ kind: 'remove-pid' }, { kind: 'report', text: next.line }], outcome: 'not-running' };
+  }
   const after = await launch(config, world, before);
   const head = `${name}: restarting (${verdict.restart.reason}); ${how}`;
   if (after.outcome === 'running' && after.state.identity) {

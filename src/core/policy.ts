@@ -54,7 +54,10 @@ export interface Decision {
 
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
 export function recordSpawn(previous: ProgramState, identity: Identity, request: Request, logs: { stdout: string; stderr: string }): ProgramState {
-  return { ...previous, identity, pending: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  const state: ProgramState = { ...previous, identity, pending: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  // A fresh run starts with no failed HTTP probes: those of the previous run are not its own.
+  if (previous.health && (previous.health.failures > 0 || previous.health.lastFailure !== null)) state.health = { ...previous.health, failures: 0, lastFailure: null };
+  return state;
 }
 
 /** What a launch produced, fed back to `decideAfterLaunch`. */
@@ -89,7 +92,8 @@ function sameCommand(a: string[], b: string[]): boolean {
 /** How many log lines a report line quotes; --status shows the whole kept tail. */
 export const REPORT_TAIL_LINES = 3;
 
-function recentDeaths(state: ProgramState, policy: Policy, now: number): number[] {
+/** The deaths (and health restarts) still inside the crowding window, oldest first. */
+export function recentDeaths(state: ProgramState, policy: Policy, now: number): number[] {
   // A death "in the future" means the clock went back: it happened recently, so count it as now.
   return state.deathTimesMs.map((t) => Math.min(t, now)).filter((t) => now - t < policy.crowdWindowMs);
 }
