@@ -46,7 +46,8 @@ test('a live program whose heartbeat stops is restarted after the timeout, with 
   assert.equal(box.pidOf(), fresh);
   const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
   assert.ok(status.events.some((e: { kind: string; pid: number }) => e.kind === 'hung' && e.pid === pid));
-  assert.equal(status.recentDeaths, 0, 'a health restart is not a crash');
+  assert.equal(status.recentDeaths, 1, 'a hung restart counts towards crowding');
+  assert.equal(status.lastExit, null, 'but invents no exit: ensure-running ended the run');
 });
 
 test('the Node helper keeps a program healthy, and after stop() the guard no longer judges it', async (t) => {
