@@ -56,6 +56,8 @@ export class UsageError extends Error {
 
 /** A configuration error found while acting (missing cwd, command not found). Exit 2. */
 export class ConfigError extends RunError {
+  /** Set when the same error was already reported recently: exit 2 without a line (cron mails lines). */
+  quiet = false;
   constructor(fields: ErrorFields, options?: { cause?: unknown }) {
     super(fields, options);
     this.name = 'ConfigError';

@@ -27,8 +27,9 @@ export function parsePlainCheck(args: string[]): ParsedCall | null {
     const spec = TABLE[name]!;
     const key = name as OptionName;
     if (spec.type === 'boolean') {
-      // Actions, --help and --version are not a plain check; a flag given twice is an error.
-      if (spec.group === 'Actions' || key === 'help' || key === 'version') return null;
+      // Actions and output flags (--help, --version, --json, --history) are not a plain check;
+      // a flag given twice is an error.
+      if (spec.group === 'Actions' || spec.group === 'Output') return null;
       if (eq >= 0 || key in values) return null;
       values[key] = true;
       continue;

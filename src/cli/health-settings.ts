@@ -25,7 +25,7 @@ function duration(call: ParsedCall, name: Name, fallback: number): number {
   const given = text(call, name);
   if (given === undefined) return fallback;
   const ms = parseDurationMs(given);
-  if (ms === null || ms <= 0) throw new UsageError(`--${name} ${JSON.stringify(given)} is not a duration above zero; use a number of seconds or a number with ms, s, m, h or d (e.g. 60s, 2m)`);
+  if (ms === null || ms <= 0) throw new UsageError(`--${name} ${JSON.stringify(given)} is not a duration above zero; use a number of seconds or a number with ms, s, m, h or d (e.g. 60s, 2m), at most 24d`);
   return ms;
 }
 

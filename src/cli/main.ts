@@ -73,7 +73,7 @@ export async function main(args: string[], world: World = realWorld()): Promise<
     return await dispatch(call, world);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      world.warn(`ensure-running: ${error.message}`);
+      if (!(error instanceof ConfigError && error.quiet)) world.warn(`ensure-running: ${error.message}`);
       return EXIT.usage;
     }
     if (error instanceof RunError) {

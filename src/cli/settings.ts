@@ -1,6 +1,7 @@
 // Turns a parsed call into a ProgramConfig, checking every value and naming the option at fault.
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { parseDurationMs } from '../core/duration.js';
 import { programPaths, registryDir } from '../core/paths.js';
 import {
@@ -26,7 +27,7 @@ function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff
   const text = call.values[name];
   if (typeof text !== 'string') return fallback;
   const ms = parseDurationMs(text);
-  if (ms === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a duration; use a number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m)`);
+  if (ms === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a duration; use a number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m), at most 24d`);
   return ms;
 }
 
@@ -45,6 +46,14 @@ function stopSignal(call: ParsedCall): NodeJS.Signals {
     throw new UsageError(`--signal ${JSON.stringify(raw)} is not a stop signal; use one of ${STOP_SIGNALS.join(', ')}`);
   }
   return `SIG${name}` as NodeJS.Signals;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function envPairs(call: ParsedCall): Record<string, string> {
@@ -67,6 +76,9 @@ function text(call: ParsedCall, name: 'pid' | 'cwd' | 'log' | 'stdout' | 'stderr
 export function programConfig(call: ParsedCall, world: World): ProgramConfig {
   const pid = text(call, 'pid');
   if (!pid) throw new UsageError(`--pid FILE is required${call.action === 'status' ? '' : ' (the PID file of the program to guard)'}`);
+  if (/(^|\/)\.{0,2}$/.test(pid) || isDirectory(resolve(world.cwd, pid))) {
+    throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
+  }
   const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart' || call.action === 'crontab';
   if (needsCommand && call.command.length === 0) {
     const shown = call.action === 'check' ? '' : ` --${call.action}`;

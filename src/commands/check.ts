@@ -1,10 +1,10 @@
 // The cron check: lock, load, observe, decide, act, save, unlock.
 
 import { randomBytes } from 'node:crypto';
-import { decideAfterLaunch, decideCheck, recordSpawn, type Decision, type LaunchResult } from '../core/policy.js';
+import { decideAfterLaunch, decideCheck, recordLaunchError, recordSpawn, type Decision, type LaunchResult } from '../core/policy.js';
 import { emptyState, withEvent, type ProgramState } from '../core/state.js';
-import { EXIT, RunError } from '../errors.js';
-import { takeLock } from '../os/lock.js';
+import { ConfigError, EXIT, RunError } from '../errors.js';
+import { takeLock, type Held } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { removePidFile, writePidFile } from '../os/pid-file.js';
 import { identityOf } from '../os/proc-identity.js';
@@ -33,19 +33,32 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
   try {
-    return await checkLocked(config, world, prepare);
+    return await checkLocked(config, world, lock, prepare);
   } finally {
     await lock.release();
   }
 }
 
-/** The check proper, for callers that already hold the lock (--restart). */
-export async function checkLocked(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
+/** The check proper, for callers that already hold the lock (--start, --restart). */
+export async function checkLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const { paths } = config;
+  // A lock taken over while this check waited (its refresh timer starved) must not launch.
+  const launch: typeof launchAndDecide = (c, w, s) => {
+    if (lock.compromised()) throw new RunError({ action: 'launch', subject: c.request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
+    return launchAndDecide(c, w, s).catch((error: unknown) => {
+      if (error instanceof ConfigError) {
+        // A wrong command or directory fails at every check: say it once (and daily), not every minute.
+        const recorded = recordLaunchError(s, error.message, w.now());
+        writeStateFile(paths.stateFile, recorded.state);
+        error.quiet = !recorded.say;
+      }
+      throw error;
+    });
+  };
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   let state = loaded ?? emptyState();
   if (prepare) state = prepare(state);
-  const looked = observe(paths, state, true);
+  const looked = observe(paths, state, { tail: true, scan: true });
   for (const line of looked.warnings) world.warn(line);
   if (looked.adopted) {
     // The launch of an interrupted check: record it now, as that check would have.
@@ -65,7 +78,7 @@ export async function checkLocked(config: ProgramConfig, world: World, prepare?:
     else if (effect.kind === 'launch') {
       // A death found by this check is saved first: a launch that throws must not get it reported again.
       if (decision.state.lastExit !== state.lastExit) writeStateFile(paths.stateFile, decision.state);
-      decision = await launchAndDecide(config, world, decision.state);
+      decision = await launch(config, world, decision.state);
       // A launch's decision only reports and removes the PID of a failed start.
       for (const next of decision.effects) {
         if (next.kind === 'report') world.warn(next.text);
@@ -76,7 +89,7 @@ export async function checkLocked(config: ProgramConfig, world: World, prepare?:
   if (config.health || config.logRotate || config.cadence || decision.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
     const { afterDecision } = await import('./health-step.js');
-    decision = await afterDecision(config, world, decision, launching, launchAndDecide);
+    decision = await afterDecision(config, world, decision, launching, launch);
   }
   const before = loaded ? JSON.stringify(loaded) : '';
   if (JSON.stringify(decision.state) !== before) writeStateFile(paths.stateFile, decision.state);

@@ -19,7 +19,7 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   if (read.kind !== 'ok') return false;
   const state = read.state;
   if (state.held || state.fatal || state.backoff || state.pending) return false;
-  const { obs } = observe(config.paths, state, false);
+  const { obs } = observe(config.paths, state, { tail: false, scan: false });
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;
   const settleDue = !state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;

@@ -9,23 +9,28 @@ import { readStateFile } from '../os/state-file.js';
 import { listRegistry, unregister } from '../os/registry.js';
 import type { World } from './world.js';
 
-/** Reads one program's files and process; never writes, never takes the lock. */
-export function inspect(paths: ProgramPaths, world: World): StatusInput {
+/**
+ * Reads one program's files and process; never writes, never takes the lock. `scan` also
+ * looks in /proc for a live program that no record names (one program, not the whole list).
+ */
+export function inspect(paths: ProgramPaths, world: World, scan: boolean): StatusInput {
   const base = { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile, now: world.now() };
   try {
-    const read = readStateFile(paths.stateFile);
+    const read = readStateFile(paths.stateFile, true);
     const state = read.kind === 'ok' ? read.state : null;
     const note = read.kind === 'unusable' ? (read.future ? `state file ${paths.stateFile}: ${read.reason}; upgrade ensure-running` : read.reason) : null;
-    const looked = observe(paths, state, false);
+    const looked = observe(paths, state, { tail: false, scan });
     const pidNote = looked.pidRead.kind === 'invalid' ? looked.pidRead.reason : null;
+    // Without its state file, a program that does not run may be held, crashed or never started: unknown.
+    const unknown = note !== null && looked.obs.kind === 'gone';
     return {
       ...base,
       pidFileExists: looked.pidRead.kind !== 'missing',
       state,
       observation: looked.obs,
       log: state?.logs ?? null,
-      error: null,
-      note: note ?? pidNote,
+      error: unknown ? note : null,
+      note: unknown ? null : (note ?? pidNote),
     };
   } catch (error) {
     return { ...base, pidFileExists: false, state: null, observation: null, log: null, error: (error as Error).message, note: null };
@@ -46,7 +51,7 @@ export interface StatusFlags {
 
 /** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
 export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): Promise<number> {
-  const input = await withChecks(inspect(paths, world));
+  const input = await withChecks(inspect(paths, world, true));
   const json = statusJson(input, flags.history);
   world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
   return classify(input).exit;
@@ -65,7 +70,7 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
       unregister(entry);
       continue;
     }
-    const input = await withChecks(inspect(pathsOf(entry.pidFile), world));
+    const input = await withChecks(inspect(pathsOf(entry.pidFile), world, false));
     rows.push(statusJson(input, flags.history));
     const code = classify(input).exit;
     if (code === EXIT.unknown) exit = EXIT.unknown;

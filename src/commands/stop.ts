@@ -18,7 +18,7 @@ import type { World } from './world.js';
 async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
   const { paths } = config;
   let state = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile) ?? emptyState();
-  const looked = observe(paths, state, false);
+  const looked = observe(paths, state, { tail: false, scan: true });
   let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({
@@ -28,13 +28,16 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
       hint: `if you are sure it is the program, stop it by hand: kill ${looked.obs.pid}`,
     });
   }
+  // A program found by its launch token or environment (records lost) is stopped like a recorded one.
+  if (looked.adopted) state = { ...state, identity: looked.adopted, pending: null };
   if (looked.obs.kind === 'ours' && state.identity) {
-    const result = await terminate(state.identity, config.stopSignal, config.killAfterMs, world.now);
+    const identity = state.identity;
+    const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
-      throw new RunError({ action: 'stop', subject: `pid ${state.identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+      throw new RunError({ action: 'stop', subject: `pid ${identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
     }
-    if (result.kind === 'stopped') line = `stopped (pid ${state.identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)})`;
-    else if (result.kind === 'killed') line = `stopped (pid ${state.identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: it ignored ${config.stopSignal})`;
+    if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)})`;
+    else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: it ignored ${config.stopSignal})`;
     else line = 'was not running';
   } else {
     line = 'was not running';
@@ -71,7 +74,7 @@ export async function stopCommand(config: ProgramConfig, world: World): Promise<
 export async function startCommand(config: ProgramConfig, world: World): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
-    return await checkLocked(config, world, clearForStart(world.now()));
+    return await checkLocked(config, world, lock, clearForStart(world.now()));
   } finally {
     await lock.release();
   }
@@ -82,7 +85,7 @@ export async function restartCommand(config: ProgramConfig, world: World): Promi
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
     await stopLocked(config, world, false);
-    return await checkLocked(config, world, clearForStart(world.now()));
+    return await checkLocked(config, world, lock, clearForStart(world.now()));
   } finally {
     await lock.release();
   }

@@ -2,12 +2,15 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses a duration into milliseconds, or returns null when the text is not one. */
+/** The longest wait a timer can hold (about 24.8 days); longer durations are refused. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** Parses a duration into milliseconds, or returns null when the text is not one (or is longer than MAX_DURATION_MS). */
 export function parseDurationMs(text: string): number | null {
   const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) return null;
-  const value = Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
-  return Number.isFinite(value) ? Math.round(value) : null;
+  const value = Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+  return Number.isFinite(value) && value <= MAX_DURATION_MS ? value : null;
 }
 
 /** Formats milliseconds for people: "45s", "3m 12s", "2h 5m", "3d 4h". */

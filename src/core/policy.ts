@@ -54,10 +54,25 @@ export interface Decision {
 
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
 export function recordSpawn(previous: ProgramState, identity: Identity, request: Request, logs: { stdout: string; stderr: string }): ProgramState {
-  const state: ProgramState = { ...previous, identity, pending: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  const state: ProgramState = { ...previous, identity, pending: null, launchError: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
   // A fresh run starts with no failed HTTP probes: those of the previous run are not its own.
   if (previous.health && (previous.health.failures > 0 || previous.health.lastFailure !== null)) state.health = { ...previous.health, failures: 0, lastFailure: null };
   return state;
+}
+
+/** How often a launch error that does not change is said again; in between, checks exit 2 quietly. */
+export const LAUNCH_ERROR_REPEAT_MS = 24 * 3_600_000;
+
+/**
+ * Records a configuration error that stopped a launch. Returns the next state and whether to
+ * say it: the first time, when its text changes, and once a day while it lasts.
+ */
+export function recordLaunchError(previous: ProgramState, text: string, now: number): { state: ProgramState; say: boolean } {
+  const before = previous.launchError;
+  const same = before !== null && before.text === text;
+  const say = !same || now - before.announcedMs >= LAUNCH_ERROR_REPEAT_MS || now < before.announcedMs;
+  const launchError = { text, sinceMs: same ? before.sinceMs : now, announcedMs: say ? now : before.announcedMs };
+  return { state: { ...previous, launchError }, say };
 }
 
 /** What a launch produced, fed back to `decideAfterLaunch`. */

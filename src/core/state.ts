@@ -79,6 +79,8 @@ export interface ProgramState {
   backoff: { fromMs: number; untilMs: number; reason: string } | null;
   fatal: { sinceMs: number; reason: string; lastTryMs: number } | null;
   lastExit: ExitInfo | null;
+  /** The configuration error that stops launches (command not found, missing cwd), said once a day, not every minute. */
+  launchError: { text: string; sinceMs: number; announcedMs: number } | null;
   /**
    * Written before a spawn and cleared once the spawned PID is recorded: if the check is
    * killed in between, the next one finds the orphan by this token in its environment.
@@ -110,6 +112,7 @@ export function emptyState(command: string[] = [], cwd: string | null = null): P
     backoff: null,
     fatal: null,
     lastExit: null,
+    launchError: null,
     pending: null,
     lastSeenAliveMs: null,
     lastCheckMs: null,
@@ -161,6 +164,12 @@ function parseExit(raw: unknown): ExitInfo | null {
     ranMs: numOrNull(r.ranMs),
     logTail: Array.isArray(r.logTail) ? r.logTail.filter(isStr).slice(-LOG_TAIL_LINES) : [],
   };
+}
+
+function parseLaunchError(raw: unknown): ProgramState['launchError'] {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  return isStr(r.text) && isNum(r.sinceMs) && isNum(r.announcedMs) ? { text: r.text, sinceMs: r.sinceMs, announcedMs: r.announcedMs } : null;
 }
 
 function parsePending(raw: unknown): ProgramState['pending'] {
@@ -230,6 +239,7 @@ export function parseState(text: string): StateParse {
           }
         : null,
     lastExit: parseExit(r.lastExit),
+    launchError: parseLaunchError(r.launchError),
     pending: parsePending(r.pending),
     lastSeenAliveMs: numOrNull(r.lastSeenAliveMs),
     lastCheckMs: numOrNull(r.lastCheckMs),

@@ -23,6 +23,8 @@ export interface StatusJson {
   recentDeaths: number;
   backoffUntil: string | null;
   fatalReason: string | null;
+  /** The configuration error that stops launches (said once a day on stderr), with when it began. */
+  launchError: { text: string; since: string } | null;
   held: boolean;
   lastExit: {
     at: string;
@@ -103,6 +105,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     recentDeaths: state?.deathTimesMs.length ?? 0,
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
     fatalReason: state?.fatal?.reason ?? null,
+    launchError: state?.launchError ? { text: state.launchError.text, since: iso(state.launchError.sinceMs)! } : null,
     held: state?.held ?? false,
     lastExit: last
       ? {
@@ -158,6 +161,7 @@ export function statusText(json: StatusJson): string {
   if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason})`;
   lines.push(head);
   if (json.error) row('error', json.error);
+  if (json.launchError) row('cannot', `launch since ${localTime(json.launchError.since)}: ${json.launchError.text}`);
   if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ''}`);
   if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${formatDuration((json.uptimeSeconds ?? 0) * 1000)})`);
   row('launches', String(json.launches));

@@ -6,7 +6,7 @@ import { ConfigError, RunError, errnoCode } from '../errors.js';
 
 export type SmallRead =
   | { kind: 'missing' }
-  | { kind: 'ok'; text: string; mode: number; uid: number }
+  | { kind: 'ok'; text: string; mode: number; uid: number; mtimeMs: number }
   | { kind: 'bad'; reason: string };
 
 /** Reads a small regular file with O_NOFOLLOW. A link, a non-file or an oversize file is "bad". */
@@ -32,7 +32,7 @@ export function readSmallFile(path: string, maxBytes: number, what: string): Sma
       length += n;
       if (length >= buffer.length) return { kind: 'bad', reason: `${what} ${path} grew while it was read` };
     }
-    return { kind: 'ok', text: buffer.toString('utf8', 0, length), mode: stat.mode, uid: stat.uid };
+    return { kind: 'ok', text: buffer.toString('utf8', 0, length), mode: stat.mode, uid: stat.uid, mtimeMs: stat.mtimeMs };
   } finally {
     closeSync(fd);
   }

@@ -5,7 +5,7 @@ import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
 import { identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
-import { findByToken, launchedFor } from './orphan.js';
+import { findByPidFile, findByToken, launchedFor } from './orphan.js';
 import { logTail } from './log-tail.js';
 
 export interface Looked {
@@ -29,7 +29,23 @@ function tailOf(state: ProgramState | null): string[] {
  * only) when a PID file was written by another tool. A recorded process that is alive and
  * verified wins over a missing or garbled PID file, which is then repaired.
  */
-export function observe(paths: ProgramPaths, state: ProgramState | null, withTail: boolean): Looked {
+/** How hard to look: the log tail of a death, and a /proc scan for programs nothing records. */
+export interface Looking {
+  tail: boolean;
+  /** Scan /proc for a program launched for this PID file that no record names (tens of ms). */
+  scan: boolean;
+}
+
+export function observe(paths: ProgramPaths, state: ProgramState | null, looking: Looking): Looked {
+  const looked = look(paths, state, looking.tail);
+  if (looked.obs.kind !== 'gone' || !looking.scan) return looked;
+  // Before "not running" leads to a launch: is there a live program that no record names?
+  const found = unrecorded(paths);
+  if (!found) return looked;
+  return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, adopted: found, adoptedBy: 'environment' };
+}
+
+function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean): Looked {
   const pidRead = readPidFile(paths.pidFile);
   const warnings: string[] = [];
   if (pidRead.kind === 'invalid') warnings.push(`${paths.name}: ignoring invalid PID file: ${pidRead.reason}`);
@@ -68,4 +84,13 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, withTai
     return { obs: { kind: 'gone', pid: filePid, why: probe.kind === 'zombie' ? 'zombie' : 'exited', logTail: [] }, pidRead, warnings };
   }
   return { obs: { kind: 'gone', pid: null, why: state?.held ? 'stopped' : 'no-record', logTail: [] }, pidRead, warnings };
+}
+
+/** A live program launched for this PID file that no record names, adopted rather than launched twice. */
+function unrecorded(paths: ProgramPaths): Identity | null {
+  const pid = findByPidFile(paths.pidFile);
+  if (pid === null) return null;
+  const probe = probePid(pid);
+  if (probe.kind !== 'alive' || probe.startTime === null) return null;
+  return identityOf(pid, startedAtMs(probe.startTime) ?? 0, launchedFor(pid, paths.pidFile) ?? '');
 }

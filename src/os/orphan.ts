@@ -3,35 +3,53 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { readProcStat } from './proc-identity.js';
 
-/**
- * Scans /proc for the process whose environment holds ENSURE_RUNNING_TOKEN=<token> and
- * which leads its own session (its children inherit the token too, but not the session
- * leadership). Only processes of this user (or all, as root) are readable; that is enough,
- * since the check that launched it ran as this user. Linux only; elsewhere null.
- */
-export function findByToken(token: string): number | null {
-  if (process.platform !== 'linux') return null;
-  const needle = Buffer.from(`ENSURE_RUNNING_TOKEN=${token}\0`);
+/** Session leaders in /proc whose environment holds `needle` (a NUL-terminated VAR=value). */
+function leadersWith(needle: Buffer): number[] {
+  if (process.platform !== 'linux') return [];
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return null;
+    return [];
   }
+  const found: number[] = [];
   for (const name of names) {
     if (!/^[0-9]+$/.test(name)) continue;
     const pid = Number(name);
+    if (pid === process.pid) continue;
     let environ: Buffer;
     try {
       environ = readFileSync(`/proc/${name}/environ`);
     } catch {
       continue;
     }
+    // A check's own environment never holds these; its children's does, but only the
+    // program itself leads the session that the launch created.
     if (!environ.includes(needle)) continue;
     const stat = readProcStat(pid);
-    if (stat && stat.session === pid && stat.state !== 'Z' && stat.state !== 'X') return pid;
+    if (stat && stat.session === pid && stat.state !== 'Z' && stat.state !== 'X') found.push(pid);
   }
-  return null;
+  return found;
+}
+
+/**
+ * The process launched with this token (ENSURE_RUNNING_TOKEN), by a check that was killed
+ * before it could record it. Only processes of this user (or all, as root) are readable;
+ * that is enough, since the check that launched it ran as this user. Linux only.
+ */
+export function findByToken(token: string): number | null {
+  return leadersWith(Buffer.from(`ENSURE_RUNNING_TOKEN=${token}\0`))[0] ?? null;
+}
+
+/**
+ * A live program launched by ensure-running for this PID file (ENSURE_RUNNING_PIDFILE) that
+ * nothing records any more: its PID file and state file were lost (a directory removed and
+ * made again, files deleted by hand). Looked for before every launch, so that following such
+ * a loss never starts a second instance. Null when there is none or more than one.
+ */
+export function findByPidFile(pidFile: string): number | null {
+  const found = leadersWith(Buffer.from(`ENSURE_RUNNING_PIDFILE=${pidFile}\0`));
+  return found.length === 1 ? found[0]! : null;
 }
 
 /**

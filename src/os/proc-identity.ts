@@ -104,10 +104,11 @@ export function probePid(pid: number): Probe {
 
 /** Reads the identity of a process just launched. */
 export function identityOf(pid: number, launchedAtMs: number, token: string): Identity {
-  const probe = probePid(pid);
+  // Read the stat directly: a program that already exited (a zombie) still has its start time.
+  const startTime = LINUX ? (readProcStat(pid)?.startTime ?? null) : (psStat(pid)?.startTime ?? null);
   return {
     pid,
-    startTime: probe.kind === 'alive' ? probe.startTime : null,
+    startTime,
     bootId: bootId(),
     launchedAtMs,
     token,
@@ -122,6 +123,8 @@ export function verifyIdentity(identity: Identity): Verdict {
   if (probe.kind !== 'alive') return probe.kind;
   const boot = bootId();
   if (identity.bootId && boot && identity.bootId !== boot) return 'rebooted';
+  // On Linux a record without a start time proves nothing about a live PID: never "ours".
+  if (LINUX && (identity.startTime === null || probe.startTime === null)) return 'reused';
   if (identity.startTime !== null && probe.startTime !== null && identity.startTime !== probe.startTime) return 'reused';
   return 'ours';
 }

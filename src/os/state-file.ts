@@ -12,13 +12,30 @@ export type StateRead =
   /** Unreadable or from a newer version: `reason` says which, for one line on stderr. */
   | { kind: 'unusable'; reason: string; future: boolean };
 
-/** Reads the sidecar. */
-export function readStateFile(path: string): StateRead {
+/**
+ * Reads the sidecar. Its launch record decides which PID may be signalled, so a file that
+ * someone else could have written (another owner, or group or world write permission) is
+ * not trusted; `anyOwner` relaxes the owner rule for --status, which never signals.
+ */
+export function readStateFile(path: string, anyOwner = false): StateRead {
   const read = readSmallFile(path, MAX_STATE_BYTES, 'state file');
   if (read.kind === 'missing') return read;
   if (read.kind === 'bad') return { kind: 'unusable', reason: read.reason, future: false };
+  const uid = process.getuid?.();
+  if (read.mode & 0o022) {
+    return { kind: 'unusable', reason: `state file ${path} is writable by other users (mode ${(read.mode & 0o777).toString(8)}), so it is not trusted; it will be rewritten`, future: false };
+  }
+  if (!anyOwner && uid !== undefined && read.uid !== uid) {
+    return { kind: 'unusable', reason: `state file ${path} belongs to uid ${read.uid}, not to this user (uid ${uid}), so it is not trusted; keep the PID file in a directory only you can write`, future: false };
+  }
   const parsed = parseState(read.text);
-  if (parsed.kind === 'ok') return parsed;
+  if (parsed.kind === 'ok') {
+    // The lock-free healthy check records that it saw the program alive only in the file's
+    // mtime (no rewrite every minute): fold that into "last seen alive" here.
+    const state = parsed.state;
+    if (state.identity && read.mtimeMs > (state.lastSeenAliveMs ?? 0)) state.lastSeenAliveMs = Math.floor(read.mtimeMs);
+    return parsed;
+  }
   if (parsed.kind === 'future') {
     return { kind: 'unusable', reason: `its format version ${parsed.version} is newer than this ensure-running understands (${STATE_VERSION})`, future: true };
   }

@@ -20,6 +20,11 @@ const CASES: { label: string; args: string[]; names: RegExp }[] = [
   { label: 'a bad --max-retries', args: ['--pid', 'app.pid', '--max-retries', 'many', '--', SERVER], names: /--max-retries/ },
   { label: 'two actions', args: ['--pid', 'app.pid', '--stop', '--start', '--', SERVER], names: /--stop.*--start|--start.*--stop/ },
   { label: '--pid given twice', args: ['--pid', 'a.pid', '--pid', 'b.pid', '--', SERVER], names: /--pid/ },
+  { label: '--json on a plain check', args: ['--pid', 'app.pid', '--json', '--', SERVER], names: /--json goes with --status/ },
+  { label: '--history with --stop', args: ['--pid', 'app.pid', '--stop', '--history'], names: /--history goes with --status/ },
+  { label: '--pid naming a directory', args: ['--pid', '.', '--', SERVER], names: /--pid "\." names a directory/ },
+  { label: '--pid ending in a slash', args: ['--pid', 'run/', '--', SERVER], names: /--pid "run\/" names a directory/ },
+  { label: 'a duration longer than a timer can wait', args: ['--pid', 'app.pid', '--start-secs', '30d', '--', SERVER], names: /--start-secs.*at most 24d/ },
 ];
 
 for (const { label, args, names } of CASES) {
