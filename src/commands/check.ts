@@ -62,7 +62,9 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
   for (const line of looked.warnings) world.warn(line);
   if (looked.adopted) {
     // The launch of an interrupted check: record it now, as that check would have.
-    state = withEvent({ ...state, identity: looked.adopted, pending: null, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: looked.adoptedBy === 'environment' ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' });
+    // A run found again starts with no failed HTTP probes, as a launched one does.
+    const health = state.health ? { ...state.health, failures: 0, lastFailure: null } : state.health;
+    state = withEvent({ ...state, identity: looked.adopted, pending: null, health, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: looked.adoptedBy === 'environment' ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' });
     const how = looked.adoptedBy === 'environment' ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
     world.warn(`${paths.name}: recorded pid ${looked.adopted.pid}, ${how}`);
   } else if (state.pending) {
