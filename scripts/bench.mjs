@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killAll } from './kill-all.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BIN = join(ROOT, 'bin', 'ensure-running.js');
@@ -105,15 +106,7 @@ function runAll(argsList, options = {}) {
 
 function cleanup() {
   for (const file of existsSync(dir) ? readdirSync(dir) : []) if (file.endsWith('.pid')) pidIn(file);
-  for (const pid of started) {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  killAll(started);
   rmSync(dir, { recursive: true, force: true });
 }
 process.on('SIGINT', () => {

@@ -1,5 +1,6 @@
 // /proc readers for the end-to-end tests: a process's stat fields, and processes found by a marker argument.
 import { readFileSync, readdirSync } from 'node:fs';
+import type { Sandbox } from './helpers.ts';
 
 export interface Stat {
   state: string;
@@ -46,4 +47,18 @@ export function pidsWithArg(marker: string): number[] {
 /** A marker argument unique to one test run. */
 export function uniqueMarker(label: string): string {
   return `er-mark-${label}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot, as a launch record keeps it. */
+export function startTimeOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+/** The after-hook of a test whose processes carry `marker`: kills them and what the sandbox tracks, by PID. */
+export function cleanupMarked(box: Sandbox, marker: string): () => void {
+  return () => {
+    for (const pid of pidsWithArg(marker)) box.track(pid);
+    box.cleanup();
+  };
 }

@@ -2,17 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, fixture, isAlive, lines, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const CALLERS = 30;
 
 test(`${CALLERS} concurrent checks on a dead program launch exactly one instance and all exit 0`, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('concurrent');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(cmd)).code, 0);
   const first = box.pidOf();
@@ -35,10 +32,7 @@ test(`${CALLERS} concurrent checks on a dead program launch exactly one instance
 test(`${CALLERS} concurrent first checks, with a start window, launch exactly one instance`, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('concurrent-first');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const cmd = ['--pid', 'app.pid', '--start-secs', '0.3', '--', fixture('forever.js'), marker];
   const runs = await Promise.all(Array.from({ length: CALLERS }, () => box.run(cmd, { timeoutMs: 120_000 })));
   for (const run of runs) assert.equal(run.code, 0, run.stderr);

@@ -2,14 +2,10 @@
 // from before a reboot. ensure-running never signals such a process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, startPlain } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked, startTimeOf } from '../proc.ts';
 
-function startTimeOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-}
 
 test('a PID file written by another tool: judged by liveness only, said so, never signalled', async (t) => {
   const box = new Sandbox();
@@ -39,10 +35,7 @@ test('a PID file written by another tool: judged by liveness only, said so, neve
 test('a launch record from before a reboot: not running, relaunched, the PID holder never signalled', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('reboot');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(args)).code, 0);
   const ours = box.pidOf();

@@ -3,16 +3,12 @@
 // launch record without a start time proves nothing, and a launch error is said once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, startPlain, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked, startTimeOf } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 
-function startTimeOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-}
 
 async function launched(box: Sandbox, marker: string, pidFile = 'app.pid'): Promise<{ pid: number; args: string[] }> {
   const args = ['--pid', pidFile, '--start-secs', '0', '--', fixture('forever.js'), marker];
@@ -24,10 +20,7 @@ async function launched(box: Sandbox, marker: string, pidFile = 'app.pid'): Prom
 test('--stop after the state file is lost stops the program, and --start then makes exactly one', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('stop-lost');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const { pid } = await launched(box, marker);
   rmSync(box.path('app.state.json'));
   const stop = await box.run(['--pid', 'app.pid', '--stop', '--kill-after', '2s']);
@@ -42,10 +35,7 @@ test('--stop after the state file is lost stops the program, and --start then ma
 test('the PID directory removed and made again: the next check finds the running program instead of launching a second', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('remade');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   mkdirSync(box.path('run'));
   const { pid, args } = await launched(box, marker, 'run/app.pid');
   rmSync(box.path('run'), { recursive: true });
@@ -61,10 +51,7 @@ for (const how of ['world-writable', 'owned by another user'] as const) {
   test(`a state file ${how} is not trusted: the PID it names is never signalled`, { skip: how !== 'world-writable' && !root && 'needs root to chown' }, async (t) => {
     const box = new Sandbox();
     const marker = uniqueMarker('untrusted');
-    t.after(() => {
-      for (const pid of pidsWithArg(marker)) box.track(pid);
-      box.cleanup();
-    });
+    t.after(cleanupMarked(box, marker));
     const { pid, args } = await launched(box, marker);
     // A planted record naming a bystander, complete with its real start time and boot id.
     const bystander = startPlain(box, process.execPath, [fixture('forever.js'), 'bystander']);
@@ -89,10 +76,7 @@ for (const how of ['world-writable', 'owned by another user'] as const) {
 test('a launch record without a start time proves nothing: its PID is never signalled', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('no-start-time');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const { pid, args } = await launched(box, marker);
   process.kill(pid, 'SIGKILL');
   await waitUntil(() => !isAlive(pid), 'the program to die');
@@ -114,10 +98,7 @@ test('a launch record without a start time proves nothing: its PID is never sign
 test('healthy checks count as "seen alive": a later death reports the last healthy check, not the launch', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('seen');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const { pid, args } = await launched(box, marker);
   const launchedAt = JSON.parse(readOr(box.path('app.state.json'))).identity.launchedAtMs as number;
   await waitUntil(() => Date.now() - launchedAt > 1_500, 'time to pass');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Sandbox, fixture, readOr, waitUntil } from '../helpers.ts';
-import { pidsWithArg } from '../proc.ts';
+import { pidsWithArg, cleanupMarked } from '../proc.ts';
 
 
 const POINTS = ['after-lock', 'before-spawn', 'after-spawn', 'after-pid-file', 'after-state', 'in-window'];
@@ -13,10 +13,7 @@ for (const point of POINTS) {
   test(`check killed ${point}: the next checks leave exactly one recorded instance`, async (t) => {
     const box = new Sandbox();
     const marker = `marker-${point}-${process.pid}-${Date.now()}`;
-    t.after(() => {
-      for (const pid of pidsWithArg(marker)) box.track(pid);
-      box.cleanup();
-    });
+    t.after(cleanupMarked(box, marker));
     const args = ['--pid', 'app.pid', '--start-secs', '0.6', '--', fixture('forever.js'), marker];
     const killed = await box.run(args, { env: box.env({ ENSURE_RUNNING_FAILPOINT: point }) });
     assert.equal(killed.signal, 'SIGKILL', `the failpoint ${point} was reached`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, NODE, BIN } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 
@@ -97,10 +97,7 @@ test('the PID directory removed while the program runs: a clear error naming it,
 test('a lock left by a killed check older than the stale period is taken over at once', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('stale');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   mkdirSync(box.path('app.pid.lock'));
   const old = new Date(Date.now() - 60_000);
   utimesSync(box.path('app.pid.lock'), old, old);
@@ -113,10 +110,7 @@ test('a lock left by a killed check older than the stale period is taken over at
 test('a lock planted by another user in a shared sticky directory: a clear error naming the owner, nothing launched', { skip: !root && 'needs root to act as two users' }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('planted');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const shared = box.path('shared');
   mkdirSync(shared);
   chmodSync(shared, 0o1777);
@@ -140,10 +134,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} to the check inside the start window: lock released, records consistent, one instance`, async (t) => {
     const box = new Sandbox();
     const marker = uniqueMarker(signal);
-    t.after(() => {
-      for (const pid of pidsWithArg(marker)) box.track(pid);
-      box.cleanup();
-    });
+    t.after(cleanupMarked(box, marker));
     const args = ['--pid', 'app.pid', '--start-secs', '5', '--', fixture('forever.js'), marker];
     const { spawn } = await import('node:child_process');
     const guard = spawn(NODE, [BIN, ...args], { cwd: box.dir, env: box.env(), stdio: 'ignore' });

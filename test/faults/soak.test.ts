@@ -4,17 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const CHECKS = Number(process.env.SOAK_CHECKS ?? 150);
 
 test(`${CHECKS} consecutive checks with random kills: bounded sidecar, no leaked locks or temp files, one instance`, { timeout: 60 * 60_000 }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('soak');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   // A long --min-uptime keeps the death tally from settling, and a huge crowd of deaths would
   // back off: --interval 1s keeps the delays short enough to ride through within the soak.
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--interval', '1s', '--backoff-max', '1s', '--', fixture('forever.js'), marker];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const ROUNDS = Number(process.env.STORM_ROUNDS ?? 8);
 const CALLERS = Number(process.env.STORM_CALLERS ?? 50);
@@ -12,10 +12,7 @@ const CALLERS = Number(process.env.STORM_CALLERS ?? 50);
 test(`${CALLERS} callers at once, ${ROUNDS} rounds with random kills: never two instances, every caller exits 0`, { timeout: 30 * 60_000 }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('storm');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   // Crowded deaths back off (by design); a short interval keeps those waits to a second.
   const args = ['--pid', 'app.pid', '--start-secs', '0.3', '--interval', '1s', '--backoff-max', '1s', '--', fixture('forever.js'), marker];
   let kills = 0;

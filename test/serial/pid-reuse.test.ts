@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, killHard, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker } from '../proc.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
 const skip = process.getuid?.() !== 0 ? 'needs root to write /proc/sys/kernel/ns_last_pid' : !existsSync(NS_LAST_PID) ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)` : false;
@@ -43,10 +43,7 @@ async function launchKillAndReuse(box: Sandbox, marker: string, t: { skip(reason
 test('a check relaunches when the recorded PID now belongs to an impostor, and leaves the impostor alone', { skip }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('reuse');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const reuse = await launchKillAndReuse(box, marker, t);
   if (!reuse) return;
   const check = await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker]);
@@ -67,10 +64,7 @@ test('a check relaunches when the recorded PID now belongs to an impostor, and l
 test('--stop finds the recorded PID reused and signals nobody', { skip }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('reuse-stop');
-  t.after(() => {
-    for (const pid of pidsWithArg(marker)) box.track(pid);
-    box.cleanup();
-  });
+  t.after(cleanupMarked(box, marker));
   const reuse = await launchKillAndReuse(box, marker, t);
   if (!reuse) return;
   const stop = await box.run(['--pid', 'app.pid', '--stop', '--kill-after', '1s']);
