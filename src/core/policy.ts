@@ -207,7 +207,12 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
 
   // FATAL: no launch, unless the optional slow retry is due. A clock that went back restarts the wait.
   if (state.fatal) {
-    const fatal = state.fatal;
+    let fatal = state.fatal;
+    // The slow retry follows the options of the latest call (--fatal-retry may be added or changed).
+    if (fatal.retryEveryMs !== policy.fatalRetryMs) {
+      fatal = { ...fatal, retryEveryMs: policy.fatalRetryMs };
+      state = { ...state, fatal };
+    }
     if (policy.fatalRetryMs === null) return { state, effects, outcome: 'not-running' };
     if (now < fatal.lastTryMs) {
       state = { ...state, fatal: { ...fatal, lastTryMs: now } };
@@ -296,7 +301,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
   if (failedStarts >= policy.maxRetries) {
     // STARTING + last allowed failure → FATAL: one line, with why and what clears it.
     const reason = `${failedStarts} failed starts in a row (last: ${how})`;
-    state = { ...state, fatal: { sinceMs: now, reason, lastTryMs: now } };
+    state = { ...state, fatal: { sinceMs: now, reason, lastTryMs: now, retryEveryMs: policy.fatalRetryMs } };
     state = withEvent(state, { atMs: now, kind: 'fatal', detail: reason });
     const retry = policy.fatalRetryMs !== null ? `one retry every ${formatDuration(policy.fatalRetryMs)}; ` : '';
     report(`fatal: failed to start ${failedStarts} times in a row (last: pid ${result.pid} ${how}); ${retry}no more launches until: ${policy.startHint}${tail}`);

@@ -77,7 +77,8 @@ export interface ProgramState {
   deathTimesMs: number[];
   /** Set while backing off: no launch before this time. */
   backoff: { fromMs: number; untilMs: number; reason: string } | null;
-  fatal: { sinceMs: number; reason: string; lastTryMs: number } | null;
+  /** FATAL: why, since when, the last slow retry and its period (--fatal-retry), so --status can say when the next one is. */
+  fatal: { sinceMs: number; reason: string; lastTryMs: number; retryEveryMs: number | null } | null;
   lastExit: ExitInfo | null;
   /** The configuration error that stops launches (command not found, missing cwd), said once a day, not every minute. */
   launchError: { text: string; sinceMs: number; announcedMs: number } | null;
@@ -236,6 +237,7 @@ export function parseState(text: string): StateParse {
             sinceMs: fatalRaw.sinceMs,
             reason: isStr(fatalRaw.reason) ? fatalRaw.reason : 'too many failed starts',
             lastTryMs: isNum(fatalRaw.lastTryMs) ? fatalRaw.lastTryMs : fatalRaw.sinceMs,
+            retryEveryMs: isNum(fatalRaw.retryEveryMs) && fatalRaw.retryEveryMs > 0 ? fatalRaw.retryEveryMs : null,
           }
         : null,
     lastExit: parseExit(r.lastExit),

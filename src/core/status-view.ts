@@ -23,6 +23,8 @@ export interface StatusJson {
   recentDeaths: number;
   backoffUntil: string | null;
   fatalReason: string | null;
+  /** FATAL with --fatal-retry: when the next slow retry is due. */
+  fatalRetryAt: string | null;
   /** The configuration error that stops launches (said once a day on stderr), with when it began. */
   launchError: { text: string; since: string } | null;
   held: boolean;
@@ -105,6 +107,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     recentDeaths: state?.deathTimesMs.length ?? 0,
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
     fatalReason: state?.fatal?.reason ?? null,
+    fatalRetryAt: state?.fatal?.retryEveryMs ? iso(state.fatal.lastTryMs + state.fatal.retryEveryMs) : null,
     launchError: state?.launchError ? { text: state.launchError.text, since: iso(state.launchError.sinceMs)! } : null,
     held: state?.held ?? false,
     lastExit: last
@@ -158,7 +161,7 @@ export function statusText(json: StatusJson): string {
   const row = (key: string, value: string) => lines.push(`  ${key.padEnd(11)}${value}`);
   let head = `${json.name}: ${json.state}`;
   if (json.state === 'backoff' && json.backoffUntil) head += ` (next launch after ${localTime(json.backoffUntil)})`;
-  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason})`;
+  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason}${json.fatalRetryAt ? `; next retry after ${localTime(json.fatalRetryAt)}` : ''})`;
   lines.push(head);
   if (json.error) row('error', json.error);
   if (json.launchError) row('cannot', `launch since ${localTime(json.launchError.since)}: ${json.launchError.text}`);

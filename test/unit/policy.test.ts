@@ -328,7 +328,7 @@ const checkRows: CheckRow[] = [
   },
   {
     name: 'FATAL without --fatal-retry + a day later → still no launch, silent',
-    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0 }, failedStarts: 5 }),
+    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0, retryEveryMs: null }, failedStarts: 5 }),
     obs: NOTHING,
     now: T0 + 24 * 60 * MIN,
     launch: false,
@@ -338,7 +338,7 @@ const checkRows: CheckRow[] = [
   },
   {
     name: 'FATAL + --fatal-retry not yet due → silent, no launch',
-    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0 }, failedStarts: 5 }),
+    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0, retryEveryMs: null }, failedStarts: 5 }),
     policy: RETRY_HOURLY,
     obs: NOTHING,
     now: T0 + 30 * MIN,
@@ -348,18 +348,21 @@ const checkRows: CheckRow[] = [
   },
   {
     name: 'FATAL + --fatal-retry due → one launch, silent, try time recorded',
-    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0 }, failedStarts: 5 }),
+    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0, retryEveryMs: null }, failedStarts: 5 }),
     policy: RETRY_HOURLY,
     obs: NOTHING,
     now: T0 + 60 * MIN,
     launch: true,
     outcome: 'not-running',
     lines: [],
-    also: (d) => assert.equal(d.state.fatal?.lastTryMs, T0 + 60 * MIN),
+    also: (d) => {
+      assert.equal(d.state.fatal?.lastTryMs, T0 + 60 * MIN);
+      assert.equal(d.state.fatal?.retryEveryMs, 60 * MIN, 'the retry period is kept for --status');
+    },
   },
   {
     name: 'FATAL + --fatal-retry + clock went back → the wait restarts, no storm of retries',
-    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0 }, failedStarts: 5 }),
+    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0, retryEveryMs: null }, failedStarts: 5 }),
     policy: RETRY_HOURLY,
     obs: NOTHING,
     now: T0 - 5 * MIN,
@@ -370,7 +373,7 @@ const checkRows: CheckRow[] = [
   },
   {
     name: 'FATAL + command line changed → FATAL and tallies cleared, launch',
-    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0 }, failedStarts: 5, deathTimesMs: [T0] }),
+    state: idle({ fatal: { sinceMs: T0, reason: '5 failed starts in a row', lastTryMs: T0, retryEveryMs: null }, failedStarts: 5, deathTimesMs: [T0] }),
     request: { command: ['./server.js', '--port', '9090'], cwd: '/srv' },
     obs: NOTHING,
     now: T0 + MIN,
@@ -531,7 +534,7 @@ const launchRows: LaunchRow[] = [
   },
   {
     name: 'FATAL + slow retry fails → still FATAL, silent, retry time recorded',
-    before: idle({ failedStarts: 5, fatal: { sinceMs: T0 - 120 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 60 * MIN } }),
+    before: idle({ failedStarts: 5, fatal: { sinceMs: T0 - 120 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 60 * MIN, retryEveryMs: 60 * MIN } }),
     policy: RETRY_HOURLY,
     result: failed(T0),
     outcome: 'not-running',
@@ -544,7 +547,7 @@ const launchRows: LaunchRow[] = [
   },
   {
     name: 'FATAL + slow retry comes up → RUNNING, one "recovered" line',
-    before: idle({ failedStarts: 6, fatal: { sinceMs: T0 - 120 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 60 * MIN } }),
+    before: idle({ failedStarts: 6, fatal: { sinceMs: T0 - 120 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 60 * MIN, retryEveryMs: 60 * MIN } }),
     policy: RETRY_HOURLY,
     result: UP,
     outcome: 'running',
