@@ -11,6 +11,7 @@ import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
 const root = process.getuid?.() === 0;
 const CRON_FILE = '/etc/cron.d/ensure-running-test';
 const SENDMAIL = '/usr/sbin/sendmail';
+const STAND_IN = '# ensure-running test:cron stand-in';
 
 function ensureCron(): string | null {
   if (existsSync('/usr/sbin/cron')) return null;
@@ -23,6 +24,9 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   if (missing) return t.skip(missing);
   const box = new Sandbox();
   const mailbox = box.path('mail.txt');
+  // What an interrupted earlier run may have left: our cron.d file and our sendmail stand-in.
+  rmSync(CRON_FILE, { force: true });
+  if (existsSync(SENDMAIL) && readOr(SENDMAIL).includes(STAND_IN)) rmSync(SENDMAIL);
   const runningCron = spawnSync('pgrep', ['-x', 'cron']).status === 0;
   const fakeSendmail = !existsSync(SENDMAIL);
   let cron: ChildProcess | null = null;
@@ -34,7 +38,7 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   });
   // cron mails through sendmail; a stand-in appends each mail to a file we can read.
   if (fakeSendmail) {
-    writeFileSync(SENDMAIL, `#!/bin/sh\n{ cat; echo '----- end of mail'; } >> ${mailbox}\n`);
+    writeFileSync(SENDMAIL, `#!/bin/sh\n${STAND_IN}\n{ cat; echo '----- end of mail'; } >> ${mailbox}\n`);
     chmodSync(SENDMAIL, 0o755);
   }
   copyFileSync(fixture('forever.js'), box.path('server.js'));
