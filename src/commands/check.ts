@@ -1,8 +1,9 @@
 // The cron check: lock, load, observe, decide, act, save, unlock.
 
 import { randomBytes } from 'node:crypto';
-import { decideAfterLaunch, decideCheck, recordLaunchError, recordSpawn, type Decision, type LaunchResult } from '../core/policy.js';
-import { emptyState, withEvent, type ProgramState } from '../core/state.js';
+import { recordSpawn, type LaunchResult } from '../core/policy.js';
+import { emptyState, type ProgramState } from '../core/state.js';
+import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../core/tick.js';
 import { ConfigError, EXIT, RunError } from '../errors.js';
 import { takeLock, type Held } from '../os/lock.js';
 import { observe } from '../os/observe.js';
@@ -39,67 +40,77 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
   }
 }
 
-/** The check proper, for callers that already hold the lock (--start, --restart). */
+/**
+ * The check proper, for callers that already hold the lock (--start, --restart): load,
+ * observe, decide, act, save. The lock is taken and released by the caller.
+ */
 export async function checkLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const { paths } = config;
-  // A lock taken over while this check waited (its refresh timer starved) must not launch.
-  const launch: typeof launchAndDecide = (c, w, s) => {
-    if (lock.compromised()) throw new RunError({ action: 'launch', subject: c.request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
-    return launchAndDecide(c, w, s).catch((error: unknown) => {
-      if (error instanceof ConfigError) {
-        // A wrong command or directory fails at every check: say it once (and daily), not every minute.
-        const recorded = recordLaunchError(s, error.message, w.now());
-        writeStateFile(paths.stateFile, recorded.state);
-        error.quiet = !recorded.say;
-      }
-      throw error;
-    });
-  };
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
-  let state = loaded ?? emptyState();
-  if (prepare) state = prepare(state);
-  const looked = observe(paths, state, { tail: true, scan: true });
+  const recorded = prepare ? prepare(loaded ?? emptyState()) : (loaded ?? emptyState());
+  const looked = observe(paths, recorded, { tail: true, scan: true });
   for (const line of looked.warnings) world.warn(line);
-  if (looked.adopted) {
-    // The launch of an interrupted check: record it now, as that check would have.
-    // A run found again starts with no failed HTTP probes, as a launched one does.
-    const health = state.health ? { ...state.health, failures: 0, lastFailure: null } : state.health;
-    state = withEvent({ ...state, identity: looked.adopted, pending: null, health, launches: state.launches + 1, lastSeenAliveMs: world.now() }, { atMs: world.now(), kind: 'adopt', pid: looked.adopted.pid, detail: looked.adoptedBy === 'environment' ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' });
-    const how = looked.adoptedBy === 'environment' ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
-    world.warn(`${paths.name}: recorded pid ${looked.adopted.pid}, ${how}`);
-  } else if (state.pending) {
-    state = { ...state, pending: null };
+  const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
+  let tick = decide(recorded, event, config.request, config.policy, world.now());
+  const launching = tick.effects.some((effect) => effect.kind === 'launch');
+  tick = await perform(tick, recorded, config, world, lock);
+  if (config.health || config.logRotate || config.cadence || tick.state.health) {
+    // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
+    const { afterDecision } = await import('./health-step.js');
+    const after = await afterDecision(config, world, tick, launching, (c, w, s) => launchOnce(c, w, lock, s));
+    tick = { ...after, quiet: tick.quiet && after.effects === tick.effects && onlyClocksMoved(tick.state, after.state) };
   }
+  save(paths.stateFile, loaded, tick.state);
+  return tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok;
+}
 
-  let decision: Decision = decideCheck(state, looked.obs, config.request, config.policy, world.now());
-  const launching = decision.effects.some((effect) => effect.kind === 'launch');
-  for (const effect of decision.effects) {
+/** Writes the state file when the tick changed it. */
+function save(stateFile: string, loaded: ProgramState | null, state: ProgramState): void {
+  if (JSON.stringify(state) !== (loaded ? JSON.stringify(loaded) : '')) writeStateFile(stateFile, state);
+}
+
+/**
+ * The executor: performs a tick's effects in order and returns the tick that ends this check
+ * (a launch's own decision, when the tick launched).
+ */
+async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held): Promise<Tick> {
+  const { paths } = config;
+  let last = tick;
+  for (const effect of tick.effects) {
     if (effect.kind === 'report') world.warn(effect.text);
     else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
     else if (effect.kind === 'launch') {
       // A death found by this check is saved first: a launch that throws must not get it reported again.
-      if (decision.state.lastExit !== state.lastExit) writeStateFile(paths.stateFile, decision.state);
-      decision = await launch(config, world, decision.state);
-      // A launch's decision only reports and removes the PID of a failed start.
-      for (const next of decision.effects) {
-        if (next.kind === 'report') world.warn(next.text);
-        else if (next.kind === 'remove-pid') removePidFile(paths.pidFile);
-      }
+      if (tick.state.lastExit !== recorded.lastExit) writeStateFile(paths.stateFile, tick.state);
+      last = await perform(await launchOnce(config, world, lock, tick.state), tick.state, config, world, lock);
     }
   }
-  if (config.health || config.logRotate || config.cadence || decision.state.health) {
-    // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
-    const { afterDecision } = await import('./health-step.js');
-    decision = await afterDecision(config, world, decision, launching, launch);
-  }
-  const before = loaded ? JSON.stringify(loaded) : '';
-  if (JSON.stringify(decision.state) !== before) writeStateFile(paths.stateFile, decision.state);
-  return decision.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok;
+  return last;
 }
 
-/** Launches, records, watches the start window, and decides what came of it. */
-async function launchAndDecide(config: ProgramConfig, world: World, state: ProgramState): Promise<Decision> {
+/** One launch and its start window, decided; a configuration error is recorded, then raised. */
+async function launchOnce(config: ProgramConfig, world: World, lock: Held, state: ProgramState): Promise<Tick> {
+  const { paths, request, policy } = config;
+  // A lock taken over while this check waited (its refresh timer starved) must not launch.
+  if (lock.compromised()) throw new RunError({ action: 'launch', subject: request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
+  let result: LaunchResult;
+  let spawned: ProgramState;
+  try {
+    ({ result, spawned } = await launchAndWatch(config, world, state));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const refused = decide(state, { kind: 'launch-refused', text: error.message }, request, policy, world.now());
+      writeStateFile(paths.stateFile, refused.state);
+      for (const effect of refused.effects) if (effect.kind === 'refuse') error.quiet = !effect.say;
+    }
+    throw error;
+  }
+  return decide(spawned, { kind: 'launched', result }, request, policy, world.now());
+}
+
+/** Launches, records, and watches the start window; returns what came of it and the state recorded at the spawn. */
+async function launchAndWatch(config: ProgramConfig, world: World, state: ProgramState): Promise<{ result: LaunchResult; spawned: ProgramState }> {
   const { paths, request } = config;
   checkCwd(request.cwd);
   const env: NodeJS.ProcessEnv = { ...world.env, ...config.extraEnv };
@@ -156,5 +167,5 @@ async function launchAndDecide(config: ProgramConfig, world: World, state: Progr
     }
   }
   if (result.kind === 'up') detach(launched);
-  return decideAfterLaunch(spawned, result, config.policy, world.now());
+  return { result, spawned };
 }

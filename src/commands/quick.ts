@@ -1,6 +1,7 @@
 // The healthy path of the cron check, without the lock: the one cron takes every minute.
 
 import { statSync } from 'node:fs';
+import { phaseOf } from '../core/phase.js';
 import { observe } from '../os/observe.js';
 import { LOCK_STALE_MS } from '../os/lock-stale.js';
 import { readStateFile } from '../os/state-file.js';
@@ -18,7 +19,7 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   const read = readStateFile(config.paths.stateFile);
   if (read.kind !== 'ok') return false;
   const state = read.state;
-  if (state.held || state.fatal || state.backoff || state.pending) return false;
+  if (phaseOf(state) !== 'running') return false;
   const { obs } = observe(config.paths, state, { tail: false, scan: false });
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;

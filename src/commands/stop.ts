@@ -1,6 +1,7 @@
 // --stop, --start and --restart: manual management, under the same lock as the check.
 
-import { withEvent, emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, type ProgramState } from '../core/state.js';
+import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { quoteArgv } from '../core/status-view.js';
 import { EXIT, RunError } from '../errors.js';
@@ -29,7 +30,7 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
     });
   }
   // A program found by its launch token or environment (records lost) is stopped like a recorded one.
-  if (looked.adopted) state = { ...state, identity: looked.adopted, pending: null };
+  if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
   if (looked.obs.kind === 'ours' && state.identity) {
     const identity = state.identity;
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
@@ -42,10 +43,9 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
   } else {
     line = 'was not running';
   }
-  const pid = state.identity?.pid;
-  state = { ...state, identity: null, held: hold, backoff: null };
-  state = withEvent(state, { atMs: world.now(), kind: 'stop', ...(pid ? { pid } : {}), detail: hold ? `${line}; held stopped` : line });
-  removePidFile(paths.pidFile);
+  const stopped = decide(state, { kind: 'stopped', line, hold, pid: state.identity?.pid ?? null }, config.request, config.policy, world.now());
+  state = stopped.state;
+  if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
   writeStateFile(paths.stateFile, state);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   const command = state.command.length ? quoteArgv(state.command) : 'COMMAND';
@@ -55,9 +55,8 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
 }
 
 /** Clears hold, backoff and FATAL: the manual start of supervisord, with the tallies reset. */
-function clearForStart(now: number): (state: ProgramState) => ProgramState {
-  return (state) =>
-    withEvent({ ...state, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] }, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+function clearForStart(config: ProgramConfig, now: number): (state: ProgramState) => ProgramState {
+  return (state) => decide(state, { kind: 'start' }, config.request, config.policy, now).state;
 }
 
 /** --stop: the stop signal to the group, SIGKILL after the grace period, PID file removed, held. */
@@ -74,7 +73,7 @@ export async function stopCommand(config: ProgramConfig, world: World): Promise<
 export async function startCommand(config: ProgramConfig, world: World): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
-    return await checkLocked(config, world, lock, clearForStart(world.now()));
+    return await checkLocked(config, world, lock, clearForStart(config, world.now()));
   } finally {
     await lock.release();
   }
@@ -85,7 +84,7 @@ export async function restartCommand(config: ProgramConfig, world: World): Promi
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
     await stopLocked(config, world, false);
-    return await checkLocked(config, world, lock, clearForStart(world.now()));
+    return await checkLocked(config, world, lock, clearForStart(config, world.now()));
   } finally {
     await lock.release();
   }

@@ -6,6 +6,7 @@ import { describeGone } from './observation.js';
 import type { ExitInfo, Identity, ProgramState } from './state.js';
 import { withEvent } from './state.js';
 import { formatDuration } from './duration.js';
+import { phaseOf } from './phase.js';
 
 /** Default cadence of cron's calls, the unit of backoff delays. */
 export const DEFAULT_PERIOD_MS = 60_000;
@@ -42,7 +43,9 @@ export type Effect =
   | { kind: 'launch' }
   | { kind: 'write-pid'; pid: number }
   /** The recorded process is dead: its PID must not stay on file, where a reused PID would pass for it. */
-  | { kind: 'remove-pid' };
+  | { kind: 'remove-pid' }
+  /** A launch failed for a configuration error: raise it, said aloud or (the same error again) quietly. */
+  | { kind: 'refuse'; say: boolean };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {
@@ -131,13 +134,15 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Decides one check. Every branch is one edge of the state table (RUNNING, BACKOFF, FATAL,
- * HELD, and a death found); a branch prints at most one line, and only when the state changes.
+ * Decides one check's observation (through `decide` in src/core/tick.ts, which has already
+ * put an interrupted launch's process on record or forgotten its token). Every branch is one
+ * edge of the state table (RUNNING, BACKOFF, FATAL, HELD, and a death found); a branch prints
+ * at most one line, and only when the state changes.
  */
 export function decideCheck(previous: ProgramState, obs: Observation, request: Request, policy: Policy, now: number): Decision {
   const effects: Effect[] = [];
   const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
-  let state: ProgramState = { ...previous, lastCheckMs: now };
+  let state: ProgramState = { ...previous, lastCheckMs: now, pending: null };
 
   // A changed command line is a new program as far as crash loops go (supervisord keeps FATAL; we do not).
   if (state.command.length > 0 && !sameCommand(state.command, request.command)) {
@@ -202,41 +207,55 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     state = { ...state, backoff: null };
   }
 
-  // HELD: stopped on purpose, left alone.
-  if (state.held) return { state, effects, outcome: 'held' };
-
-  // FATAL: no launch, unless the optional slow retry is due. A clock that went back restarts the wait.
-  if (state.fatal) {
-    let fatal = state.fatal;
-    // The slow retry follows the options of the latest call (--fatal-retry may be added or changed).
-    if (fatal.retryEveryMs !== policy.fatalRetryMs) {
-      fatal = { ...fatal, retryEveryMs: policy.fatalRetryMs };
-      state = { ...state, fatal };
-    }
-    if (policy.fatalRetryMs === null) return { state, effects, outcome: 'not-running' };
-    if (now < fatal.lastTryMs) {
-      state = { ...state, fatal: { ...fatal, lastTryMs: now } };
+  // Nothing runs: the phase decides, in the one order of src/core/phase.ts.
+  switch (phaseOf(state)) {
+    case 'held':
+      // HELD: stopped on purpose, left alone.
+      return { state, effects, outcome: 'held' };
+    case 'fatal':
+      return fatalTick(state, effects, policy, now);
+    case 'backoff':
+      return backoffTick(state, effects, policy, now);
+    default:
+      // STOPPED (or a death just recorded): launch.
+      effects.push({ kind: 'launch' });
       return { state, effects, outcome: 'not-running' };
-    }
-    if (now - fatal.lastTryMs < policy.fatalRetryMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
+  }
+}
+
+/** FATAL: no launch, unless the optional slow retry is due. A clock that went back restarts the wait. */
+function fatalTick(previous: ProgramState, effects: Effect[], policy: Policy, now: number): Decision {
+  let state = previous;
+  let fatal = previous.fatal!;
+  // The slow retry follows the options of the latest call (--fatal-retry may be added or changed).
+  if (fatal.retryEveryMs !== policy.fatalRetryMs) {
+    fatal = { ...fatal, retryEveryMs: policy.fatalRetryMs };
+    state = { ...state, fatal };
+  }
+  if (policy.fatalRetryMs === null) return { state, effects, outcome: 'not-running' };
+  if (now < fatal.lastTryMs) {
     state = { ...state, fatal: { ...fatal, lastTryMs: now } };
-    effects.push({ kind: 'launch' });
     return { state, effects, outcome: 'not-running' };
   }
+  if (now - fatal.lastTryMs < policy.fatalRetryMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
+  state = { ...state, fatal: { ...fatal, lastTryMs: now } };
+  effects.push({ kind: 'launch' });
+  return { state, effects, outcome: 'not-running' };
+}
 
-  // BACKOFF: wait until the delay has passed, silently. A clock that went back restarts the
-  // wait (never lengthens it past the cap); a clock that jumped forward makes it due once.
-  if (state.backoff) {
-    let backoff = state.backoff;
-    if (now < backoff.fromMs) {
-      const length = Math.max(0, Math.min(backoff.untilMs - backoff.fromMs, policy.backoffMaxMs));
-      backoff = { ...backoff, fromMs: now, untilMs: now + length };
-    }
-    if (backoff.untilMs - now > policy.backoffMaxMs) backoff = { ...backoff, untilMs: now + policy.backoffMaxMs };
-    state = { ...state, backoff };
-    if (now < backoff.untilMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
+/**
+ * BACKOFF: wait until the delay has passed, silently. A clock that went back restarts the
+ * wait (never lengthens it past the cap); a clock that jumped forward makes it due once.
+ */
+function backoffTick(previous: ProgramState, effects: Effect[], policy: Policy, now: number): Decision {
+  let backoff = previous.backoff!;
+  if (now < backoff.fromMs) {
+    const length = Math.max(0, Math.min(backoff.untilMs - backoff.fromMs, policy.backoffMaxMs));
+    backoff = { ...backoff, fromMs: now, untilMs: now + length };
   }
-
+  if (backoff.untilMs - now > policy.backoffMaxMs) backoff = { ...backoff, untilMs: now + policy.backoffMaxMs };
+  const state = { ...previous, backoff };
+  if (now < backoff.untilMs - slackMs(policy)) return { state, effects, outcome: 'not-running' };
   effects.push({ kind: 'launch' });
   return { state, effects, outcome: 'not-running' };
 }

@@ -3,6 +3,7 @@
 import type { Observation } from '../core/observation.js';
 import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
+import type { Found } from '../core/tick.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
 import { identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
 import { findByPidFile, findByToken, launchedFor } from './orphan.js';
@@ -14,9 +15,7 @@ export interface Looked {
   /** Lines for stderr (an invalid PID file), said once by the check that finds it. */
   warnings: string[];
   /** A process ensure-running launched but had not on record, found by its token: to be recorded. */
-  adopted?: Identity;
-  /** How it was found: the pending token of an interrupted launch, or its environment (state file lost). */
-  adoptedBy?: 'pending-token' | 'environment';
+  found?: Found;
 }
 
 function tailOf(state: ProgramState | null): string[] {
@@ -42,7 +41,7 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, looking
   // Before "not running" leads to a launch: is there a live program that no record names?
   const found = unrecorded(paths);
   if (!found) return looked;
-  return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, adopted: found, adoptedBy: 'environment' };
+  return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, found: { identity: found, by: 'environment' } };
 }
 
 function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean): Looked {
@@ -57,7 +56,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean
     const orphan = findByToken(state.pending.token);
     if (orphan !== null) {
       const adopted = identityOf(orphan, state.pending.atMs, state.pending.token);
-      return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, adopted, adoptedBy: 'pending-token' };
+      return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, found: { identity: adopted, by: 'pending-token' } };
     }
   }
 
@@ -77,7 +76,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean
       const token = launchedFor(filePid, paths.pidFile);
       if (token && probe.startTime !== null) {
         const adopted = identityOf(filePid, startedAtMs(probe.startTime) ?? 0, token);
-        return { obs: { kind: 'ours', pid: filePid, repairPidFile: false }, pidRead, warnings, adopted, adoptedBy: 'environment' };
+        return { obs: { kind: 'ours', pid: filePid, repairPidFile: false }, pidRead, warnings, found: { identity: adopted, by: 'environment' } };
       }
       return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
     }

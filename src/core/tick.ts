@@ -1,0 +1,104 @@
+// One tick of supervision as one pure decision: the phase a program is in, the events that
+// move it, and `decide`, which returns the next state and the effects to perform as data.
+// The check command (src/commands/check.ts) observes, calls `decide`, and performs the effects.
+
+import type { Observation } from './observation.js';
+import { decideAfterLaunch, decideCheck, recordLaunchError, type Decision, type LaunchResult, type Policy, type Request } from './policy.js';
+import { phaseOf } from './phase.js';
+import { withEvent, type Identity, type ProgramState } from './state.js';
+
+/** A process found for an interrupted launch, to be put on record (see src/os/observe.ts). */
+export interface Found {
+  identity: Identity;
+  /** The pending token of an interrupted launch, or its environment (its records were lost). */
+  by: 'pending-token' | 'environment';
+}
+
+/** What moves a program from one phase to the next. */
+export type TickEvent =
+  /** What a check saw: the recorded process alive, gone, or another tool's; and a launch found again. */
+  | { kind: 'observed'; obs: Observation; found?: Found }
+  /** What a launch asked for by this tick produced: up past its start window, or exited inside it. */
+  | { kind: 'launched'; result: LaunchResult }
+  /** A launch that could not even spawn for a configuration error (command or directory not found). */
+  | { kind: 'launch-refused'; text: string }
+  /** --start (and the start half of --restart): hold and crash-loop tallies cleared. */
+  | { kind: 'start' }
+  /** --stop (and the stop half of --restart) has ended the run: `line` says how. */
+  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null };
+
+/** A decision with what the quiet promise needs: whether this tick had nothing to do. */
+export interface Tick extends Decision {
+  /**
+   * True when the tick found the recorded program alive and changed nothing but the
+   * clocks (lastCheckMs, lastSeenAliveMs): no line, no launch, no file to repair.
+   */
+  quiet: boolean;
+}
+
+/** The fields a healthy tick moves without anything having happened. */
+const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs']);
+
+/** Whether `next` differs from `previous` in anything but the clocks of a healthy tick. */
+export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boolean {
+  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
+  for (const key of keys) {
+    if (CLOCKS.has(key)) continue;
+    const a = (previous as unknown as Record<string, unknown>)[key];
+    const b = (next as unknown as Record<string, unknown>)[key];
+    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return false;
+  }
+  return true;
+}
+
+function quietTick(previous: ProgramState, decision: Decision, obs: Observation | null): Tick {
+  const quiet = obs?.kind === 'ours' && decision.outcome === 'running' && decision.effects.length === 0 && onlyClocksMoved(previous, decision.state);
+  return { ...decision, quiet };
+}
+
+/** STARTING + the interrupted launch's process found → RUNNING: recorded now, as that check would have. */
+function adopt(previous: ProgramState, found: Found, policy: Policy, now: number): { state: ProgramState; line: string } {
+  // A run found again starts with no failed HTTP probes, as a launched one does.
+  const health = previous.health ? { ...previous.health, failures: 0, lastFailure: null } : previous.health;
+  const byEnv = found.by === 'environment';
+  const state = withEvent(
+    { ...previous, identity: found.identity, pending: null, health, launches: previous.launches + 1, lastSeenAliveMs: now },
+    { atMs: now, kind: 'adopt', pid: found.identity.pid, detail: byEnv ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' },
+  );
+  const how = byEnv ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
+  return { state, line: `${policy.name}: recorded pid ${found.identity.pid}, ${how}` };
+}
+
+/** Decides one event. Pure: the world came in as `event`, the clock as `now`. */
+export function decide(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Tick {
+  switch (event.kind) {
+    case 'observed': {
+      let state = previous;
+      let line: string | null = null;
+      if (event.found) ({ state, line } = adopt(previous, event.found, policy, now));
+      // STARTING + nothing found: the interrupted launch left no process; its token is forgotten.
+      else if (phaseOf(state) === 'starting') state = { ...state, pending: null };
+      const decision = decideCheck(state, event.obs, request, policy, now);
+      if (line !== null) decision.effects.unshift({ kind: 'report', text: line });
+      return quietTick(previous, decision, event.obs);
+    }
+    case 'launched':
+      return quietTick(previous, decideAfterLaunch(previous, event.result, policy, now), null);
+    case 'launch-refused': {
+      // A wrong command or directory fails at every check: said once (and daily), not every minute.
+      const { state, say } = recordLaunchError(previous, event.text, now);
+      return { state, effects: [{ kind: 'refuse', say }], outcome: 'not-running', quiet: false };
+    }
+    case 'start': {
+      const cleared = { ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
+      const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+      return { state, effects: [], outcome: 'not-running', quiet: false };
+    }
+    case 'stopped': {
+      const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
+      const detail = event.hold ? `${event.line}; held stopped` : event.line;
+      const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
+      return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', quiet: false };
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// The tick as a table: one row per phase × event, named after the edge. The crash-loop
+// edges of an observation are in policy.test.ts; these rows cover the phase itself, the
+// events the tick adds (a launch found again, a refused launch, a manual stop or start)
+// and whether the tick was quiet.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { phaseOf } from '../../src/core/phase.ts';
+import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
+import type { Policy } from '../../src/core/policy.ts';
+import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+const CMD = ['./server.js'];
+const REQ = { command: CMD, cwd: '/srv' };
+const POLICY: Policy = {
+  name: 'app',
+  periodMs: MIN,
+  backoffMaxMs: 10 * MIN,
+  maxRetries: 5,
+  fatalRetryMs: null,
+  crowdCount: 3,
+  crowdWindowMs: 10 * MIN,
+  minUptimeMs: 5 * MIN,
+  startHint: 'ensure-running --pid app.pid --start -- ./server.js',
+};
+
+const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
+const base = (extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), launches: 1, ...extra });
+const RUNNING = base({ identity: identity(4242, T0 - 10 * MIN), lastSeenAliveMs: T0 - MIN, lastCheckMs: T0 - MIN, settled: true });
+const STARTING = base({ pending: { token: 'feedfacefeedface', atMs: T0 - 2_000 } });
+const HELD = base({ held: true });
+const FATAL = base({ failedStarts: 5, fatal: { sinceMs: T0 - 30 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 30 * MIN, retryEveryMs: null } });
+const BACKOFF = base({ failedStarts: 1, backoff: { fromMs: T0 - 30_000, untilMs: T0 + 30_000, reason: 'failed start 1 of 5' } });
+const STOPPED = base();
+
+const OURS: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 4242, repairPidFile: false } };
+const NOTHING: TickEvent = { kind: 'observed', obs: { kind: 'gone', pid: null, why: 'no-record', logTail: [] } };
+const FOUND: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 5151, repairPidFile: true }, found: { identity: identity(5151, T0 - 2_000), by: 'pending-token' } };
+
+const lines = (t: Tick) => t.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
+const kinds = (t: Tick) => t.effects.map((e) => e.kind);
+
+test('phase: a pending launch comes first, then hold, FATAL, backoff, a process on record, nothing', () => {
+  assert.deepEqual([STARTING, HELD, FATAL, BACKOFF, RUNNING, STOPPED].map(phaseOf), ['starting', 'held', 'fatal', 'backoff', 'running', 'stopped']);
+  assert.equal(phaseOf({ ...FATAL, pending: STARTING.pending }), 'starting', 'an interrupted slow retry is looked for first');
+  assert.equal(phaseOf({ ...HELD, fatal: FATAL.fatal }), 'held', 'held wins over FATAL');
+  assert.equal(phaseOf({ ...FATAL, backoff: BACKOFF.backoff }), 'fatal', 'FATAL wins over backoff');
+});
+
+interface Row {
+  name: string;
+  state: ProgramState;
+  event: TickEvent;
+  effects: string[];
+  outcome: Tick['outcome'];
+  quiet: boolean;
+  lines?: RegExp[];
+  also?: (t: Tick) => void;
+}
+
+const rows: Row[] = [
+  { name: 'RUNNING + alive and verified → quiet: only the clocks move', state: RUNNING, event: OURS, effects: [], outcome: 'running', quiet: true, also: (t) => assert.ok(onlyClocksMoved(RUNNING, t.state)) },
+  {
+    name: 'RUNNING + alive, PID file to repair → not quiet',
+    state: RUNNING,
+    event: { kind: 'observed', obs: { kind: 'ours', pid: 4242, repairPidFile: true } },
+    effects: ['write-pid'],
+    outcome: 'running',
+    quiet: false,
+  },
+  {
+    name: 'RUNNING + alive past the minimum uptime, first time → tallies settle: not quiet',
+    state: { ...RUNNING, settled: false },
+    event: OURS,
+    effects: [],
+    outcome: 'running',
+    quiet: false,
+    also: (t) => assert.equal(t.state.settled, true),
+  },
+  {
+    name: 'RUNNING + another tool\'s live PID → running, never quiet (nothing to promise on)',
+    state: STOPPED,
+    event: { kind: 'observed', obs: { kind: 'unverified', pid: 777 } },
+    effects: [],
+    outcome: 'running',
+    quiet: false,
+  },
+  {
+    name: 'RUNNING + gone → death reported, PID removed, launch',
+    state: RUNNING,
+    event: { kind: 'observed', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
+    effects: ['remove-pid', 'report', 'launch'],
+    outcome: 'not-running',
+    quiet: false,
+    lines: [/^app: died \(pid 4242;/],
+  },
+  {
+    name: 'STARTING + the interrupted launch\'s process found → recorded (one line), PID file repaired, not quiet',
+    state: STARTING,
+    event: FOUND,
+    effects: ['report', 'write-pid'],
+    outcome: 'running',
+    quiet: false,
+    lines: [/^app: recorded pid 5151, launched by a check that was interrupted before it could record it$/],
+    also: (t) => {
+      assert.equal(t.state.pending, null);
+      assert.equal(t.state.identity?.pid, 5151);
+      assert.equal(t.state.launches, 2);
+      assert.equal(t.state.events.at(-1)?.kind, 'adopt');
+    },
+  },
+  {
+    name: 'STARTING + nothing found → the token is forgotten, launch',
+    state: STARTING,
+    event: NOTHING,
+    effects: ['launch'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.equal(t.state.pending, null),
+  },
+  {
+    name: 'STARTING (slow retry out of FATAL) + nothing found → FATAL again, no launch',
+    state: { ...FATAL, pending: STARTING.pending },
+    event: NOTHING,
+    effects: [],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.equal(phaseOf(t.state), 'fatal'),
+  },
+  { name: 'HELD + nothing → left alone, silent', state: HELD, event: NOTHING, effects: [], outcome: 'held', quiet: false },
+  { name: 'FATAL + nothing → no launch, silent', state: FATAL, event: NOTHING, effects: [], outcome: 'not-running', quiet: false },
+  { name: 'BACKOFF + nothing, not due → no launch, silent', state: BACKOFF, event: NOTHING, effects: [], outcome: 'not-running', quiet: false },
+  { name: 'STOPPED + nothing → launch', state: STOPPED, event: NOTHING, effects: ['launch'], outcome: 'not-running', quiet: false },
+  {
+    name: 'STOPPED + launch refused (command not found), first time → said',
+    state: STOPPED,
+    event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
+    effects: ['refuse'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.deepEqual(t.effects[0], { kind: 'refuse', say: true }),
+  },
+  {
+    name: 'STOPPED + the same launch refused a minute later → raised quietly',
+    state: base({ launchError: { text: 'cannot find ./server.js', sinceMs: T0 - MIN, announcedMs: T0 - MIN } }),
+    event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
+    effects: ['refuse'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.deepEqual(t.effects[0], { kind: 'refuse', say: false }),
+  },
+  {
+    name: 'STARTING + launched, up → RUNNING, one "started" line',
+    state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
+    event: { kind: 'launched', result: { kind: 'up', identity: identity(5151, T0 - 1_000) } },
+    effects: ['report'],
+    outcome: 'running',
+    quiet: false,
+    lines: [/^app: started \(pid 5151\)$/],
+  },
+  {
+    name: 'STARTING + launched, exited in its window → BACKOFF, PID removed',
+    state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
+    event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 3, signal: null, ranMs: 200, logTail: [] } },
+    effects: ['remove-pid', 'report'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.equal(phaseOf(t.state), 'backoff'),
+  },
+  ...[FATAL, BACKOFF, HELD].map(
+    (state): Row => ({
+      name: `${phaseOf(state).toUpperCase()} + manual start → STOPPED: hold and tallies cleared, a "start" event`,
+      state,
+      event: { kind: 'start' },
+      effects: [],
+      outcome: 'not-running',
+      quiet: false,
+      also: (t) => {
+        assert.equal(phaseOf(t.state), 'stopped');
+        assert.equal(t.state.failedStarts, 0);
+        assert.deepEqual(t.state.deathTimesMs, []);
+        assert.equal(t.state.events.at(-1)?.kind, 'start');
+      },
+    }),
+  ),
+  {
+    name: 'RUNNING + manual stop → HELD, PID removed, a "stop" event with how',
+    state: RUNNING,
+    event: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 20ms)', hold: true, pid: 4242 },
+    effects: ['remove-pid'],
+    outcome: 'held',
+    quiet: false,
+    also: (t) => {
+      assert.equal(phaseOf(t.state), 'held');
+      assert.deepEqual(t.state.events.at(-1), { atMs: T0, kind: 'stop', pid: 4242, detail: 'stopped (pid 4242, SIGTERM after 20ms); held stopped' });
+    },
+  },
+  {
+    name: 'BACKOFF + stop half of --restart → STOPPED (not held), backoff cleared',
+    state: BACKOFF,
+    event: { kind: 'stopped', line: 'was not running', hold: false, pid: null },
+    effects: ['remove-pid'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => assert.equal(phaseOf(t.state), 'stopped'),
+  },
+];
+
+for (const row of rows) {
+  test(`tick: ${row.name}`, () => {
+    const t = decide(row.state, row.event, REQ, POLICY, T0);
+    assert.deepEqual(kinds(t), row.effects, 'effects');
+    assert.equal(t.outcome, row.outcome, 'outcome');
+    assert.equal(t.quiet, row.quiet, 'quiet');
+    if (row.lines) {
+      const said = lines(t);
+      assert.equal(said.length, row.lines.length, JSON.stringify(said));
+      row.lines.forEach((pattern, i) => assert.match(said[i]!, pattern));
+    }
+    row.also?.(t);
+  });
+}
+
+test('tick: a quiet tick changes nothing but lastCheckMs and lastSeenAliveMs', () => {
+  const t = decide(RUNNING, OURS, REQ, POLICY, T0);
+  assert.deepEqual({ ...t.state, lastCheckMs: null, lastSeenAliveMs: null }, { ...RUNNING, lastCheckMs: null, lastSeenAliveMs: null });
+  assert.equal(t.state.lastCheckMs, T0);
+});
