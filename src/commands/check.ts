@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult } from '../core/policy.js';
-import { emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../core/tick.js';
 import { ConfigError, EXIT, RunError } from '../errors.js';
 import { takeLock, type Held } from '../os/lock.js';
@@ -12,7 +12,9 @@ import { identityOf } from '../os/proc-identity.js';
 import { readStateFile, writeStateFile, type StateRead } from '../os/state-file.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
-import { killUnrecorded } from '../os/terminate.js';
+import { killUnrecorded, stopLeftovers } from '../os/terminate.js';
+import { runMembers } from '../os/run-members.js';
+import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
 import { failpoint } from '../os/failpoint.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
@@ -48,7 +50,7 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
   const { paths } = config;
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   const recorded = prepare ? prepare(loaded ?? emptyState()) : (loaded ?? emptyState());
-  const looked = observe(paths, recorded, { tail: true, scan: true });
+  const looked = observe(paths, recorded, { tail: true, scan: true, lost: loaded === null });
   for (const line of looked.warnings) world.warn(line);
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());
@@ -80,6 +82,7 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     if (effect.kind === 'report') world.warn(effect.text);
     else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
+    else if (effect.kind === 'stop-run') await stopRun(effect.identity, effect.pids, config, world);
     else if (effect.kind === 'launch') {
       // A death found by this check is saved first: a launch that throws must not get it reported again.
       if (tick.state.lastExit !== recorded.lastExit) writeStateFile(paths.stateFile, tick.state);
@@ -87,6 +90,18 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     }
   }
   return last;
+}
+
+/** Stops what is left of a dead program's run; an error if it cannot, since nothing may be launched beside it. */
+async function stopRun(identity: Identity, pids: number[], config: ProgramConfig, world: World): Promise<void> {
+  const stopped = await stopLeftovers(identity, pids, config.stopSignal, config.killAfterMs, world.now);
+  if (stopped.kind !== 'survived') return;
+  throw new RunError({
+    action: 'stop what is left of the run of',
+    subject: `pid ${identity.pid}`,
+    reason: `pids ${pids.join(' ')} still alive ${formatDuration(stopped.afterMs)} after SIGKILL`,
+    hint: 'nothing was launched beside them; they may be stuck in the kernel (state D): look at /proc/<pid>/stat',
+  });
 }
 
 /** One launch and its start window, decided; a configuration error is recorded, then raised. */
@@ -152,19 +167,17 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
     const midWindow = setTimeout(() => failpoint('in-window'), config.startWindowMs / 2);
     midWindow.unref();
     const early = await Promise.race([launched.exited, windowOver]);
-    clearTimeout(timer);
     clearTimeout(midWindow);
     if (early) {
-      result = {
-        kind: 'exited',
-        pid: launched.pid,
-        launchedAtMs,
-        code: early.code,
-        signal: early.signal,
-        ranMs: world.now() - launchedAtMs,
-        logTail: logTail(config.stderr),
-      };
+      const ranMs = world.now() - launchedAtMs;
+      // Exit 0 inside the window: a launcher that daemonized. Its daemon is what is left of the
+      // run once the window is over (the intermediate processes of a double fork are gone by then).
+      if (early.code === 0) await windowOver;
+      const left = runMembers(identity);
+      if (early.code === 0 && left.length > 0) result = { kind: 'up', identity: identityOf(left[0]!, launchedAtMs, token), daemonizedFrom: launched.pid };
+      else result = { kind: 'exited', pid: launched.pid, launchedAtMs, code: early.code, signal: early.signal, ranMs, logTail: logTail(config.stderr), leftovers: left };
     }
+    clearTimeout(timer);
   }
   if (result.kind === 'up') detach(launched);
   return { result, spawned };

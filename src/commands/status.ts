@@ -19,7 +19,7 @@ export function inspect(paths: ProgramPaths, world: World, scan: boolean): Statu
     const read = readStateFile(paths.stateFile, true);
     const state = read.kind === 'ok' ? read.state : null;
     const note = read.kind === 'unusable' ? (read.future ? `state file ${paths.stateFile}: ${read.reason}; upgrade ensure-running` : read.reason) : null;
-    const looked = observe(paths, state, { tail: false, scan });
+    const looked = observe(paths, state, { tail: false, scan, lost: state === null });
     const pidNote = looked.pidRead.kind === 'invalid' ? looked.pidRead.reason : null;
     // Without its state file, a program that does not run may be held, crashed or never started: unknown.
     const unknown = note !== null && looked.obs.kind === 'gone';

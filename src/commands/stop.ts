@@ -9,17 +9,24 @@ import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
 import { readStateFile, writeStateFile } from '../os/state-file.js';
-import { terminate } from '../os/terminate.js';
+import { stopLeftovers, terminate } from '../os/terminate.js';
+import { leftoversText } from '../core/policy.js';
 import { register } from '../os/registry.js';
 import { checkLocked, loadState } from './check.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
 import type { World } from './world.js';
 
+/** The end of a stop line naming the other processes of the run that the stop reached. */
+function othersText(others: number[]): string {
+  return others.length ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})` : '';
+}
+
 /** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
 async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
   const { paths } = config;
-  let state = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile) ?? emptyState();
-  const looked = observe(paths, state, { tail: false, scan: true });
+  const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
+  let state = loaded ?? emptyState();
+  const looked = observe(paths, state, { tail: false, scan: true, lost: loaded === null });
   let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({
@@ -37,9 +44,18 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
     if (result.kind === 'survived') {
       throw new RunError({ action: 'stop', subject: `pid ${identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
     }
-    if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)})`;
-    else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: it ignored ${config.stopSignal})`;
+    const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
+    if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
+    else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
     else line = 'was not running';
+  } else if (looked.obs.kind === 'gone' && looked.obs.leftovers?.length && state.identity) {
+    // The program is gone but its run is not (a wrapper's child, a detached helper): stopped all the same.
+    const pids = looked.obs.leftovers;
+    const result = await stopLeftovers(state.identity, pids, config.stopSignal, config.killAfterMs, world.now);
+    if (result.kind === 'survived') {
+      throw new RunError({ action: 'stop', subject: `pids ${pids.join(' ')}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+    }
+    line = `was not running${leftoversText(pids)}`;
   } else {
     line = 'was not running';
   }

@@ -14,8 +14,11 @@ export type Observation =
   | { kind: 'ours'; pid: number; repairPidFile: boolean }
   /** Alive, but there is no launch record to compare with (a PID file written by another tool). */
   | { kind: 'unverified'; pid: number }
-  /** Not running; `pid` is the PID that was recorded, if any. */
-  | { kind: 'gone'; pid: number | null; why: GoneWhy; logTail: string[] };
+  /**
+   * Not running; `pid` is the PID that was recorded, if any. `leftovers`: live processes of
+   * its run (its process group, its token's carriers) that outlived it, oldest first.
+   */
+  | { kind: 'gone'; pid: number | null; why: GoneWhy; logTail: string[]; leftovers?: number[] };
 
 /** Words for an operator. */
 export function describeGone(why: GoneWhy, pid: number | null): string {

@@ -45,7 +45,13 @@ export type Effect =
   /** The recorded process is dead: its PID must not stay on file, where a reused PID would pass for it. */
   | { kind: 'remove-pid' }
   /** A launch failed for a configuration error: raise it, said aloud or (the same error again) quietly. */
-  | { kind: 'refuse'; say: boolean };
+  | { kind: 'refuse'; say: boolean }
+  /**
+   * The program of `identity` is gone but these processes of its run live on (a wrapper's
+   * child, a detached helper): stop them (stop signal, SIGCONT, SIGKILL after --kill-after),
+   * each verified right before each signal, before anything is launched beside them.
+   */
+  | { kind: 'stop-run'; identity: Identity; pids: number[] };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {
@@ -78,10 +84,14 @@ export function recordLaunchError(previous: ProgramState, text: string, now: num
   return { state: { ...previous, launchError }, say };
 }
 
-/** What a launch produced, fed back to `decideAfterLaunch`. */
+/**
+ * What a launch produced, fed back to `decideAfterLaunch`: up past its start window (the
+ * spawned process, or the daemon it left when it exited 0 inside the window: `daemonizedFrom`
+ * names the spawned process then), or exited inside the window, `leftovers` of its run alive.
+ */
 export type LaunchResult =
-  | { kind: 'up'; identity: Identity }
-  | { kind: 'exited'; pid: number; launchedAtMs: number; code: number | null; signal: string | null; ranMs: number; logTail: string[] };
+  | { kind: 'up'; identity: Identity; daemonizedFrom?: number }
+  | { kind: 'exited'; pid: number; launchedAtMs: number; code: number | null; signal: string | null; ranMs: number; logTail: string[]; leftovers?: number[] };
 
 /** Slack when comparing a due time with cron's tick, which may come a little early. */
 export function slackMs(policy: Policy): number {
@@ -112,13 +122,20 @@ export const REPORT_TAIL_LINES = 3;
 
 /** The deaths (and health restarts) still inside the crowding window, oldest first. */
 export function recentDeaths(state: ProgramState, policy: Policy, now: number): number[] {
-  // A death "in the future" means the clock went back: it happened recently, so count it as now.
-  return state.deathTimesMs.map((t) => Math.min(t, now)).filter((t) => now - t < policy.crowdWindowMs);
+  // A death a little "in the future" means the clock went back a little: it happened recently,
+  // so it counts as now. One a whole window or more away, either way, is not recent.
+  return state.deathTimesMs.filter((t) => Math.abs(now - t) < policy.crowdWindowMs).map((t) => Math.min(t, now));
+}
+
+/** The end of a death's line when processes of its run outlived it: stopped before any relaunch. */
+export function leftoversText(pids: number[]): string {
+  return `; stopped ${plural(pids.length, 'process')} left from its run (pid${pids.length === 1 ? '' : 's'} ${pids.join(' ')})`;
 }
 
 function describeExit(code: number | null, signal: string | null): string {
   if (signal) return `killed by ${signal}`;
-  if (code === 0) return 'exited with code 0 (a program that forks into the background cannot be guarded by its PID: run it in the foreground)';
+  // A daemon that kept ENSURE_RUNNING_TOKEN is followed (`daemonizedFrom`); one that cleared its environment cannot be.
+  if (code === 0) return 'exited with code 0 (a program that forks into the background cannot be followed when no process of its launch is left carrying ENSURE_RUNNING_TOKEN, as with a daemon that clears its environment: run it in the foreground, with its foreground or no-daemon option)';
   if (code !== null) return `exited with code ${code}`;
   return 'exit status unknown';
 }
@@ -130,7 +147,7 @@ function tailSuffix(logTail: string[]): string {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 }
 
 /**
@@ -187,7 +204,10 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     state = { ...state, identity: null, lastExit: death, deathTimesMs: [...recentDeaths(state, policy, now), now] };
     state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: `${seen}; ${cause}` });
     effects.push({ kind: 'remove-pid' });
-    const died = `died (pid ${identity.pid}; ${seen}; ${cause})`;
+    // No new copy beside what is left of its run: stopped first, said in the same line.
+    const leftovers = obs.leftovers ?? [];
+    if (leftovers.length) effects.push({ kind: 'stop-run', identity, pids: leftovers });
+    const died = `died (pid ${identity.pid}; ${seen}; ${cause})${leftovers.length ? leftoversText(leftovers) : ''}`;
     const crowd = state.deathTimesMs.length;
 
     // HELD + death: recorded, not reported (it was stopped on purpose).
@@ -271,23 +291,29 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
 
   if (result.kind === 'up') {
     let state: ProgramState = { ...previous, identity: result.identity, lastSeenAliveMs: now, failedStarts: 0, backoff: null, fatal: null };
-    state = withEvent(state, { atMs: now, kind: 'launch', pid: result.identity.pid, detail: `launch ${launches}` });
+    const from = result.daemonizedFrom;
+    state = withEvent(state, { atMs: now, kind: 'launch', pid: result.identity.pid, detail: from ? `launch ${launches}, daemonized from pid ${from}` : `launch ${launches}` });
+    // STARTING + exited 0 leaving its daemon → RUNNING as the daemon: guarded, and on file, from now on.
+    if (from) effects.push({ kind: 'write-pid', pid: result.identity.pid });
+    const started = from ? `started (pid ${result.identity.pid}, daemonized from ${from})` : `started (pid ${result.identity.pid})`;
     if (previous.failedStarts > 0 || previous.fatal) {
       // STARTING after failed starts → RUNNING: the "recovered" line.
       const after = `after ${plural(previous.failedStarts, 'failed start')}`;
       state = withEvent(state, { atMs: now, kind: 'recovered', pid: result.identity.pid, detail: after });
-      report(`recovered: started (pid ${result.identity.pid}) ${after}`);
+      report(`recovered: ${started} ${after}`);
     } else if (previous.backoff) {
-      report(`started (pid ${result.identity.pid}) after backing off (${previous.backoff.reason})`);
+      report(`${started} after backing off (${previous.backoff.reason})`);
     } else {
-      report(`started (pid ${result.identity.pid})`);
+      report(started);
     }
     return { state, effects, outcome: 'running' };
   }
 
   // A failed start: it exited inside its start window, and the check saw how.
   const failedStarts = previous.failedStarts + 1;
-  const how = `${describeExit(result.code, result.signal)} after ${formatDuration(result.ranMs)}`;
+  // What it left running is stopped with it: a failed start leaves no process behind.
+  const leftovers = previous.identity ? (result.leftovers ?? []) : [];
+  const how = `${describeExit(result.code, result.signal)} after ${formatDuration(result.ranMs)}${leftovers.length ? leftoversText(leftovers) : ''}`;
   const lastExit: ExitInfo = {
     atMs: now,
     pid: result.pid,
@@ -307,6 +333,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     backoff: null,
   };
   effects.push({ kind: 'remove-pid' });
+  if (previous.identity && leftovers.length) effects.push({ kind: 'stop-run', identity: previous.identity, pids: leftovers });
   const tail = tailSuffix(result.logTail);
 
   if (previous.fatal) {

@@ -8,6 +8,7 @@ import { readPidFile, type PidFileRead } from './pid-file.js';
 import { identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
 import { findByPidFile, findByToken, launchedFor } from './orphan.js';
 import { logTail } from './log-tail.js';
+import { runMembers } from './run-members.js';
 
 export interface Looked {
   obs: Observation;
@@ -28,23 +29,32 @@ function tailOf(state: ProgramState | null): string[] {
  * only) when a PID file was written by another tool. A recorded process that is alive and
  * verified wins over a missing or garbled PID file, which is then repaired.
  */
-/** How hard to look: the log tail of a death, and a /proc scan for programs nothing records. */
+/** How hard to look: the log tail of a death, and the /proc scans that only a death, a launch or a stop pays for. */
 export interface Looking {
   tail: boolean;
-  /** Scan /proc for a program launched for this PID file that no record names (tens of ms). */
+  /** Scan /proc (tens of ms): for what is left of a dead program's run, and for a program that lost records name. */
   scan: boolean;
+  /** No state record could be read (none, or corrupt): a live program launched for this PID file is looked for. */
+  lost?: boolean;
 }
 
 export function observe(paths: ProgramPaths, state: ProgramState | null, looking: Looking): Looked {
-  const looked = look(paths, state, looking.tail);
+  const looked = look(paths, state, looking);
   if (looked.obs.kind !== 'gone' || !looking.scan) return looked;
-  // Before "not running" leads to a launch: is there a live program that no record names?
-  const found = unrecorded(paths);
+  const identity = state?.identity;
+  if (identity && looked.obs.pid === identity.pid) {
+    // A death: are members of its run still alive? No new copy may run beside them.
+    const leftovers = runMembers(identity);
+    return leftovers.length ? { ...looked, obs: { ...looked.obs, leftovers } } : looked;
+  }
+  // Records lost: before "not running" leads to a launch, is there a live program that no record names?
+  const found = looking.lost ? unrecorded(paths) : null;
   if (!found) return looked;
   return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, found: { identity: found, by: 'environment' } };
 }
 
-function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean): Looked {
+function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking): Looked {
+  const withTail = looking.tail;
   const pidRead = readPidFile(paths.pidFile);
   const warnings: string[] = [];
   if (pidRead.kind === 'invalid') warnings.push(`${paths.name}: ignoring invalid PID file: ${pidRead.reason}`);
@@ -53,7 +63,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean
 
   // A check was killed between spawn and record: find its process before judging anything.
   if (state?.pending && !(identity && verifyIdentity(identity) === 'ours')) {
-    const orphan = findByToken(state.pending.token);
+    const orphan = findByToken(state.pending.token, state.pending.atMs);
     if (orphan !== null) {
       const adopted = identityOf(orphan, state.pending.atMs, state.pending.token);
       return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, found: { identity: adopted, by: 'pending-token' } };
@@ -73,6 +83,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, withTail: boolean
   if (filePid !== null) {
     const probe = probePid(filePid);
     if (probe.kind === 'alive') {
+      // The PID file names only what ensure-running wrote there: the program it launched, or its daemon.
       const token = launchedFor(filePid, paths.pidFile);
       if (token && probe.startTime !== null) {
         const adopted = identityOf(filePid, startedAtMs(probe.startTime) ?? 0, token);

@@ -1,61 +1,42 @@
-// Finds a process launched by a check that was killed before it could record the PID.
+// Finds a program that no record names yet: the process of a launch interrupted before it
+// was recorded (by its pending token), or, when the records are lost, the program launched
+// for this PID file (by its environment). Linux only; both scan /proc (tens of ms).
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { readProcStat } from './proc-identity.js';
+import { readFileSync } from 'node:fs';
+import { readProcStat, startedAtMs } from './proc-identity.js';
+import { envEntry, processesCarrying } from './proc-scan.js';
 
-/** Session leaders in /proc whose environment holds `needle` (a NUL-terminated VAR=value). */
-function leadersWith(needle: Buffer): number[] {
-  if (process.platform !== 'linux') return [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  for (const name of names) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const pid = Number(name);
-    if (pid === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${name}/environ`);
-    } catch {
-      continue;
-    }
-    // A check's own environment never holds these; its children's does, but only the
-    // program itself leads the session that the launch created.
-    if (!environ.includes(needle)) continue;
-    const stat = readProcStat(pid);
-    if (stat && stat.session === pid && stat.state !== 'Z' && stat.state !== 'X') found.push(pid);
-  }
-  return found;
-}
+/** /proc's start time is in ticks after a boot time known to the second: compare with this much slack. */
+const START_SLACK_MS = 2_000;
 
 /**
- * The process launched with this token (ENSURE_RUNNING_TOKEN), by a check that was killed
- * before it could record it. Only processes of this user (or all, as root) are readable;
- * that is enough, since the check that launched it ran as this user. Linux only.
+ * The process spawned by a check that was killed before it could record it: the oldest
+ * carrier of that launch's token, provided it leads its own session (the launch made one)
+ * and started no earlier than the launch. Its helpers and children carry the token too, but
+ * are younger, and are never taken for the program.
  */
-export function findByToken(token: string): number | null {
-  return leadersWith(Buffer.from(`ENSURE_RUNNING_TOKEN=${token}\0`))[0] ?? null;
+export function findByToken(token: string, launchedAtMs: number): number | null {
+  const oldest = processesCarrying(envEntry('ENSURE_RUNNING_TOKEN', token))[0];
+  if (!oldest || oldest.stat.session !== oldest.pid) return null;
+  const started = startedAtMs(oldest.stat.startTime);
+  if (started !== null && started < launchedAtMs - START_SLACK_MS) return null;
+  return oldest.pid;
 }
 
 /**
- * A live program launched by ensure-running for this PID file (ENSURE_RUNNING_PIDFILE) that
- * nothing records any more: its PID file and state file were lost (a directory removed and
- * made again, files deleted by hand). Looked for before every launch, so that following such
- * a loss never starts a second instance. Null when there is none or more than one.
+ * The program launched for this PID file (ENSURE_RUNNING_PIDFILE) when nothing records it any
+ * more: no state file, or one that cannot be read (a directory removed and made again, files
+ * deleted by hand). Only then: the oldest carrier, that is the spawned process or the daemon it
+ * left, rather than a second copy beside it. With records, a carrier is never adopted this way.
  */
 export function findByPidFile(pidFile: string): number | null {
-  const found = leadersWith(Buffer.from(`ENSURE_RUNNING_PIDFILE=${pidFile}\0`));
-  return found.length === 1 ? found[0]! : null;
+  return processesCarrying(envEntry('ENSURE_RUNNING_PIDFILE', pidFile))[0]?.pid ?? null;
 }
 
 /**
- * The launch token of a live session leader whose environment says it was launched by
- * ensure-running for this very PID file (ENSURE_RUNNING_PIDFILE), or null. This lets a
- * check rebuild a lost or corrupt state file instead of judging the program by liveness only.
+ * The launch token of a live process whose environment says it was launched by
+ * ensure-running for this very PID file (ENSURE_RUNNING_PIDFILE), or null. This lets a check
+ * whose records are lost rebuild them instead of judging the program by liveness only.
  */
 export function launchedFor(pid: number, pidFile: string): string | null {
   if (process.platform !== 'linux') return null;
@@ -69,6 +50,6 @@ export function launchedFor(pid: number, pidFile: string): string | null {
   if (!vars.includes(`ENSURE_RUNNING_PIDFILE=${pidFile}`)) return null;
   const token = vars.find((v) => v.startsWith('ENSURE_RUNNING_TOKEN='))?.slice('ENSURE_RUNNING_TOKEN='.length);
   const stat = readProcStat(pid);
-  if (!token || !stat || stat.session !== pid) return null;
+  if (!token || !stat || stat.state === 'Z') return null;
   return token;
 }

@@ -168,6 +168,38 @@ const rows: Row[] = [
     quiet: false,
     also: (t) => assert.equal(phaseOf(t.state), 'backoff'),
   },
+  {
+    name: 'STARTING + launched, exited 0 leaving its daemon → RUNNING as the daemon: PID file rewritten, "daemonized from" said',
+    state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
+    event: { kind: 'launched', result: { kind: 'up', identity: identity(5160, T0 - 1_000), daemonizedFrom: 5151 } },
+    effects: ['write-pid', 'report'],
+    outcome: 'running',
+    quiet: false,
+    lines: [/^app: started \(pid 5160, daemonized from 5151\)$/],
+    also: (t) => {
+      assert.equal(t.state.identity?.pid, 5160);
+      assert.deepEqual(t.effects[0], { kind: 'write-pid', pid: 5160 });
+    },
+  },
+  {
+    name: 'STARTING + launched, exited in its window leaving members of its run → they are stopped, said in the failed-start line',
+    state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
+    event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 1, signal: null, ranMs: 300, logTail: [], leftovers: [5152] } },
+    effects: ['remove-pid', 'stop-run', 'report'],
+    outcome: 'not-running',
+    quiet: false,
+    lines: [/^app: failed to start \(pid 5151 exited with code 1 after .*; stopped 1 process left from its run \(pid 5152\)\)/],
+    also: (t) => assert.deepEqual(t.effects[1], { kind: 'stop-run', identity: identity(5151, T0 - 1_000), pids: [5152] }),
+  },
+  {
+    name: 'STARTING + launched, exited 0 leaving nothing → a failed start that points to the foreground option',
+    state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
+    event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 0, signal: null, ranMs: 300, logTail: [], leftovers: [] } },
+    effects: ['remove-pid', 'report'],
+    outcome: 'not-running',
+    quiet: false,
+    lines: [/exited with code 0 .*run it in the foreground/],
+  },
   ...[FATAL, BACKOFF, HELD].map(
     (state): Row => ({
       name: `${phaseOf(state).toUpperCase()} + manual start → STOPPED: hold and tallies cleared, a "start" event`,

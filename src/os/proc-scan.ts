@@ -1,0 +1,57 @@
+// Finds processes by a variable in their environment, from /proc (Linux only). A scan reads
+// every process's environ: tens of milliseconds, so only a death, a launch or a stop pays it.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { readProcStat, type ProcStat } from './proc-identity.js';
+
+/** A live process found by a scan, with its /proc stat. */
+export interface Scanned {
+  pid: number;
+  stat: ProcStat;
+}
+
+/** The NUL-terminated `NAME=value` entry that a scan looks for. */
+export function envEntry(name: string, value: string): Buffer {
+  return Buffer.from(`${name}=${value}\0`);
+}
+
+/** Whether a process's environment holds `entry` (false when it is gone or unreadable). */
+export function carries(pid: number, entry: Buffer): boolean {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`);
+    // The entry ends in NUL; it must also start one, or be the first.
+    const at = environ.indexOf(entry);
+    return at === 0 || (at > 0 && environ.includes(Buffer.concat([Buffer.from([0]), entry])));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Live processes (not zombies) whose environment holds `entry`, oldest first. Only processes
+ * of this user (or all, as root) are readable, which is enough: the launch ran as this user.
+ */
+export function processesCarrying(entry: Buffer): Scanned[] {
+  if (process.platform !== 'linux') return [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: Scanned[] = [];
+  for (const name of names) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const pid = Number(name);
+    // A check's own environment never holds these, but a check launched by a guarded program would.
+    if (pid === process.pid || !carries(pid, entry)) continue;
+    const stat = readProcStat(pid);
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') found.push({ pid, stat });
+  }
+  return found.sort((a, b) => compareStart(a.stat.startTime, b.stat.startTime) || a.pid - b.pid);
+}
+
+/** Orders /proc start times (decimal clock ticks, compared as numbers of any length). */
+export function compareStart(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,61 @@
+// The run of a launch: the spawned process's process group and every live process whose
+// environment carries the launch's token (ENSURE_RUNNING_TOKEN), the way systemd's
+// KillMode=control-group treats a cgroup, with the token as the cgroup. A process that both
+// cleared its environment and left the group escapes; the README says so.
+
+import type { Identity } from '../core/state.js';
+import { isSignallablePid } from '../core/pid-text.js';
+import { bootId, readProcStat, verifyIdentity } from './proc-identity.js';
+import { carries, compareStart, envEntry, processesCarrying } from './proc-scan.js';
+import { readdirSync } from 'node:fs';
+
+/** The token's environment entry, or null for a record without a token (nothing carries it). */
+function tokenEntry(identity: Identity): Buffer | null {
+  return /^[0-9a-f]{8,64}$/.test(identity.token) ? envEntry('ENSURE_RUNNING_TOKEN', identity.token) : null;
+}
+
+/**
+ * Whether the process group numbered like the program is still the program's. While the
+ * program lives, or while its group has members, Linux does not give that number to another
+ * process; once the PID is reused or from another boot, the group is someone else's.
+ */
+function groupIsOurs(identity: Identity): boolean {
+  const verdict = verifyIdentity(identity);
+  return verdict === 'ours' || verdict === 'gone' || verdict === 'zombie';
+}
+
+/** Whether `pid` belongs to the run right now: in the program's group (started after it) or carrying its token. */
+export function isMember(identity: Identity, pid: number): boolean {
+  if (!isSignallablePid(pid) || pid === process.pid) return false;
+  if (identity.bootId && bootId() && identity.bootId !== bootId()) return false;
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+  const entry = tokenEntry(identity);
+  if (entry && carries(pid, entry)) return true;
+  if (stat.pgrp !== identity.pid || !groupIsOurs(identity)) return false;
+  // A member of the group started no earlier than the program it was launched with.
+  return identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0;
+}
+
+/** The live members of a run other than the program itself, oldest first: what a stop must reach. */
+export function runMembers(identity: Identity): number[] {
+  if (process.platform !== 'linux') return [];
+  const found = new Set<number>();
+  const entry = tokenEntry(identity);
+  if (entry) for (const carrier of processesCarrying(entry)) found.add(carrier.pid);
+  if (groupIsOurs(identity)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync('/proc');
+    } catch {
+      // no /proc: no group members to find
+    }
+    for (const name of names) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      const stat = readProcStat(Number(name));
+      if (stat && stat.pgrp === identity.pid) found.add(Number(name));
+    }
+  }
+  found.delete(identity.pid);
+  return [...found].filter((pid) => isMember(identity, pid)).sort((a, b) => compareStart(readProcStat(a)?.startTime ?? '', readProcStat(b)?.startTime ?? '') || a - b);
+}
