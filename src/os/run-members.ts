@@ -6,7 +6,7 @@
 import type { Identity } from '../core/state.js';
 import { isSignallablePid } from '../core/pid-text.js';
 import { bootId, readProcStat, verifyIdentity } from './proc-identity.js';
-import { carries, compareStart, envEntry, processesCarrying } from './proc-scan.js';
+import { carries, compareStart, envEntry } from './proc-scan.js';
 import { readdirSync } from 'node:fs';
 
 /** The token's environment entry, or null for a record without a token (nothing carries it). */
@@ -37,25 +37,27 @@ export function isMember(identity: Identity, pid: number): boolean {
   return identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0;
 }
 
-/** The live members of a run other than the program itself, oldest first: what a stop must reach. */
+/** The live members of a run other than the program itself, oldest first: what a stop must reach. One pass over /proc. */
 export function runMembers(identity: Identity): number[] {
   if (process.platform !== 'linux') return [];
-  const found = new Set<number>();
-  const entry = tokenEntry(identity);
-  if (entry) for (const carrier of processesCarrying(entry)) found.add(carrier.pid);
-  if (groupIsOurs(identity)) {
-    let names: string[] = [];
-    try {
-      names = readdirSync('/proc');
-    } catch {
-      // no /proc: no group members to find
-    }
-    for (const name of names) {
-      if (!/^[0-9]+$/.test(name)) continue;
-      const stat = readProcStat(Number(name));
-      if (stat && stat.pgrp === identity.pid) found.add(Number(name));
-    }
+  if (identity.bootId && bootId() && identity.bootId !== bootId()) return [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
   }
-  found.delete(identity.pid);
-  return [...found].filter((pid) => isMember(identity, pid)).sort((a, b) => compareStart(readProcStat(a)?.startTime ?? '', readProcStat(b)?.startTime ?? '') || a - b);
+  const entry = tokenEntry(identity);
+  const group = groupIsOurs(identity);
+  const found: { pid: number; startTime: string }[] = [];
+  for (const name of names) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === identity.pid || pid === process.pid || !isSignallablePid(pid)) continue;
+    const stat = readProcStat(pid);
+    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+    const inGroup = group && stat.pgrp === identity.pid && (identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0);
+    if (inGroup || (entry && carries(pid, entry))) found.push({ pid, startTime: stat.startTime });
+  }
+  return found.sort((a, b) => compareStart(a.startTime, b.startTime) || a.pid - b.pid).map((member) => member.pid);
 }

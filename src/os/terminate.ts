@@ -45,10 +45,16 @@ function signalProgram(identity: Identity, signal: NodeJS.Signals): boolean {
   return true;
 }
 
-/** Signals every process of the run: the program's group, then each other member, each verified first. */
+/**
+ * Signals every process of the run: the program's group, then each other member, each
+ * verified first; members of the program's group are not signalled twice.
+ */
 function signalRun(identity: Identity, others: number[], signal: NodeJS.Signals): void {
-  signalProgram(identity, signal);
-  for (const pid of others) if (isMember(identity, pid)) send(pid, signal, pid);
+  const groupSignalled = signalProgram(identity, signal) && readProcStat(identity.pid)?.pgrp === identity.pid;
+  for (const pid of others) {
+    if (groupSignalled && readProcStat(pid)?.pgrp === identity.pid) continue;
+    if (isMember(identity, pid)) send(pid, signal, pid);
+  }
 }
 
 /** The run's processes still alive among those known, the program's group included. */
