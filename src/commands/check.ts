@@ -35,18 +35,29 @@ export function loadState(read: StateRead, world: World, name: string, path: str
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
+  // False unless the tick ran to its end and decided "nothing to do".
+  let quiet = false;
   try {
-    return await checkLocked(config, world, lock, prepare);
+    const ended = await tickLocked(config, world, lock, prepare);
+    quiet = ended.quiet;
+    return ended.code;
   } finally {
+    // Under the lock, after the save: the one place for what depends on whether the tick was quiet.
+    void quiet;
     await lock.release();
   }
 }
 
-/**
- * The check proper, for callers that already hold the lock (--start, --restart): load,
- * observe, decide, act, save. The lock is taken and released by the caller.
- */
+/** The check proper, for callers that already hold the lock (--start, --restart). Returns the exit code. */
 export async function checkLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
+  return (await tickLocked(config, world, lock, prepare)).code;
+}
+
+/**
+ * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
+ * code and whether the tick was quiet (it found the program running and changed nothing but clocks).
+ */
+export async function tickLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<{ code: number; quiet: boolean }> {
   const { paths } = config;
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   const recorded = prepare ? prepare(loaded ?? emptyState()) : (loaded ?? emptyState());
@@ -63,7 +74,7 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
     tick = { ...after, quiet: tick.quiet && after.effects === tick.effects && onlyClocksMoved(tick.state, after.state) };
   }
   save(paths.stateFile, loaded, tick.state);
-  return tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok;
+  return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
 }
 
 /** Writes the state file when the tick changed it. */

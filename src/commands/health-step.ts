@@ -66,7 +66,7 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
     throw new RunError({ action: 'restart', subject: `pid ${identity.pid}`, reason: `${verdict.restart.reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
   }
   const how =
-    stopped.kind === 'stopped' ? `stopped pid ${identity.pid} with ${stopped.signal}` : stopped.kind === 'killed' ? `killed pid ${identity.pid} (it ignored ${config.stopSignal})` : `pid ${identity.pid} was already gone`;
+    stopped.kind === 'stopped' ? `stopped pid ${identity.pid} with ${stopped.signal}` : stopped.kind === 'killed' ? `killed pid ${identity.pid} (${stopped.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'})` : `pid ${identity.pid} was already gone`;
   // Not a crash (the last exit stays as it was), but a hung or unhealthy run counts in the
   // death tally: crowded, the program stays stopped and backs off instead of being relaunched.
   const next = decideHealthRestart(verdict.state, verdict.restart, how, config.policy, world.now());
