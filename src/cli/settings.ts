@@ -14,7 +14,9 @@ import {
   DEFAULT_START_WINDOW_MS,
 } from '../core/policy.js';
 import { quoteArgv } from '../core/status-view.js';
+import { requestArgv, type LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
+import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, withRecordedRequest } from './recorded.js';
 import type { ProgramConfig } from '../commands/config.js';
 import type { World } from '../commands/world.js';
 import type { ParsedCall } from './parse.js';
@@ -73,11 +75,26 @@ function text(call: ParsedCall, name: 'pid' | 'cwd' | 'log' | 'stdout' | 'stderr
 }
 
 /** Builds the configuration of one program; --pid is required here. */
-export function programConfig(call: ParsedCall, world: World): ProgramConfig {
+export function programConfig(given: ParsedCall, world: World): ProgramConfig {
+  let call = given;
   const pid = text(call, 'pid');
   if (!pid) throw new UsageError(`--pid FILE is required${call.action === 'status' ? '' : ' (the PID file of the program to guard)'}`);
   if (/(^|\/)\.{0,2}$/.test(pid) || isDirectory(resolve(world.cwd, pid))) {
     throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
+  }
+  const paths = programPaths(pid, world.cwd);
+  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart';
+  if (acts) refuseOtherOwner(call, paths);
+  const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart';
+  const onFile = manual ? recordOnFile(paths.stateFile) : null;
+  let reused = false;
+  if ((call.action === 'start' || call.action === 'restart') && call.command.length === 0) {
+    if (!onFile?.request) {
+      const older = onFile && onFile.command.length ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)` : '';
+      throw new UsageError(`no command given and no launch request on record for ${paths.name}${older}: put the program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`);
+    }
+    call = withRecordedRequest(call, onFile.request);
+    reused = true;
   }
   const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart' || call.action === 'crontab';
   if (needsCommand && call.command.length === 0) {
@@ -85,23 +102,26 @@ export function programConfig(call: ParsedCall, world: World): ProgramConfig {
     throw new UsageError(`no command given: put the program after --, as in: ensure-running --pid ${pid}${shown} -- ./server.js`);
   }
   if (needsCommand && call.command[0] === '') throw new UsageError('the command after -- is an empty string');
-  const paths = programPaths(pid, world.cwd);
   const cwd = resolve(world.cwd, text(call, 'cwd') ?? '.');
   const log = text(call, 'log');
   if (log && (text(call, 'stdout') || text(call, 'stderr'))) throw new UsageError('--log is both streams; use it alone, or --stdout and --stderr');
   const stdout = resolve(world.cwd, text(call, 'stdout') ?? log ?? paths.defaultLog);
   const stderr = resolve(world.cwd, text(call, 'stderr') ?? log ?? (text(call, 'stdout') ? stdout : paths.defaultLog));
   const fatalRetry = call.values['fatal-retry'] === 'off' ? null : duration(call, 'fatal-retry', -1);
-  const startHint = `ensure-running --pid ${quoteArgv([paths.pidFile])} --start -- ${quoteArgv(call.command)}`;
+  // Exact: every launch records its request, so --start alone relaunches the program the same way.
+  const startHint = `ensure-running --pid ${quoteArgv([paths.pidFile])} --start`;
+  const request: LaunchRequest = { command: call.command, cwd, env: envPairs(call), stdout, stderr, options: ownOptions(call), base: world.cwd };
+  // A hand-run --stop or --restart stops with the recorded --signal and --kill-after unless this call gives them.
+  const stopCall = manual && onFile?.request ? recordedStop(given, call, onFile.request) : call;
   const config: ProgramConfig = {
     paths,
-    request: { command: call.command, cwd },
-    extraEnv: envPairs(call),
+    request,
+    extraEnv: { ...request.env },
     stdout,
     stderr,
     startWindowMs: duration(call, 'start-secs', DEFAULT_START_WINDOW_MS),
-    killAfterMs: duration(call, 'kill-after', DEFAULT_KILL_AFTER_MS),
-    stopSignal: stopSignal(call),
+    killAfterMs: duration(stopCall, 'kill-after', DEFAULT_KILL_AFTER_MS),
+    stopSignal: stopSignal(stopCall),
     policy: {
       name: paths.name,
       periodMs: Math.max(duration(call, 'interval', DEFAULT_PERIOD_MS), 1000),
@@ -112,6 +132,8 @@ export function programConfig(call: ParsedCall, world: World): ProgramConfig {
       crowdWindowMs: DEFAULT_CROWD_WINDOW_MS,
       minUptimeMs: duration(call, 'min-uptime', DEFAULT_MIN_UPTIME_MS),
       startHint,
+      restartHint: `ensure-running --pid ${quoteArgv([paths.pidFile])} --restart ${quoteArgv(requestArgv(request))}`,
+      requestNote: reused ? `with the launch request on record (${quoteArgv(request.command)} in ${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})` : null,
     },
     registryDir: registryDir(world.env, world.home),
   };

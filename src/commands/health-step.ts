@@ -3,7 +3,7 @@
 // stop it with a verified signal and relaunch it through the ordinary launch path (unless
 // hung or unhealthy runs crowd: then it backs off, see src/core/health-restart.ts).
 
-import { decideHealth, type HealthObservation, type HealthOptions } from '../core/health.js';
+import { decideHealth, noteHeartbeatSeen, type HealthObservation, type HealthOptions } from '../core/health.js';
 import { emptyHealth } from '../core/health-state.js';
 import { decideHealthRestart } from '../core/health-restart.js';
 import type { Decision } from '../core/policy.js';
@@ -52,7 +52,8 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
   const cadence = config.cadence ?? null;
   if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
   const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
-  // A program launched by this very check is judged from the next one on.
+  // A program launched by this very check is judged from the next one on, its heartbeat from its launch.
+  if (launchedNow && state.identity && config.health?.heartbeat) state = { ...state, health: noteHeartbeatSeen(state.health ?? emptyHealth(), config.health, state.identity.launchedAtMs) };
   if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { ...decision, state };
 
   const now = world.now();

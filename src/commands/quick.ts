@@ -8,6 +8,7 @@ import { readStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
 import { healthNeedsFullCheck, markCheckRan } from './health-quick.js';
+import { changeToAnnounce } from '../core/request.js';
 
 /**
  * A verified live program with nothing due is left alone at the cost of two small reads
@@ -20,6 +21,8 @@ export function isHealthyWithoutLock(config: ProgramConfig, world: World): boole
   if (read.kind !== 'ok') return false;
   const state = read.state;
   if (phaseOf(state) !== 'running') return false;
+  // A changed crontab line is said once by the full check.
+  if (changeToAnnounce(state, config.request)) return false;
   const { obs } = observe(config.paths, state, { tail: false, scan: false });
   if (obs.kind !== 'ours' || obs.repairPidFile) return false;
   const launchedAt = state.identity?.launchedAtMs ?? 0;

@@ -1,8 +1,9 @@
 // --stop, --start and --restart: manual management, under the same lock as the check.
 
-import { emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, withEvent, type ProgramState } from '../core/state.js';
 import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
+import { deathFoundByStop } from '../core/stop-death.js';
 import { quoteArgv } from '../core/status-view.js';
 import { EXIT, RunError } from '../errors.js';
 import { takeLock } from '../os/lock.js';
@@ -26,7 +27,7 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
   const { paths } = config;
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   let state = loaded ?? emptyState();
-  const looked = observe(paths, state, { tail: false, scan: true, lost: loaded === null });
+  const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null });
   let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({
@@ -40,6 +41,11 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
   if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
   if (looked.obs.kind === 'ours' && state.identity) {
     const identity = state.identity;
+    // Hold first: on record under the lock before the first signal, so that Ctrl-C or a lost
+    // SSH session during the wait leaves the program held, not "died" and relaunched.
+    const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
+    state = withEvent({ ...state, held: hold, backoff: null }, { atMs: world.now(), kind: 'stopping', pid: identity.pid, detail: hold ? `${how}; held stopped` : how });
+    writeStateFile(paths.stateFile, state);
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
       throw new RunError({ action: 'stop', subject: `pid ${identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
@@ -48,14 +54,19 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
     if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
     else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
     else line = 'was not running';
-  } else if (looked.obs.kind === 'gone' && looked.obs.leftovers?.length && state.identity) {
-    // The program is gone but its run is not (a wrapper's child, a detached helper): stopped all the same.
-    const pids = looked.obs.leftovers;
-    const result = await stopLeftovers(state.identity, pids, config.stopSignal, config.killAfterMs, world.now);
-    if (result.kind === 'survived') {
-      throw new RunError({ action: 'stop', subject: `pids ${pids.join(' ')}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+  } else if (looked.obs.kind === 'gone' && state.identity) {
+    // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
+    const pids = looked.obs.leftovers ?? [];
+    if (pids.length) {
+      const result = await stopLeftovers(state.identity, pids, config.stopSignal, config.killAfterMs, world.now);
+      if (result.kind === 'survived') {
+        throw new RunError({ action: 'stop', subject: `pids ${pids.join(' ')}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+      }
     }
-    line = `was not running${leftoversText(pids)}`;
+    // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
+    const found = deathFoundByStop(state, looked.obs, world.now());
+    state = found.state;
+    line = `was not running${pids.length ? leftoversText(pids) : ''}; ${found.words}`;
   } else {
     line = 'was not running';
   }
@@ -64,10 +75,16 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
   if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
   writeStateFile(paths.stateFile, state);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
-  const command = state.command.length ? quoteArgv(state.command) : 'COMMAND';
-  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ensure-running --pid ${quoteArgv([paths.pidFile])} --start -- ${command}`);
+  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ${startHint(config, state)}`);
   else world.say(`${paths.name}: ${line}`);
   return EXIT.ok;
+}
+
+/** The line that starts it again: exact, since the launch request is on record (older records: their command). */
+function startHint(config: ProgramConfig, state: ProgramState): string {
+  const head = `ensure-running --pid ${quoteArgv([config.paths.pidFile])} --start`;
+  if (state.request) return head;
+  return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
 }
 
 /** Clears hold, backoff and FATAL: the manual start of supervisord, with the tallies reset. */

@@ -27,6 +27,8 @@ export interface HealthRecord {
   lastFailure: string | null;
   restartAt: RestartAtRecord | null;
   cadence: CadenceRecord | null;
+  /** When a check first saw --heartbeat with this file: a heartbeat added to a running program is judged from then, not from its launch. */
+  heartbeatSeen?: { file: string; sinceMs: number } | null;
 }
 
 /** The record of a program that never had health options. */
@@ -44,7 +46,9 @@ export function parseHealth(raw: unknown): HealthRecord | undefined {
   if (!r) return undefined;
   const at = obj(r.restartAt);
   const cadence = obj(r.cadence);
+  const seen = obj(r.heartbeatSeen);
   return {
+    ...(seen && isStr(seen.file) && isNum(seen.sinceMs) ? { heartbeatSeen: { file: seen.file, sinceMs: seen.sinceMs } } : {}),
     failures: isNum(r.failures) && r.failures >= 0 ? Math.floor(r.failures) : 0,
     lastFailure: isStr(r.lastFailure) ? r.lastFailure : null,
     restartAt:

@@ -76,6 +76,17 @@ export function heartbeatProblem(seen: HeartbeatSeen, launchedAtMs: number, opti
   return `no heartbeat ${formatDuration(now - launchedAtMs)} after launch (grace ${formatDuration(options.graceMs)}, file ${options.file})`;
 }
 
+/**
+ * Records when --heartbeat (with this file) was first seen for the program, so that adding it
+ * to a running program starts its clock then; a program launched with it starts at its launch.
+ */
+export function noteHeartbeatSeen(health: HealthRecord, options: HealthOptions | undefined, sinceMs: number): HealthRecord {
+  const file = options?.heartbeat?.file ?? null;
+  if (file === null) return health.heartbeatSeen ? { ...health, heartbeatSeen: null } : health;
+  if (health.heartbeatSeen?.file === file) return health;
+  return { ...health, heartbeatSeen: { file, sinceMs } };
+}
+
 const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unhealthy', scheduled: 'scheduled-restart' };
 
 /** Decides the health of a live, verified program. Heartbeat first, then HTTP, then the schedule: one restart at most. */
@@ -85,9 +96,12 @@ export function decideHealth(previous: ProgramState, obs: HealthObservation, opt
   let restart: HealthVerdict['restart'] = null;
 
   if (options.heartbeat && obs.heartbeat) {
-    const problem = heartbeatProblem(obs.heartbeat, launchedAtMs, options.heartbeat, now);
+    // Judged from the launch, or from when the option was first seen if it came later.
+    const since = health.heartbeatSeen?.file === options.heartbeat.file ? health.heartbeatSeen.sinceMs : now;
+    const problem = heartbeatProblem(obs.heartbeat, Math.max(launchedAtMs, since), options.heartbeat, now);
     if (problem) restart = { kind: 'hung', reason: problem };
   }
+  health = noteHeartbeatSeen(health, options, now);
 
   if (options.http && obs.probe) {
     if (obs.probe.ok) {

@@ -7,6 +7,7 @@ import type { ExitInfo, Identity, ProgramState } from './state.js';
 import { withEvent } from './state.js';
 import { formatDuration } from './duration.js';
 import { phaseOf } from './phase.js';
+import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
 /** Default cadence of cron's calls, the unit of backoff delays. */
 export const DEFAULT_PERIOD_MS = 60_000;
@@ -30,13 +31,14 @@ export interface Policy {
   minUptimeMs: number;
   /** The command that clears FATAL, quoted in the report. */
   startHint: string;
+  /** The command that applies this call's request to a running program that differs from it. */
+  restartHint?: string;
+  /** Said in the launch line when --start or --restart reuse the request on record. */
+  requestNote?: string | null;
 }
 
-/** What the check was asked to run. */
-export interface Request {
-  command: string[];
-  cwd: string;
-}
+/** What the check was asked to run: command and cwd, and the rest of the launch request (src/core/request.ts). */
+export type Request = Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>;
 
 export type Effect =
   | { kind: 'report'; text: string }
@@ -64,6 +66,9 @@ export interface Decision {
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
 export function recordSpawn(previous: ProgramState, identity: Identity, request: Request, logs: { stdout: string; stderr: string }): ProgramState {
   const state: ProgramState = { ...previous, identity, pending: null, launchError: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  // The request goes on record with every launch: --start reuses it, --stop follows its stop settings.
+  if (isFullRequest(request)) state.request = request;
+  delete state.changed;
   // A fresh run starts with no failed HTTP probes: those of the previous run are not its own.
   if (previous.health && (previous.health.failures > 0 || previous.health.lastFailure !== null)) state.health = { ...previous.health, failures: 0, lastFailure: null };
   return state;
@@ -113,10 +118,6 @@ export function clock(ms: number, now: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
 }
 
-function sameCommand(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((arg, i) => arg === b[i]);
-}
-
 /** How many log lines a report line quotes; --status shows the whole kept tail. */
 export const REPORT_TAIL_LINES = 3;
 
@@ -161,10 +162,12 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
   let state: ProgramState = { ...previous, lastCheckMs: now, pending: null };
 
-  // A changed command line is a new program as far as crash loops go (supervisord keeps FATAL; we do not).
-  if (state.command.length > 0 && !sameCommand(state.command, request.command)) {
+  // A changed launch request (command, --cwd, --env, logs) is a new program as far as crash
+  // loops go (supervisord keeps FATAL; we do not): fixing the crontab line is enough.
+  const differences = state.command.length > 0 ? requestDifferences(launchedShape(state), shapeOf(request)) : [];
+  if (differences.length > 0) {
     if (state.fatal || state.backoff || state.failedStarts > 0) {
-      state = withEvent(state, { atMs: now, kind: 'start', detail: 'command line changed: crash-loop tallies cleared' });
+      state = withEvent(state, { atMs: now, kind: 'start', detail: `command line changed (${differences.map((d) => d.split(' ')[0]).join(', ')}): crash-loop tallies cleared` });
     }
     state = { ...state, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
   }
@@ -180,6 +183,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       state = { ...state, settled: true, deathTimesMs: [], failedStarts: 0, backoff: null, fatal: null };
     }
     if (obs.repairPidFile) effects.push({ kind: 'write-pid', pid: obs.pid });
+    state = noteChangedRequest(state, differences, request, policy, now, report);
     return { state, effects, outcome: 'running' };
   }
 
@@ -281,6 +285,23 @@ function backoffTick(previous: ProgramState, effects: Effect[], policy: Policy, 
 }
 
 /**
+ * RUNNING + a call whose request differs from the running program's: said once per distinct
+ * change (remembered in `changed`, shown by --status), applied only by --restart.
+ */
+function noteChangedRequest(state: ProgramState, differences: string[], request: Request, policy: Policy, now: number, report: (text: string) => void): ProgramState {
+  if (differences.length === 0) {
+    if (!state.changed) return state;
+    const { changed: _gone, ...rest } = state;
+    return rest;
+  }
+  const key = requestKey(shapeOf(request));
+  if (state.changed?.key === key) return state;
+  const pid = state.identity ? ` (pid ${state.identity.pid})` : '';
+  report(`this call's launch request differs from the running program's${pid}: ${differences.join('; ')}; it keeps running as launched until: ${policy.restartHint ?? '--restart with this call'}`);
+  return { ...state, changed: { key, differences, sinceMs: now } };
+}
+
+/**
  * Decides what a launch's outcome means: RUNNING, BACKOFF or FATAL. `previous` comes from
  * `recordSpawn`. One line per outcome; a failed slow retry out of FATAL stays FATAL and silent.
  */
@@ -304,7 +325,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     } else if (previous.backoff) {
       report(`${started} after backing off (${previous.backoff.reason})`);
     } else {
-      report(started);
+      report(`${started}${policy.requestNote ? `, ${policy.requestNote}` : ''}`);
     }
     return { state, effects, outcome: 'running' };
   }

@@ -1,6 +1,7 @@
 // The sidecar state of one program: identity, counters, hold flag and recent events.
 
 import { parseHealth, type HealthRecord } from './health-state.js';
+import { parseRequest, type LaunchRequest } from './request.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -45,6 +46,8 @@ export type EventKind =
   | 'fatal'
   | 'recovered'
   | 'stop'
+  /** Written under the lock before the first stop signal: an interrupted --stop still leaves the program held. */
+  | 'stopping'
   | 'start'
   | 'adopt'
   | 'restart'
@@ -96,6 +99,10 @@ export interface ProgramState {
   events: ProgramEvent[];
   /** Health probes and schedules (src/core/health-state.ts); absent in files written before them. */
   health?: HealthRecord;
+  /** The launch request of the last launch (src/core/request.ts): what --start reuses; absent in older files. */
+  request?: LaunchRequest;
+  /** A call whose request differs from the running program's, announced once: what differs and since when. */
+  changed?: { key: string; differences: string[]; sinceMs: number };
 }
 
 /** A fresh state for a program never launched. */
@@ -185,6 +192,13 @@ function parseLogs(raw: unknown): ProgramState['logs'] {
   return isStr(r.stdout) && isStr(r.stderr) ? { stdout: r.stdout, stderr: r.stderr } : null;
 }
 
+function parseChanged(raw: unknown): ProgramState['changed'] {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  if (!isStr(r.key) || !isNum(r.sinceMs) || !Array.isArray(r.differences)) return undefined;
+  return { key: r.key, differences: r.differences.filter(isStr), sinceMs: r.sinceMs };
+}
+
 function parseEvents(raw: unknown): ProgramEvent[] {
   if (!Array.isArray(raw)) return [];
   const events: ProgramEvent[] = [];
@@ -248,6 +262,8 @@ export function parseState(text: string): StateParse {
     settled: r.settled === true,
     events: parseEvents(r.events),
     ...(parseHealth(r.health) ? { health: parseHealth(r.health)! } : {}),
+    ...(parseRequest(r.request) ? { request: parseRequest(r.request)! } : {}),
+    ...(parseChanged(r.changed) ? { changed: parseChanged(r.changed)! } : {}),
   };
   return { kind: 'ok', state };
 }

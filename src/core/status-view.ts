@@ -28,6 +28,8 @@ export interface StatusJson {
   /** The configuration error that stops launches (said once a day on stderr), with when it began. */
   launchError: { text: string; since: string } | null;
   held: boolean;
+  /** A check's launch request differs from the running program's (said once on stderr): what, and since when; --restart applies it. */
+  requestDiffers: { since: string; differences: string[] } | null;
   lastExit: {
     at: string;
     pid: number;
@@ -110,6 +112,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     fatalRetryAt: state?.fatal?.retryEveryMs ? iso(state.fatal.lastTryMs + state.fatal.retryEveryMs) : null,
     launchError: state?.launchError ? { text: state.launchError.text, since: iso(state.launchError.sinceMs)! } : null,
     held: state?.held ?? false,
+    requestDiffers: obs?.kind === 'ours' && state?.changed ? { since: iso(state.changed.sinceMs)!, differences: state.changed.differences } : null,
     lastExit: last
       ? {
           at: iso(last.atMs)!,
@@ -174,6 +177,7 @@ export function statusText(json: StatusJson): string {
     for (const line of json.lastExit.logTail) lines.push(`  ${''.padEnd(11)}| ${line}`);
   }
   if (json.note) row('note', json.note);
+  if (json.requestDiffers) row('differs', `since ${localTime(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`);
   if (json.command.length) row('command', quoteArgv(json.command));
   if (json.cwd) row('cwd', json.cwd);
   if (json.log) row('log', json.log.stdout === json.log.stderr ? json.log.stdout : `${json.log.stdout} (stdout), ${json.log.stderr} (stderr)`);

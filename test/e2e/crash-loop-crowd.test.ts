@@ -93,7 +93,7 @@ test('--status --history and --json --history list the events; the sidecar stays
   const command = ['--pid', 'app.pid', '--start-secs', '0', '--kill-after', '2s'];
   const target = ['--', fixture('forever.js')];
   startedPid(box, (await box.run([...command, ...target])).stderr);
-  // Each --restart records stop, start and launch: well past the bound.
+  // Each --restart records stopping (the hold, before the first signal), stop, start and launch: well past the bound.
   const restarts = Math.ceil(MAX_EVENTS / 3) + 4;
   for (let i = 0; i < restarts; i++) {
     const run = await box.run([...command, '--restart', ...target]);
@@ -107,7 +107,7 @@ test('--status --history and --json --history list the events; the sidecar stays
   const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
   assert.equal(json.events.length, MAX_EVENTS);
   assert.equal(json.launches, restarts + 1);
-  assert.deepEqual(new Set(json.events.map((e: { kind: string }) => e.kind)), new Set(['stop', 'start', 'launch']));
+  assert.deepEqual(new Set(json.events.map((e: { kind: string }) => e.kind)), new Set(['stopping', 'stop', 'start', 'launch']));
   const last = json.events.at(-1);
   assert.equal(last.kind, 'launch');
   assert.ok(!Number.isNaN(Date.parse(last.at)));
@@ -115,5 +115,5 @@ test('--status --history and --json --history list the events; the sidecar stays
   const text = await box.run(['--pid', 'app.pid', '--status', '--history']);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /\n {2}history\n/);
-  assert.equal([...text.stdout.matchAll(/^ {4}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}(stop|start|launch) /gm)].length, MAX_EVENTS);
+  assert.equal([...text.stdout.matchAll(/^ {4}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}(stopping|stop|start|launch) /gm)].length, MAX_EVENTS);
 });

@@ -51,7 +51,7 @@ test('a target that exits at once with code 3: one line per failed start, silenc
   const said = loud(ticks);
   assert.equal(said.length, 2, said.join('\n'));
   assert.match(said[0]!, /^app: failed to start \(pid \d+ exited with code 3 .*failed start 2 of 3, next attempt after/);
-  assert.match(said[1]!, /^app: fatal: failed to start 3 times in a row \(last: pid \d+ exited with code 3 .*\); no more launches until: ensure-running --pid \S*app\.pid --start -- \S*exit-now\.js 3; last log lines: "exit-now: failing with code 3"/);
+  assert.match(said[1]!, /^app: fatal: failed to start 3 times in a row \(last: pid \d+ exited with code 3 .*\); no more launches until: ensure-running --pid \S*app\.pid --start; last log lines: "exit-now: failing with code 3"/);
   for (const tick of ticks) {
     assert.equal(tick.code, 1);
     assert.equal(tick.stdout, '');

@@ -50,8 +50,23 @@ test('restart-at: due once per scheduled time; the heartbeat wins when both are 
   const later = decideHealth(v.state, { heartbeat: null, probe: null, schedule: { dueMs: next, followingMs: next } }, options, T0 + 60_000);
   assert.equal(later.restart, null);
   assert.equal(later.state.health?.restartAt?.nextMs, next);
-  const both = decideHealth(running(T0 - 86_400_000), { heartbeat: { kind: 'missing' }, probe: null, schedule: { dueMs: due, followingMs: next } }, { ...options, heartbeat: beat }, T0);
+  // The heartbeat was known since the launch (a heartbeat first seen now would be in its grace).
+  const watched: ProgramState = { ...running(T0 - 86_400_000), health: { failures: 0, lastFailure: null, restartAt: null, cadence: null, heartbeatSeen: { file: beat.file, sinceMs: T0 - 86_400_000 } } };
+  const both = decideHealth(watched, { heartbeat: { kind: 'missing' }, probe: null, schedule: { dueMs: due, followingMs: next } }, { ...options, heartbeat: beat }, T0);
   assert.equal(both.restart?.kind, 'hung');
+});
+
+test('heartbeat added to a running program: judged from when it was first seen, not from the old launch', () => {
+  const options: HealthOptions = { ...none, heartbeat: beat };
+  const first = decideHealth(running(T0 - 86_400_000), { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, options, T0);
+  assert.equal(first.restart, null, 'no false "hung" at once');
+  assert.deepEqual(first.state.health?.heartbeatSeen, { file: beat.file, sinceMs: T0 });
+  const inGrace = decideHealth(first.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, options, T0 + 59_000);
+  assert.equal(inGrace.restart, null, 'grace from first seen');
+  const after = decideHealth(first.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, options, T0 + 61_000);
+  assert.equal(after.restart?.kind, 'hung', 'judged once the grace from first seen is over');
+  const moved = decideHealth(after.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, { ...none, heartbeat: { ...beat, file: '/y/hb' } }, T0 + 120_000);
+  assert.equal(moved.restart, null, 'another heartbeat file starts its own clock');
 });
 
 test('schedule: cron-parser times at fixed dates, shape and field errors', () => {

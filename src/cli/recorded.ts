@@ -1,0 +1,78 @@
+// The records behind a manual call: the launch request on record (what --start and
+// --restart without a command reuse, and the stop settings a hand-run --stop follows), and
+// the refusal to act on another uid's program.
+
+import { quoteArgv } from '../core/status-view.js';
+import { absoluteOptions, type LaunchRequest } from '../core/request.js';
+import type { ProgramPaths } from '../core/paths.js';
+import { ConfigError } from '../errors.js';
+import { readStateFile } from '../os/state-file.js';
+import { foreignOwner } from '../os/owner.js';
+import { OPTIONS, type OptionName } from './options.js';
+import type { ParsedCall } from './parse.js';
+
+/** The call's own options that shape the program and its stop: everything but --pid, the actions and the output flags. */
+export function ownOptions(call: ParsedCall): Record<string, string | string[]> {
+  const options: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(call.values)) {
+    if (name === 'pid' || typeof value === 'boolean' || value === undefined) continue;
+    const group = OPTIONS[name as OptionName].group;
+    if (group !== 'Actions' && group !== 'Output') options[name] = value;
+  }
+  return options;
+}
+
+/** The call as an argv again, for a hint that repeats it (as another user). */
+function callArgv(call: ParsedCall, pidFile: string): string[] {
+  const args = ['--pid', pidFile];
+  for (const [name, value] of Object.entries(call.values)) {
+    if (name === 'pid' || value === undefined || value === false) continue;
+    if (value === true) args.push(`--${name}`);
+    else for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
+  }
+  return call.command.length ? [...args, '--', ...call.command] : args;
+}
+
+/** The records on file, read only by the manual actions (a check gets them under its lock). */
+export function recordOnFile(stateFile: string): { request: LaunchRequest | null; command: string[]; cwd: string | null } | null {
+  const read = readStateFile(stateFile);
+  return read.kind === 'ok' ? { request: read.state.request ?? null, command: read.state.command, cwd: read.state.cwd } : null;
+}
+
+/**
+ * --start and --restart without a command: the request on record, with what this call gives
+ * on top (a given --log replaces the recorded log options). Paths in the record are absolute.
+ */
+export function withRecordedRequest(call: ParsedCall, request: LaunchRequest): ParsedCall {
+  const recorded = absoluteOptions(request);
+  if (['log', 'stdout', 'stderr'].some((name) => call.values[name as OptionName] !== undefined)) {
+    delete recorded.log;
+    delete recorded.stdout;
+    delete recorded.stderr;
+  }
+  return { ...call, values: { ...(recorded as ParsedCall['values']), ...call.values }, command: request.command };
+}
+
+/** Refuses to act on another uid's program unless --force: root must never silently relaunch a user's program as root. */
+export function refuseOtherOwner(call: ParsedCall, paths: ProgramPaths): void {
+  if (call.values.force === true) return;
+  const uid = process.getuid?.();
+  const owner = foreignOwner(paths, uid);
+  if (!owner) return;
+  const who = owner.user ? `user ${owner.user} (uid ${owner.uid})` : `uid ${owner.uid}`;
+  const me = uid === 0 ? 'root' : `uid ${uid}`;
+  const again = quoteArgv(['ensure-running', ...callArgv(call, paths.pidFile)]);
+  const asOwner = uid === 0 && owner.user ? `act as that user: runuser -u ${quoteArgv([owner.user])} -- ${again}` : `act as ${who}`;
+  throw new ConfigError({
+    action: call.action === 'check' ? 'check' : call.action,
+    subject: paths.pidFile,
+    reason: `its records belong to ${who}, not to ${me}; acting would stop it and relaunch it as ${me}, and its history would be lost`,
+    hint: `${asOwner}; or add --force to take the program over as ${me}`,
+  });
+}
+
+/** The call with the recorded --signal and --kill-after under its own options: what a hand-run stop uses. */
+export function recordedStop(given: ParsedCall, call: ParsedCall, request: LaunchRequest): ParsedCall {
+  const recorded = Object.entries(absoluteOptions(request)).filter(([name]) => name === 'signal' || name === 'kill-after');
+  return { ...call, values: { ...(Object.fromEntries(recorded) as ParsedCall['values']), ...given.values } };
+}

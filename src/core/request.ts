@@ -1,0 +1,140 @@
+// The launch request: what one call asked to run and how (command, directory, --env pairs,
+// logs, stop settings, health options). It is recorded at each launch, so that --start can
+// relaunch the program the same way, --stop follows its stop settings, and a changed crontab
+// line is told apart from the running program's.
+
+import { resolve } from 'node:path';
+import type { ProgramState } from './state.js';
+
+/** One call's request, with its paths resolved and its options as given. */
+export interface LaunchRequest {
+  command: string[];
+  /** The program's working directory, absolute. */
+  cwd: string;
+  /** The --env pairs (not the caller's whole environment). */
+  env: Record<string, string>;
+  /** Log files, absolute. */
+  stdout: string;
+  stderr: string;
+  /** The call's own options that shape the program and its stop, as given (--cwd, --env, --signal, --heartbeat, ...). */
+  options: Record<string, string | string[]>;
+  /** The directory the call ran in: what relative paths in `options` are resolved against. */
+  base: string;
+}
+
+/** What a record knows of the last launch: state files written before the request field lack env and options. */
+export interface LaunchedShape {
+  command: string[];
+  cwd: string | null;
+  env: Record<string, string> | null;
+  logs: { stdout: string; stderr: string } | null;
+}
+
+/** Options holding a path, resolved against the call's directory. */
+const PATH_OPTIONS = ['cwd', 'log', 'stdout', 'stderr', 'heartbeat'];
+
+/** The options of a record with their paths made absolute, ready to be merged into another call. */
+export function absoluteOptions(request: LaunchRequest): Record<string, string | string[]> {
+  const options: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.options)) {
+    options[name] = PATH_OPTIONS.includes(name) && typeof value === 'string' ? resolve(request.base, value) : value;
+  }
+  return options;
+}
+
+/** The argv (options, then `--` and the command) that asks for this request again from any directory. */
+export function requestArgv(request: LaunchRequest): string[] {
+  const options = absoluteOptions(request);
+  const args: string[] = ['--cwd', request.cwd];
+  if (request.stdout === request.stderr) args.push('--log', request.stdout);
+  else args.push('--stdout', request.stdout, '--stderr', request.stderr);
+  for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
+  for (const [name, value] of Object.entries(options).sort(([a], [b]) => a.localeCompare(b))) {
+    if (['cwd', 'log', 'stdout', 'stderr', 'env'].includes(name)) continue;
+    for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
+  }
+  return [...args, '--', ...request.command];
+}
+
+/** Keys only: values may be secrets, and this text goes to mail and --status. */
+function envText(was: Record<string, string>, now: Record<string, string>, keys: string[]): string {
+  return keys.map((key) => `${key} ${!(key in was) ? 'added' : !(key in now) ? 'removed' : 'changed'}`).join(', ');
+}
+
+/** The part of a request that the running process was made of; null where a record does not know. */
+export function shapeOf(request: Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>): LaunchedShape {
+  return {
+    command: request.command,
+    cwd: request.cwd,
+    env: request.env ?? null,
+    logs: request.stdout !== undefined && request.stderr !== undefined ? { stdout: request.stdout, stderr: request.stderr } : null,
+  };
+}
+
+/** What the record says the running program was launched with (older records lack env). */
+export function launchedShape(state: ProgramState): LaunchedShape {
+  if (state.request) return shapeOf(state.request);
+  return { command: state.command, cwd: state.cwd, env: null, logs: state.logs };
+}
+
+/** True when a request carries everything a record needs (the unit tables pass bare command and cwd). */
+export function isFullRequest(request: Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>): request is LaunchRequest {
+  return request.env !== undefined && request.stdout !== undefined && request.stderr !== undefined && request.options !== undefined && request.base !== undefined;
+}
+
+/**
+ * What differs between the running program's launch and this call's request, one short
+ * item per part: the command, --cwd, --env (the keys that changed) and the logs. Empty when
+ * they match. A part that either side does not know (a record written before --env was
+ * recorded) is not compared.
+ */
+export function requestDifferences(launched: LaunchedShape, call: LaunchedShape): string[] {
+  const differences: string[] = [];
+  if (JSON.stringify(launched.command) !== JSON.stringify(call.command)) differences.push('command');
+  if (launched.cwd !== null && call.cwd !== null && launched.cwd !== call.cwd) differences.push(`--cwd ${call.cwd} (running: ${launched.cwd})`);
+  const [was, now] = [launched.env, call.env];
+  if (was !== null && now !== null) {
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((key) => was[key] !== now[key]).sort();
+    if (keys.length) differences.push(`--env ${envText(was, now, keys)}`);
+  }
+  const [old, next] = [launched.logs, call.logs];
+  if (old !== null && next !== null && (old.stdout !== next.stdout || old.stderr !== next.stderr)) {
+    const shown = (logs: { stdout: string; stderr: string }) => (logs.stdout === logs.stderr ? logs.stdout : `${logs.stdout} and ${logs.stderr}`);
+    differences.push(`logs ${shown(next)} (running: ${shown(old)})`);
+  }
+  return differences;
+}
+
+/** A key for one call's request: the same change is announced once. */
+export function requestKey(call: LaunchedShape): string {
+  return JSON.stringify([call.command, call.cwd, Object.entries(call.env ?? {}).sort(), call.logs]);
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** Reads a recorded request defensively; anything malformed is no record at all. */
+export function parseRequest(raw: unknown): LaunchRequest | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (!Array.isArray(r.command) || !r.command.every(isStr) || r.command.length === 0) return null;
+  if (!isStr(r.cwd) || !isStr(r.stdout) || !isStr(r.stderr) || !isStr(r.base)) return null;
+  const env: Record<string, string> = {};
+  if (r.env && typeof r.env === 'object' && !Array.isArray(r.env)) {
+    for (const [key, value] of Object.entries(r.env)) if (isStr(value)) env[key] = value;
+  }
+  const options: Record<string, string | string[]> = {};
+  if (r.options && typeof r.options === 'object' && !Array.isArray(r.options)) {
+    for (const [key, value] of Object.entries(r.options)) {
+      if (isStr(value)) options[key] = value;
+      else if (Array.isArray(value) && value.every(isStr)) options[key] = value;
+    }
+  }
+  return { command: r.command, cwd: r.cwd, env, stdout: r.stdout, stderr: r.stderr, options, base: r.base };
+}
+
+/** True when this call's request differs from the running program's and that was not yet said: the full check must say it. */
+export function changeToAnnounce(state: ProgramState, call: Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>): boolean {
+  if (state.command.length === 0) return false;
+  const shape = shapeOf(call);
+  return requestDifferences(launchedShape(state), shape).length > 0 && state.changed?.key !== requestKey(shape);
+}
