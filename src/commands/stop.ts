@@ -1,9 +1,8 @@
 // --stop, --start and --restart: manual management, under the same lock as the check.
 
-import { emptyState, withEvent, type ProgramState } from '../core/state.js';
+import { emptyState, type ProgramState } from '../core/state.js';
 import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
-import { deathFoundByStop } from '../core/stop-death.js';
 import { quoteArgv } from '../core/status-view.js';
 import { EXIT, RunError } from '../errors.js';
 import { takeLock } from '../os/lock.js';
@@ -44,7 +43,7 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
     // Hold first: on record under the lock before the first signal, so that Ctrl-C or a lost
     // SSH session during the wait leaves the program held, not "died" and relaunched.
     const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
-    state = withEvent({ ...state, held: hold, backoff: null }, { atMs: world.now(), kind: 'stopping', pid: identity.pid, detail: hold ? `${how}; held stopped` : how });
+    state = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now()).state;
     writeStateFile(paths.stateFile, state);
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
@@ -64,9 +63,10 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
       }
     }
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
-    const found = deathFoundByStop(state, looked.obs, world.now());
-    state = found.state;
-    line = `was not running${pids.length ? leftoversText(pids) : ''}; ${found.words}`;
+    const dead = decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now());
+    state = dead.state;
+    const words = dead.effects.flatMap((effect) => (effect.kind === 'report' ? [`; ${effect.text}`] : [])).join('');
+    line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
   } else {
     line = 'was not running';
   }

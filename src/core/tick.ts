@@ -6,6 +6,7 @@ import type { Observation } from './observation.js';
 import { decideAfterLaunch, decideCheck, recordLaunchError, type Decision, type LaunchResult, type Policy, type Request } from './policy.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
+import { deathFoundByStop } from './stop-death.js';
 
 /** A process found for an interrupted launch, to be put on record (see src/os/observe.ts). */
 export interface Found {
@@ -24,6 +25,10 @@ export type TickEvent =
   | { kind: 'launch-refused'; text: string }
   /** --start (and the start half of --restart): hold and crash-loop tallies cleared. */
   | { kind: 'start' }
+  /** --stop (and --restart) is about to send its first signal: the hold goes on record first. */
+  | { kind: 'stopping'; pid: number; how: string; hold: boolean }
+  /** --stop (and --restart) found the recorded process already dead: its death is recorded as a check would. */
+  | { kind: 'found-dead'; obs: Extract<Observation, { kind: 'gone' }> }
   /** --stop (and the stop half of --restart) has ended the run: `line` says how. */
   | { kind: 'stopped'; line: string; hold: boolean; pid: number | null };
 
@@ -93,6 +98,15 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
       const cleared = { ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
       const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
       return { state, effects: [], outcome: 'not-running', quiet: false };
+    }
+    case 'stopping': {
+      // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
+      const state = withEvent({ ...previous, held: event.hold, backoff: null }, { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how });
+      return { state, effects: [], outcome: event.hold ? 'held' : 'not-running', quiet: false };
+    }
+    case 'found-dead': {
+      const { state, words } = deathFoundByStop(previous, event.obs, now);
+      return { state, effects: words ? [{ kind: 'report', text: words }] : [], outcome: 'not-running', quiet: false };
     }
     case 'stopped': {
       const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
