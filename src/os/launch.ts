@@ -1,8 +1,8 @@
 // Launching the target detached: new session, stdin /dev/null, output appended to log files.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 
 /** Checks that the working directory exists and is a directory. */
@@ -59,13 +59,57 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
   });
 }
 
-function openLog(path: string): number {
+/** The one character device a log may be: output thrown away on purpose. */
+function isDevNull(stat: Stats): boolean {
   try {
-    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o644);
+    return stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return false;
+  }
+}
+
+function logError(path: string, fields: { code?: string; reason?: string; hint: string }, cause?: unknown): ConfigError {
+  return new ConfigError({ action: 'open the log file', subject: path, ...fields }, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Opens a log for appending without ever blocking: a FIFO at the log path (planted, or left
+ * by mistake) would block a plain open until a reader comes, and the check with it, deaf to
+ * SIGTERM. O_NONBLOCK makes that open fail (ENXIO) or return at once; anything but a regular
+ * file or /dev/null is then refused. The program gets a fresh descriptor without O_NONBLOCK
+ * (reopened through /proc/self/fd, which names the open file, not the path, so nothing can be
+ * swapped in between); where there is no /proc it keeps the first one, and O_NONBLOCK has no
+ * effect on a regular file or /dev/null.
+ */
+function openLog(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   } catch (error) {
     const code = errnoCode(error);
-    const hint = code === 'ELOOP' ? 'the log path is a symbolic link; point the option at a real file' : `check that the directory of ${path} exists and is writable`;
-    throw new ConfigError({ action: 'open the log file', subject: path, code, hint }, { cause: error });
+    const dir = dirname(path);
+    if (code === 'ELOOP') throw logError(path, { code, hint: 'the log path is a symbolic link; point the option at a real file' }, error);
+    if (code === 'ENXIO') throw logError(path, { code, reason: 'it is a FIFO (named pipe), not a regular file', hint: `remove it (rm ${path}) or point --log, --stdout or --stderr at a regular file` }, error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw logError(path, { code, reason: `the directory ${dir} does not exist`, hint: `create it (mkdir -p ${dir}) or point --log, --stdout or --stderr at an existing directory` }, error);
+    throw logError(path, { code, hint: `check that ${dir} is writable by this user and that ${path} is a regular file` }, error);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() && !isDevNull(stat)) {
+      const what = stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a directory' : 'a device';
+      throw logError(path, { reason: `it is ${what}, and a log must be a regular file or /dev/null`, hint: `remove it or point --log, --stdout or --stderr at a regular file` });
+    }
+    try {
+      const plain = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_APPEND);
+      closeSync(fd);
+      fd = plain;
+    } catch {
+      // no /proc: keep the first descriptor (see above)
+    }
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
 }
 
@@ -86,12 +130,61 @@ export interface Launched {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
+/**
+ * Why exec failed with ENOENT on a file that exists: the kernel could not find its `#!`
+ * interpreter (or, for a binary, its loader). Reads the first line to name it; a `\r` left by
+ * CRLF line endings is the classic invisible cause.
+ */
+export function interpreterProblem(file: string): { reason: string; hint: string } {
+  let first = '';
+  try {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const buffer = Buffer.alloc(256);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      first = buffer.toString('latin1', 0, n).split('\n')[0] ?? '';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // unreadable: fall through to the general words
+  }
+  if (!first.startsWith('#!')) {
+    return { reason: 'the file exists, but a program it needs to start (its ELF interpreter or loader) is missing', hint: `check it with: file ${file}` };
+  }
+  const interpreter = first.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  if (first.endsWith('\r')) {
+    return {
+      reason: `its first line ${JSON.stringify(first)} ends with a carriage return (CRLF line endings), so the interpreter looked up is ${JSON.stringify(interpreter)}, which does not exist`,
+      hint: `convert the script to LF line endings: sed -i 's/\\r$//' ${file}`,
+    };
+  }
+  return { reason: `its interpreter ${interpreter} (from the #! line) does not exist`, hint: `install ${interpreter} or fix the first line of ${file}` };
+}
+
+/** Turns a spawn failure into an error that names what is wrong; exec errors are configuration errors. */
+function spawnError(spec: LaunchSpec, error: unknown): RunError {
+  const code = errnoCode(error);
+  const fields = { action: 'launch', subject: spec.file, code };
+  // resolveCommand found the file executable a moment ago: ENOENT now is its interpreter.
+  if (code === 'ENOENT') return new ConfigError({ ...fields, ...interpreterProblem(spec.file) }, { cause: error });
+  if (code === 'EACCES' || code === 'ENOEXEC' || code === 'ENOTDIR') {
+    return new ConfigError({ ...fields, hint: `check that ${spec.file} and its interpreter are executable and not on a noexec mount` }, { cause: error });
+  }
+  return new RunError({ ...fields, reason: code ? undefined : (error as Error).message, hint: 'check the command and the working directory' }, { cause: error });
+}
+
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */
 export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
   const outFd = openLog(spec.stdout);
   let errFd = outFd;
   try {
     if (spec.stderr !== spec.stdout) errFd = openLog(spec.stderr);
+  } catch (error) {
+    closeSync(outFd);
+    throw error;
+  }
+  try {
     const child = spawn(spec.file, spec.argv.slice(1), {
       argv0: spec.argv[0],
       cwd: spec.cwd,
@@ -110,8 +203,7 @@ export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
     if (child.pid === undefined) throw new Error('spawn reported no PID');
     return { pid: child.pid, child, exited };
   } catch (error) {
-    const code = errnoCode(error);
-    throw new RunError({ action: 'launch', subject: spec.file, code, reason: code ? undefined : (error as Error).message, hint: 'check the command and the working directory' }, { cause: error });
+    throw spawnError(spec, error);
   } finally {
     closeSync(outFd);
     if (errFd !== outFd) closeSync(errFd);

@@ -1,7 +1,7 @@
 // Commands that cannot be launched: exit 2, one line naming the command or directory, no PID file, nothing running.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, lines, readOr, waitUntil } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -48,4 +48,26 @@ test('a relative command resolves against --cwd, and the program runs there', as
   assert.equal(readlinkSync(`/proc/${pid}/cwd`), box.path('app'));
   // The log stays next to the PID file, not in --cwd.
   await waitUntil(() => readOr(box.path('app.log')).includes(marker), 'the program to log');
+});
+
+test('a log in a missing directory, a missing #! interpreter and a CRLF #! line: exit 2 naming the cause, said once, shown by --status', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const marker = uniqueMarker('interp');
+  // --stderr in a directory that does not exist: the directory is named.
+  await expectConfigError(box, ['--stderr', box.path('nodir', 'err.log'), '--', fixture('forever.js'), marker], [box.path('nodir'), 'does not exist'], marker);
+
+  writeFileSync(box.path('nope.sh'), '#!/usr/bin/no-such-shell\necho hi\n', { mode: 0o755 });
+  await expectConfigError(box, ['--', './nope.sh', marker], ['/usr/bin/no-such-shell', 'interpreter'], marker);
+
+  writeFileSync(box.path('crlf.sh'), '#!/bin/sh\r\necho hi\r\n', { mode: 0o755 });
+  await expectConfigError(box, ['--', './crlf.sh', marker], ['carriage return', 'CRLF', box.path('crlf.sh')], marker);
+  // The same error at the next check: exit 2, no line (cron would mail it every minute).
+  const again = await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', './crlf.sh', marker]);
+  assert.deepEqual([again.code, again.stdout, again.stderr], [2, '', '']);
+  const status = await box.run(['--pid', 'app.pid', '--status', '--json']);
+  assert.equal(status.code, 1, 'a program that cannot launch is dead, not stopped');
+  const json = JSON.parse(status.stdout);
+  assert.equal(json.state, 'misconfigured');
+  assert.match(json.launchError.text, /carriage return/);
 });
