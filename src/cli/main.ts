@@ -5,6 +5,7 @@ import { programConfig } from './settings.js';
 import { realWorld, type World } from '../commands/world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { isHealthyWithoutLock } from '../commands/quick.js';
+import { armTimeLimit } from './time-limit.js';
 import type { ProgramConfig } from '../commands/config.js';
 
 declare const ENSURE_RUNNING_VERSION: string;
@@ -18,6 +19,13 @@ async function actingConfig(call: ParsedCall, world: World): Promise<ProgramConf
   const { resolveSchedules } = await import('../commands/schedules.js');
   const interval = call.values.interval;
   return resolveSchedules(config, typeof interval === 'string' ? interval : undefined, world.now());
+}
+
+/** Arms the overall time bound of a call that may act (src/cli/time-limit.ts); returns the config unchanged. */
+function bounded(config: ProgramConfig, what: string, world: World): ProgramConfig {
+  // The one exit outside the top-level catch: a call past its bound must end even if its promise never settles.
+  armTimeLimit(config, what, world, (code) => process.exit(code));
+  return config;
 }
 
 async function dispatch(call: ParsedCall, world: World): Promise<number> {
@@ -34,7 +42,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       const config = programConfig(call, world);
       if (isHealthyWithoutLock(config, world)) return EXIT.ok;
       const { runCheck } = await import('../commands/check.js');
-      return runCheck(await actingConfig(call, world), world);
+      return runCheck(bounded(await actingConfig(call, world), 'the check', world), world);
     }
     case 'status': {
       const { statusOne, statusAll } = await import('../commands/status.js');
@@ -47,15 +55,15 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
     }
     case 'stop': {
       const { stopCommand } = await import('../commands/stop.js');
-      return stopCommand(programConfig(call, world), world);
+      return stopCommand(bounded(programConfig(call, world), '--stop', world), world);
     }
     case 'start': {
       const { startCommand } = await import('../commands/stop.js');
-      return startCommand(await actingConfig(call, world), world);
+      return startCommand(bounded(await actingConfig(call, world), '--start', world), world);
     }
     case 'restart': {
       const { restartCommand } = await import('../commands/stop.js');
-      return restartCommand(await actingConfig(call, world), world);
+      return restartCommand(bounded(await actingConfig(call, world), '--restart', world), world);
     }
     case 'crontab': {
       const { crontabCommand } = await import('../commands/crontab.js');

@@ -10,3 +10,20 @@ const wanted = process.env.ENSURE_RUNNING_FAILPOINT;
 export function failpoint(name: string): void {
   if (wanted === name) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * When ENSURE_RUNNING_FAILPOINT is `stall:<name>`, the call waits here forever (until its
+ * time bound ends it), as a check stuck on a hung file system or peer would.
+ */
+export function stallpoint(name: string): Promise<void> {
+  if (wanted !== `stall:${name}`) return Promise.resolve();
+  return new Promise(() => {
+    setInterval(() => undefined, 60_000);
+  });
+}
+
+/** The fault suite's shorter overall time bound (ENSURE_RUNNING_FAILPOINT_LIMIT_MS), so that its test does not wait minutes. */
+export function failpointTimeLimitMs(): number | null {
+  const text = process.env.ENSURE_RUNNING_FAILPOINT_LIMIT_MS;
+  return text && /^[1-9][0-9]*$/.test(text) ? Number(text) : null;
+}

@@ -2,6 +2,7 @@
 
 import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
+import { stallpoint } from './failpoint.js';
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 
@@ -34,6 +35,7 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
           compromisedBy = error;
         },
       });
+      await stallpoint('after-lock');
       return {
         compromised: () => compromisedBy !== null,
         release: async () => {

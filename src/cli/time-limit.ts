@@ -1,0 +1,30 @@
+// The overall time bound of a call that may act: whatever hangs, the call ends, says so in
+// one line and exits 1, so that cron's calls never pile up behind one stuck check.
+
+import { formatDuration } from '../core/duration.js';
+import { lockWaitMs, type ProgramConfig } from '../commands/config.js';
+import { failpointTimeLimitMs } from '../os/failpoint.js';
+import type { World } from '../commands/world.js';
+
+/** Time a call may take beyond the longest waits its own options allow. */
+export const CHECK_TIME_MARGIN_MS = 2 * 60_000;
+
+/** The bound: the lock wait, the start window, a stop with its --kill-after (twice: a restart and a health restart), plus the margin. */
+export function timeLimitMs(config: ProgramConfig): number {
+  return failpointTimeLimitMs() ?? lockWaitMs(config) + config.startWindowMs + 2 * config.killAfterMs + CHECK_TIME_MARGIN_MS;
+}
+
+/**
+ * Arms the bound for one call. The timer is unref'd: it never keeps a finished call alive.
+ * On expiry the process exits at once; proper-lockfile's exit hook removes the lock, and the
+ * records are as consistent as after a kill (every write is atomic, a launch token is on
+ * record before every spawn).
+ */
+export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
+  const limit = timeLimitMs(config);
+  const timer = setTimeout(() => {
+    world.warn(`ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call can run (the lock is released; look for a hung file system or process)`);
+    exit(1);
+  }, limit);
+  timer.unref();
+}
