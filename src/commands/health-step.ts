@@ -9,6 +9,7 @@ import { decideHealthRestart } from '../core/health-restart.js';
 import type { Decision } from '../core/policy.js';
 import type { ProgramState } from '../core/state.js';
 import { formatDuration } from '../core/duration.js';
+import { sayOnce } from '../core/said-once.js';
 import { RunError } from '../errors.js';
 import { readHeartbeat } from '../os/heartbeat-file.js';
 import { probeHttp } from '../os/http-probe.js';
@@ -38,17 +39,33 @@ async function observeHealth(config: ProgramConfig, options: HealthOptions, stat
   return obs;
 }
 
-function rotateLogs(config: ProgramConfig): void {
-  if (!config.logRotate) return;
+/**
+ * Rotates the logs past --log-max-size. A rotation that fails (a full disk during the copy)
+ * is the logs' trouble, not the check's: it is said once (then once a day while it lasts),
+ * and the decision, the health rules and the save go on. Returns the state with the
+ * complaint on record (cleared once a rotation works again).
+ */
+function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): ProgramState {
+  if (!config.logRotate) return state;
   const { maxBytes, keep } = config.logRotate;
-  rotateLog(config.stdout, maxBytes, keep);
-  if (config.stderr !== config.stdout) rotateLog(config.stderr, maxBytes, keep);
+  let failure: string | null = null;
+  for (const log of config.stderr !== config.stdout ? [config.stdout, config.stderr] : [config.stdout]) {
+    try {
+      rotateLog(log, maxBytes, keep);
+    } catch (error) {
+      failure ??= (error as Error).message;
+    }
+  }
+  const before = state.health?.rotateError ?? null;
+  if (failure === null) return before ? { ...state, health: { ...state.health!, rotateError: null } } : state;
+  const { said, say } = sayOnce(before, failure, world.now());
+  if (say) world.warn(`${config.paths.name}: warning: ${failure} (the log keeps growing; the program is guarded as usual)`);
+  return { ...state, health: { ...(state.health ?? emptyHealth()), rotateError: said } };
 }
 
 /** Runs after the crash-loop decision of a full check, under the lock; returns the final decision. */
 export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean, launch: Launch): Promise<Decision> {
-  rotateLogs(config);
-  let state = decision.state;
+  let state = rotateLogs(config, world, decision.state);
   const cadence = config.cadence ?? null;
   if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
   const options = config.health ?? { heartbeat: null, http: null, restartAt: null };

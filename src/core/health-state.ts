@@ -1,6 +1,8 @@
 // The part of the sidecar that health checks and schedules keep: consecutive failed probes,
 // the planned restart already done, and the declared cadence of cron's calls.
 
+import { parseSaid, type Said } from './said-once.js';
+
 /** What --restart-at has done and when it is next due (so the lock-free path needs no cron-parser). */
 export interface RestartAtRecord {
   text: string;
@@ -29,6 +31,8 @@ export interface HealthRecord {
   cadence: CadenceRecord | null;
   /** When a check first saw --heartbeat with this file: a heartbeat added to a running program is judged from then, not from its launch. */
   heartbeatSeen?: { file: string; sinceMs: number } | null;
+  /** A failed log rotation (--log-max-size), said once: the check goes on without it. */
+  rotateError?: Said | null;
 }
 
 /** The record of a program that never had health options. */
@@ -65,5 +69,6 @@ export function parseHealth(raw: unknown): HealthRecord | undefined {
       cadence && isStr(cadence.key) && isNum(cadence.periodMs) && cadence.periodMs > 0
         ? { key: cadence.key, schedule: isStr(cadence.schedule) ? cadence.schedule : null, tz: isStr(cadence.tz) ? cadence.tz : null, periodMs: cadence.periodMs }
         : null,
+    rotateError: parseSaid(r.rotateError),
   };
 }

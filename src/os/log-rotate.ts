@@ -4,6 +4,7 @@
 // truncation are lost (a window of a few milliseconds per rotation).
 
 import { copyFileSync, renameSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { errnoCode, RunError } from '../errors.js';
 
 /** The size of a file, or 0 when it is missing. One stat: cheap enough for the cron path. */
@@ -37,11 +38,28 @@ export function rotateLog(path: string, maxBytes: number, keep: number): boolean
           if (errnoCode(error) !== 'ENOENT') throw error;
         }
       }
-      copyFileSync(path, `${path}.1`);
+      try {
+        copyFileSync(path, `${path}.1`);
+      } catch (error) {
+        // A copy cut short (a full disk) is removed: it would hold the space the log needs.
+        try {
+          unlinkSync(`${path}.1`);
+        } catch {
+          // never created
+        }
+        throw error;
+      }
     }
     truncateSync(path, 0);
   } catch (error) {
-    throw new RunError({ action: 'rotate the log', subject: path, code: errnoCode(error), hint: `make the directory of ${path} writable, or drop --log-max-size` }, { cause: error });
+    const code = errnoCode(error);
+    const hint =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `the file system of ${dirname(path)} is full: free some space there, or lower --log-keep`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `make ${dirname(path)} and the rotated files writable for this user, or drop --log-max-size`
+          : `check ${dirname(path)}, or drop --log-max-size`;
+    throw new RunError({ action: 'rotate the log', subject: path, code, hint }, { cause: error });
   }
   return true;
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
 import { pidsWithArg } from '../proc.ts';
 
@@ -106,4 +106,37 @@ test('read-only directory: exit 2 naming the directory, nothing launched', { ski
   assert.ok(result.stderr.includes(disk), result.stderr);
   assert.equal(result.stderr.trim().split('\n').length, 1);
   assert.deepEqual(pidsWithArg(marker), []);
+});
+
+test('a log rotation that fails on a full disk is a warning said once; the death, the relaunch and the save go on', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
+  const box = new Sandbox();
+  const marker = `rotate-full-${process.pid}-${Date.now()}`;
+  t.after(() => cleanup(box, marker));
+  const disk = tinyDisk(box);
+  const log = `${disk}/app.log`;
+  const args = ['--pid', 'app.pid', '--log', log, '--log-max-size', '1k', '--start-secs', '0', '--', fixture('forever.js'), marker];
+  assert.equal((await box.run(args)).code, 0);
+  const first = box.pidOf();
+  appendFileSync(log, 'x'.repeat(8192));
+  fill(disk);
+  process.kill(first, 'SIGKILL');
+  await waitUntil(() => !isAlive(first), 'the program to die');
+
+  const check = await box.run(args);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stderr, /died/);
+  assert.match(check.stderr, /started/);
+  const warning = check.stderr.split('\n').filter((line) => /rotate/.test(line));
+  assert.equal(warning.length, 1, check.stderr);
+  assert.match(warning[0]!, /ENOSPC/);
+  assert.match(warning[0]!, /free some space/);
+  const second = box.pidOf();
+  assert.notEqual(second, first);
+  assert.deepEqual(pidsWithArg(marker), [second], 'relaunched once');
+  const state = JSON.parse(readOr(box.path('app.state.json')));
+  assert.equal(state.identity.pid, second, 'the state was saved');
+  assert.equal(state.lastExit.pid, first, 'with the death');
+
+  const again = await box.run(args);
+  assert.deepEqual([again.code, again.stdout, again.stderr], [0, '', ''], 'the warning is said once, not every minute');
 });
