@@ -24,8 +24,9 @@ export async function printHelp(version: string): Promise<void> {
     )
     .epilogue(
       [
-        'Exit codes of a check: 0 running (or held stopped), 1 not running, 2 usage or configuration error.',
-        'Exit codes of --status: 0 running, 1 dead with a PID file, 3 not running, 4 unknown.',
+        'Exit codes of a check: 0 running (or held stopped), 1 not running (or past its time bound), 2 usage or configuration error.',
+        'Exit codes of --status: 0 running, 1 dead (crashed, backoff, fatal, cannot be launched), 3 stopped or held,',
+        '4 unknown (no such program, unreadable records, or a live PID without a launch record).',
         'Everything after -- is passed to the program unchanged, without a shell.',
       ].join('\n'),
     )

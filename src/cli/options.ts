@@ -38,7 +38,7 @@ export const OPTIONS = {
   'health-timeout': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: '2s', describe: 'how long a probe may take (at most 5s)' },
   'health-failures': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '3', describe: 'consecutive failed checks before a restart' },
   'restart-at': { type: 'string', group: 'Health and schedules', valueName: 'CRON', describe: 'planned restart when a scheduled time has passed since the start (e.g. "0 4 * * *")' },
-  schedule: { type: 'string', group: 'Health and schedules', valueName: 'CRON', defaultText: '* * * * *', describe: 'when cron calls this check; --status warns when checks stop arriving' },
+  schedule: { type: 'string', group: 'Health and schedules', valueName: 'CRON', describe: 'when cron calls this check; --status warns when checks stop arriving (without it, nothing is watched)' },
   tz: { type: 'string', group: 'Health and schedules', valueName: 'ZONE', defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' },
   'log-max-size': { type: 'string', group: 'Health and schedules', valueName: 'SIZE', describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' },
   'log-keep': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '5', describe: 'rotated logs kept (app.log.1 ... app.log.N)' },

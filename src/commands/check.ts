@@ -128,6 +128,8 @@ async function launchOnce(config: ProgramConfig, world: World, lock: Held, state
     if (error instanceof ConfigError) {
       const refused = decide(state, { kind: 'launch-refused', text: error.message }, request, policy, world.now());
       writeStateFile(paths.stateFile, refused.state);
+      // Listed by a bare --status from the first check on, with its launch error: never launched is not "nothing guarded".
+      register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
       for (const effect of refused.effects) if (effect.kind === 'refuse') error.quiet = !effect.say;
     }
     throw error;

@@ -23,6 +23,11 @@ export function inspect(paths: ProgramPaths, world: World, scan: boolean): Statu
     const pidNote = looked.pidRead.kind === 'invalid' ? looked.pidRead.reason : null;
     // Without its state file, a program that does not run may be held, crashed or never started: unknown.
     const unknown = note !== null && looked.obs.kind === 'gone';
+    if (read.kind === 'missing' && looked.pidRead.kind === 'missing' && looked.obs.kind === 'gone') {
+      // No record at all: a mistyped path, or a program no check has seen yet. Not "stopped".
+      const error = `no such program: neither ${paths.pidFile} nor ${paths.stateFile} exists (a mistyped --pid, or no check has run for it yet)`;
+      return { ...base, pidFileExists: false, state: null, observation: looked.obs, log: null, error, note: null };
+    }
     return {
       ...base,
       pidFileExists: looked.pidRead.kind !== 'missing',
@@ -59,8 +64,9 @@ export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: 
 
 /**
  * Status of every registered program. Entries whose PID file and state file are both gone
- * are pruned. Exit 0 when every program runs or is stopped on purpose, 1 when one is dead,
- * 4 when one could not be read.
+ * are pruned. Exit 0 when every program runs or is stopped on purpose, 1 when one is dead
+ * (a program that cannot be launched included), 4 when one could not be read or runs
+ * unverified. With --history, each program's full status and history instead of the table.
  */
 export async function statusAll(registryDir: string, flags: StatusFlags, world: World, pathsOf: (pidFile: string) => ProgramPaths): Promise<number> {
   const rows: StatusJson[] = [];
@@ -78,6 +84,7 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
   }
   if (flags.json) world.say(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) world.say(`no programs guarded by this user (registry: ${registryDir})`);
+  else if (flags.history) world.say(rows.map(statusText).join('\n\n'));
   else world.say(statusTable(rows));
   return exit;
 }

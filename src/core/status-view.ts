@@ -8,7 +8,7 @@ import { EXIT } from '../errors.js';
 import type { ChecksView } from './cadence.js';
 import { healthRows, healthView, type HealthView } from './health-view.js';
 
-export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'unknown';
+export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'misconfigured' | 'unknown';
 
 /** The stable JSON shape of one program's status, documented in the README. */
 export interface StatusJson {
@@ -76,9 +76,13 @@ const iso = (ms: number | null | undefined): string | null => (ms === null || ms
 export function classify(input: StatusInput): { state: StatusState; exit: number } {
   const { state, observation: obs } = input;
   if (input.error || !obs) return { state: 'unknown', exit: EXIT.unknown };
-  if (obs.kind === 'ours' || obs.kind === 'unverified') return { state: 'running', exit: EXIT.ok };
+  if (obs.kind === 'ours') return { state: 'running', exit: EXIT.ok };
+  // Alive, but nothing proves it is the program (a PID file from another tool or user): unknown.
+  if (obs.kind === 'unverified') return { state: 'running', exit: EXIT.unknown };
   if (state?.held) return { state: 'held', exit: EXIT.statusNotRunning };
   if (state?.fatal) return { state: 'fatal', exit: EXIT.notRunning };
+  // It cannot even be launched (command, interpreter, directory or log missing): dead, and why.
+  if (state?.launchError) return { state: 'misconfigured', exit: EXIT.notRunning };
   if (state?.backoff && state.backoff.untilMs > input.now) return { state: 'backoff', exit: EXIT.notRunning };
   // A recorded death counts as "dead but the PID file exists" even though the check removed the
   // dead PID from the file (so that a reused PID could never pass for the program).
@@ -91,7 +95,8 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   const { state, observation: obs } = input;
   const { state: label } = classify(input);
   const running = obs?.kind === 'ours' || obs?.kind === 'unverified';
-  const pid = running ? obs.pid : obs?.kind === 'gone' ? obs.pid : null;
+  // Not running: the PID on file, else the dead one last recorded (a check removes it from the PID file).
+  const pid = running ? obs.pid : ((obs?.kind === 'gone' ? obs.pid : null) ?? (label === 'stopped' || label === 'held' ? null : (state?.lastExit?.pid ?? null)));
   const launchedAt = obs?.kind === 'ours' ? (state?.identity?.launchedAtMs ?? null) : null;
   const last = state?.lastExit ?? null;
   let note = input.note;
@@ -158,6 +163,11 @@ function describeLastExit(last: NonNullable<StatusJson['lastExit']>): string {
   return `${how}, pid ${last.pid}, ${localTime(last.at)} (${when})`;
 }
 
+/** An uptime counted in whole seconds, never "0ms". */
+function uptimeText(seconds: number): string {
+  return formatDuration(Math.max(1, seconds) * 1000).replace(/^1s$/, seconds < 1 ? '<1s' : '1s');
+}
+
 /** The human text of one program's status. */
 export function statusText(json: StatusJson): string {
   const lines: string[] = [];
@@ -168,8 +178,8 @@ export function statusText(json: StatusJson): string {
   lines.push(head);
   if (json.error) row('error', json.error);
   if (json.launchError) row('cannot', `launch since ${localTime(json.launchError.since)}: ${json.launchError.text}`);
-  if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ''}`);
-  if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${formatDuration((json.uptimeSeconds ?? 0) * 1000)})`);
+  if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`);
+  if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
   row('launches', String(json.launches));
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {
@@ -199,7 +209,7 @@ export function statusTable(rows: StatusJson[]): string {
     j.name,
     j.state,
     j.pid !== null && j.state === 'running' ? String(j.pid) : '-',
-    j.uptimeSeconds !== null ? formatDuration(j.uptimeSeconds * 1000) : '-',
+    j.uptimeSeconds !== null ? uptimeText(j.uptimeSeconds) : '-',
     String(j.launches),
     j.pidFile,
   ]);

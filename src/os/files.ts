@@ -1,6 +1,7 @@
 // Small files read without following links and written atomically (temp file, fsync, rename).
 
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 
@@ -49,12 +50,45 @@ export function refuseSymlink(path: string, what: string): void {
   }
 }
 
-function hintFor(code: string | undefined, dir: string): string {
-  if (code === 'EACCES' || code === 'EPERM') return `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or choose a path in a directory it owns`;
+/**
+ * In a sticky directory (mode +t, like /tmp) a writable directory is not enough: only the
+ * owner of a file may replace or remove it. Names the owner then, instead of blaming the
+ * directory's permissions.
+ */
+function stickyOwner(dir: string, path: string): number | null {
+  try {
+    if ((statSync(dir).mode & 0o1000) === 0) return null;
+    const owner = lstatSync(path).uid;
+    return owner === process.getuid?.() ? null : owner;
+  } catch {
+    return null;
+  }
+}
+
+function hintFor(code: string | undefined, dir: string, path: string): string {
+  if (code === 'EACCES' || code === 'EPERM') {
+    const owner = stickyOwner(dir, path);
+    if (owner !== null) return `${path} belongs to another user (uid ${owner}) and ${dir} is a sticky directory (like /tmp), where only a file's owner may replace or remove it: remove it as that user or root, or choose a path in a directory this user owns`;
+    return `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or choose a path in a directory it owns`;
+  }
   if (code === 'ENOENT') return `create the directory ${dir} first`;
   if (code === 'ENOSPC' || code === 'EDQUOT') return `free some space on the file system of ${dir}`;
   if (code === 'EROFS') return `${dir} is on a read-only file system: choose a writable path`;
   return `check ${dir}`;
+}
+
+/** Longest file name most file systems take (NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * A temporary name beside `path`, unique to this call. A long basename (legal up to NAME_MAX
+ * bytes) would overflow NAME_MAX once prefixed and suffixed: it is replaced by its hash.
+ */
+export function tempNameFor(path: string): string {
+  const suffix = `.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  let stem = basename(path);
+  if (Buffer.byteLength(`.${stem}${suffix}`) > NAME_MAX) stem = createHash('sha256').update(stem).digest('hex').slice(0, 24);
+  return join(dirname(path), `.${stem}${suffix}`);
 }
 
 /**
@@ -66,7 +100,7 @@ function hintFor(code: string | undefined, dir: string): string {
 export function writeFileAtomic(path: string, text: string, what: string, mode = 0o644): void {
   refuseSymlink(path, what);
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const temp = tempNameFor(path);
   let fd: number | null = null;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
@@ -86,7 +120,7 @@ export function writeFileAtomic(path: string, text: string, what: string, mode =
     }
     const code = errnoCode(error);
     const Err = code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS' ? ConfigError : RunError;
-    throw new Err({ action: `write the ${what}`, subject: path, code, hint: hintFor(code, dir) }, { cause: error });
+    throw new Err({ action: `write the ${what}`, subject: path, code, hint: hintFor(code, dir, path) }, { cause: error });
   }
   syncDir(dir);
 }
@@ -112,6 +146,6 @@ export function removeFile(path: string, what: string): void {
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT') return;
-    throw new RunError({ action: `remove the ${what}`, subject: path, code, hint: hintFor(code, dirname(path)) }, { cause: error });
+    throw new RunError({ action: `remove the ${what}`, subject: path, code, hint: hintFor(code, dirname(path), path) }, { cause: error });
   }
 }

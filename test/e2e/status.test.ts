@@ -16,16 +16,17 @@ async function statusJson(box: Sandbox, pidFile = 'app.pid') {
   return { code: run.code, json: JSON.parse(run.stdout), stderr: run.stderr };
 }
 
-test('status of one program walks through stopped (3), running (0), crashed (1) and held (3)', async (t) => {
+test('status of one program walks through no such program (4), running (0), crashed (1) and held (3)', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
+  // No records at all (a mistyped path, or no check yet): unknown, 4, never "stopped".
   const never = await statusJson(box);
-  assert.equal(never.code, 3);
-  assert.equal(never.json.state, 'stopped');
+  assert.equal(never.code, 4);
+  assert.equal(never.json.state, 'unknown');
   assert.equal(never.json.pid, null);
   assert.equal(never.json.launches, 0);
   const plain = await box.run(['--pid', 'app.pid', '--status']);
-  assert.equal(plain.code, 3);
+  assert.equal(plain.code, 4);
   assert.match(plain.stdout, /app/);
 
   const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), 'status-test'];

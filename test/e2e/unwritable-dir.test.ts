@@ -62,6 +62,10 @@ test('a sticky directory where the PID file belongs to another user: exit 2, the
   assert.equal(run.code, 2, run.stderr);
   assert.ok(run.stderr.includes(`${dir}/app.pid`) || run.stderr.includes(dir), run.stderr);
   assert.doesNotMatch(run.stderr, /internal error/);
+  // The directory is writable: the hint names the file's owner and the sticky bit, not writability.
+  assert.match(run.stderr, /belongs to another user \(uid 0\)/);
+  assert.match(run.stderr, /sticky/);
+  assert.doesNotMatch(run.stderr, /make \S+ writable/);
   await assertNoneLeft(marker);
   assert.ok(!existsSync(`${dir}/app.pid.lock`), 'the lock is released');
 });
