@@ -51,7 +51,9 @@ test('--help prints the help on stdout and exits 0', async (t) => {
   assert.equal(run.stderr, '');
   for (const option of ['--pid', '--status', '--stop', '--start', '--restart', '--start-secs', '--kill-after']) assert.ok(run.stdout.includes(option), `help mentions ${option}`);
   // --schedule has no default that applies (without it no cadence is watched): none is shown.
-  const schedule = run.stdout.split('\n').find((line) => line.includes('--schedule')) ?? '';
+  // Its entry, wrapped lines included (up to the next option).
+  const schedule = /^ {2}--schedule\b[\s\S]*?(?=^ {2}--)/m.exec(run.stdout)?.[0] ?? '';
+  assert.match(schedule, /when cron calls/);
   assert.doesNotMatch(schedule, /default/, schedule);
   // --help wins even next to other options, and never launches.
   const mixed = await box.run(['--pid', 'app.pid', '--help', '--', SERVER]);
