@@ -69,6 +69,6 @@ export function parseHealth(raw: unknown): HealthRecord | undefined {
       cadence && isStr(cadence.key) && isNum(cadence.periodMs) && cadence.periodMs > 0
         ? { key: cadence.key, schedule: isStr(cadence.schedule) ? cadence.schedule : null, tz: isStr(cadence.tz) ? cadence.tz : null, periodMs: cadence.periodMs }
         : null,
-    rotateError: parseSaid(r.rotateError),
+    ...(r.rotateError !== undefined ? { rotateError: parseSaid(r.rotateError) } : {}),
   };
 }

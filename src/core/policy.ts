@@ -6,6 +6,7 @@ import { describeGone } from './observation.js';
 import type { ExitInfo, Identity, ProgramState } from './state.js';
 import { withEvent } from './state.js';
 import { formatDuration } from './duration.js';
+import { sayOnce } from './said-once.js';
 import { phaseOf } from './phase.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
@@ -173,7 +174,18 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   }
 
   // Alive, but launched by another tool: judged by liveness alone, never signalled, left alone.
-  if (obs.kind === 'unverified') return { state, effects, outcome: 'running' };
+  // A PID file of another user (planted, or stale from another account) keeps the program from
+  // ever starting: that is said once (and daily), never kept silent. The caller's own file
+  // (another tool of the same user) stays quiet, as documented; --status shows both.
+  if (obs.kind === 'unverified') {
+    if (obs.owner === undefined || obs.owner === null) return { state, effects, outcome: 'running' };
+    const text = `pid ${obs.pid} is alive but has no launch record, and the PID file belongs to uid ${obs.owner}: taken for the program, never signalled, nothing launched beside it; if it is not the program, remove the PID file`;
+    const { said, say } = sayOnce(state.unverified, text, now);
+    state = { ...state, unverified: said };
+    if (say) report(text);
+    return { state, effects, outcome: 'running' };
+  }
+  if (state.unverified) state = { ...state, unverified: null };
 
   if (obs.kind === 'ours') {
     // RUNNING + alive and verified: nothing to do; past the minimum uptime the tallies clear once.

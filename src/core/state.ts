@@ -2,6 +2,7 @@
 
 import { parseHealth, type HealthRecord } from './health-state.js';
 import { parseRequest, type LaunchRequest } from './request.js';
+import { parseSaid, type Said } from './said-once.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -85,6 +86,8 @@ export interface ProgramState {
   lastExit: ExitInfo | null;
   /** The configuration error that stops launches (command not found, missing cwd), said once a day, not every minute. */
   launchError: { text: string; sinceMs: number; announcedMs: number } | null;
+  /** A live PID on file without a launch record keeps the program from starting: said once (src/core/said-once.ts). */
+  unverified?: Said | null;
   /**
    * Written before a spawn and cleared once the spawned PID is recorded: if the check is
    * killed in between, the next one finds the orphan by this token in its environment.
@@ -256,6 +259,8 @@ export function parseState(text: string): StateParse {
         : null,
     lastExit: parseExit(r.lastExit),
     launchError: parseLaunchError(r.launchError),
+    // Kept only when present, so that a state written without it reads back the same.
+    ...(r.unverified !== undefined ? { unverified: parseSaid(r.unverified) } : {}),
     pending: parsePending(r.pending),
     lastSeenAliveMs: numOrNull(r.lastSeenAliveMs),
     lastCheckMs: numOrNull(r.lastCheckMs),

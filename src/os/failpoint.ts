@@ -17,6 +17,8 @@ export function failpoint(name: string): void {
  */
 export function stallpoint(name: string): Promise<void> {
   if (wanted !== `stall:${name}`) return Promise.resolve();
+  // Said, so that the fault suite signals the call only once it is truly here.
+  process.stderr.write(`failpoint: stalled at ${name}\n`);
   return new Promise(() => {
     setInterval(() => undefined, 60_000);
   });

@@ -1,5 +1,6 @@
 // Looks at one program's files and process and turns them into an Observation.
 
+import { lstatSync } from 'node:fs';
 import type { Observation } from '../core/observation.js';
 import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
@@ -74,7 +75,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking)
     const verdict = verifyIdentity(identity);
     if (verdict === 'ours') return { obs: { kind: 'ours', pid: identity.pid, repairPidFile: filePid !== identity.pid }, pidRead, warnings };
     if (filePid !== null && filePid !== identity.pid && probePid(filePid).kind === 'alive') {
-      return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+      return { obs: { kind: 'unverified', pid: filePid, owner: foreignOwner(paths.pidFile) }, pidRead, warnings };
     }
     const why = verdict === 'gone' ? 'exited' : verdict;
     return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state) : [] }, pidRead, warnings };
@@ -89,11 +90,21 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking)
         const adopted = identityOf(filePid, startedAtMs(probe.startTime) ?? 0, token);
         return { obs: { kind: 'ours', pid: filePid, repairPidFile: false }, pidRead, warnings, found: { identity: adopted, by: 'environment' } };
       }
-      return { obs: { kind: 'unverified', pid: filePid }, pidRead, warnings };
+      return { obs: { kind: 'unverified', pid: filePid, owner: foreignOwner(paths.pidFile) }, pidRead, warnings };
     }
     return { obs: { kind: 'gone', pid: filePid, why: probe.kind === 'zombie' ? 'zombie' : 'exited', logTail: [] }, pidRead, warnings };
   }
   return { obs: { kind: 'gone', pid: null, why: state?.held ? 'stopped' : 'no-record', logTail: [] }, pidRead, warnings };
+}
+
+/** The owner of a PID file written by another user, for the words of an unverified PID; null when it is the caller's. */
+function foreignOwner(pidFile: string): number | null {
+  try {
+    const owner = lstatSync(pidFile).uid;
+    return owner === process.getuid?.() ? null : owner;
+  } catch {
+    return null;
+  }
 }
 
 /** A live program launched for this PID file that no record names, adopted rather than launched twice. */
