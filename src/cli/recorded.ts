@@ -41,7 +41,8 @@ export function recordOnFile(stateFile: string): { request: LaunchRequest | null
 
 /**
  * --start and --restart without a command: the request on record, with what this call gives
- * on top (a given --log replaces the recorded log options). Paths in the record are absolute.
+ * on top (a given --log replaces the recorded log options, --env pairs add to the recorded
+ * ones). Paths in the record are made absolute.
  */
 export function withRecordedRequest(call: ParsedCall, request: LaunchRequest): ParsedCall {
   const recorded = absoluteOptions(request);
@@ -50,7 +51,11 @@ export function withRecordedRequest(call: ParsedCall, request: LaunchRequest): P
     delete recorded.stdout;
     delete recorded.stderr;
   }
-  return { ...call, values: { ...(recorded as ParsedCall['values']), ...call.values }, command: request.command };
+  const values: ParsedCall['values'] = { ...(recorded as ParsedCall['values']), ...call.values };
+  // --env pairs add to the recorded ones (a key given again wins), rather than replacing them all.
+  const env = [...(Array.isArray(recorded.env) ? recorded.env : []), ...(Array.isArray(call.values.env) ? call.values.env : [])];
+  if (env.length) values.env = env;
+  return { ...call, values, command: request.command };
 }
 
 /** Refuses to act on another uid's program unless --force: root must never silently relaunch a user's program as root. */

@@ -3,7 +3,7 @@
 // the record and say so; with no record they are a usage error that says what to give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -54,16 +54,17 @@ test('the FATAL line names the same exact --start, which relaunches with the rec
   const box = new Sandbox();
   const marker = uniqueMarker('fatal-hint');
   t.after(cleanupMarked(box, marker));
-  const args = ['--pid', 'app.pid', '--max-retries', '1', '--start-secs', '1s', '--', fixture('tell-env.js'), 'need-mode', marker];
+  const args = ['--pid', 'app.pid', '--max-retries', '1', '--start-secs', '1s', '--env', 'KEEP=1', '--', fixture('tell-env.js'), 'need-mode', marker];
   const check = await box.run(args);
   assert.equal(check.code, 1);
   assert.match(check.stderr, new RegExp(`no more launches until: ensure-running --pid ${box.path('app.pid')} --start(;|$)`, 'm'));
-  // The record keeps what was asked; --start with an --env on top applies it.
+  // The record keeps what was asked; --start with an --env pair on top adds it to the recorded ones.
   const start = await box.run(['--pid', 'app.pid', '--start', '--env', 'APP_MODE=red', '--start-secs', '0']);
   assert.equal(start.code, 0, start.stderr);
   const pid = box.pidOf();
   const run = await waitUntil(() => told(readOr(box.path('app.log')))[0], 'the program to log');
   assert.deepEqual(run, { pid, cwd: box.dir, mode: 'red', argv: ['need-mode', marker] });
+  assert.ok(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('KEEP=1'), 'the recorded --env pair is kept');
 });
 
 test('--start or --restart without a command and without a record: exit 2, saying what to give', async (t) => {
