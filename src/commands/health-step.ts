@@ -3,7 +3,7 @@
 // stop it with a verified signal and relaunch it through the ordinary launch path (unless
 // hung or unhealthy runs crowd: then it backs off, see src/core/health-restart.ts).
 
-import { decideHealth, noteHeartbeatSeen, type HealthObservation, type HealthOptions } from '../core/health.js';
+import { decideHealth, noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
 import { emptyHealth } from '../core/health-state.js';
 import { decideHealthRestart } from '../core/health-restart.js';
 import type { Decision } from '../core/policy.js';
@@ -32,9 +32,7 @@ async function observeHealth(config: ProgramConfig, options: HealthOptions, stat
   if (options.restartAt) {
     const { nextAfter } = await import('../core/schedule.js');
     const cron = { text: options.restartAt.text, tz: options.restartAt.tz };
-    const kept = state.health?.restartAt;
-    const done = kept && kept.text === cron.text && kept.tz === cron.tz ? (kept.lastScheduledMs ?? -Infinity) : -Infinity;
-    obs.schedule = { dueMs: nextAfter(cron, Math.max(launchedAtMs, done)), followingMs: nextAfter(cron, now) };
+    obs.schedule = { dueMs: nextAfter(cron, restartAtBaseMs(state.health?.restartAt, cron, launchedAtMs, now)), followingMs: nextAfter(cron, now) };
   }
   return obs;
 }
@@ -69,8 +67,13 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
   const cadence = config.cadence ?? null;
   if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
   const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
-  // A program launched by this very check is judged from the next one on, its heartbeat from its launch.
-  if (launchedNow && state.identity && config.health?.heartbeat) state = { ...state, health: noteHeartbeatSeen(state.health ?? emptyHealth(), config.health, state.identity.launchedAtMs) };
+  // A program launched by this very check is judged from the next one on, its health options from its launch.
+  if (launchedNow && state.identity && config.health) {
+    const launchedAtMs = state.identity.launchedAtMs;
+    const at = config.health.restartAt;
+    const due = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, launchedAtMs) : null;
+    state = { ...state, health: noteLaunchedWith(state.health ?? emptyHealth(), config.health, launchedAtMs, due) };
+  }
   if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { ...decision, state };
 
   const now = world.now();

@@ -12,6 +12,8 @@ export interface RestartAtRecord {
   /** The scheduled time of the last planned restart, so that each is done once. */
   lastScheduledMs: number | null;
   lastRestartMs: number | null;
+  /** Set when the option was first seen on a program already running: scheduled times before it do not count. */
+  seenSinceMs?: number;
 }
 
 /** The cadence declared with --schedule or --interval, recorded so that --status can watch for missing checks. */
@@ -63,6 +65,7 @@ export function parseHealth(raw: unknown): HealthRecord | undefined {
             nextMs: at.nextMs,
             lastScheduledMs: isNum(at.lastScheduledMs) ? at.lastScheduledMs : null,
             lastRestartMs: isNum(at.lastRestartMs) ? at.lastRestartMs : null,
+            ...(isNum(at.seenSinceMs) ? { seenSinceMs: at.seenSinceMs } : {}),
           }
         : null,
     cadence:

@@ -87,6 +87,26 @@ export function noteHeartbeatSeen(health: HealthRecord, options: HealthOptions |
   return { ...health, heartbeatSeen: { file, sinceMs } };
 }
 
+/**
+ * What a program launched by this check is judged from: its heartbeat and its --restart-at
+ * from the launch (a record with no `seenSinceMs`), unlike options added to a running program.
+ */
+export function noteLaunchedWith(health: HealthRecord, options: HealthOptions | undefined, launchedAtMs: number, restartDueMs: number | null): HealthRecord {
+  let next = noteHeartbeatSeen(health, options, launchedAtMs);
+  const at = options?.restartAt;
+  if (at && !(next.restartAt && next.restartAt.text === at.text && next.restartAt.tz === at.tz)) {
+    next = { ...next, restartAt: { text: at.text, tz: at.tz, nextMs: restartDueMs ?? launchedAtMs, lastScheduledMs: null, lastRestartMs: null } };
+  }
+  return next;
+}
+
+/** The time from which --restart-at's next due time counts: the launch, the last planned restart, or when the option was first seen on a running program. */
+export function restartAtBaseMs(kept: HealthRecord['restartAt'] | undefined, cron: { text: string; tz: string | null }, launchedAtMs: number, now: number): number {
+  const same = kept && kept.text === cron.text && kept.tz === cron.tz ? kept : null;
+  if (!same) return Math.max(launchedAtMs, now);
+  return Math.max(launchedAtMs, same.lastScheduledMs ?? -Infinity, same.seenSinceMs ?? -Infinity);
+}
+
 const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unhealthy', scheduled: 'scheduled-restart' };
 
 /** Decides the health of a live, verified program. Heartbeat first, then HTTP, then the schedule: one restart at most. */
@@ -134,6 +154,8 @@ export function decideHealth(previous: ProgramState, obs: HealthObservation, opt
         nextMs: acted ? obs.schedule.followingMs : obs.schedule.dueMs,
         lastScheduledMs: acted ? obs.schedule.dueMs : (kept?.lastScheduledMs ?? null),
         lastRestartMs: acted ? now : (kept?.lastRestartMs ?? null),
+        // First seen on a running program: scheduled times before now are not its due (see restartAtBaseMs).
+        ...(kept ? (kept.seenSinceMs !== undefined ? { seenSinceMs: kept.seenSinceMs } : {}) : { seenSinceMs: now }),
       },
     };
   } else if (!options.restartAt && health.restartAt) {

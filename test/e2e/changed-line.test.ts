@@ -3,6 +3,7 @@
 // added to a running program starts its clock when first seen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { Sandbox, fixture, lines, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -86,4 +87,26 @@ test('--heartbeat added to a running program is judged from when it was first se
   await waitUntil(() => Date.now() - seenAt > 2_500, 'the grace from first seen to pass');
   const later = await box.run(withBeat);
   assert.match(later.stderr, /restarting \(no heartbeat/);
+});
+
+test('--restart-at added to a program running for days is due at its next time, not at once', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('at-added');
+  t.after(cleanupMarked(box, marker));
+  const plain = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('tell-env.js'), marker];
+  assert.equal((await box.run(plain)).code, 0);
+  const pid = box.pidOf();
+  // As if it had been running for two days: a 03:00 UTC has passed since its launch.
+  const state = JSON.parse(readOr(box.path('app.state.json')));
+  state.identity.launchedAtMs = Date.now() - 2 * 86_400_000;
+  writeFileSync(box.path('app.state.json'), JSON.stringify(state));
+
+  const withAt = ['--pid', 'app.pid', '--restart-at', '0 3 * * *', '--tz', 'UTC', '--start-secs', '0', '--', fixture('tell-env.js'), marker];
+  for (const n of [1, 2]) {
+    const check = await box.run(withAt);
+    assert.deepEqual([check.code, check.stderr], [0, ''], `check ${n}: no planned restart for a time before the option was given`);
+  }
+  assert.deepEqual(pidsWithArg(marker), [pid]);
+  const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
+  assert.ok(Date.parse(json.health.restartAt.nextAt) > Date.now(), 'due at its next 03:00');
 });

@@ -1,7 +1,8 @@
 // The health decision and the schedule helpers, as pure functions with fixed dates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideHealth, heartbeatProblem, type HealthOptions } from '../../src/core/health.ts';
+import { decideHealth, heartbeatProblem, noteLaunchedWith, restartAtBaseMs, type HealthOptions } from '../../src/core/health.ts';
+import { emptyHealth } from '../../src/core/health-state.ts';
 import { checkCron, lastAtOrBefore, nextAfter, shortestGapMs } from '../../src/core/schedule.ts';
 import { checksView } from '../../src/core/cadence.ts';
 import { emptyState, parseState, type ProgramState } from '../../src/core/state.ts';
@@ -46,7 +47,8 @@ test('restart-at: due once per scheduled time; the heartbeat wins when both are 
   const next = Date.UTC(2024, 2, 11, 3, 0, 0);
   const v = decideHealth(running(T0 - 86_400_000), { heartbeat: null, probe: null, schedule: { dueMs: due, followingMs: next } }, options, T0);
   assert.equal(v.restart?.kind, 'scheduled');
-  assert.deepEqual(v.state.health?.restartAt, { text: '0 3 * * *', tz: 'UTC', nextMs: next, lastScheduledMs: due, lastRestartMs: T0 });
+  // No record before this check: the option is first seen now (the observation given here is due regardless).
+  assert.deepEqual(v.state.health?.restartAt, { text: '0 3 * * *', tz: 'UTC', nextMs: next, lastScheduledMs: due, lastRestartMs: T0, seenSinceMs: T0 });
   const later = decideHealth(v.state, { heartbeat: null, probe: null, schedule: { dueMs: next, followingMs: next } }, options, T0 + 60_000);
   assert.equal(later.restart, null);
   assert.equal(later.state.health?.restartAt?.nextMs, next);
@@ -67,6 +69,18 @@ test('heartbeat added to a running program: judged from when it was first seen, 
   assert.equal(after.restart?.kind, 'hung', 'judged once the grace from first seen is over');
   const moved = decideHealth(after.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, { ...none, heartbeat: { ...beat, file: '/y/hb' } }, T0 + 120_000);
   assert.equal(moved.restart, null, 'another heartbeat file starts its own clock');
+});
+
+test('restart-at: first seen on a running program counts from then; launched with it, from the launch', () => {
+  const cron = { text: '0 3 * * *', tz: 'UTC' };
+  const launched = T0 - 2 * 86_400_000;
+  assert.equal(restartAtBaseMs(undefined, cron, launched, T0), T0, 'first seen now');
+  const atLaunch = noteLaunchedWith(emptyHealth(), { ...none, restartAt: cron }, launched, launched + 1000).restartAt;
+  assert.equal(restartAtBaseMs(atLaunch, cron, launched, T0), launched, 'launched with it');
+  const seen = decideHealth(running(launched), { heartbeat: null, probe: null, schedule: { dueMs: T0 + 3_600_000, followingMs: T0 + 3_600_000 } }, { ...none, restartAt: cron }, T0).state.health?.restartAt;
+  assert.equal(seen?.seenSinceMs, T0);
+  assert.equal(restartAtBaseMs(seen, cron, launched, T0 + 60_000), T0, 'remembered');
+  assert.equal(restartAtBaseMs(seen, cron, T0 + 120_000, T0 + 180_000), T0 + 120_000, 'a later launch counts from itself');
 });
 
 test('schedule: cron-parser times at fixed dates, shape and field errors', () => {
