@@ -8,7 +8,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const BIN = join(ROOT, 'bin', 'ensure-running.js');
+/** The installed command: the POSIX sh front door, which runs node on the bundle when it must. */
+export const BIN = join(ROOT, 'bin', 'ensure-running');
+/** The bundle's JS entry, for calls that run node on it directly. */
+export const JS_BIN = join(ROOT, 'bin', 'ensure-running.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 export const NODE = process.execPath;
 
@@ -39,9 +42,9 @@ export class Sandbox {
       ...extra,
     };
   }
-  /** Runs the built CLI as a real process in the sandbox. */
+  /** Runs the installed command (the front door, then node when it must) as a real process in the sandbox. */
   run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-    return runProcess(NODE, [BIN, ...args], { cwd: options.cwd ?? this.dir, env: options.env ?? this.env(), timeoutMs: options.timeoutMs ?? 60_000 });
+    return runProcess(BIN, args, { cwd: options.cwd ?? this.dir, env: options.env ?? this.env(), timeoutMs: options.timeoutMs ?? 60_000 });
   }
   /** Reads a PID file and tracks the PID for cleanup. */
   pidOf(pidFile = 'app.pid'): number {

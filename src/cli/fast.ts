@@ -1,29 +1,21 @@
-// The installed entry point: cron's every-minute healthy check, bundled as one CommonJS file
-// so that it starts without Node's ESM loader; every other call goes on to the full CLI.
+// The bundle's entry (dist/fast.cjs, CommonJS so that it starts without the ESM loader): the
+// quiet promise verified as the shell front door verifies it; every other call goes on to
+// the full CLI, which parses, decides under the lock and picks the exit code.
 
-import { parsePlainCheck } from './fast-parse.js';
-import { programConfig } from './settings.js';
-import { realWorld } from '../commands/world.js';
-import { isHealthyWithoutLock } from '../commands/quick.js';
+import { keepsPromise } from '../commands/quick.js';
 
-/**
- * True only for a plain check of a verified live program with nothing due. Any doubt,
- * including an argument the plain reader leaves to yargs-parser, answers false: the full
- * CLI parses again, decides under the lock and is the one place that reports errors and
- * picks exit codes.
- */
-export function healthyWithoutLock(args: string[]): boolean {
+// Node 22.1+ keeps compiled code between runs; older versions simply have no such function.
+(process.getBuiltinModule?.('node:module') as { enableCompileCache?: () => unknown } | undefined)?.enableCompileCache?.();
+
+function quiet(): boolean {
   try {
-    const call = parsePlainCheck(args);
-    if (call === null) return false;
-    const world = realWorld();
-    return isHealthyWithoutLock(programConfig(call, world), world);
+    return keepsPromise({ argv: process.argv.slice(2), cwd: process.cwd(), tz: process.env.TZ ?? null }, process.env);
   } catch {
     return false;
   }
 }
 
-if (!healthyWithoutLock(process.argv.slice(2))) {
+if (!quiet()) {
   // Bundled, this is the ESM entry dist/cli.js (see scripts/build.mjs); it sets the exit code.
   import('./run.js').catch((error: unknown) => {
     process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);

@@ -4,7 +4,6 @@ import { parseArgs, type ParsedCall } from './parse.js';
 import { programConfig } from './settings.js';
 import { realWorld, type World } from '../commands/world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
-import { isHealthyWithoutLock } from '../commands/quick.js';
 import { armTimeLimit } from './time-limit.js';
 import type { ProgramConfig } from '../commands/config.js';
 
@@ -39,8 +38,6 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       world.say(VERSION);
       return EXIT.ok;
     case 'check': {
-      const config = programConfig(call, world);
-      if (isHealthyWithoutLock(config, world)) return EXIT.ok;
       const { runCheck } = await import('../commands/check.js');
       return runCheck(bounded(await actingConfig(call, world), 'the check', world), world);
     }

@@ -18,7 +18,8 @@ import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
 import { failpoint } from '../os/failpoint.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
-import type { World } from './world.js';
+import { hearing, type World } from './world.js';
+import { settlePromise } from './promise.js';
 
 /** Turns a sidecar read into a state, saying once why an unusable one is set aside. */
 export function loadState(read: StateRead, world: World, name: string, path: string): ProgramState | null {
@@ -35,15 +36,16 @@ export function loadState(read: StateRead, world: World, name: string, path: str
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
-  // False unless the tick ran to its end and decided "nothing to do".
+  // False unless the tick ran to its end and decided "nothing to do" (and said nothing).
   let quiet = false;
+  const heard = hearing(world);
   try {
-    const ended = await tickLocked(config, world, lock, prepare);
-    quiet = ended.quiet;
+    const ended = await tickLocked(config, heard.world, lock, prepare);
+    quiet = ended.quiet && heard.silent();
     return ended.code;
   } finally {
-    // Under the lock, after the save: the one place for what depends on whether the tick was quiet.
-    void quiet;
+    // Under the lock, after the save: the quiet promise is given by a quiet tick, removed by any other (src/commands/promise.ts).
+    settlePromise(config, world, quiet);
     await lock.release();
   }
 }

@@ -1,9 +1,9 @@
 // --crontab: prints a ready-to-paste crontab line for the given options. cron runs jobs with
-// PATH=/usr/bin:/bin and HOME as the directory, so every path in the line is absolute, node
-// and the CLI are named by absolute path, and PATH is set to one that finds the command.
+// PATH=/usr/bin:/bin and HOME as the directory, so every path in the line is absolute, the
+// installed command is named by absolute path, and PATH is set to one that finds node and the command.
 
-import { realpathSync } from 'node:fs';
-import { delimiter, dirname, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/status-view.js';
 import { OPTIONS, type OptionName } from '../cli/options.js';
@@ -57,13 +57,17 @@ function ownArgs(call: ParsedCall, config: ProgramConfig): string[] {
 export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: World): number {
   const node = process.execPath;
   const cli = realpathSync(resolve(world.cwd, process.argv[1] ?? ''));
+  // The installed command (the shell front door beside the bundle), which answers a healthy
+  // check without starting node; node and the bundle by name only where it is missing.
+  const door = join(dirname(dirname(cli)), 'bin', 'ensure-running');
+  const caller = existsSync(door) ? [door] : [node, cli];
   const command = config.request.command[0]!;
   let commandDir: string | null = null;
   if (!command.includes('/')) commandDir = dirname(resolveCommand(command, config.request.cwd, world.env.PATH));
   const path = cronPath(dirname(node), commandDir);
   const resolved = resolveCommand(command, config.request.cwd, path);
   const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
-  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([node, cli, ...ownArgs(call, config), '--', ...config.request.command])}`;
+  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config), '--', ...config.request.command])}`;
   world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
   if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);
   world.say(escapePercent(line));

@@ -1,43 +1,77 @@
-// The healthy path of the cron check, without the lock: the one cron takes every minute.
+// The JS verifier of the quiet promise: what the shell front door (bin/ensure-running) checks,
+// for callers that run the bundle with node directly. Same fields, same order, same rules.
 
-import { statSync } from 'node:fs';
-import { phaseOf } from '../core/phase.js';
-import { observe } from '../os/observe.js';
-import { LOCK_STALE_MS } from '../os/lock-stale.js';
-import { readStateFile } from '../os/state-file.js';
-import type { ProgramConfig } from './config.js';
-import type { World } from './world.js';
-import { healthNeedsFullCheck, markCheckRan } from './health-quick.js';
-import { changeToAnnounce } from '../core/request.js';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { answersCall, heartbeatFresh, parsePromise, sameLiveProcess, type Caller } from '../core/promise.js';
+import { markCheck, ownFile, readUptimeCs } from '../os/promise-file.js';
 
-/**
- * A verified live program with nothing due is left alone at the cost of two small reads
- * and a /proc lookup; the lock, the spawner and the writers are not even loaded. Anything
- * else goes to the full check, which takes the lock and looks again, so this path can
- * never launch or signal, and its one write is a timestamp (the state file's mtime).
- */
-export function isHealthyWithoutLock(config: ProgramConfig, world: World): boolean {
-  const read = readStateFile(config.paths.stateFile);
-  if (read.kind !== 'ok') return false;
-  const state = read.state;
-  if (phaseOf(state) !== 'running') return false;
-  // A changed crontab line is said once by the full check.
-  if (changeToAnnounce(state, config.request)) return false;
-  const { obs } = observe(config.paths, state, { tail: false, scan: false });
-  if (obs.kind !== 'ours' || obs.repairPidFile) return false;
-  const launchedAt = state.identity?.launchedAtMs ?? 0;
-  const settleDue = !state.settled && world.now() - launchedAt >= config.policy.minUptimeMs;
-  if (settleDue || staleLockLeft(config.paths.lockDir, world.now()) || healthNeedsFullCheck(config, state, world.now())) return false;
-  // The one write of this path, metadata only: the state file's mtime says when checks ran (--status).
-  markCheckRan(config.paths.stateFile, world.now());
-  return true;
+/** The promise file for these arguments: the first `--pid FILE` or `--pid=FILE` before `--`. */
+export function promiseFileOf(argv: string[], cwd: string): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return null;
+    const value = arg === '--pid' ? argv[i + 1] : arg.startsWith('--pid=') ? arg.slice('--pid='.length) : undefined;
+    if (value === undefined) continue;
+    if (value === '') return null;
+    const stem = value.endsWith('.pid') ? value.slice(0, -'.pid'.length) : value;
+    return resolve(cwd, `${stem}.promise`);
+  }
+  return null;
 }
 
-/** A lock left by a killed check: the full check takes it over and removes it. One stat. */
-function staleLockLeft(lockDir: string, now: number): boolean {
+const read = (path: string): string | null => {
   try {
-    return now - statSync(lockDir).mtimeMs > LOCK_STALE_MS;
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null;
+  }
+};
+
+const exists = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return true;
   } catch {
     return false;
   }
+};
+
+/**
+ * True when the promise of the last full check answers this call and still holds; then the
+ * mark is rewritten and the call is done. Any doubt is false: the full check decides.
+ */
+export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
+  if (env.ENSURE_RUNNING_NO_FAST_PATH) return false;
+  const promiseFile = promiseFileOf(call.argv, call.cwd);
+  const own = promiseFile ? ownFile(promiseFile) : null;
+  const text = own ? read(promiseFile!) : null;
+  const p = text === null ? null : parsePromise(text);
+  if (!own || !p || !answersCall(p, call) || exists(p.lockDir)) return false;
+  // The records are as the full check left them: ours, not links, the PID file naming the
+  // process, the state file not written since the promise.
+  const pidFile = ownFile(p.pidFile);
+  const stateFile = ownFile(p.stateFile);
+  if (!pidFile || (Number(pidFile.mode) & 0o002) !== 0 || read(p.pidFile) !== `${p.pid}\n`) return false;
+  if (!stateFile || stateFile.mtimeNs > own.mtimeNs || (Number(stateFile.mode) & 0o022) !== 0) return false;
+  const stat = read(`/proc/${p.pid}/stat`);
+  const boot = read('/proc/sys/kernel/random/boot_id');
+  if (stat === null || boot === null || !sameLiveProcess(p, stat, boot.trim())) return false;
+  const nowCs = readUptimeCs();
+  if (nowCs === null || nowCs >= p.untilCs) return false;
+  const mark = ownFile(p.markFile);
+  if (!mark) return false;
+  if (p.heartbeat && nowCs >= p.heartbeat.fromCs) {
+    const markText = read(p.markFile);
+    const markCs = markText !== null && /^[1-9][0-9]{0,14}\n$/.test(markText) ? Number(markText) : null;
+    let newer = false;
+    try {
+      const beat = statSync(p.heartbeat.file, { bigint: true });
+      newer = beat.isFile() && beat.mtimeNs > mark.mtimeNs;
+    } catch {
+      newer = false;
+    }
+    if (!heartbeatFresh(p, nowCs, markCs, newer)) return false;
+  }
+  return markCheck(p.markFile, nowCs);
 }

@@ -1,10 +1,11 @@
 // The `checks` part of --status: the declared cadence from the state file, the time of the
-// last check (the state file's mtime, which the lock-free path touches), and cron-parser
+// last check (the state file's mtime, and the mark that a check answered by the quiet promise rewrites), and cron-parser
 // for --schedule, loaded only for a program that declared one.
 
 import { statSync } from 'node:fs';
 import { checksView, type ChecksView } from '../core/cadence.js';
 import type { StatusInput } from '../core/status-view.js';
+import { markedAtMs } from '../os/state-file.js';
 
 function mtimeMs(path: string): number | null {
   try {
@@ -18,7 +19,7 @@ function mtimeMs(path: string): number | null {
 export async function checksOf(input: StatusInput): Promise<ChecksView | null> {
   const cadence = input.state?.health?.cadence;
   if (!cadence) return null;
-  const times = [input.state?.lastCheckMs ?? null, mtimeMs(input.stateFile)].filter((t): t is number => t !== null);
+  const times = [input.state?.lastCheckMs ?? null, mtimeMs(input.stateFile), markedAtMs(input.stateFile) || null].filter((t): t is number => t !== null);
   const lastCheckMs = times.length ? Math.max(...times) : null;
   let nextAfter = (ms: number) => ms + cadence.periodMs;
   if (cadence.schedule) {

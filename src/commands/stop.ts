@@ -11,6 +11,7 @@ import { removePidFile } from '../os/pid-file.js';
 import { readStateFile, writeStateFile } from '../os/state-file.js';
 import { stopLeftovers, terminate } from '../os/terminate.js';
 import { leftoversText } from '../core/policy.js';
+import { removePromise } from '../os/promise-file.js';
 import { register } from '../os/registry.js';
 import { checkLocked, loadState } from './check.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
@@ -24,6 +25,8 @@ function othersText(others: number[]): string {
 /** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
 async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
   const { paths } = config;
+  // Before any signal: no call may take the quiet path on the promise of a run being stopped.
+  removePromise(paths.promiseFile);
   const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   let state = loaded ?? emptyState();
   const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null });

@@ -9,6 +9,8 @@ export interface World {
   cwd: string;
   env: NodeJS.ProcessEnv;
   home: string;
+  /** The call's own arguments, when it came from a command line: a quiet promise answers exactly them. */
+  argv?: string[];
   /** One line to stderr (cron mails it) or stdout. */
   warn(line: string): void;
   say(line: string): void;
@@ -30,7 +32,25 @@ export function realWorld(): World {
     cwd: process.cwd(),
     env: process.env,
     home: process.env.HOME || passwdHome(),
+    argv: process.argv.slice(2),
     warn: (line) => process.stderr.write(`${line}\n`),
     say: (line) => process.stdout.write(`${line}\n`),
   };
+}
+
+/** The same world, counting the lines it says: a check that said nothing ended quiet. */
+export function hearing(world: World): { world: World; silent: () => boolean } {
+  let lines = 0;
+  const heard: World = {
+    ...world,
+    warn: (line) => {
+      lines++;
+      world.warn(line);
+    },
+    say: (line) => {
+      lines++;
+      world.say(line);
+    },
+  };
+  return { world: heard, silent: () => lines === 0 };
 }

@@ -8,6 +8,10 @@ export interface ProgramPaths {
   stateFile: string;
   lockDir: string;
   defaultLog: string;
+  /** The quiet promise of the last full check (docs/quiet-promise.md). */
+  promiseFile: string;
+  /** Rewritten by every check that the promise answered: when checks ran, for --status. */
+  markFile: string;
 }
 
 function stem(pidFile: string): string {
@@ -24,7 +28,14 @@ export function programPaths(pidFile: string, cwd: string): ProgramPaths {
     stateFile: `${base}.state.json`,
     lockDir: `${absolute}.lock`,
     defaultLog: `${base}.log`,
+    ...promisePaths(`${base}.state.json`),
   };
+}
+
+/** The promise and mark files that go with a state file (same stem). */
+export function promisePaths(stateFile: string): { promiseFile: string; markFile: string } {
+  const base = stateFile.endsWith('.state.json') ? stateFile.slice(0, -'.state.json'.length) : stateFile;
+  return { promiseFile: `${base}.promise`, markFile: `${base}.checked` };
 }
 
 /** The registry directory: $ENSURE_RUNNING_HOME, else $XDG_STATE_HOME/ensure-running, else ~/.local/state/ensure-running. */

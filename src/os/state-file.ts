@@ -1,7 +1,19 @@
 // The sidecar state file next to the PID file: JSON, written atomically under the lock.
 
+import { statSync } from 'node:fs';
 import { parseState, STATE_VERSION, type ProgramState } from '../core/state.js';
+import { promisePaths } from '../core/paths.js';
 import { readSmallFile, writeFileAtomic } from './files.js';
+import { removePromise } from './promise-file.js';
+
+/** When a check answered by the quiet promise last ran: the mark's mtime, 0 when there is none. */
+export function markedAtMs(stateFile: string): number {
+  try {
+    return statSync(promisePaths(stateFile).markFile).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 /** The sidecar never grows past this; events are bounded well below it. */
 const MAX_STATE_BYTES = 256 * 1024;
@@ -30,10 +42,11 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   }
   const parsed = parseState(read.text);
   if (parsed.kind === 'ok') {
-    // The lock-free healthy check records that it saw the program alive only in the file's
-    // mtime (no rewrite every minute): fold that into "last seen alive" here.
+    // A check answered by the quiet promise records that it saw the program alive only in the
+    // mark's mtime (no rewrite every minute): fold that into "last seen alive" here.
     const state = parsed.state;
-    if (state.identity && read.mtimeMs > (state.lastSeenAliveMs ?? 0)) state.lastSeenAliveMs = Math.floor(read.mtimeMs);
+    const seenMs = Math.max(read.mtimeMs, markedAtMs(path));
+    if (state.identity && seenMs > (state.lastSeenAliveMs ?? 0)) state.lastSeenAliveMs = Math.floor(seenMs);
     return parsed;
   }
   if (parsed.kind === 'future') {
@@ -42,7 +55,8 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   return { kind: 'unusable', reason: `state file ${path} is corrupt (${parsed.reason}); it will be rewritten`, future: false };
 }
 
-/** Writes the sidecar atomically. */
+/** Writes the sidecar atomically. The quiet promise goes first: it answered for the old records. */
 export function writeStateFile(path: string, state: ProgramState): void {
+  removePromise(promisePaths(path).promiseFile);
   writeFileAtomic(path, `${JSON.stringify(state, null, 1)}\n`, 'state file');
 }

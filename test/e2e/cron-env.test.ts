@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { BIN, NODE, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
-/** Runs the built CLI the way cron does: `env -i PATH=/usr/bin:/bin HOME=...`, node by absolute path. */
+/** Runs the installed command the way cron does: `env -i PATH=/usr/bin:/bin HOME=...`; node named only where that PATH lacks it. */
 function cronRun(box: Sandbox, args: string[]) {
-  return runProcess('/usr/bin/env', ['-i', 'PATH=/usr/bin:/bin', `HOME=${box.dir}`, NODE, BIN, ...args], { cwd: box.dir });
+  const node = ['/usr/bin/node', '/bin/node'].includes(NODE) ? [] : [`ENSURE_RUNNING_NODE=${NODE}`];
+  return runProcess('/usr/bin/env', ['-i', 'PATH=/usr/bin:/bin', `HOME=${box.dir}`, ...node, BIN, ...args], { cwd: box.dir });
 }
 
 test('under cron the launch says one line, and every healthy check after it prints nothing at all', async (t) => {

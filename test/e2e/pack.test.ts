@@ -37,7 +37,7 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
 
   const bin = join(prefix, 'bin', 'ensure-running');
   const home = join(prefix, 'lib', 'node_modules', 'ensure-running');
-  assert.equal(realpathSync(bin), join(home, 'bin', 'ensure-running.js'), 'the command runs the installed copy');
+  assert.equal(realpathSync(bin), join(home, 'bin', 'ensure-running'), 'the command is the installed copy\'s front door');
   const run = (args: string[]) => runProcess(bin, args, { cwd: box.dir, env: box.env(), timeoutMs: 30_000 });
 
   const version = await run(['--version']);

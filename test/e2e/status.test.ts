@@ -8,7 +8,7 @@ const isRoot = process.getuid?.() === 0;
 
 /** Runs the built CLI as the user nobody (uid 65534), with the sandbox's environment. */
 function runAsNobody(box: Sandbox, args: string[]) {
-  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', NODE, BIN, ...args], { cwd: '/', env: box.env() });
+  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args], { cwd: '/', env: box.env() });
 }
 
 async function statusJson(box: Sandbox, pidFile = 'app.pid') {

@@ -10,7 +10,7 @@ const skip = isRoot ? false : 'needs root to run the CLI as nobody on a root-own
 
 /** Runs the built CLI as the user nobody (uid 65534). */
 function runAsNobody(box: Sandbox, args: string[]) {
-  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', NODE, BIN, ...args], { cwd: '/', env: box.env({ ENSURE_RUNNING_HOME: box.path('nobody-home') }) });
+  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args], { cwd: '/', env: box.env({ ENSURE_RUNNING_HOME: box.path('nobody-home') }) });
 }
 
 /** Asserts (and cleans up) that no process carries the marker. */

@@ -27,7 +27,7 @@ test('a zombie target (under a subreaper that never reaps) is reported dead and 
   const next = async () => JSON.parse((await answers.next()).value as string) as Answer & { ready?: boolean };
   assert.equal((await next()).ready, true);
   const check = async (): Promise<Answer> => {
-    reaper.stdin.write(`${JSON.stringify([NODE, BIN, '--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker])}\n`);
+    reaper.stdin.write(`${JSON.stringify([BIN, '--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker])}\n`);
     return next();
   };
 

@@ -119,7 +119,7 @@ test('a lock planted by another user in a shared sticky directory: a clear error
   execFileSync('setpriv', as(65533, ['mkdir', `${shared}/app.pid.lock`]));
   const old = new Date(Date.now() - 60_000);
   utimesSync(`${shared}/app.pid.lock`, old, old);
-  const result = await runProcess('setpriv', as(65534, [NODE, BIN, '--pid', `${shared}/app.pid`, '--log', `${shared}/app.log`, '--start-secs', '0', '--', fixture('forever.js'), marker]), {
+  const result = await runProcess('setpriv', as(65534, [BIN, '--pid', `${shared}/app.pid`, '--log', `${shared}/app.log`, '--start-secs', '0', '--', fixture('forever.js'), marker]), {
     cwd: shared,
     env: box.env({ HOME: shared, ENSURE_RUNNING_HOME: `${shared}/registry` }),
   });
@@ -137,7 +137,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     t.after(cleanupMarked(box, marker));
     const args = ['--pid', 'app.pid', '--start-secs', '5', '--', fixture('forever.js'), marker];
     const { spawn } = await import('node:child_process');
-    const guard = spawn(NODE, [BIN, ...args], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
+    const guard = spawn(BIN, [...args], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
     const exited = new Promise<string | null>((done) => guard.once('exit', (_code, sig) => done(sig)));
     const pid = await waitUntil(() => (readOr(box.path('app.pid')) ? Number(readOr(box.path('app.pid'))) : 0), 'the PID file');
     box.track(pid);

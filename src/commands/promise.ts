@@ -1,0 +1,68 @@
+// The check's one hook into the quiet promise: a check that ended quiet leaves a promise for
+// exactly its command line; any other ending removes it. Runs under the check's lock.
+
+import { dirname } from 'node:path';
+import { promiseUntilMs } from '../core/promise-deadline.js';
+import { programPaths } from '../core/paths.js';
+import { parsePlainCheck } from '../cli/fast-parse.js';
+import { readStateFile } from '../os/state-file.js';
+import { bootId, verifyIdentity } from '../os/proc-identity.js';
+import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
+import type { ProgramConfig } from './config.js';
+import type { World } from './world.js';
+
+/**
+ * After a check: `quiet` (exit 0, nothing said) writes a promise when one can be given,
+ * otherwise the promise goes. Best effort: a promise that cannot be written only costs the
+ * next call a full check, so no error of its own ever fails the check.
+ */
+export function settlePromise(config: ProgramConfig, world: World, quiet: boolean): void {
+  const { promiseFile } = config.paths;
+  try {
+    removePromise(promiseFile);
+    if (quiet) givePromise(config, world);
+  } catch {
+    try {
+      removePromise(promiseFile);
+    } catch {
+      // the directory refuses changes: the state write of the next check says so
+    }
+  }
+}
+
+function givePromise(config: ProgramConfig, world: World): void {
+  const { paths } = config;
+  const argv = world.argv;
+  // Only a plain check of this very PID file, from a command line, is answered by a promise.
+  const call = argv ? parsePlainCheck(argv) : null;
+  if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return;
+  if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return;
+  const read = readStateFile(paths.stateFile);
+  if (read.kind !== 'ok') return;
+  const state = read.state;
+  const identity = state.identity;
+  const boot = bootId();
+  const duties = { startWindowMs: config.startWindowMs, minUptimeMs: config.policy.minUptimeMs, health: config.health, logRotate: config.logRotate };
+  if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return;
+  // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
+  const nowCs = readUptimeCs();
+  const now = world.now();
+  const untilMs = promiseUntilMs(state, duties, now);
+  if (nowCs === null || untilMs === null) return;
+  const toCs = (ms: number) => Math.floor(ms / 10);
+  const beat = config.health?.heartbeat ?? null;
+  writePromise(paths.promiseFile, {
+    cwd: world.cwd,
+    tz: world.env.TZ ?? null,
+    argv,
+    pid: identity.pid,
+    startTime: identity.startTime,
+    bootId: boot,
+    untilCs: nowCs + toCs(untilMs - now),
+    pidFile: paths.pidFile,
+    stateFile: paths.stateFile,
+    lockDir: paths.lockDir,
+    markFile: paths.markFile,
+    heartbeat: beat ? { file: beat.file, fromCs: Math.max(1, nowCs + toCs(identity.launchedAtMs + beat.graceMs - now)), withinCs: toCs(beat.timeoutMs) } : null,
+  }, nowCs, now);
+}

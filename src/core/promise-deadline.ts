@@ -1,0 +1,47 @@
+// How long a quiet promise may last: no later than the next thing the full check must do
+// itself, and never longer than the horizon. A pure function of (state, options, now).
+
+import type { HealthOptions } from './health.js';
+import type { ProgramState } from './state.js';
+import { PROMISE_HORIZON_MS, PROMISE_MIN_MS } from './promise.js';
+
+/** The options that give the full check duties of its own. */
+export interface PromiseDuties {
+  startWindowMs: number;
+  minUptimeMs: number;
+  health?: HealthOptions;
+  /** --log-max-size: a size needs a stat, which a shell cannot make without a process. */
+  logRotate?: unknown;
+}
+
+/**
+ * The wall-clock time until which "nothing to do" stays true, or null for no promise: the
+ * program is not a verified, settled-or-settling run with nothing pending, an HTTP probe or
+ * a log size must be looked at by every check, or a planned restart is not on record.
+ */
+export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: number): number | null {
+  const identity = state.identity;
+  if (!identity || identity.startTime === null || identity.bootId === null) return null;
+  if (state.held || state.fatal || state.backoff || state.pending || state.launchError) return null;
+  if (duties.health?.http || duties.logRotate) return null;
+  let until = now + PROMISE_HORIZON_MS;
+  const due = (at: number) => {
+    if (at > now) until = Math.min(until, at);
+  };
+  // The start window and the minimum uptime that clears the tallies: the full check settles them.
+  due(identity.launchedAtMs + duties.startWindowMs);
+  if (!state.settled) {
+    const settleAt = identity.launchedAtMs + duties.minUptimeMs;
+    if (settleAt <= now) return null;
+    due(settleAt);
+  }
+  const restartAt = duties.health?.restartAt;
+  if (restartAt) {
+    const kept = state.health?.restartAt;
+    if (!kept || kept.text !== restartAt.text || kept.tz !== restartAt.tz || kept.nextMs <= now) return null;
+    due(kept.nextMs);
+  } else if (state.health?.restartAt) {
+    return null;
+  }
+  return until - now >= PROMISE_MIN_MS ? until : null;
+}

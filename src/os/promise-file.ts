@@ -1,0 +1,98 @@
+// The quiet promise and its mark on disk: written atomically under the lock by a full check,
+// removed by anything that changes the records, read without the lock by the verifiers.
+
+import { closeSync, constants, lstatSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
+import { dirname } from 'node:path';
+import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
+import { errnoCode } from '../errors.js';
+import { writeFileAtomic } from './files.js';
+
+/** Boot-relative centiseconds from /proc/uptime, or null where there is none. */
+export function readUptimeCs(): number | null {
+  try {
+    return uptimeCs(readFileSync('/proc/uptime', 'latin1'));
+  } catch {
+    return null;
+  }
+}
+
+const euid = () => process.geteuid?.() ?? -1;
+
+/**
+ * lstat of a file this user may trust: a regular file (not a link), owned by this user.
+ * The shell front door can test exactly this (`-f`, `! -L`, `-O`), and no more.
+ */
+export function ownFile(path: string): BigIntStats | null {
+  try {
+    const stat = lstatSync(path, { bigint: true });
+    return stat.isFile() && Number(stat.uid) === euid() ? stat : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A directory where only this user (or root) can create, replace or remove files: owned by
+ * one of them, not writable by group or others. The shell cannot read mode bits, so the
+ * writer gives a promise only in such a directory; there, a file that is this user's and not
+ * a link stays so until this user changes it.
+ */
+export function closedDirectory(dir: string): boolean {
+  try {
+    const stat = statSync(dir);
+    return (stat.uid === euid() || stat.uid === 0) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the mark (the boot-relative time, which the heartbeat rule reads), then the promise,
+ * both atomically. The state file and the promise then get the same mtime, one second in the
+ * past: any later write to the state file makes it newer than the promise, even for a shell
+ * whose `test -nt` compares whole seconds (BusyBox).
+ */
+export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: number, nowMs: number): boolean {
+  const text = promiseText(promise);
+  if (text === null) return false;
+  writeFileAtomic(promise.markFile, `${nowCs}\n`, 'check mark');
+  writeFileAtomic(promiseFile, text, 'quiet promise');
+  const past = Math.floor(nowMs / 1000) - 1;
+  utimesSync(promise.stateFile, past, past);
+  utimesSync(promiseFile, past, past);
+  return true;
+}
+
+/**
+ * Removes a promise: the next call goes to the full check. Never throws: where it cannot be
+ * removed, the records written next are newer than it, and the verifiers refuse it for that.
+ */
+export function removePromise(promiseFile: string): boolean {
+  try {
+    unlinkSync(promiseFile);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'ENOENT';
+  }
+}
+
+/** Rewrites the mark in place (never through a link, never creating it): a check ran at `nowCs`. */
+export function markCheck(markFile: string, nowCs: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(markFile, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    writeSync(fd, `${nowCs}\n`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The directory whose closedness decides whether a promise may be written. */
+export const promiseDir = dirname;
