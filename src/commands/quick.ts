@@ -59,8 +59,9 @@ export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
   if (stat === null || boot === null || !sameLiveProcess(p, stat, boot.trim())) return false;
   const nowCs = readUptimeCs();
   if (nowCs === null || nowCs >= p.untilCs) return false;
+  // A mark older than the promise was not written by a check that followed it.
   const mark = ownFile(p.markFile);
-  if (!mark) return false;
+  if (!mark || own.mtimeNs > mark.mtimeNs) return false;
   if (p.heartbeat && nowCs >= p.heartbeat.fromCs) {
     const markText = read(p.markFile);
     const markCs = markText !== null && /^[1-9][0-9]{0,14}\n$/.test(markText) ? Number(markText) : null;

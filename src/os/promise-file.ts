@@ -1,11 +1,10 @@
 // The quiet promise and its mark on disk: written atomically under the lock by a full check,
 // removed by anything that changes the records, read without the lock by the verifiers.
 
-import { closeSync, constants, lstatSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, lstatSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
 import { errnoCode } from '../errors.js';
-import { writeFileAtomic } from './files.js';
 
 /** Boot-relative centiseconds from /proc/uptime, or null where there is none. */
 export function readUptimeCs(): number | null {
@@ -55,12 +54,32 @@ export function closedDirectory(dir: string): boolean {
 export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: number, nowMs: number): boolean {
   const text = promiseText(promise);
   if (text === null) return false;
-  writeFileAtomic(promise.markFile, `${nowCs}\n`, 'check mark');
-  writeFileAtomic(promiseFile, text, 'quiet promise');
+  replaceFile(promise.markFile, `${nowCs}\n`);
+  replaceFile(promiseFile, text);
   const past = Math.floor(nowMs / 1000) - 1;
   utimesSync(promise.stateFile, past, past);
   utimesSync(promiseFile, past, past);
   return true;
+}
+
+/**
+ * Temporary file, then rename: a reader sees the old file or the new one. No fsync: after a
+ * power cut a lost or empty promise only means one full check.
+ */
+function replaceFile(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /**
