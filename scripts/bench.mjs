@@ -1,20 +1,23 @@
-// Measures ensure-running's cron path: the healthy check against `node -e 0` (wall time and
-// peak RSS, alternating pairs, median of per-pair ratios), against a bare `kill -0` shell
-// script, relaunch latency, 50 concurrent calls on a dead program, and a bare --status with
-// 200 registered programs. Every process it starts is killed by PID at the end.
+// Measures ensure-running's cron path: the healthy check through the installed command (the
+// sh front door keeping the quiet promise) against `node -e 0`, a bare `kill -0` shell line
+// and the node path (node bin/ensure-running.js), in alternating rounds (wall time, medians of
+// per-round ratios, peak RSS); the same with --heartbeat; relaunch latency; 50 concurrent
+// calls on a dead program; a bare --status with 200 registered programs. Every process it
+// starts is killed by PID at the end.
 // Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAll } from './kill-all.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const BIN = join(ROOT, 'bin', 'ensure-running.js');
+const BIN = join(ROOT, 'bin', 'ensure-running');
+const JS_BIN = join(ROOT, 'bin', 'ensure-running.js');
 const NODE = process.execPath;
 const GNU_TIME = '/usr/bin/time';
-const TARGET = { wall: 1.25, memory: 1.15 };
+const TARGET = { doorVsNode: 0.15, doorVsKill0: 1.5, doorRssMiB: 4, jsVsNode: 1.1 };
 
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 40;
@@ -47,7 +50,7 @@ function peakRssKiB(file, args) {
   return Number(readFileSync(out, 'utf8').trim().split('\n').pop());
 }
 
-const check = (pidFile, extra = []) => [BIN, '--pid', join(dir, pidFile), ...extra, '--', 'sleep', '86400'];
+const check = (pidFile, extra = []) => ['--pid', join(dir, pidFile), ...extra, '--', 'sleep', '86400'];
 const pidIn = (pidFile) => {
   const pid = Number.parseInt(readFileSync(join(dir, pidFile), 'utf8'), 10);
   if (Number.isInteger(pid) && pid > 1) started.add(pid);
@@ -92,7 +95,7 @@ function runAll(argsList, options = {}) {
     argsList.map(
       (args) =>
         new Promise((done) => {
-          const child = spawn(NODE, args, { cwd: dir, env: options.env ?? env(), stdio: ['ignore', 'ignore', 'pipe'] });
+          const child = spawn(BIN, args, { cwd: dir, env: options.env ?? env(), stdio: ['ignore', 'ignore', 'pipe'] });
           let stderr = '';
           child.stderr.on('data', (chunk) => (stderr += chunk));
           child.on('close', (code) => {
@@ -114,74 +117,116 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-async function main() {
-  const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
-  console.log(`ensure-running bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds`);
-  if (!hasGnuTime) console.log(`!! ${GNU_TIME} (GNU time) not found: peak RSS is NOT measured. Install it: apt-get install time`);
-
-  // A guarded program, already running: every later check of it takes the healthy path.
-  const first = timed(NODE, check('app.pid', ['--start-secs', '0']));
-  if (first.status !== 0) throw new Error(`the first check failed (${first.status}): ${first.stderr}`);
-  pidIn('app.pid');
-  const healthy = timed(NODE, check('app.pid'));
-  if (healthy.status !== 0 || healthy.stdout !== '' || healthy.stderr !== '') throw new Error(`the healthy check was not silent or failed: ${JSON.stringify(healthy)}`);
-
-  const er = check('app.pid');
-  const bare = ['-e', '0'];
-  writeFileSync(join(dir, 'kill0.sh'), '#!/bin/sh\nkill -0 "$(cat app.pid)" 2>/dev/null || echo "app is not running"\n');
-  const walls = { er: [], node: [], sh: [] };
-  const ratios = { wall: [], memory: [], sh: [] };
-  const rss = { er: [], node: [] };
+/** Runs the alternating rounds: each round runs every contender once, in a rotating order. */
+function rounds(contenders, before = () => {}) {
+  const walls = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  const names = Object.keys(contenders);
   for (let i = 0; i < ROUNDS; i++) {
-    // Alternate who goes first, so that drift and caching do not favour one side.
-    const order = i % 2 === 0 ? ['er', 'node'] : ['node', 'er'];
-    const wall = {};
+    const order = names.map((_, k) => names[(i + k) % names.length]);
     for (const who of order) {
-      const run = timed(NODE, who === 'er' ? er : bare);
+      const [file, args] = contenders[who];
+      before(who);
+      const run = timed(file, args);
       if (run.status !== 0) throw new Error(`${who} exited ${run.status}: ${run.stderr}`);
-      wall[who] = run.wallMs;
       walls[who].push(run.wallMs);
     }
-    ratios.wall.push(wall.er / wall.node);
-    const sh = timed('/bin/sh', ['kill0.sh']);
-    walls.sh.push(sh.wallMs);
-    ratios.sh.push(wall.er / sh.wallMs);
-    if (hasGnuTime) {
-      const mem = {};
-      for (const who of order) mem[who] = peakRssKiB(NODE, who === 'er' ? er : bare);
-      rss.er.push(mem.er);
-      rss.node.push(mem.node);
-      ratios.memory.push(mem.er / mem.node);
-    }
   }
-  const verdict = (ratio, target) => (ratio <= target ? 'ok' : 'OVER TARGET');
-  console.log('\nHealthy check (ensure-running --pid app.pid -- sleep 86400, program running) vs node -e 0');
-  const wallRatio = median(ratios.wall);
-  console.log(`  wall:   ratio ${wallRatio.toFixed(3)} (target <= ${TARGET.wall}) ${verdict(wallRatio, TARGET.wall)}; medians ${ms(median(walls.er))} vs ${ms(median(walls.node))}`);
-  if (hasGnuTime) {
-    const memRatio = median(ratios.memory);
-    console.log(`  memory: ratio ${memRatio.toFixed(3)} (target <= ${TARGET.memory}) ${verdict(memRatio, TARGET.memory)}; peak RSS medians ${(median(rss.er) / 1024).toFixed(1)} MiB vs ${(median(rss.node) / 1024).toFixed(1)} MiB`);
-  } else {
-    console.log('  memory: not measured (GNU time missing: apt-get install time)');
+  return walls;
+}
+
+/** Median of the per-round ratios a/b. */
+const ratioOf = (walls, a, b) => median(walls[a].map((wall, i) => wall / walls[b][i]));
+
+/** Median peak RSS in KiB over a few runs, or null without GNU time. */
+function rssOf(hasGnuTime, file, args, before = () => {}) {
+  if (!hasGnuTime) return null;
+  const runs = [];
+  for (let i = 0; i < Math.min(ROUNDS, 9); i++) {
+    before();
+    runs.push(peakRssKiB(file, args));
   }
-  console.log(`  vs a shell script "kill -0 $(cat app.pid)": ratio ${median(ratios.sh).toFixed(2)}; median ${ms(median(walls.sh))}`);
+  return median(runs);
+}
+
+/** True when the front door answers this call from the promise (node replaced by /bin/false would fail). */
+function answeredByPromise(args) {
+  return timed(BIN, args, { env: { ...env(), ENSURE_RUNNING_NODE: '/bin/false' } }).status === 0;
+}
+
+async function main() {
+  const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+  console.log(`ensure-running bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`);
+  if (!hasGnuTime) console.log(`!! ${GNU_TIME} (GNU time) not found: peak RSS is NOT measured. Install it: apt-get install time`);
+
+  // A guarded program, already running; a full check after the launch leaves the quiet promise.
+  const er = check('app.pid');
+  const first = timed(BIN, check('app.pid', ['--start-secs', '0']));
+  if (first.status !== 0) throw new Error(`the first check failed (${first.status}): ${first.stderr}`);
+  pidIn('app.pid');
+  const full = timed(BIN, er, { env: { ...env(), ENSURE_RUNNING_NO_FAST_PATH: '1' } });
+  if (full.status !== 0 || full.stdout !== '' || full.stderr !== '') throw new Error(`the full check was not silent or failed: ${JSON.stringify(full)}`);
+  if (!answeredByPromise(er)) throw new Error('the front door did not answer the healthy check from the promise');
+
+  const bare = ['-e', '0'];
+  const KILL0 = ['-c', 'kill -0 "$(cat app.pid)"'];
+  const walls = rounds({ door: [BIN, er], node: [NODE, bare], kill0: ['/bin/sh', KILL0], js: [NODE, [JS_BIN, ...er]] });
+  if (!answeredByPromise(er)) throw new Error('the promise stopped holding during the rounds');
+  const rss = {
+    door: rssOf(hasGnuTime, BIN, er),
+    node: rssOf(hasGnuTime, NODE, bare),
+    kill0: rssOf(hasGnuTime, '/bin/sh', KILL0),
+    js: rssOf(hasGnuTime, NODE, [JS_BIN, ...er]),
+  };
+  const verdict = (value, target) => (value <= target ? 'ok' : 'OVER TARGET');
+  const mib = (kib) => (kib === null ? 'not measured' : `${(kib / 1024).toFixed(1)} MiB`);
+  console.log('\nHealthy check of a running program (ensure-running --pid app.pid -- sleep 86400), medians of alternating rounds');
+  console.log(`  installed command (sh front door): ${ms(median(walls.door))}, peak RSS ${mib(rss.door)}`);
+  console.log(`  node -e 0:                         ${ms(median(walls.node))}, peak RSS ${mib(rss.node)}`);
+  console.log(`  sh kill -0 "$(cat app.pid)":        ${ms(median(walls.kill0))}, peak RSS ${mib(rss.kill0)}`);
+  console.log(`  node bin/ensure-running.js:        ${ms(median(walls.js))}, peak RSS ${mib(rss.js)}`);
+  const doorNode = ratioOf(walls, 'door', 'node');
+  const doorKill = ratioOf(walls, 'door', 'kill0');
+  const jsNode = ratioOf(walls, 'js', 'node');
+  console.log(`  front door / node -e 0:  ${doorNode.toFixed(3)} (target <= ${TARGET.doorVsNode}) ${verdict(doorNode, TARGET.doorVsNode)}`);
+  console.log(`  front door / kill -0:    ${doorKill.toFixed(2)} (target <= ${TARGET.doorVsKill0}) ${verdict(doorKill, TARGET.doorVsKill0)}`);
+  if (rss.door !== null) console.log(`  front door peak RSS:     ${mib(rss.door)} (target <= ${TARGET.doorRssMiB} MiB) ${verdict(rss.door / 1024, TARGET.doorRssMiB)}`);
+  console.log(`  node path / node -e 0:   ${jsNode.toFixed(3)} (target <= ${TARGET.jsVsNode}) ${verdict(jsNode, TARGET.jsVsNode)}`);
+
+  // With --heartbeat: the program beats between checks (here the bench touches the file before each one).
+  const beat = join(dir, 'hb');
+  writeFileSync(beat, '');
+  const hbArgs = check('beat.pid', ['--heartbeat', beat, '--heartbeat-timeout', '60s', '--heartbeat-grace', '1s']);
+  if (timed(BIN, check('beat.pid', ['--start-secs', '0', '--heartbeat', beat, '--heartbeat-timeout', '60s', '--heartbeat-grace', '1s'])).status !== 0) throw new Error('heartbeat setup failed');
+  pidIn('beat.pid');
+  await new Promise((done) => setTimeout(done, 1200));
+  const touchBeat = () => {
+    const now = Date.now() / 1000;
+    utimesSync(beat, now, now);
+  };
+  touchBeat();
+  if (timed(BIN, hbArgs, { env: { ...env(), ENSURE_RUNNING_NO_FAST_PATH: '1' } }).status !== 0) throw new Error('heartbeat full check failed');
+  touchBeat();
+  if (!answeredByPromise(hbArgs)) throw new Error('the front door did not answer the heartbeat check from the promise');
+  const hbWalls = rounds({ door: [BIN, hbArgs], node: [NODE, bare] }, (who) => who === 'door' && touchBeat());
+  const hbRss = rssOf(hasGnuTime, BIN, hbArgs, touchBeat);
+  console.log(`\nHealthy check with --heartbeat (fresh beat): ${ms(median(hbWalls.door))}, ratio to node -e 0 ${ratioOf(hbWalls, 'door', 'node').toFixed(3)}, peak RSS ${mib(hbRss)}`);
 
   // Relaunch latency: a program found dead at a check (each round its own PID file, so that
-  // the crash-loop policy never sees crowded deaths).
+  // the crash-loop policy never sees crowded deaths), through the installed command.
   const relaunch = [];
   for (let i = 0; i < 10; i++) {
     const pidFile = `relaunch-${i}.pid`;
-    if (timed(NODE, check(pidFile, ['--start-secs', '0'])).status !== 0) throw new Error('relaunch setup failed');
+    if (timed(BIN, check(pidFile, ['--start-secs', '0'])).status !== 0) throw new Error('relaunch setup failed');
     await killAndWait(pidIn(pidFile));
-    const run = timed(NODE, check(pidFile, ['--start-secs', '0']));
+    const run = timed(BIN, check(pidFile, ['--start-secs', '0']));
     if (run.status !== 0) throw new Error(`relaunch failed: ${run.stderr}`);
     pidIn(pidFile);
     relaunch.push(run.wallMs);
   }
-  console.log(`\nRelaunch of a dead program with --start-secs 0: median ${ms(median(relaunch))} (10 rounds)`);
+  console.log(`Relaunch of a dead program with --start-secs 0 (front door, then node): median ${ms(median(relaunch))} (10 rounds)`);
 
   // A herd: 50 calls at once on a program that has died.
-  if (timed(NODE, check('herd.pid', ['--start-secs', '0'])).status !== 0) throw new Error('herd setup failed');
+  if (timed(BIN, check('herd.pid', ['--start-secs', '0'])).status !== 0) throw new Error('herd setup failed');
   await killAndWait(pidIn('herd.pid'));
   const t0 = process.hrtime.bigint();
   const codes = await runAll(Array.from({ length: 50 }, () => check('herd.pid')));
@@ -193,7 +238,7 @@ async function main() {
   console.log(`50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`);
 
   // Bare --status: 200 registered programs vs one (each home is a registry of its own).
-  if (timed(NODE, check('solo.pid', ['--start-secs', '0']), { env: env('registry-1') }).status !== 0) throw new Error('solo setup failed');
+  if (timed(BIN, check('solo.pid', ['--start-secs', '0']), { env: env('registry-1') }).status !== 0) throw new Error('solo setup failed');
   pidIn('solo.pid');
   const many = Array.from({ length: 200 }, (_, i) => check(`many-${i}.pid`, ['--start-secs', '0']));
   for (let i = 0; i < many.length; i += 10) {
@@ -206,7 +251,7 @@ async function main() {
     const runs = [];
     let lines = 0;
     for (let i = 0; i < 7; i++) {
-      const run = timed(NODE, [BIN, '--status'], { env: env(home) });
+      const run = timed(BIN, ['--status'], { env: env(home) });
       if (run.status !== 0) throw new Error(`--status exited ${run.status}: ${run.stderr}`);
       lines = run.stdout.trim().split('\n').length;
       runs.push(run.wallMs);

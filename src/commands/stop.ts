@@ -109,6 +109,7 @@ export async function stopCommand(config: ProgramConfig, world: World): Promise<
 export async function startCommand(config: ProgramConfig, world: World): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   try {
+    removePromise(config.paths.promiseFile);
     return await checkLocked(config, world, lock, clearForStart(config, world.now()));
   } finally {
     await lock.release();
