@@ -2,6 +2,7 @@
 // itself, and never longer than the horizon. A pure function of (state, options, now).
 
 import type { HealthOptions } from './health.js';
+import { phaseOf } from './phase.js';
 import type { ProgramState } from './state.js';
 import { PROMISE_HORIZON_MS, PROMISE_MIN_MS } from './promise.js';
 
@@ -22,7 +23,7 @@ export interface PromiseDuties {
 export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: number): number | null {
   const identity = state.identity;
   if (!identity || identity.startTime === null || identity.bootId === null) return null;
-  if (state.held || state.fatal || state.backoff || state.pending || state.launchError) return null;
+  if (phaseOf(state) !== 'running' || state.launchError) return null;
   if (duties.health?.http || duties.logRotate) return null;
   let until = now + PROMISE_HORIZON_MS;
   const due = (at: number) => {
