@@ -36,12 +36,14 @@ export function loadState(read: StateRead, world: World, name: string, path: str
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
-  // False unless the tick ran to its end and decided "nothing to do" (and said nothing).
+  // False unless the tick ran to its end, exit 0, and said nothing. A silent tick may still have
+  // recorded something (a run settled, a health record begun): the promise is written after the
+  // save and answers for the records as they are now, so it needs only that nothing was done.
   let quiet = false;
   const heard = hearing(world);
   try {
     const ended = await tickLocked(config, heard.world, lock, prepare);
-    quiet = ended.quiet && heard.silent();
+    quiet = ended.code === EXIT.ok && heard.silent();
     return ended.code;
   } finally {
     // Under the lock, after the save: the quiet promise is given by a quiet tick, removed by any other (src/commands/promise.ts).
