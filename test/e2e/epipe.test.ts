@@ -2,13 +2,13 @@
 // --restart whose stdout is closed still stops, relaunches and records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BIN, NODE, Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 import { runProcess } from '../helpers.ts';
 
 /** Runs the CLI with its stdout on a pipe that is closed at once, the way `| head -c0` does. */
 function runClosedStdout(box: Sandbox, args: string[]) {
-  const quoted = [NODE, BIN, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
+  const quoted = [BIN, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
   // The exit code of ensure-running, not of head; its stderr goes to the file.
   return runProcess('sh', ['-c', `{ ${quoted} 2>"$ERR"; echo $? >"$CODE"; } | head -c0`], { cwd: box.dir, env: box.env({ ERR: box.path('err.txt'), CODE: box.path('code.txt') }) });
 }

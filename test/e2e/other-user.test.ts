@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, statSync } from 'node:fs';
-import { BIN, NODE, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 import { userName } from '../../src/os/owner.ts';
 
@@ -17,7 +17,7 @@ test('root refuses to act on a program whose records belong to uid 65534, unless
   t.after(cleanupMarked(box, marker));
   chownSync(box.dir, NOBODY, NOBODY);
   const line = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
-  const asUser = await runProcess('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', NODE, BIN, ...line], { cwd: box.dir, env: box.env() });
+  const asUser = await runProcess('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', BIN, ...line], { cwd: box.dir, env: box.env() });
   assert.equal(asUser.code, 0, asUser.stderr);
   const pid = box.pidOf();
   assert.equal(statSync(box.path('app.state.json')).uid, NOBODY);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { BIN, Sandbox, fixture, runProcess } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 test('--status on a path with no records says "no such program", exit 4, not "stopped"', async (t) => {
@@ -89,7 +89,7 @@ test('HOME unset: the registry is under the home directory of the password datab
   delete env.ENSURE_RUNNING_HOME;
   // As nobody, whose passwd home is known and holds no registry: nothing real is read or pruned.
   const home = execFileSync('getent', ['passwd', '65534'], { encoding: 'utf8' }).split(':')[5]!;
-  const run = await runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', NODE, BIN, '--status'], { cwd: '/', env });
+  const run = await runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, '--status'], { cwd: '/', env });
   assert.equal(run.code, 0, run.stderr);
   assert.ok(run.stdout.includes(`registry: ${home}/.local/state/ensure-running`), run.stdout);
 });

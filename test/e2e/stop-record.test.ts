@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { BIN, NODE, Sandbox, fixture, isAlive, killHard, readOr, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, killHard, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 const state = (box: Sandbox) => JSON.parse(readOr(box.path('app.state.json')) || '{}');
@@ -47,7 +47,7 @@ test('Ctrl-C during --stop\'s wait leaves the program held: the next check does 
   box.track(child!);
 
   // A stop that waits (the program ignores SIGTERM), interrupted as Ctrl-C would.
-  const stop = spawn(NODE, [BIN, '--pid', 'app.pid', '--stop', '--kill-after', '60s'], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
+  const stop = spawn(BIN, ['--pid', 'app.pid', '--stop', '--kill-after', '60s'], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
   const exited = new Promise((done) => stop.on('exit', done));
   await waitUntil(() => readOr(box.path('app.log')).includes('ignoring SIGTERM'), 'the stop signal to arrive');
   const recorded = state(box);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { BIN, NODE, Sandbox, fixture, killHard, lines, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, killHard, lines, waitUntil } from '../helpers.ts';
 import { procStat, uniqueMarker, pidsWithArg } from '../proc.ts';
 
 interface Answer {

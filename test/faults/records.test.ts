@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, NODE, BIN } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 const root = process.getuid?.() === 0;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { BIN, NODE, Sandbox, fixture, lines, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, lines, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 test('a check stalled under the lock ends at its time bound: one line, exit 1, lock released', async (t) => {
@@ -28,7 +28,7 @@ test('SIGTERM ends a stalled check at once and releases its lock', async (t) => 
   const box = new Sandbox();
   const marker = uniqueMarker('stall-term');
   t.after(cleanupMarked(box, marker));
-  const child = spawn(NODE, [BIN, '--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock' }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock' }), stdio: ['ignore', 'ignore', 'pipe'] });
   box.track(child.pid!);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
