@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 
 /** Checks that the working directory exists and is a directory. */
@@ -39,7 +39,7 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
   if (command.includes('/')) {
     const full = isAbsolute(command) ? command : resolve(cwd, command);
     const found = executable(full);
-    if (found === 'ok') return full;
+    if (found === 'ok') return checkedScript(full, command, path);
     const where = isAbsolute(command) ? full : `${full}, relative to the working directory ${cwd}`;
     if (found === 'missing') throw new ConfigError({ action: 'find the command', subject: command, reason: `no file at ${where}`, hint: 'check the path, or set --cwd to the directory it is relative to' });
     if (found === 'directory') throw new ConfigError({ action: 'run the command', subject: command, reason: `${full} is a directory`, hint: 'name the program file itself' });
@@ -48,7 +48,7 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
   const dirs = (path ?? '').split(delimiter).filter(Boolean);
   for (const dir of dirs) {
     const full = join(resolve(cwd, dir), command);
-    if (executable(full) === 'ok') return full;
+    if (executable(full) === 'ok') return checkedScript(full, command, path);
   }
   const shown = path === undefined ? 'no PATH set' : `PATH=${path}`;
   throw new ConfigError({
@@ -130,36 +130,75 @@ export interface Launched {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
+/** The `#!` line of a script (up to 256 bytes), or null for a binary or an unreadable file. */
+function shebangLine(file: string): string | null {
+  try {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const buffer = Buffer.alloc(256);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      const first = buffer.toString('latin1', 0, n).split('\n')[0] ?? '';
+      return first.startsWith('#!') ? first : null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function crlfProblem(file: string, first: string, interpreter: string): { reason: string; hint: string } {
+  return {
+    reason: `its first line ${JSON.stringify(first)} ends with a carriage return (CRLF line endings), so the interpreter looked up is ${JSON.stringify(interpreter)}, which does not exist`,
+    hint: `convert the script to LF line endings: sed -i 's/\\r$//' ${file}`,
+  };
+}
+
 /**
  * Why exec failed with ENOENT on a file that exists: the kernel could not find its `#!`
  * interpreter (or, for a binary, its loader). Reads the first line to name it; a `\r` left by
  * CRLF line endings is the classic invisible cause.
  */
 export function interpreterProblem(file: string): { reason: string; hint: string } {
-  let first = '';
-  try {
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const buffer = Buffer.alloc(256);
-      const n = readSync(fd, buffer, 0, buffer.length, 0);
-      first = buffer.toString('latin1', 0, n).split('\n')[0] ?? '';
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // unreadable: fall through to the general words
-  }
-  if (!first.startsWith('#!')) {
+  const first = shebangLine(file);
+  if (first === null) {
     return { reason: 'the file exists, but a program it needs to start (its ELF interpreter or loader) is missing', hint: `check it with: file ${file}` };
   }
   const interpreter = first.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
-  if (first.endsWith('\r')) {
-    return {
-      reason: `its first line ${JSON.stringify(first)} ends with a carriage return (CRLF line endings), so the interpreter looked up is ${JSON.stringify(interpreter)}, which does not exist`,
-      hint: `convert the script to LF line endings: sed -i 's/\\r$//' ${file}`,
-    };
-  }
+  if (first.endsWith('\r')) return crlfProblem(file, first, interpreter);
   return { reason: `its interpreter ${interpreter} (from the #! line) does not exist`, hint: `install ${interpreter} or fix the first line of ${file}` };
+}
+
+/**
+ * Checks a script's `#!` line before the spawn, so that a launch that can only fail is a
+ * configuration error naming the cause: a CRLF line, a missing interpreter, or a program
+ * that `#!/usr/bin/env NAME` will not find in the target's PATH (cron's is /usr/bin:/bin,
+ * where node usually is not). Only sure failures are refused; anything unusual is left to
+ * exec. Returns the file.
+ */
+function checkedScript(file: string, command: string, path: string | undefined): string {
+  const first = shebangLine(file);
+  if (first === null) return file;
+  const words = first.slice(2).trim().split(/[ \t]+/);
+  const interpreter = first.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  if (first.endsWith('\r')) throw new ConfigError({ action: 'run the command', subject: command, ...crlfProblem(file, first, interpreter) });
+  if (!isAbsolute(interpreter)) return file;
+  if (executable(interpreter) === 'missing') throw new ConfigError({ action: 'run the command', subject: command, ...interpreterProblem(file) });
+  // `#!/usr/bin/env NAME` (or `env -S NAME ...`): NAME is looked up in the target's PATH.
+  if (basename(interpreter) !== 'env') return file;
+  const rest = words[1] === '-S' ? words.slice(2) : words.slice(1);
+  const program = rest[0];
+  if (!program || program.startsWith('-') || program.includes('=') || program.includes('/')) return file;
+  // No PATH, or an empty or relative entry (env then searches elsewhere or in the cwd): not judged.
+  const dirs = (path ?? '').split(delimiter);
+  if (dirs.some((dir) => !isAbsolute(dir))) return file;
+  if (dirs.some((dir) => executable(join(dir, program)) === 'ok')) return file;
+  throw new ConfigError({
+    action: 'run the command',
+    subject: command,
+    reason: `its #! line runs "env ${program}", and ${program} is not in PATH=${path}`,
+    hint: `put the absolute path of ${program} in the #! line of ${file} (find it with: command -v ${program}) or set PATH in the crontab; cron's own PATH is only /usr/bin:/bin`,
+  });
 }
 
 /** Turns a spawn failure into an error that names what is wrong; exec errors are configuration errors. */

@@ -71,3 +71,14 @@ test('a log in a missing directory, a missing #! interpreter and a CRLF #! line:
   assert.equal(json.state, 'misconfigured');
   assert.match(json.launchError.text, /carriage return/);
 });
+
+test('#!/usr/bin/env NAME with NAME not in the PATH (cron has no node in /usr/bin:/bin): exit 2 naming NAME and the PATH', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const marker = uniqueMarker('envname');
+  writeFileSync(box.path('server.js'), '#!/usr/bin/env no-such-runtime-xyz\nconsole.log(1)\n', { mode: 0o755 });
+  await expectConfigError(box, ['--', './server.js', marker], ['no-such-runtime-xyz', 'PATH=', 'command -v'], marker);
+  const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
+  assert.equal(status.state, 'misconfigured');
+  assert.equal(status.failedStarts, 0, 'refused before any spawn: not a failed start counting towards FATAL');
+});
