@@ -119,10 +119,18 @@ export async function startCommand(config: ProgramConfig, world: World): Promise
 /** --restart: stop, then start, under one lock so that no check launches in between. */
 export async function restartCommand(config: ProgramConfig, world: World): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
+  // Act first, print after: nothing written to a terminal or pipe (which may be gone) falls
+  // between the stop and the relaunch's record. The lines keep their order and streams.
+  const lines: { warn: boolean; text: string }[] = [];
+  const quiet: World = { ...world, say: (text) => lines.push({ warn: false, text }), warn: (text) => lines.push({ warn: true, text }) };
   try {
-    await stopLocked(config, world, false);
-    return await checkLocked(config, world, lock, clearForStart(config, world.now()));
+    await stopLocked(config, quiet, false);
+    return await checkLocked(config, quiet, lock, clearForStart(config, world.now()));
   } finally {
     await lock.release();
+    for (const line of lines) {
+      if (line.warn) world.warn(line.text);
+      else world.say(line.text);
+    }
   }
 }
