@@ -1,12 +1,14 @@
 // The shell front door never says "quiet" wrongly: for many situations (each a real program,
 // real records and a real promise, then one change), whenever the front door exits 0 without
 // running node, the full check on the same situation (fast path off) does nothing: exit 0, no
-// output, no launch, no signal, the same records. Run under dash and under BusyBox sh.
+// output, no launch, no signal, the same records. Run under dash and under BusyBox sh; the
+// JS verifier of the node path must answer as dash does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { BIN, Sandbox, fixture, isAlive, readOr, runProcess, startPlain, waitUntil, type RunResult } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, startTimeOf, uniqueMarker } from '../proc.ts';
+import { keepsPromise } from '../../src/commands/quick.ts';
 
 type Expect = 'quiet' | 'node' | 'either';
 
@@ -194,6 +196,13 @@ async function runCase(c: Case): Promise<Outcome> {
       else if (!saidQuiet && c.expect === 'quiet') out.problems.push(`${label}: expected the promise to hold, but node ran`);
       if (saidQuiet) out.quietIn.push(label);
     }
+    // The JS verifier (node on the bundle) reads the same promise; it must agree with dash.
+    if (kept) {
+      writeFileSync(mark, kept.text);
+      utimesSync(mark, kept.stat.atime, kept.stat.mtime);
+    }
+    const jsQuiet = keepsPromise({ argv: call, cwd, tz: env.TZ ?? null }, env);
+    if (jsQuiet !== out.quietIn.includes('dash')) out.problems.push(`the JS verifier said ${jsQuiet ? 'quiet' : 'node'}, dash did not`);
     if (out.quietIn.length === 0) return out;
     // A front door said quiet: the full check on the same situation must do nothing.
     const full = await runProcess(BIN, call, { cwd, env: { ...env, ENSURE_RUNNING_NODE: '', ENSURE_RUNNING_NO_FAST_PATH: '1' } });
