@@ -178,7 +178,7 @@ async function runCase(c: Case): Promise<Outcome> {
 
     const call = c.call ? c.call(args) : args;
     const cwd = c.cwd ? c.cwd(s) : box.dir;
-    const env = { ...(c.env ? c.env(s) : box.env()), ENSURE_RUNNING_NODE: recorder };
+    const env: NodeJS.ProcessEnv = { ...(c.env ? c.env(s) : box.env()), ENSURE_RUNNING_NODE: recorder };
     const before = snapshot(box, marker);
     // Each shell meets the same situation: the mark one front door rewrote is put back as it was.
     const mark = box.path('app.checked');
