@@ -1,5 +1,7 @@
 // What a check sees of the program, as data: the input of the decision and of status.
 
+import type { Identity } from './state.js';
+
 /** Why a recorded program is judged not running. */
 export type GoneWhy =
   | 'no-record' // no PID file and nothing ever launched
@@ -16,9 +18,10 @@ export type Observation =
   | { kind: 'unverified'; pid: number; /** The PID file's owner, when it is not the caller (another user's file). */ owner?: number | null }
   /**
    * Not running; `pid` is the PID that was recorded, if any. `leftovers`: live processes of
-   * its run (its process group, its token's carriers) that outlived it, oldest first.
+   * its run (its process group, its token's carriers) that outlived it, oldest first; `run`:
+   * what they are verified against when no record names that run (its records were lost).
    */
-  | { kind: 'gone'; pid: number | null; why: GoneWhy; logTail: string[]; leftovers?: number[] };
+  | { kind: 'gone'; pid: number | null; why: GoneWhy; logTail: string[]; leftovers?: number[]; run?: Identity };
 
 /** Words for an operator. */
 export function describeGone(why: GoneWhy, pid: number | null): string {

@@ -241,6 +241,10 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     // A death the program has not crowded: relaunched at once (below); the launch reports its own line.
     report(`${died}${tailSuffix(obs.logTail)}`);
     state = { ...state, backoff: null };
+  } else if (obs.kind === 'gone' && obs.run && obs.leftovers?.length) {
+    // Records lost and the program dead: what is left of its run is stopped first, never taken for the program.
+    effects.push({ kind: 'stop-run', identity: obs.run, pids: obs.leftovers });
+    report(`not running (pid ${obs.pid} of the PID file is gone and its records are lost)${leftoversText(obs.leftovers)}`);
   }
 
   // Nothing runs: the phase decides, in the one order of src/core/phase.ts.

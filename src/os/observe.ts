@@ -6,7 +6,7 @@ import type { Identity, ProgramState } from '../core/state.js';
 import type { ProgramPaths } from '../core/paths.js';
 import type { Found } from '../core/tick.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
-import { identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
+import { bootId, identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
 import { findByPidFile, findByToken, launchedFor } from './orphan.js';
 import { logTail } from './log-tail.js';
 import { runMembers } from './run-members.js';
@@ -48,8 +48,15 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, looking
     const leftovers = runMembers(identity);
     return leftovers.length ? { ...looked, obs: { ...looked.obs, leftovers } } : looked;
   }
+  if (!looking.lost) return looked;
+  if (looked.obs.pid !== null) {
+    // Records lost, and the PID file names a process that is gone: the program is dead. What was
+    // launched for this PID file is what is left of its run: stopped before a launch, never adopted.
+    const run = unrecordedRun(paths, looked.obs.pid);
+    return run ? { ...looked, obs: { ...looked.obs, leftovers: run.pids, run: run.identity } } : looked;
+  }
   // Records lost: before "not running" leads to a launch, is there a live program that no record names?
-  const found = looking.lost ? unrecorded(paths) : null;
+  const found = unrecorded(paths);
   if (!found) return looked;
   return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, found: { identity: found, by: 'environment' } };
 }
@@ -105,6 +112,16 @@ function foreignOwner(pidFile: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** What is left of the run of a dead program that no record names, found by its environment. */
+function unrecordedRun(paths: ProgramPaths, deadPid: number): { identity: Identity; pids: number[] } | null {
+  const carrier = findByPidFile(paths.pidFile);
+  if (carrier === null) return null;
+  // Its group (while members live, the number is not reused) and its token's carriers.
+  const identity: Identity = { pid: deadPid, startTime: null, bootId: bootId(), launchedAtMs: 0, token: launchedFor(carrier, paths.pidFile) ?? '' };
+  const pids = runMembers(identity);
+  return pids.length ? { identity, pids } : null;
 }
 
 /** A live program launched for this PID file that no record names, adopted rather than launched twice. */

@@ -3,7 +3,7 @@
 // stopped before any relaunch, a daemon is followed, and a stop reaches the whole run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
@@ -45,6 +45,26 @@ test('a program that started a detached helper then crashed: relaunched, the hel
   assert.equal(second, relaunched, 'the new program is the spawned process');
   const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
   assert.equal(status.pid, relaunched);
+});
+
+test('records lost, then the program crashed leaving its helper: the helper is stopped, never adopted; one new run', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('helper-lost');
+  t.after(cleanupMarked(box, marker));
+  const args = helperArgs(box, marker);
+  assert.equal((await box.run(args)).code, 0);
+  const [program, helper] = (await helperPairs(box, 1))[0]!;
+  rmSync(box.path('app.state.json'));
+  process.kill(program, 'SIGUSR2');
+  await waitUntil(() => !isAlive(program), 'the program to crash');
+  const check = await box.run(args);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stderr, new RegExp(`not running \\(pid ${program} of the PID file is gone and its records are lost\\); stopped 1 process left from its run \\(pid ${helper}\\)`));
+  assert.doesNotMatch(check.stderr, /found by its environment/);
+  assert.ok(!isAlive(helper), 'the helper is stopped');
+  const [second, secondHelper] = (await helperPairs(box, 2))[1]!;
+  assert.equal(box.pidOf(), second, 'the new program is the spawned process');
+  assert.deepEqual(pidsWithArg(marker).sort(), [second, secondHelper].sort());
 });
 
 test('--restart of a program with a detached helper: the helper is stopped with it, one new run', async (t) => {

@@ -227,6 +227,16 @@ const checkRows: CheckRow[] = [
     },
   },
   {
+    name: 'records lost + the PID file\'s pid gone, members of its run alive → stopped first, never adopted, then a launch',
+    state: emptyState(),
+    obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [], leftovers: [4243], run: identity(4242, 0) },
+    now: T0,
+    launch: true,
+    outcome: 'not-running',
+    lines: [/^app: not running \(pid 4242 of the PID file is gone and its records are lost\); stopped 1 process left from its run \(pid 4243\)$/],
+    also: (d) => assert.deepEqual(d.effects.map((e) => e.kind), ['stop-run', 'report', 'launch']),
+  },
+  {
     name: 'RUNNING + gone, deaths crowd, members of its run alive → stopped all the same, then backing off',
     state: running(T0 - 10 * MIN, T0 - MIN, { deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] }),
     obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [], leftovers: [4243] },
