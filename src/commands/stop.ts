@@ -56,17 +56,18 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
     if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
     else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
     else line = 'was not running';
-  } else if (looked.obs.kind === 'gone' && state.identity) {
+  } else if (looked.obs.kind === 'gone' && (state.identity || looked.obs.run)) {
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
     const pids = looked.obs.leftovers ?? [];
+    const run = state.identity ?? looked.obs.run!;
     if (pids.length) {
-      const result = await stopLeftovers(state.identity, pids, config.stopSignal, config.killAfterMs, world.now);
+      const result = await stopLeftovers(run, pids, config.stopSignal, config.killAfterMs, world.now);
       if (result.kind === 'survived') {
         throw new RunError({ action: 'stop', subject: `pids ${pids.join(' ')}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
       }
     }
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
-    const dead = decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now());
+    const dead = state.identity ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now()) : { state, effects: [] };
     state = dead.state;
     const words = dead.effects.flatMap((effect) => (effect.kind === 'report' ? [`; ${effect.text}`] : [])).join('');
     line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
