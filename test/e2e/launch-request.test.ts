@@ -3,7 +3,7 @@
 // the record and say so; with no record they are a usage error that says what to give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -75,4 +75,26 @@ test('--start or --restart without a command and without a record: exit 2, sayin
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, new RegExp(`no launch request on record for app.*ensure-running --pid app.pid ${action} -- ./server.js`));
   }
+});
+
+test('a state file from before the record: checks stay quiet, --stop names the command, --start alone asks for it', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('old-record');
+  t.after(cleanupMarked(box, marker));
+  const line = ['--pid', 'app.pid', '--env', 'APP_MODE=blue', '--start-secs', '0', '--', fixture('tell-env.js'), marker];
+  assert.equal((await box.run(line)).code, 0);
+  const pid = box.pidOf();
+  const state = JSON.parse(readOr(box.path('app.state.json')));
+  delete state.request;
+  writeFileSync(box.path('app.state.json'), JSON.stringify(state));
+
+  const check = await box.run(line);
+  assert.deepEqual([check.code, check.stdout, check.stderr], [0, '', ''], 'no false "differs" for an unknown --env');
+  const stop = await box.run(['--pid', 'app.pid', '--stop']);
+  assert.match(stop.stdout, new RegExp(`held stopped until: ensure-running --pid ${box.path('app.pid')} --start -- \\S*tell-env\\.js ${marker}$`, 'm'));
+  assert.ok(!isAlive(pid));
+  const start = await box.run(['--pid', 'app.pid', '--start']);
+  assert.equal(start.code, 2);
+  assert.match(start.stderr, /written by an older ensure-running, name \S*tell-env\.js/);
+  assert.deepEqual(pidsWithArg(marker), []);
 });
