@@ -131,10 +131,3 @@ export function parseRequest(raw: unknown): LaunchRequest | null {
   }
   return { command: r.command, cwd: r.cwd, env, stdout: r.stdout, stderr: r.stderr, options, base: r.base };
 }
-
-/** True when this call's request differs from the running program's and that was not yet said: the full check must say it. */
-export function changeToAnnounce(state: ProgramState, call: Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>): boolean {
-  if (state.command.length === 0) return false;
-  const shape = shapeOf(call);
-  return requestDifferences(launchedShape(state), shape).length > 0 && state.changed?.key !== requestKey(shape);
-}
