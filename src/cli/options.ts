@@ -42,7 +42,7 @@ export const OPTIONS = {
   tz: { type: 'string', group: 'Health and schedules', valueName: 'ZONE', defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' },
   'log-max-size': { type: 'string', group: 'Health and schedules', valueName: 'SIZE', describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' },
   'log-keep': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '5', describe: 'rotated logs kept (app.log.1 ... app.log.N)' },
-  'kill-after': { type: 'string', group: 'Stop', valueName: 'DURATION', defaultText: '10s', describe: 'SIGKILL the process group this long after the stop signal' },
+  'kill-after': { type: 'string', group: 'Stop', valueName: 'DURATION', defaultText: '10s', describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' },
   signal: { type: 'string', group: 'Stop', valueName: 'NAME', defaultText: 'TERM', describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' },
   help: { type: 'boolean', group: 'Output', describe: 'show this help' },
   version: { type: 'boolean', group: 'Output', describe: 'show the version' },
