@@ -1,6 +1,7 @@
 // /proc readers for the end-to-end tests: a process's stat fields, and processes found by a marker argument.
-import { readFileSync, readdirSync } from 'node:fs';
-import type { Sandbox } from './helpers.ts';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { killHard, type Sandbox } from './helpers.ts';
 
 export interface Stat {
   state: string;
@@ -61,4 +62,23 @@ export function cleanupMarked(box: Sandbox, marker: string): () => void {
     for (const pid of pidsWithArg(marker)) box.track(pid);
     box.cleanup();
   };
+}
+
+const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
+
+/** Why the real PID-reuse tests cannot run here, or false when they can (root and ns_last_pid). */
+export const pidReuseSkip: string | false =
+  process.getuid?.() !== 0 ? `needs root to write ${NS_LAST_PID}` : !existsSync(NS_LAST_PID) ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)` : false;
+
+/** Starts a plain `sleep` that gets exactly `pid` (a true impostor), retrying when another fork races for it; null if it never does. */
+export async function impostorAt(box: Sandbox, pid: number): Promise<number | null> {
+  for (let attempt = 0; attempt < 30; attempt += 1) {
+    writeFileSync(NS_LAST_PID, String(pid - 1));
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    if (child.pid === pid) return box.track(pid);
+    if (child.pid) killHard(child.pid);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  return null;
 }

@@ -119,6 +119,30 @@ export function clock(ms: number, now: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
 }
 
+/**
+ * A recorded program found gone by a check or a manual stop: its last exit (the status is
+ * lost, never invented), the death tally and the death event. `tally` is the kept deaths.
+ */
+export function recordDeathFound(previous: ProgramState, identity: Identity, obs: Extract<Observation, { kind: 'gone' }>, tally: number[], now: number, detailSuffix = ''): { state: ProgramState; seen: string; cause: string } {
+  const lastSeen = previous.lastSeenAliveMs;
+  const lastExit: ExitInfo = {
+    atMs: now,
+    pid: identity.pid,
+    code: null,
+    signal: null,
+    inStartWindow: false,
+    lastSeenAliveMs: lastSeen,
+    ranMs: lastSeen !== null ? Math.max(0, lastSeen - identity.launchedAtMs) : null,
+    logTail: obs.logTail,
+  };
+  const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen, now)}` : 'never seen alive by a check';
+  // Found later, the exit status is lost: say so, never invent one.
+  const cause = obs.why === 'exited' ? 'exit status unknown: it died between checks' : describeGone(obs.why, identity.pid);
+  let state: ProgramState = { ...previous, identity: null, lastExit, deathTimesMs: [...tally, now] };
+  state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: `${seen}; ${cause}${detailSuffix}` });
+  return { state, seen, cause };
+}
+
 /** How many log lines a report line quotes; --status shows the whole kept tail. */
 export const REPORT_TAIL_LINES = 3;
 
@@ -203,22 +227,9 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   // death found at this check; it is never signalled, and its PID leaves the PID file.
   if (state.identity) {
     const identity = state.identity;
-    const lastSeen = state.lastSeenAliveMs;
-    const death: ExitInfo = {
-      atMs: now,
-      pid: identity.pid,
-      code: null,
-      signal: null,
-      inStartWindow: false,
-      lastSeenAliveMs: lastSeen,
-      ranMs: lastSeen !== null ? Math.max(0, lastSeen - identity.launchedAtMs) : null,
-      logTail: obs.logTail,
-    };
-    const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen, now)}` : 'never seen alive by a check';
-    // Found later, the exit status is lost: say so, never invent one.
-    const cause = obs.why === 'exited' ? 'exit status unknown: it died between checks' : describeGone(obs.why, identity.pid);
-    state = { ...state, identity: null, lastExit: death, deathTimesMs: [...recentDeaths(state, policy, now), now] };
-    state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: `${seen}; ${cause}` });
+    const found = recordDeathFound(state, identity, obs, recentDeaths(state, policy, now), now);
+    state = found.state;
+    const { seen, cause } = found;
     effects.push({ kind: 'remove-pid' });
     // No new copy beside what is left of its run: stopped first, said in the same line.
     const leftovers = obs.leftovers ?? [];

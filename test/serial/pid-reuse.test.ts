@@ -2,26 +2,11 @@
 // A check must relaunch, and neither the check nor --stop may touch the impostor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, killHard, waitUntil } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
+import { existsSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, waitUntil } from '../helpers.ts';
+import { pidsWithArg, uniqueMarker, cleanupMarked, impostorAt, pidReuseSkip } from '../proc.ts';
 
-const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
-const skip = process.getuid?.() !== 0 ? 'needs root to write /proc/sys/kernel/ns_last_pid' : !existsSync(NS_LAST_PID) ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)` : false;
-
-/** Starts a plain `sleep` that gets exactly `pid`, retrying when another fork races for it; null if it never does. */
-async function impostorAt(box: Sandbox, pid: number): Promise<number | null> {
-  for (let attempt = 0; attempt < 30; attempt += 1) {
-    writeFileSync(NS_LAST_PID, String(pid - 1));
-    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-    child.unref();
-    if (child.pid === pid) return box.track(pid);
-    if (child.pid) killHard(child.pid);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-  return null;
-}
+const skip = pidReuseSkip;
 
 /** Launches the guarded program, kills it, waits until its PID is free, and puts an impostor there. */
 async function launchKillAndReuse(box: Sandbox, marker: string, t: { skip(reason: string): void }): Promise<{ old: number; impostor: number } | null> {

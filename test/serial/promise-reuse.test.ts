@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BIN, Sandbox, fixture, isAlive, killHard, runProcess, waitUntil } from '../helpers.ts';
-import { cleanupMarked, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
+import { cleanupMarked, pidsWithArg, procStat, uniqueMarker, impostorAt, pidReuseSkip } from '../proc.ts';
 
-const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
-const skip = process.getuid?.() !== 0 ? 'needs root to write /proc/sys/kernel/ns_last_pid' : !existsSync(NS_LAST_PID) ? `${NS_LAST_PID} is missing` : false;
+const skip = pidReuseSkip;
 const SHELLS = [['dash'], ['busybox', 'sh']];
 
 /** Runs the front door under each shell with a recorder in place of node; true where node would have run. */
@@ -26,18 +25,6 @@ async function doorRanNode(box: Sandbox, args: string[]): Promise<boolean[]> {
     rmSync(record, { force: true });
   }
   return ran;
-}
-
-async function impostorAt(box: Sandbox, pid: number): Promise<number | null> {
-  for (let attempt = 0; attempt < 30; attempt += 1) {
-    writeFileSync(NS_LAST_PID, String(pid - 1));
-    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-    child.unref();
-    if (child.pid === pid) return box.track(pid);
-    if (child.pid) killHard(child.pid);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-  return null;
 }
 
 test('a promise whose PID now belongs to an impostor is not kept: node runs, relaunches, and leaves the impostor alone', { skip }, async (t) => {
