@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { killAll } from './kill-all.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const BIN = join(ROOT, 'bin', 'ensure-running.js');
+// The installed command: the POSIX sh front door, which runs node only when it must.
+const BIN = join(ROOT, 'bin', 'ensure-running');
 const SERVER = join(ROOT, 'examples', 'server.js');
 const dir = mkdtempSync(join(tmpdir(), 'ensure-running-demo-'));
 const pidFile = join(dir, 'server.pid');
 const started = new Set();
-const env = { ...process.env, ENSURE_RUNNING_HOME: join(dir, 'registry') };
+const env = { ...process.env, PATH: `${join(process.execPath, '..')}:${process.env.PATH ?? '/usr/bin:/bin'}`, ENSURE_RUNNING_HOME: join(dir, 'registry') };
 const command = ['--', process.execPath, SERVER];
 
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
@@ -25,9 +26,9 @@ function step(title) {
 }
 
 /** Runs the CLI as cron would, shows what it printed and its exit code. */
-function cli(args) {
+function cli(args, extraEnv = {}) {
   console.log(`$ ${shown(args)}`);
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env, encoding: 'utf8' });
+  const result = spawnSync(BIN, args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8' });
   const out = `${result.stdout}${result.stderr}`.trimEnd();
   console.log(out ? out.replace(/^/gm, '  ') : '  (nothing printed)');
   console.log(`  exit code ${result.status}`);
@@ -95,6 +96,10 @@ async function demo() {
 
   step('2. The next check finds it running: exit 0, nothing printed (cron mails nothing)');
   cli(['--pid', pidFile, ...command]);
+
+  step('2b. That check left a quiet promise (server.promise), so the next one is answered by the shell alone');
+  console.log('  (for this call only, node is replaced by /bin/false: exit code 0 shows that node was not needed)');
+  cli(['--pid', pidFile, ...command], { ENSURE_RUNNING_NODE: '/bin/false' });
 
   step('3. --status says what runs, since when, and where its log is');
   cli(['--pid', pidFile, '--status']);
