@@ -12,7 +12,7 @@ import { identityOf } from '../os/proc-identity.js';
 import { readStateFile, writeStateFile, type StateRead } from '../os/state-file.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
-import { killUnrecorded, stopLeftovers } from '../os/terminate.js';
+import { killUnrecorded, stopLeftovers, terminate } from '../os/terminate.js';
 import { runMembers } from '../os/run-members.js';
 import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
@@ -74,8 +74,14 @@ export async function tickLocked(config: ProgramConfig, world: World, lock: Held
   if (config.health || config.logRotate || config.cadence || tick.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
     const { afterDecision } = await import('./health-step.js');
-    const after = await afterDecision(config, world, tick, launching, (c, w, s) => launchOnce(c, w, lock, s));
-    tick = { ...after, quiet: tick.quiet && after.effects === tick.effects && onlyClocksMoved(tick.state, after.state) };
+    const seen = await afterDecision(config, world, tick, launching);
+    const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
+    // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
+    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, world, lock)), quiet: false };
+    else {
+      const state = judged ? judged.state : seen.state;
+      tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
+    }
   }
   save(paths.stateFile, loaded, tick.state);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
@@ -93,8 +99,27 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
 async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held): Promise<Tick> {
   const { paths } = config;
   let last = tick;
+  // How a run ended by a health rule went, for the lines that follow its `end-run`.
+  let ended = '';
   for (const effect of tick.effects) {
     if (effect.kind === 'report') world.warn(effect.text);
+    else if (effect.kind === 'end-run') {
+      ended = await endRun(effect.identity, effect.reason, config, world);
+      writeStateFile(paths.stateFile, tick.state);
+    } else if (effect.kind === 'report-ended') world.warn(effect.parts.join(ended));
+    else if (effect.kind === 'relaunch') {
+      const after = await launchOnce(config, world, lock, tick.state);
+      const head = `${effect.head}; ${ended}`;
+      if (after.outcome === 'running' && after.state.identity) world.warn(`${head}, started pid ${after.state.identity.pid}`);
+      else {
+        world.warn(head);
+        for (const line of after.effects) {
+          if (line.kind === 'report') world.warn(line.text);
+          else if (line.kind === 'remove-pid') removePidFile(paths.pidFile);
+        }
+      }
+      last = after;
+    }
     else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
     else if (effect.kind === 'stop-run') await stopRun(effect.identity, effect.pids, config, world);
@@ -105,6 +130,17 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     }
   }
   return last;
+}
+
+/** Ends a live run for a health rule; says how ("stopped pid 4242 with SIGTERM"), an error if it survives SIGKILL. */
+async function endRun(identity: Identity, reason: string, config: ProgramConfig, world: World): Promise<string> {
+  const stopped = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
+  if (stopped.kind === 'survived') {
+    throw new RunError({ action: 'restart', subject: `pid ${identity.pid}`, reason: `${reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+  }
+  if (stopped.kind === 'stopped') return `stopped pid ${identity.pid} with ${stopped.signal}`;
+  if (stopped.kind === 'killed') return `killed pid ${identity.pid} (${stopped.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'})`;
+  return `pid ${identity.pid} was already gone`;
 }
 
 /** Stops what is left of a dead program's run; an error if it cannot, since nothing may be launched beside it. */

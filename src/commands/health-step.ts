@@ -1,27 +1,19 @@
 // After the crash-loop decision of a full check: rotate logs, record the declared cadence,
-// then judge a live program's health (observe → decideHealth → act) and, when it must go,
-// stop it with a verified signal and relaunch it through the ordinary launch path (unless
-// hung or unhealthy runs crowd: then it backs off, see src/core/health-restart.ts).
+// and observe a live program's health (heartbeat file, HTTP probe, planned restart). The
+// verdict is the `health` event of the tick (src/core/tick.ts); the check performs what it
+// decides (a run ended, then relaunched or backing off) with its one executor.
 
-import { decideHealth, noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
+import { noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
 import { emptyHealth } from '../core/health-state.js';
-import { decideHealthRestart } from '../core/health-restart.js';
 import type { Decision } from '../core/policy.js';
 import type { ProgramState } from '../core/state.js';
-import { formatDuration } from '../core/duration.js';
+import type { TickEvent } from '../core/tick.js';
 import { sayOnce } from '../core/said-once.js';
-import { RunError } from '../errors.js';
 import { readHeartbeat } from '../os/heartbeat-file.js';
 import { probeHttp } from '../os/http-probe.js';
 import { rotateLog } from '../os/log-rotate.js';
-import { writeStateFile } from '../os/state-file.js';
-import { removePidFile } from '../os/pid-file.js';
-import { terminate } from '../os/terminate.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
-
-/** The check's launch path, passed in so that a health restart launches exactly as a check does. */
-export type Launch = (config: ProgramConfig, world: World, state: ProgramState) => Promise<Decision>;
 
 async function observeHealth(config: ProgramConfig, options: HealthOptions, state: ProgramState, now: number): Promise<HealthObservation> {
   const launchedAtMs = state.identity?.launchedAtMs ?? now;
@@ -61,8 +53,17 @@ function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): P
   return { ...state, health: { ...(state.health ?? emptyHealth()), rotateError: said } };
 }
 
-/** Runs after the crash-loop decision of a full check, under the lock; returns the final decision. */
-export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean, launch: Launch): Promise<Decision> {
+/** What the health step saw: the state with logs, cadence and launch options on record, and the health event to decide, if any. */
+export interface HealthSeen {
+  state: ProgramState;
+  /** null when there is nothing to judge: the program is not running, held, or was launched by this very check. */
+  event: TickEvent | null;
+  /** When the health was observed: the event is decided at this time. */
+  now: number;
+}
+
+/** Runs after the crash-loop decision of a full check, under the lock: observes only; the check decides and acts. */
+export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean): Promise<HealthSeen> {
   let state = rotateLogs(config, world, decision.state);
   const cadence = config.cadence ?? null;
   if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
@@ -74,40 +75,7 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
     const due = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, launchedAtMs) : null;
     state = { ...state, health: noteLaunchedWith(state.health ?? emptyHealth(), config.health, launchedAtMs, due) };
   }
-  if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { ...decision, state };
-
   const now = world.now();
-  const verdict = decideHealth(state, await observeHealth(config, options, state, now), options, now);
-  if (!verdict.restart) return { ...decision, state: verdict.state };
-
-  const { name, stateFile } = config.paths;
-  const identity = state.identity;
-  const stopped = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
-  if (stopped.kind === 'survived') {
-    throw new RunError({ action: 'restart', subject: `pid ${identity.pid}`, reason: `${verdict.restart.reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
-  }
-  const how =
-    stopped.kind === 'stopped' ? `stopped pid ${identity.pid} with ${stopped.signal}` : stopped.kind === 'killed' ? `killed pid ${identity.pid} (${stopped.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'})` : `pid ${identity.pid} was already gone`;
-  // Not a crash (the last exit stays as it was), but a hung or unhealthy run counts in the
-  // death tally: crowded, the program stays stopped and backs off instead of being relaunched.
-  const next = decideHealthRestart(verdict.state, verdict.restart, how, config.policy, world.now());
-  const before: ProgramState = next.state;
-  writeStateFile(stateFile, before);
-  if (!next.relaunch) {
-    removePidFile(config.paths.pidFile);
-    world.warn(next.line);
-    return { state: before, effects: [{ kind: 'remove-pid' }, { kind: 'report', text: next.line }], outcome: 'not-running' };
-  }
-  const after = await launch(config, world, before);
-  const head = `${name}: restarting (${verdict.restart.reason}); ${how}`;
-  if (after.outcome === 'running' && after.state.identity) {
-    world.warn(`${head}, started pid ${after.state.identity.pid}`);
-  } else {
-    world.warn(head);
-    for (const effect of after.effects) {
-      if (effect.kind === 'report') world.warn(effect.text);
-      else if (effect.kind === 'remove-pid') removePidFile(config.paths.pidFile);
-    }
-  }
-  return after;
+  if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { state, event: null, now };
+  return { state, event: { kind: 'health', obs: await observeHealth(config, options, state, now), options }, now };
 }

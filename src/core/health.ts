@@ -1,7 +1,8 @@
 // Beyond "is the PID alive": decides whether a live, verified program must be restarted
 // because it is hung (old heartbeat), unhealthy (failed HTTP probes) or due for a planned
 // restart (--restart-at). A pure function of (state, observations, options, now);
-// src/commands/health-step.ts observes and acts.
+// src/commands/health-step.ts observes, `decide` (src/core/tick.ts) takes it as the `health`
+// event, and the check performs what it decides.
 
 import { formatDuration } from './duration.js';
 import { emptyHealth, type HealthRecord } from './health-state.js';

@@ -54,7 +54,17 @@ export type Effect =
    * child, a detached helper): stop them (stop signal, SIGCONT, SIGKILL after --kill-after),
    * each verified right before each signal, before anything is launched beside them.
    */
-  | { kind: 'stop-run'; identity: Identity; pids: number[] };
+  | { kind: 'stop-run'; identity: Identity; pids: number[] }
+  /**
+   * A health rule ends the live run of `identity` (stop signal, SIGKILL after --kill-after,
+   * verified right before each signal); `reason` is quoted if it survives. The state decided
+   * goes on record once it is stopped. How it went is said by the effects that follow.
+   */
+  | { kind: 'end-run'; identity: Identity; reason: string }
+  /** A line that quotes how the run was ended: `parts` joined by it ("stopped pid 4242 with SIGTERM"). */
+  | { kind: 'report-ended'; parts: string[] }
+  /** A launch after a health rule ended the run: one line, `head`, how it ended, and the new pid. */
+  | { kind: 'relaunch'; head: string };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

@@ -2,8 +2,10 @@
 // move it, and `decide`, which returns the next state and the effects to perform as data.
 // The check command (src/commands/check.ts) observes, calls `decide`, and performs the effects.
 
+import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
+import { decideHealthRestart } from './health-restart.js';
 import type { Observation } from './observation.js';
-import { decideAfterLaunch, decideCheck, recordLaunchError, type Decision, type LaunchResult, type Policy, type Request } from './policy.js';
+import { decideAfterLaunch, decideCheck, recordLaunchError, type Decision, type Effect, type LaunchResult, type Policy, type Request } from './policy.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
@@ -30,7 +32,9 @@ export type TickEvent =
   /** --stop (and --restart) found the recorded process already dead: its death is recorded as a check would. */
   | { kind: 'found-dead'; obs: Extract<Observation, { kind: 'gone' }> }
   /** --stop (and the stop half of --restart) has ended the run: `line` says how. */
-  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null };
+  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null }
+  /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
+  | { kind: 'health'; obs: HealthObservation; options: HealthOptions };
 
 /** A decision with what the quiet promise needs: whether this tick had nothing to do. */
 export interface Tick extends Decision {
@@ -74,6 +78,25 @@ function adopt(previous: ProgramState, found: Found, policy: Policy, now: number
   return { state, line: `${policy.name}: recorded pid ${found.identity.pid}, ${how}` };
 }
 
+/** Stands for how the run was ended in a line decided before the stop (see `report-ended`). */
+const ENDED = '\u0000';
+
+/**
+ * RUNNING + its health observed: healthy → nothing but the health record; hung, unhealthy or
+ * a planned restart → the run is ended, then relaunched, or (hung or unhealthy runs crowding)
+ * left stopped with the backoff line (src/core/health-restart.ts).
+ */
+function decideHealthEvent(previous: ProgramState, obs: HealthObservation, options: HealthOptions, policy: Policy, now: number): Tick {
+  const verdict = decideHealth(previous, obs, options, now);
+  if (!verdict.restart || !previous.identity) {
+    return { state: verdict.state, effects: [], outcome: 'running', quiet: onlyClocksMoved(previous, verdict.state) };
+  }
+  const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason };
+  const next = decideHealthRestart(verdict.state, verdict.restart, ENDED, policy, now);
+  if (next.relaunch) return { state: next.state, effects: [end, { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})` }], outcome: 'running', quiet: false };
+  return { state: next.state, effects: [end, { kind: 'remove-pid' }, { kind: 'report-ended', parts: next.line.split(ENDED) }], outcome: 'not-running', quiet: false };
+}
+
 /** Decides one event. Pure: the world came in as `event`, the clock as `now`. */
 export function decide(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Tick {
   switch (event.kind) {
@@ -114,5 +137,7 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
       const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
       return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', quiet: false };
     }
+    case 'health':
+      return decideHealthEvent(previous, event.obs, event.options, policy, now);
   }
 }

@@ -8,6 +8,8 @@ import { phaseOf } from '../../src/core/phase.ts';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
 import type { Policy } from '../../src/core/policy.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+import { emptyHealth } from '../../src/core/health-state.ts';
+import type { HealthOptions } from '../../src/core/health.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -37,6 +39,13 @@ const STOPPED = base();
 const OURS: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 4242, repairPidFile: false } };
 const NOTHING: TickEvent = { kind: 'observed', obs: { kind: 'gone', pid: null, why: 'no-record', logTail: [] } };
 const FOUND: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 5151, repairPidFile: true }, found: { identity: identity(5151, T0 - 2_000), by: 'pending-token' } };
+
+// --heartbeat on a program already judged by earlier checks; a beat and no beat for 5 minutes.
+const BEAT_OPTIONS: HealthOptions = { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null };
+const JUDGED = { ...RUNNING, health: { ...emptyHealth(), heartbeatSeen: { file: '/srv/app.beat', sinceMs: T0 - 10 * MIN } } };
+const beat = (mtimeMs: number): TickEvent => ({ kind: 'health', obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null }, options: BEAT_OPTIONS });
+const HEALTHY = beat(T0 - 10_000);
+const HUNG = beat(T0 - 5 * MIN);
 
 const lines = (t: Tick) => t.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
 const kinds = (t: Tick) => t.effects.map((e) => e.kind);
@@ -226,6 +235,45 @@ const rows: Row[] = [
     also: (t) => {
       assert.equal(phaseOf(t.state), 'held');
       assert.deepEqual(t.state.events.at(-1), { atMs: T0, kind: 'stop', pid: 4242, detail: 'stopped (pid 4242, SIGTERM after 20ms); held stopped' });
+    },
+  },
+  {
+    name: 'RUNNING + health observed, heartbeat fresh → nothing to do, quiet',
+    state: JUDGED,
+    event: HEALTHY,
+    effects: [],
+    outcome: 'running',
+    quiet: true,
+    also: (t) => assert.deepEqual(t.state, JUDGED),
+  },
+  {
+    name: 'RUNNING + health observed, hung (old heartbeat) → the run is ended, then relaunched with one "restarting" line',
+    state: JUDGED,
+    event: HUNG,
+    effects: ['end-run', 'relaunch'],
+    outcome: 'running',
+    quiet: false,
+    also: (t) => {
+      assert.deepEqual(t.effects[0], { kind: 'end-run', identity: identity(4242, T0 - 10 * MIN), reason: t.state.events.at(-1)?.detail });
+      assert.match((t.effects[1] as { head: string }).head, /^app: restarting \(heartbeat 5m 0s old, timeout 2m 0s\)$/);
+      assert.equal(t.state.identity, null);
+      assert.deepEqual(t.state.deathTimesMs, [T0], 'a hung run counts in the crash-loop tally');
+      assert.equal(t.state.events.at(-1)?.kind, 'hung');
+    },
+  },
+  {
+    name: 'RUNNING + health observed, hung while restarts crowd → the run is ended, PID removed, the backoff line, no launch',
+    state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] },
+    event: HUNG,
+    effects: ['end-run', 'remove-pid', 'report-ended'],
+    outcome: 'not-running',
+    quiet: false,
+    also: (t) => {
+      const parts = (t.effects[2] as { parts: string[] }).parts;
+      assert.equal(parts.length, 2, 'how the run ended is said once, in the middle');
+      assert.match(parts.join('stopped pid 4242 with SIGTERM'), /^app: hung \(heartbeat 5m 0s old, timeout 2m 0s\); stopped pid 4242 with SIGTERM; restarted too often \(3 restarts and deaths within 10m 0s\): backing off, next launch after \d\d:\d\d:\d\d$/);
+      assert.equal(phaseOf(t.state), 'backoff');
+      assert.equal(t.state.identity, null);
     },
   },
   {
