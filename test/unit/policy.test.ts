@@ -1,6 +1,7 @@
 // The crash-loop policy as a table: one row per state × input, named after the edge.
 // `now` is an input, so minutes of backoff are tested without sleeping.
 import { test } from 'node:test';
+import { tablePolicy } from './policy-fixture.ts';
 import assert from 'node:assert/strict';
 import {
   backoffDelayMs,
@@ -19,17 +20,7 @@ const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const CMD = ['./server.js', '--port', '8080'];
 const REQ = { command: CMD, cwd: '/srv' };
-const POLICY: Policy = {
-  name: 'app',
-  periodMs: MIN,
-  backoffMaxMs: 10 * MIN,
-  maxRetries: 5,
-  fatalRetryMs: null,
-  crowdCount: 3,
-  crowdWindowMs: 10 * MIN,
-  minUptimeMs: 5 * MIN,
-  startHint: 'ensure-running --pid app.pid --start -- ./server.js --port 8080',
-};
+const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js --port 8080' });
 const RETRY_HOURLY: Policy = { ...POLICY, fatalRetryMs: 60 * MIN };
 
 const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });

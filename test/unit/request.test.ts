@@ -1,6 +1,7 @@
 // The launch request: what differs between a call and the running program, the argv that asks
 // for a record again, defensive reading, and the check's rules about a changed request.
 import { test } from 'node:test';
+import { tablePolicy } from './policy-fixture.ts';
 import assert from 'node:assert/strict';
 import { decideCheck, recordSpawn, type Decision, type Policy } from '../../src/core/policy.ts';
 import { parseRequest, requestArgv, requestDifferences, shapeOf, type LaunchRequest } from '../../src/core/request.ts';
@@ -18,18 +19,7 @@ const REQ: LaunchRequest = {
   options: { cwd: '.', env: ['MODE=blue', 'PORT=80'], signal: 'INT', heartbeat: 'hb' },
   base: '/srv',
 };
-const POLICY: Policy = {
-  name: 'app',
-  periodMs: MIN,
-  backoffMaxMs: 10 * MIN,
-  maxRetries: 5,
-  fatalRetryMs: null,
-  crowdCount: 3,
-  crowdWindowMs: 10 * MIN,
-  minUptimeMs: 5 * MIN,
-  startHint: 'ensure-running --pid /srv/app.pid --start',
-  restartHint: 'ensure-running --pid /srv/app.pid --restart …',
-};
+const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid /srv/app.pid --start', restartHint: 'ensure-running --pid /srv/app.pid --restart …' });
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const identity = { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' };
 const launched = (request: LaunchRequest = REQ): ProgramState => recordSpawn(emptyState(), identity, request, { stdout: request.stdout, stderr: request.stderr });

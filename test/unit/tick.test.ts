@@ -3,6 +3,7 @@
 // events the tick adds (a launch found again, a refused launch, a manual stop or start)
 // and whether the tick was quiet.
 import { test } from 'node:test';
+import { tablePolicy } from './policy-fixture.ts';
 import assert from 'node:assert/strict';
 import { phaseOf } from '../../src/core/phase.ts';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
@@ -15,17 +16,7 @@ const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const CMD = ['./server.js'];
 const REQ = { command: CMD, cwd: '/srv' };
-const POLICY: Policy = {
-  name: 'app',
-  periodMs: MIN,
-  backoffMaxMs: 10 * MIN,
-  maxRetries: 5,
-  fatalRetryMs: null,
-  crowdCount: 3,
-  crowdWindowMs: 10 * MIN,
-  minUptimeMs: 5 * MIN,
-  startHint: 'ensure-running --pid app.pid --start -- ./server.js',
-};
+const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
 
 const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
 const base = (extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), launches: 1, ...extra });
