@@ -16,7 +16,8 @@ import { killUnrecorded, stopLeftovers, terminate } from '../os/terminate.js';
 import { runMembers } from '../os/run-members.js';
 import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
-import { failpoint } from '../os/failpoint.js';
+import { failpoint, pausepoint } from '../os/failpoint.js';
+import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import { lockWaitMs, type ProgramConfig } from './config.js';
 import { hearing, type World } from './world.js';
 import { settlePromise } from './promise.js';
@@ -108,7 +109,7 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
       writeStateFile(paths.stateFile, tick.state);
     } else if (effect.kind === 'report-ended') world.warn(effect.parts.join(ended));
     else if (effect.kind === 'relaunch') {
-      const after = await launchOnce(config, world, lock, tick.state);
+      const after = await launchOnce(config, world, lock, tick.state, recorded.pending);
       const head = `${effect.head}; ${ended}`;
       if (after.outcome === 'running' && after.state.identity) world.warn(`${head}, started pid ${after.state.identity.pid}`);
       else {
@@ -126,7 +127,7 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     else if (effect.kind === 'launch') {
       // A death found by this check is saved first: a launch that throws must not get it reported again.
       if (tick.state.lastExit !== recorded.lastExit) writeStateFile(paths.stateFile, tick.state);
-      last = await perform(await launchOnce(config, world, lock, tick.state), tick.state, config, world, lock);
+      last = await perform(await launchOnce(config, world, lock, tick.state, recorded.pending), tick.state, config, world, lock);
     }
   }
   return last;
@@ -156,10 +157,16 @@ async function stopRun(identity: Identity, pids: number[], config: ProgramConfig
 }
 
 /** One launch and its start window, decided; a configuration error is recorded, then raised. */
-async function launchOnce(config: ProgramConfig, world: World, lock: Held, state: ProgramState): Promise<Tick> {
+async function launchOnce(config: ProgramConfig, world: World, lock: Held, state: ProgramState, pending: ProgramState['pending']): Promise<Tick> {
   const { paths, request, policy } = config;
   // A lock taken over while this check waited (its refresh timer starved) must not launch.
   if (lock.compromised()) throw new RunError({ action: 'launch', subject: request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
+  // Nor may this check launch beside a check that recorded a launch and still lives: it took
+  // that check's lock only because the check stood still past the stale period.
+  const other = otherLauncherAlive(pending);
+  if (other !== null) {
+    throw new RunError({ action: 'launch', subject: request.command[0], reason: `check pid ${other} recorded a launch and is still alive: it stood still past the lock's stale period and lost its lock`, hint: 'nothing was launched beside it; the next check decides again' });
+  }
   let result: LaunchResult;
   let spawned: ProgramState;
   try {
@@ -191,8 +198,10 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
 
   const launchedAtMs = world.now();
   // The token goes on record before the spawn, so a check killed right after it can be followed.
-  writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs } });
+  const by = thisLauncher();
+  writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs, ...(by ? { by } : {}) } });
   failpoint('before-spawn');
+  pausepoint('before-spawn');
   const launched = await spawnDetached({ file, argv: request.command, cwd: request.cwd, env, ...logs });
   failpoint('after-spawn');
   const identity = identityOf(launched.pid, launchedAtMs, token);

@@ -91,8 +91,10 @@ export interface ProgramState {
   /**
    * Written before a spawn and cleared once the spawned PID is recorded: if the check is
    * killed in between, the next one finds the orphan by this token in its environment.
+   * `by` is the check that launches (its PID and start time): while it lives, no other check
+   * launches beside it, even one that took over its lock after it went stale.
    */
-  pending: { token: string; atMs: number } | null;
+  pending: { token: string; atMs: number; by?: { pid: number; startTime: string } } | null;
   /** When a check last saw the program alive. */
   lastSeenAliveMs: number | null;
   /** When a check last ran. */
@@ -186,7 +188,10 @@ function parseLaunchError(raw: unknown): ProgramState['launchError'] {
 function parsePending(raw: unknown): ProgramState['pending'] {
   if (!raw || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
-  return isStr(r.token) && /^[0-9a-f]{8,64}$/.test(r.token) && isNum(r.atMs) ? { token: r.token, atMs: r.atMs } : null;
+  if (!(isStr(r.token) && /^[0-9a-f]{8,64}$/.test(r.token) && isNum(r.atMs))) return null;
+  const by = r.by && typeof r.by === 'object' ? (r.by as Record<string, unknown>) : null;
+  const launcher = by && isNum(by.pid) && by.pid > 1 && isStr(by.startTime) && /^[0-9]+$/.test(by.startTime) ? { pid: by.pid, startTime: by.startTime } : null;
+  return { token: r.token, atMs: r.atMs, ...(launcher ? { by: launcher } : {}) };
 }
 
 function parseLogs(raw: unknown): ProgramState['logs'] {

@@ -24,6 +24,17 @@ export function stallpoint(name: string): Promise<void> {
   });
 }
 
+/**
+ * When ENSURE_RUNNING_FAILPOINT is `pause:<name>`, the call stops itself here with SIGSTOP,
+ * as a check starved of CPU or swapped out would stand still, until the fault suite sends
+ * SIGCONT. Its lock is then not refreshed, and goes stale for the other calls.
+ */
+export function pausepoint(name: string): void {
+  if (wanted !== `pause:${name}`) return;
+  process.stderr.write(`failpoint: paused at ${name}\n`);
+  process.kill(process.pid, 'SIGSTOP');
+}
+
 /** The fault suite's shorter overall time bound (ENSURE_RUNNING_FAILPOINT_LIMIT_MS), so that its test does not wait minutes. */
 export function failpointTimeLimitMs(): number | null {
   const text = process.env.ENSURE_RUNNING_FAILPOINT_LIMIT_MS;
