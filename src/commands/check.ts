@@ -163,7 +163,9 @@ async function launchOnce(config: ProgramConfig, world: World, lock: Held, state
   if (lock.compromised()) throw new RunError({ action: 'launch', subject: request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
   // Nor may this check launch beside a check that recorded a launch and still lives: it took
   // that check's lock only because the check stood still past the stale period.
-  const other = otherLauncherAlive(pending);
+  // Read again here: two calls that both took over one stale lock each loaded the records before the other wrote.
+  const now = readStateFile(paths.stateFile);
+  const other = otherLauncherAlive(pending) ?? otherLauncherAlive(now.kind === 'ok' ? now.state.pending : null);
   if (other !== null) {
     throw new RunError({ action: 'launch', subject: request.command[0], reason: `check pid ${other} recorded a launch and is still alive: it stood still past the lock's stale period and lost its lock`, hint: 'nothing was launched beside it; the next check decides again' });
   }
