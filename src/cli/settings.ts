@@ -25,7 +25,7 @@ import { healthSettings } from './health-settings.js';
 export const DEFAULT_KILL_AFTER_MS = 10_000;
 const STOP_SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'];
 
-function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime' | 'interval', fallback: number): number {
+function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime' | 'interval' | 'crowd-window', fallback: number): number {
   const text = call.values[name];
   if (typeof text !== 'string') return fallback;
   const ms = parseDurationMs(text);
@@ -33,7 +33,7 @@ function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff
   return ms;
 }
 
-function count(call: ParsedCall, name: 'max-retries', fallback: number): number {
+function count(call: ParsedCall, name: 'max-retries' | 'crowd-deaths', fallback: number): number {
   const text = call.values[name];
   if (typeof text !== 'string') return fallback;
   if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new UsageError(`--${name} ${JSON.stringify(text)} must be a whole number of 1 or more`);
@@ -128,8 +128,9 @@ export function programConfig(given: ParsedCall, world: World): ProgramConfig {
       backoffMaxMs: Math.max(duration(call, 'backoff-max', DEFAULT_BACKOFF_MAX_MS), 1000),
       maxRetries: count(call, 'max-retries', DEFAULT_MAX_RETRIES),
       fatalRetryMs: fatalRetry !== null && fatalRetry > 0 ? fatalRetry : null,
-      crowdCount: DEFAULT_CROWD_COUNT,
-      crowdWindowMs: DEFAULT_CROWD_WINDOW_MS,
+      crowdCount: count(call, 'crowd-deaths', DEFAULT_CROWD_COUNT),
+      crowdWindowMs: Math.max(duration(call, 'crowd-window', DEFAULT_CROWD_WINDOW_MS), 1000),
+      crowdBackoff: call.values['crowd-backoff'] === true,
       minUptimeMs: duration(call, 'min-uptime', DEFAULT_MIN_UPTIME_MS),
       startHint,
       restartHint: `ensure-running --pid ${quoteArgv([paths.pidFile])} --restart ${quoteArgv(requestArgv(request))}`,

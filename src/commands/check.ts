@@ -111,8 +111,10 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     else if (effect.kind === 'relaunch') {
       const after = await launchOnce(config, world, lock, tick.state, recorded.pending);
       const head = `${effect.head}; ${ended}`;
-      if (after.outcome === 'running' && after.state.identity) world.warn(`${head}, started pid ${after.state.identity.pid}`);
-      else {
+      // Crowded restarts (src/core/crowd.ts): the crowd line once, then silence while it goes on.
+      if (after.outcome === 'running' && after.state.identity) {
+        if (effect.crowd !== null) world.warn(`${head}, started pid ${after.state.identity.pid}${effect.crowd ? `; ${effect.crowd}` : ''}`);
+      } else {
         world.warn(head);
         for (const line of after.effects) {
           if (line.kind === 'report') world.warn(line.text);

@@ -8,6 +8,7 @@ import { withEvent } from './state.js';
 import { formatDuration } from './duration.js';
 import { sayOnce } from './said-once.js';
 import { phaseOf } from './phase.js';
+import { crowdOverText, crowdVerdict } from './crowd.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
 /** Default cadence of cron's calls, the unit of backoff delays. */
@@ -27,8 +28,11 @@ export interface Policy {
   maxRetries: number;
   /** Once FATAL, try once per this period forever; null: stay FATAL until --start. */
   fatalRetryMs: number | null;
+  /** Deaths (and hung, unhealthy, memory restarts) within `crowdWindowMs` that crowd (src/core/crowd.ts). */
   crowdCount: number;
   crowdWindowMs: number;
+  /** --crowd-backoff: crowded deaths back off instead of being relaunched at once (the rule of 1.0). */
+  crowdBackoff?: boolean;
   minUptimeMs: number;
   /** The command that clears FATAL, quoted in the report. */
   startHint: string;
@@ -63,8 +67,12 @@ export type Effect =
   | { kind: 'end-run'; identity: Identity; reason: string }
   /** A line that quotes how the run was ended: `parts` joined by it ("stopped pid 4242 with SIGTERM"). */
   | { kind: 'report-ended'; parts: string[] }
-  /** A launch after a health rule ended the run: one line, `head`, how it ended, and the new pid. */
-  | { kind: 'relaunch'; head: string };
+  /**
+   * A launch after a health rule ended the run: one line, `head`, how it ended, and the new pid;
+   * while restarts crowd (src/core/crowd.ts), `crowd` ends that line, or (null) nothing is said
+   * unless the launch fails. Undefined: not crowded.
+   */
+  | { kind: 'relaunch'; head: string; crowd?: string | null };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {
@@ -204,7 +212,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     if (state.fatal || state.backoff || state.failedStarts > 0) {
       state = withEvent(state, { atMs: now, kind: 'start', detail: `command line changed (${differences.map((d) => d.split(' ')[0]).join(', ')}): crash-loop tallies cleared` });
     }
-    state = { ...state, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
+    state = withoutCrowd({ ...state, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
   }
 
   // Alive, but launched by another tool: judged by liveness alone, never signalled, left alone.
@@ -226,7 +234,9 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     state = { ...state, lastSeenAliveMs: now };
     const launchedAt = state.identity?.launchedAtMs ?? now;
     if (!state.settled && now - launchedAt >= policy.minUptimeMs) {
-      state = { ...state, settled: true, deathTimesMs: [], failedStarts: 0, backoff: null, fatal: null };
+      // A crowd of deaths ends here: said once, since its line promised to say when it changes.
+      if (state.crowd) report(crowdOverText(state.crowd, state.identity?.pid ?? obs.pid, policy, now));
+      state = withoutCrowd({ ...state, settled: true, deathTimesMs: [], failedStarts: 0, backoff: null, fatal: null });
     }
     if (obs.repairPidFile) effects.push({ kind: 'write-pid', pid: obs.pid });
     state = noteChangedRequest(state, differences, request, policy, now, report);
@@ -245,22 +255,28 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     const leftovers = obs.leftovers ?? [];
     if (leftovers.length) effects.push({ kind: 'stop-run', identity, pids: leftovers });
     const died = `died (pid ${identity.pid}; ${seen}; ${cause})${leftovers.length ? leftoversText(leftovers) : ''}`;
-    const crowd = state.deathTimesMs.length;
 
     // HELD + death: recorded, not reported (it was stopped on purpose).
     if (state.held) return { state, effects, outcome: 'held' };
 
-    if (!state.fatal && crowd >= policy.crowdCount) {
-      // Deaths crowd: back off instead of relaunching (and mailing) at every tick. One line for both changes.
-      const until = now + backoffDelayMs(policy, crowd - policy.crowdCount);
-      const reason = `${crowd} deaths within ${formatDuration(policy.crowdWindowMs)}`;
+    // FATAL + death (a slow retry that passed its window): recorded, said, and FATAL decides below.
+    const crowded = state.fatal ? null : crowdVerdict(state, 'died', policy, now);
+    const verdict = crowded?.verdict ?? { kind: 'plain' as const };
+    if (crowded) state = crowded.state;
+    if (verdict.kind === 'backoff') {
+      // --crowd-backoff: back off instead of relaunching (and mailing) at every tick. One line for both changes.
+      const { untilMs: until, reason } = verdict;
       state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
       state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
       report(`${died}; ${reason}: backing off, next launch after ${clock(until, now)}${tailSuffix(obs.logTail)}`);
       return { state, effects, outcome: 'not-running' };
     }
-    // A death the program has not crowded: relaunched at once (below); the launch reports its own line.
-    report(`${died}${tailSuffix(obs.logTail)}`);
+    // Relaunched at once (below): a death said alone (the launch reports its own line), or, once
+    // deaths crowd, the one crowd line then silence (the launch says nothing; the history keeps all).
+    if (verdict.kind === 'plain') report(`${died}${tailSuffix(obs.logTail)}`);
+    else if (verdict.say) report(`${died}; ${verdict.say}${tailSuffix(obs.logTail)}`);
+    // Processes stopped beside a quiet death are an act of this check: said all the same.
+    else if (leftovers.length) report(died);
     state = { ...state, backoff: null };
   } else if (obs.kind === 'gone' && obs.run && obs.leftovers?.length) {
     // Records lost and the program dead: what is left of its run is stopped first, never taken for the program.
@@ -321,6 +337,13 @@ function backoffTick(previous: ProgramState, effects: Effect[], policy: Policy, 
   return { state, effects, outcome: 'not-running' };
 }
 
+/** The state with no crowd on record: the tallies were cleared. */
+export function withoutCrowd(state: ProgramState): ProgramState {
+  if (state.crowd === undefined) return state;
+  const { crowd: _gone, ...rest } = state;
+  return rest;
+}
+
 /**
  * RUNNING + a call whose request differs from the running program's: said once per distinct
  * change (remembered in `changed`, shown by --status), applied only by --restart.
@@ -349,6 +372,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
 
   if (result.kind === 'up') {
     let state: ProgramState = { ...previous, identity: result.identity, lastSeenAliveMs: now, failedStarts: 0, backoff: null, fatal: null };
+    if (state.crowd?.quietLaunch) state = { ...state, crowd: { ...state.crowd, quietLaunch: false } };
     const from = result.daemonizedFrom;
     state = withEvent(state, { atMs: now, kind: 'launch', pid: result.identity.pid, detail: from ? `launch ${launches}, daemonized from pid ${from}` : `launch ${launches}` });
     // STARTING + exited 0 leaving its daemon → RUNNING as the daemon: guarded, and on file, from now on.
@@ -361,6 +385,8 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
       report(`recovered: ${started} ${after}`);
     } else if (previous.backoff) {
       report(`${started} after backing off (${previous.backoff.reason})`);
+    } else if (previous.crowd?.quietLaunch) {
+      // Relaunched after a crowded death: its line said "relaunched each time" (src/core/crowd.ts).
     } else {
       report(`${started}${policy.requestNote ? `, ${policy.requestNote}` : ''}`);
     }

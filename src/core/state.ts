@@ -3,6 +3,7 @@
 import { parseHealth, type HealthRecord } from './health-state.js';
 import { parseRequest, type LaunchRequest } from './request.js';
 import { parseSaid, type Said } from './said-once.js';
+import { parseCrowd, type CrowdRecord } from './crowd-record.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -108,6 +109,8 @@ export interface ProgramState {
   request?: LaunchRequest;
   /** A call whose request differs from the running program's, announced once: what differs and since when. */
   changed?: { key: string; differences: string[]; sinceMs: number };
+  /** Deaths crowding (src/core/crowd.ts): relaunched each time, said once, then hourly or when it changes. */
+  crowd?: CrowdRecord;
 }
 
 /** A fresh state for a program never launched. */
@@ -274,6 +277,7 @@ export function parseState(text: string): StateParse {
     ...(parseHealth(r.health) ? { health: parseHealth(r.health)! } : {}),
     ...(parseRequest(r.request) ? { request: parseRequest(r.request)! } : {}),
     ...(parseChanged(r.changed) ? { changed: parseChanged(r.changed)! } : {}),
+    ...(parseCrowd(r.crowd) ? { crowd: parseCrowd(r.crowd)! } : {}),
   };
   return { kind: 'ok', state };
 }

@@ -22,6 +22,8 @@ export interface StatusJson {
   failedStarts: number;
   recentDeaths: number;
   backoffUntil: string | null;
+  /** Deaths crowding (src/core/crowd.ts): relaunched each time, the mail quieted; since when, how many, the last kind, when last said. */
+  crowd: { since: string; deaths: number; trouble: string; saidAt: string } | null;
   fatalReason: string | null;
   /** FATAL with --fatal-retry: when the next slow retry is due. */
   fatalRetryAt: string | null;
@@ -113,6 +115,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     failedStarts: state?.failedStarts ?? 0,
     recentDeaths: state?.deathTimesMs.length ?? 0,
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
+    crowd: state?.crowd ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! } : null,
     fatalReason: state?.fatal?.reason ?? null,
     fatalRetryAt: state?.fatal?.retryEveryMs ? iso(state.fatal.lastTryMs + state.fatal.retryEveryMs) : null,
     launchError: state?.launchError ? { text: state.launchError.text, since: iso(state.launchError.sinceMs)! } : null,
@@ -181,6 +184,7 @@ export function statusText(json: StatusJson): string {
   if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`);
   if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
   row('launches', String(json.launches));
+  if (json.crowd) row('crowded', `${json.crowd.deaths} deaths and restarts since ${localTime(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localTime(json.crowd.saidAt)}`);
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {
     row('last exit', describeLastExit(json.lastExit));

@@ -5,7 +5,7 @@
 import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
 import { decideHealthRestart } from './health-restart.js';
 import type { Observation } from './observation.js';
-import { decideAfterLaunch, decideCheck, recordLaunchError, type Decision, type Effect, type LaunchResult, type Policy, type Request } from './policy.js';
+import { decideAfterLaunch, decideCheck, recordLaunchError, withoutCrowd, type Decision, type Effect, type LaunchResult, type Policy, type Request } from './policy.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
@@ -93,7 +93,10 @@ function decideHealthEvent(previous: ProgramState, obs: HealthObservation, optio
   }
   const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason };
   const next = decideHealthRestart(verdict.state, verdict.restart, ENDED, policy, now);
-  if (next.relaunch) return { state: next.state, effects: [end, { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})` }], outcome: 'running', quiet: false };
+  if (next.relaunch) {
+    const relaunch: Effect = { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd };
+    return { state: next.state, effects: [end, relaunch], outcome: 'running', quiet: false };
+  }
   return { state: next.state, effects: [end, { kind: 'remove-pid' }, { kind: 'report-ended', parts: next.line.split(ENDED) }], outcome: 'not-running', quiet: false };
 }
 
@@ -118,7 +121,7 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
       return { state, effects: [{ kind: 'refuse', say }], outcome: 'not-running', quiet: false };
     }
     case 'start': {
-      const cleared = { ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] };
+      const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
       const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
       return { state, effects: [], outcome: 'not-running', quiet: false };
     }

@@ -1,5 +1,5 @@
 // Deaths after the start window end to end: manual kills relaunched at once, crowded deaths
-// backed off, the environment of the target, and a sidecar that stays bounded.
+// backed off under --crowd-backoff (the default keeps them up: crowd-kept-up.test.ts), the environment of the target, and a sidecar that stays bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -15,10 +15,10 @@ function startedPid(box: Sandbox, stderr: string): number {
   return box.track(Number(match[1]));
 }
 
-test('a target that crashes 1.5 s after each start: relaunched at once twice, then the crowded deaths back off', async (t) => {
+test('--crowd-backoff: a target that crashes 1.5 s after each start: relaunched at once twice, then the crowded deaths back off', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const check = ['--pid', 'app.pid', ...FAST, '--start-secs', '0.5', '--', fixture('crash-after.js'), '1500', '7'];
+  const check = ['--pid', 'app.pid', ...FAST, '--crowd-backoff', '--start-secs', '0.5', '--', fixture('crash-after.js'), '1500', '7'];
 
   const first = await box.run(check);
   assert.equal(first.code, 0, first.stderr);

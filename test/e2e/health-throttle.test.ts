@@ -1,6 +1,7 @@
 // A program that never beats its heartbeat is restarted at each check past its grace: those
-// restarts count with deaths, so once they crowd the program backs off (one line) instead of
-// being restarted and mailed about at every check, and is launched again after the backoff.
+// restarts count with deaths, so with --crowd-backoff, once they crowd, the program backs off
+// (one line) instead of being restarted and mailed about at every check, and is launched again
+// after the backoff. (By default it is restarted each time, the mail quieted: crowd-kept-up.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,10 +19,10 @@ async function nextLoudCheck(box: Sandbox, args: string[], silentCode: number, w
   return loud!;
 }
 
-test('a never-beating program: two restarts one line each, the crowded third backs off with one line, silent exit 1 inside, launched after', async (t) => {
+test('--crowd-backoff: a never-beating program: two restarts one line each, the crowded third backs off with one line, silent exit 1 inside, launched after', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const args = ['--pid', 'app.pid', '--interval', '2s', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '1s', '--', fixture('forever.js')];
+  const args = ['--pid', 'app.pid', '--interval', '2s', '--crowd-backoff', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '1s', '--', fixture('forever.js')];
   const first = await box.run(args);
   assert.equal(first.code, 0, first.stderr);
   let pid = box.pidOf();

@@ -13,7 +13,7 @@ test(`${CALLERS} callers at once, ${ROUNDS} rounds with random kills: never two 
   const box = new Sandbox();
   const marker = uniqueMarker('storm');
   t.after(cleanupMarked(box, marker));
-  // Crowded deaths back off (by design); a short interval keeps those waits to a second.
+  // Failed starts back off (by design, and crowded deaths under --crowd-backoff); a short interval keeps those waits to a second.
   const args = ['--pid', 'app.pid', '--start-secs', '0.3', '--interval', '1s', '--backoff-max', '1s', '--', fixture('forever.js'), marker];
   let kills = 0;
   let backoffs = 0;

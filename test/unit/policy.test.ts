@@ -22,6 +22,8 @@ const CMD = ['./server.js', '--port', '8080'];
 const REQ = { command: CMD, cwd: '/srv' };
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js --port 8080' });
 const RETRY_HOURLY: Policy = { ...POLICY, fatalRetryMs: 60 * MIN };
+/** --crowd-backoff: crowded deaths back off, the rule before they were kept up. */
+const CROWD_BACKOFF: Policy = { ...POLICY, crowdBackoff: true };
 
 const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
 
@@ -140,7 +142,8 @@ const checkRows: CheckRow[] = [
     lines: [/died/],
   },
   {
-    name: 'RUNNING + third death within 10 minutes → BACKOFF one period, one line, no launch',
+    name: '--crowd-backoff: RUNNING + third death within 10 minutes → BACKOFF one period, one line, no launch',
+    policy: CROWD_BACKOFF,
     state: running(T0 + 4 * MIN, T0 + 5 * MIN, { deathTimesMs: [T0 + 2 * MIN, T0 + 4 * MIN] }),
     obs: gone('exited'),
     now: T0 + 6 * MIN,
@@ -154,7 +157,8 @@ const checkRows: CheckRow[] = [
     },
   },
   {
-    name: 'RUNNING + fourth crowded death → BACKOFF two periods (doubling)',
+    name: '--crowd-backoff: RUNNING + fourth crowded death → BACKOFF two periods (doubling)',
+    policy: CROWD_BACKOFF,
     state: running(T0 + 7 * MIN, T0 + 7 * MIN, { deathTimesMs: [T0 + 2 * MIN, T0 + 4 * MIN, T0 + 6 * MIN] }),
     obs: gone('exited'),
     now: T0 + 8 * MIN,
@@ -174,7 +178,8 @@ const checkRows: CheckRow[] = [
     also: (d) => assert.deepEqual(d.state.deathTimesMs, [T0 + 22 * MIN]),
   },
   {
-    name: 'RUNNING + death after the clock went back a little → deaths "in the future" by less than the window count as now, and then expire',
+    name: '--crowd-backoff: RUNNING + death after the clock went back a little → deaths "in the future" by less than the window count as now, and then expire',
+    policy: CROWD_BACKOFF,
     state: running(T0 - 2 * MIN, T0 - MIN, { deathTimesMs: [T0 + 5 * MIN, T0 + 6 * MIN] }),
     obs: gone('exited'),
     now: T0,
@@ -228,7 +233,8 @@ const checkRows: CheckRow[] = [
     also: (d) => assert.deepEqual(d.effects.map((e) => e.kind), ['stop-run', 'report', 'launch']),
   },
   {
-    name: 'RUNNING + gone, deaths crowd, members of its run alive → stopped all the same, then backing off',
+    name: '--crowd-backoff: RUNNING + gone, deaths crowd, members of its run alive → stopped all the same, then backing off',
+    policy: CROWD_BACKOFF,
     state: running(T0 - 10 * MIN, T0 - MIN, { deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] }),
     obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [], leftovers: [4243] },
     now: T0,
@@ -570,7 +576,7 @@ const launchRows: LaunchRow[] = [
     also: (d) => assert.deepEqual([d.state.failedStarts, d.state.backoff, d.state.events.at(-1)?.kind], [0, null, 'recovered']),
   },
   {
-    name: 'BACKOFF after crowded deaths + up → "started after backing off", not "recovered"',
+    name: '--crowd-backoff: BACKOFF after crowded deaths + up → "started after backing off", not "recovered"',
     before: idle({ deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN, T0 - MIN], backoff: { fromMs: T0 - MIN, untilMs: T0, reason: '3 deaths within 10m 0s' } }),
     result: UP,
     outcome: 'running',

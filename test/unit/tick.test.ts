@@ -56,6 +56,7 @@ interface Row {
   outcome: Tick['outcome'];
   quiet: boolean;
   lines?: RegExp[];
+  policy?: Policy;
   also?: (t: Tick) => void;
 }
 
@@ -253,7 +254,34 @@ const rows: Row[] = [
     },
   },
   {
-    name: 'RUNNING + health observed, hung while restarts crowd → the run is ended, PID removed, the backoff line, no launch',
+    name: 'RUNNING + health observed, hung while restarts crowd → the run is ended and relaunched all the same; the relaunch line ends with the crowd line',
+    state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] },
+    event: HUNG,
+    effects: ['end-run', 'relaunch'],
+    outcome: 'running',
+    quiet: false,
+    also: (t) => {
+      assert.match((t.effects[1] as { crowd?: string | null }).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/);
+      assert.equal(t.state.crowd?.trouble, 'hung');
+      assert.equal(t.state.backoff, null);
+    },
+  },
+  {
+    name: 'RUNNING + health observed, hung while a crowd of hangs was said 10 minutes ago → ended and relaunched silently',
+    state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN], crowd: { sinceMs: T0 - 10 * MIN, announcedMs: T0 - 10 * MIN, trouble: 'hung', count: 5, quietLaunch: false } },
+    event: HUNG,
+    effects: ['end-run', 'relaunch'],
+    outcome: 'running',
+    quiet: false,
+    also: (t) => {
+      assert.equal((t.effects[1] as { crowd?: string | null }).crowd, null);
+      assert.equal(t.state.crowd?.count, 6);
+      assert.equal(t.state.events.at(-1)?.kind, 'hung', 'the history keeps every restart');
+    },
+  },
+  {
+    name: '--crowd-backoff: RUNNING + health observed, hung while restarts crowd → the run is ended, PID removed, the backoff line, no launch',
+    policy: { ...POLICY, crowdBackoff: true },
     state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] },
     event: HUNG,
     effects: ['end-run', 'remove-pid', 'report-ended'],
@@ -280,7 +308,7 @@ const rows: Row[] = [
 
 for (const row of rows) {
   test(`tick: ${row.name}`, () => {
-    const t = decide(row.state, row.event, REQ, POLICY, T0);
+    const t = decide(row.state, row.event, REQ, row.policy ?? POLICY, T0);
     assert.deepEqual(kinds(t), row.effects, 'effects');
     assert.equal(t.outcome, row.outcome, 'outcome');
     assert.equal(t.quiet, row.quiet, 'quiet');
