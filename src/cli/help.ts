@@ -1,7 +1,7 @@
 // --help and --version, through yargs, loaded only when asked for (it costs ~100 ms to import).
 
 import yargs from 'yargs';
-import { OPTIONS, type OptionSpec } from './options.js';
+import { OPTIONS, defaultShown, type OptionSpec } from './options.js';
 
 /** Prints the help text built from the same option table the parser uses. */
 export async function printHelp(version: string): Promise<void> {
@@ -33,9 +33,10 @@ export async function printHelp(version: string): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100));
   for (const [name, spec] of Object.entries(OPTIONS as Record<string, OptionSpec>)) {
     if (name === 'help' || name === 'version') continue;
+    const shown = defaultShown(spec);
     cli = cli.option(name, {
       type: spec.type === 'array' ? 'array' : spec.type,
-      describe: spec.defaultText ? `${spec.describe} [default: ${spec.defaultText}]` : spec.describe,
+      describe: shown !== undefined ? `${spec.describe} [default: ${shown}]` : spec.describe,
       group: `${spec.group}:`,
       ...(spec.valueName ? { requiresArg: true } : {}),
     });

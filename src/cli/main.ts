@@ -1,7 +1,7 @@
 // The entry point: parse, dispatch, and the one place that turns outcomes into exit codes.
 
 import { parseArgs, type ParsedCall } from './parse.js';
-import { programConfig } from './settings.js';
+import { resolveConfig } from './settings.js';
 import { realWorld, type World } from '../commands/world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
@@ -12,12 +12,8 @@ declare const ENSURE_RUNNING_VERSION: string;
 export const VERSION = typeof ENSURE_RUNNING_VERSION === 'string' ? ENSURE_RUNNING_VERSION : 'dev';
 
 /** The configuration for a call that may act: cron expressions checked (cron-parser loaded only when one is given). */
-async function actingConfig(call: ParsedCall, world: World): Promise<ProgramConfig> {
-  const config = programConfig(call, world);
-  if (!config.health?.restartAt && !config.cadence?.schedule) return config;
-  const { resolveSchedules } = await import('../commands/schedules.js');
-  const interval = call.values.interval;
-  return resolveSchedules(config, typeof interval === 'string' ? interval : undefined, world.now());
+function actingConfig(call: ParsedCall, world: World): Promise<ProgramConfig> {
+  return resolveConfig(call, world, { schedules: true });
 }
 
 /** Arms the overall time bound of a call that may act (src/cli/time-limit.ts); returns the config unchanged. */
@@ -48,11 +44,11 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
         const { registryDir, programPaths } = await import('../core/paths.js');
         return statusAll(registryDir(world.env, world.home), flags, world, (pidFile) => programPaths(pidFile, world.cwd));
       }
-      return statusOne(programConfig(call, world).paths, flags, world);
+      return statusOne((await resolveConfig(call, world, { schedules: false })).paths, flags, world);
     }
     case 'stop': {
       const { stopCommand } = await import('../commands/stop.js');
-      return stopCommand(bounded(programConfig(call, world), '--stop', world), world);
+      return stopCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--stop', world), world);
     }
     case 'start': {
       const { startCommand } = await import('../commands/stop.js');

@@ -1,57 +1,106 @@
-// The option table: the one source of truth for the fast parser (yargs-parser) and for --help (yargs).
+// The option table: one row per option, the one source of truth for the parsers (yargs-parser
+// and the healthy path's plain reader), for --help, for the values and their defaults
+// (src/cli/settings.ts), for --crontab's absolute paths and for the records of a launch.
+//
+// How to add an option:
+//  1. Add a row below: `type` for the parser, `group` and `describe` (and `valueName`) for
+//     --help, `kind` (how the text becomes a value: src/cli/option-kinds.ts), `default` (the
+//     value itself; --help derives its text and a unit test checks it reads back), `needs`
+//     (options it makes no sense without), `path: true` for a file or directory.
+//  2. Read it where it lands in the resolved configuration (src/cli/settings.ts or a module
+//     of your own called from there): `optionValue(values, 'my-option')` returns the parsed
+//     value or the default, typed from the row; add the field to ProgramConfig.
+//  3. Nothing else: the parsers, --help, --crontab and --start's records follow the table.
+// Values may come from argv or from any {name: text} map (resolveConfig in settings.ts).
 
-/** One option as the parser and the help text see it. */
-export interface OptionSpec {
+import * as kind from './option-kinds.js';
+import type { ValueKind } from './option-kinds.js';
+
+export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Stop' | 'Output';
+
+/** One option: how it is parsed, read, defaulted, checked, shown. */
+export interface OptionSpec<T = unknown> {
   type: 'string' | 'boolean' | 'array';
   describe: string;
-  group: 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Stop' | 'Output';
-  /** Shown in help; the value itself is applied in settings.ts. */
-  defaultText?: string;
+  group: OptionGroup;
   valueName?: string;
+  /** How a given text becomes the value (each item of an array option); plain text when absent. */
+  kind?: ValueKind<T>;
+  /** The value when the option is not given; --help shows it through `kind.show`. */
+  default?: T;
+  /** Shown in --help only when the default is not a constant (it depends on the call or another option). */
+  defaultText?: string;
+  /** Given without any of these options, the call is refused: "--heartbeat-timeout needs --heartbeat". */
+  needs?: readonly string[];
+  /** A file or directory, relative to the caller's directory: --crontab and the records make it absolute. */
+  path?: true;
+}
+
+/** A row, typed by its value kind and its parser type. */
+function row<T, Type extends OptionSpec['type']>(spec: OptionSpec<T> & { type: Type }): OptionSpec<T> & { type: Type } {
+  return spec;
 }
 
 export const OPTIONS = {
-  pid: { type: 'string', group: 'Program', valueName: 'FILE', describe: 'PID file of the program; its state file, lock and default log are named after it' },
-  status: { type: 'boolean', group: 'Actions', describe: 'report the program (with --pid) or every program this user guards (without)' },
-  json: { type: 'boolean', group: 'Output', describe: 'with --status: print JSON (an object, or an array for all programs)' },
-  history: { type: 'boolean', group: 'Output', describe: 'with --status: list recent events (launches, deaths, backoff, stops)' },
-  stop: { type: 'boolean', group: 'Actions', describe: 'stop the program (with the recorded --signal and --kill-after unless given) and hold it stopped: checks leave it alone until --start' },
-  start: { type: 'boolean', group: 'Actions', describe: 'clear the hold, the backoff and FATAL, then check (launching if needed); without a command, the launch request on record' },
-  restart: { type: 'boolean', group: 'Actions', describe: 'stop, then start; without a command, the launch request on record' },
-  cwd: { type: 'string', group: 'Launch', valueName: 'DIR', defaultText: "the caller's directory", describe: 'working directory of the program' },
-  log: { type: 'string', group: 'Launch', valueName: 'FILE', defaultText: 'PID file with .pid replaced by .log', describe: "append the program's stdout and stderr to FILE" },
-  stdout: { type: 'string', group: 'Launch', valueName: 'FILE', describe: "append the program's stdout to FILE" },
-  stderr: { type: 'string', group: 'Launch', valueName: 'FILE', describe: "append the program's stderr to FILE" },
-  env: { type: 'array', group: 'Launch', valueName: 'KEY=VALUE', describe: "add to the program's environment (repeatable)" },
-  'start-secs': { type: 'string', group: 'Launch', valueName: 'DURATION', defaultText: '1s', describe: 'the program must stay up this long to count as started; 0 disables the check' },
-  interval: { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '1m', describe: 'how often this check is called (cron: 1m); backoff delays are counted in it' },
-  'max-retries': { type: 'string', group: 'Crash loops', valueName: 'N', defaultText: '5', describe: 'failed starts in a row before FATAL (no more launches until --start)' },
-  'backoff-max': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '10m', describe: 'longest wait between launches while backing off' },
-  'fatal-retry': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: 'off', describe: 'once FATAL, still try once per DURATION' },
-  'crowd-deaths': { type: 'string', group: 'Crash loops', valueName: 'N', defaultText: '3', describe: 'deaths after the start window (and hung, unhealthy or memory restarts) within --crowd-window that crowd: still relaunched, but said once, then hourly or when it changes' },
-  'crowd-window': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '10m', describe: 'the window in which deaths crowd' },
-  'crowd-backoff': { type: 'boolean', group: 'Crash loops', describe: 'crowded deaths back off (one interval, doubling up to --backoff-max) instead of being relaunched at once' },
-  'min-uptime': { type: 'string', group: 'Crash loops', valueName: 'DURATION', defaultText: '5m', describe: 'a run this long clears the crash tallies' },
-  force: { type: 'boolean', group: 'Actions', describe: "act on a program whose records belong to another user (it is then stopped and relaunched as this user)" },
-  crontab: { type: 'boolean', group: 'Actions', describe: 'print a ready-to-paste crontab line for these options (absolute paths, PATH, schedule) and check that the command resolves' },
-  heartbeat: { type: 'string', group: 'Health and schedules', valueName: 'FILE', describe: 'a live program whose FILE is older than --heartbeat-timeout is hung and restarted; passed to it as ENSURE_RUNNING_HEARTBEAT' },
-  'heartbeat-timeout': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: '60s', describe: 'how old the heartbeat may get' },
-  'heartbeat-grace': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: 'the heartbeat timeout', describe: 'time after launch before the first beat is required' },
-  'health-url': { type: 'string', group: 'Health and schedules', valueName: 'URL', describe: 'GET it at each check; non-2xx, timeout or refusal is a failure' },
-  'health-timeout': { type: 'string', group: 'Health and schedules', valueName: 'DURATION', defaultText: '2s', describe: 'how long a probe may take (at most 5s)' },
-  'health-failures': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '3', describe: 'consecutive failed checks before a restart' },
-  'restart-at': { type: 'string', group: 'Health and schedules', valueName: 'CRON', describe: 'planned restart when a scheduled time has passed since the start (e.g. "0 4 * * *")' },
-  schedule: { type: 'string', group: 'Health and schedules', valueName: 'CRON', describe: 'when cron calls this check; --status warns when checks stop arriving (without it, nothing is watched)' },
-  tz: { type: 'string', group: 'Health and schedules', valueName: 'ZONE', defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' },
-  'log-max-size': { type: 'string', group: 'Health and schedules', valueName: 'SIZE', describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' },
-  'log-keep': { type: 'string', group: 'Health and schedules', valueName: 'N', defaultText: '5', describe: 'rotated logs kept (app.log.1 ... app.log.N)' },
-  'kill-after': { type: 'string', group: 'Stop', valueName: 'DURATION', defaultText: '10s', describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' },
-  signal: { type: 'string', group: 'Stop', valueName: 'NAME', defaultText: 'TERM', describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' },
-  help: { type: 'boolean', group: 'Output', describe: 'show this help' },
-  version: { type: 'boolean', group: 'Output', describe: 'show the version' },
-} as const satisfies Record<string, OptionSpec>;
+  pid: row({ type: 'string', group: 'Program', valueName: 'FILE', path: true, describe: 'PID file of the program; its state file, lock and default log are named after it' }),
+  status: row({ type: 'boolean', group: 'Actions', describe: 'report the program (with --pid) or every program this user guards (without)' }),
+  json: row({ type: 'boolean', group: 'Output', describe: 'with --status: print JSON (an object, or an array for all programs)' }),
+  history: row({ type: 'boolean', group: 'Output', describe: 'with --status: list recent events (launches, deaths, backoff, stops)' }),
+  stop: row({ type: 'boolean', group: 'Actions', describe: 'stop the program (with the recorded --signal and --kill-after unless given) and hold it stopped: checks leave it alone until --start' }),
+  start: row({ type: 'boolean', group: 'Actions', describe: 'clear the hold, the backoff and FATAL, then check (launching if needed); without a command, the launch request on record' }),
+  restart: row({ type: 'boolean', group: 'Actions', describe: 'stop, then start; without a command, the launch request on record' }),
+  cwd: row({ type: 'string', group: 'Launch', valueName: 'DIR', path: true, defaultText: "the caller's directory", describe: 'working directory of the program' }),
+  log: row({ type: 'string', group: 'Launch', valueName: 'FILE', path: true, defaultText: 'PID file with .pid replaced by .log', describe: "append the program's stdout and stderr to FILE" }),
+  stdout: row({ type: 'string', group: 'Launch', valueName: 'FILE', path: true, describe: "append the program's stdout to FILE" }),
+  stderr: row({ type: 'string', group: 'Launch', valueName: 'FILE', path: true, describe: "append the program's stderr to FILE" }),
+  env: row({ type: 'array', group: 'Launch', valueName: 'KEY=VALUE', kind: kind.pairs, describe: "add to the program's environment (repeatable)" }),
+  'start-secs': row({ type: 'string', group: 'Launch', valueName: 'DURATION', kind: kind.duration, default: 1_000, describe: 'the program must stay up this long to count as started; 0 disables the check' }),
+  interval: row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.nonZeroDuration, default: 60_000, describe: 'how often this check is called (cron: 1m); backoff delays are counted in it' }),
+  'max-retries': row({ type: 'string', group: 'Crash loops', valueName: 'N', kind: kind.count, default: 5, describe: 'failed starts in a row before FATAL (no more launches until --start)' }),
+  'backoff-max': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.duration, default: 10 * 60_000, describe: 'longest wait between launches while backing off' }),
+  'fatal-retry': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.durationOrOff, default: null, describe: 'once FATAL, still try once per DURATION' }),
+  'crowd-deaths': row({ type: 'string', group: 'Crash loops', valueName: 'N', kind: kind.count, default: 3, describe: 'deaths after the start window (and hung, unhealthy or memory restarts) within --crowd-window that crowd: still relaunched, but said once, then hourly or when it changes' }),
+  'crowd-window': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.duration, default: 10 * 60_000, describe: 'the window in which deaths crowd' }),
+  'crowd-backoff': row({ type: 'boolean', group: 'Crash loops', describe: 'crowded deaths back off (one interval, doubling up to --backoff-max) instead of being relaunched at once' }),
+  'min-uptime': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.duration, default: 5 * 60_000, describe: 'a run this long clears the crash tallies' }),
+  force: row({ type: 'boolean', group: 'Actions', describe: 'act on a program whose records belong to another user (it is then stopped and relaunched as this user)' }),
+  crontab: row({ type: 'boolean', group: 'Actions', describe: 'print a ready-to-paste crontab line for these options (absolute paths, PATH, schedule) and check that the command resolves' }),
+  heartbeat: row({ type: 'string', group: 'Health and schedules', valueName: 'FILE', path: true, describe: 'a live program whose FILE is older than --heartbeat-timeout is hung and restarted; passed to it as ENSURE_RUNNING_HEARTBEAT' }),
+  'heartbeat-timeout': row({ type: 'string', group: 'Health and schedules', valueName: 'DURATION', kind: kind.positiveDuration, default: 60_000, needs: ['heartbeat'], describe: 'how old the heartbeat may get' }),
+  'heartbeat-grace': row({ type: 'string', group: 'Health and schedules', valueName: 'DURATION', kind: kind.positiveDuration, needs: ['heartbeat'], defaultText: 'the heartbeat timeout', describe: 'time after launch before the first beat is required' }),
+  'health-url': row({ type: 'string', group: 'Health and schedules', valueName: 'URL', kind: kind.httpUrl, describe: 'GET it at each check; non-2xx, timeout or refusal is a failure' }),
+  'health-timeout': row({ type: 'string', group: 'Health and schedules', valueName: 'DURATION', kind: kind.positiveDuration, default: 2_000, needs: ['health-url'], describe: 'how long a probe may take (at most 5s)' }),
+  'health-failures': row({ type: 'string', group: 'Health and schedules', valueName: 'N', kind: kind.whole(1), default: 3, needs: ['health-url'], describe: 'consecutive failed checks before a restart' }),
+  'restart-at': row({ type: 'string', group: 'Health and schedules', valueName: 'CRON', kind: kind.cron, describe: 'planned restart when a scheduled time has passed since the start (e.g. "0 4 * * *")' }),
+  schedule: row({ type: 'string', group: 'Health and schedules', valueName: 'CRON', kind: kind.cron, describe: 'when cron calls this check; --status warns when checks stop arriving (without it, nothing is watched)' }),
+  tz: row({ type: 'string', group: 'Health and schedules', valueName: 'ZONE', needs: ['restart-at', 'schedule'], defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' }),
+  'log-max-size': row({ type: 'string', group: 'Health and schedules', valueName: 'SIZE', kind: kind.size, describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' }),
+  'log-keep': row({ type: 'string', group: 'Health and schedules', valueName: 'N', kind: kind.whole(0), default: 5, needs: ['log-max-size'], describe: 'rotated logs kept (app.log.1 ... app.log.N)' }),
+  'kill-after': row({ type: 'string', group: 'Stop', valueName: 'DURATION', kind: kind.duration, default: 10_000, describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' }),
+  signal: row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: kind.signal, default: 'SIGTERM' as NodeJS.Signals, describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' }),
+  help: row({ type: 'boolean', group: 'Output', describe: 'show this help' }),
+  version: row({ type: 'boolean', group: 'Output', describe: 'show the version' }),
+} as const;
 
 export type OptionName = keyof typeof OPTIONS;
+
+/** The longest --health-timeout: a probe runs under the lock, well below its 10 s stale period. */
+export const MAX_HEALTH_TIMEOUT_MS = 5_000;
+
+/** The value type of an option, from its row. */
+export type OptionValue<K extends OptionName> = (typeof OPTIONS)[K] extends { type: 'boolean' }
+  ? boolean
+  : (typeof OPTIONS)[K] extends OptionSpec<infer T>
+    ? unknown extends T
+      ? string
+      : T
+    : never;
+
+/** The text of a default in --help: from the value itself, or the words of a computed default. */
+export function defaultShown(spec: OptionSpec): string | undefined {
+  if (spec.default !== undefined && spec.kind) return spec.kind.show(spec.default);
+  return spec.defaultText;
+}
 
 /** yargs-parser settings: the target's argv after `--` is taken verbatim, never coerced. */
 export const PARSER_CONFIGURATION = {
@@ -73,3 +122,8 @@ export function namesOfType(type: OptionSpec['type']): string[] {
     .filter(([, spec]) => spec.type === type)
     .map(([name]) => name);
 }
+
+/** The options that hold a path. */
+export const PATH_OPTIONS: readonly string[] = Object.entries(OPTIONS as Record<string, OptionSpec>)
+  .filter(([, spec]) => spec.path)
+  .map(([name]) => name);

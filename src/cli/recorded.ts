@@ -2,13 +2,14 @@
 // --restart without a command reuse, and the stop settings a hand-run --stop follows), and
 // the refusal to act on another uid's program.
 
+import { resolve } from 'node:path';
 import { quoteArgv } from '../core/status-view.js';
-import { absoluteOptions, type LaunchRequest } from '../core/request.js';
+import type { LaunchRequest } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { ConfigError } from '../errors.js';
 import { readStateFile } from '../os/state-file.js';
 import { foreignOwner } from '../os/owner.js';
-import { OPTIONS, type OptionName } from './options.js';
+import { OPTIONS, PATH_OPTIONS, type OptionName } from './options.js';
 import type { ParsedCall } from './parse.js';
 
 /** The call's own options that shape the program and its stop: everything but --pid, the actions and the output flags. */
@@ -20,6 +21,29 @@ export function ownOptions(call: ParsedCall): Record<string, string | string[]> 
     if (group !== 'Actions' && group !== 'Output') options[name] = value;
   }
   return options;
+}
+
+/** The options of a record with their paths made absolute, ready to be merged into another call. */
+export function absoluteOptions(request: LaunchRequest): Record<string, string | string[]> {
+  const options: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.options)) {
+    options[name] = PATH_OPTIONS.includes(name) && typeof value === 'string' ? resolve(request.base, value) : value;
+  }
+  return options;
+}
+
+/** The argv (options, then `--` and the command) that asks for this request again from any directory. */
+export function requestArgv(request: LaunchRequest): string[] {
+  const options = absoluteOptions(request);
+  const args: string[] = ['--cwd', request.cwd];
+  if (request.stdout === request.stderr) args.push('--log', request.stdout);
+  else args.push('--stdout', request.stdout, '--stderr', request.stderr);
+  for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
+  for (const [name, value] of Object.entries(options).sort(([a], [b]) => a.localeCompare(b))) {
+    if (['cwd', 'log', 'stdout', 'stderr', 'env'].includes(name)) continue;
+    for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
+  }
+  return [...args, '--', ...request.command];
 }
 
 /** The call as an argv again, for a hint that repeats it (as another user). */

@@ -1,54 +1,19 @@
-// Turns a parsed call into a ProgramConfig, checking every value and naming the option at fault.
+// The resolved configuration of one program for one call, built once, from the option table:
+// the given values (argv, or any {name: text} map) read and checked by their rows, the
+// records a manual call reuses, then the cron expressions (src/commands/schedules.ts).
 
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { parseDurationMs } from '../core/duration.js';
 import { programPaths, registryDir } from '../core/paths.js';
-import {
-  DEFAULT_BACKOFF_MAX_MS,
-  DEFAULT_CROWD_COUNT,
-  DEFAULT_CROWD_WINDOW_MS,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_MIN_UPTIME_MS,
-  DEFAULT_PERIOD_MS,
-  DEFAULT_START_WINDOW_MS,
-} from '../core/policy.js';
 import { quoteArgv } from '../core/status-view.js';
-import { requestArgv, type LaunchRequest } from '../core/request.js';
+import type { LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
-import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, withRecordedRequest } from './recorded.js';
-import type { ProgramConfig } from '../commands/config.js';
+import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, requestArgv, withRecordedRequest } from './recorded.js';
+import type { ProgramConfig, ProgramSettings } from '../commands/config.js';
 import type { World } from '../commands/world.js';
 import type { ParsedCall } from './parse.js';
+import { givenValue, optionValue } from './option-values.js';
 import { healthSettings } from './health-settings.js';
-
-export const DEFAULT_KILL_AFTER_MS = 10_000;
-const STOP_SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'];
-
-function duration(call: ParsedCall, name: 'start-secs' | 'kill-after' | 'backoff-max' | 'fatal-retry' | 'min-uptime' | 'interval' | 'crowd-window', fallback: number): number {
-  const text = call.values[name];
-  if (typeof text !== 'string') return fallback;
-  const ms = parseDurationMs(text);
-  if (ms === null) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a duration; use a number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m), at most 24d`);
-  return ms;
-}
-
-function count(call: ParsedCall, name: 'max-retries' | 'crowd-deaths', fallback: number): number {
-  const text = call.values[name];
-  if (typeof text !== 'string') return fallback;
-  if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new UsageError(`--${name} ${JSON.stringify(text)} must be a whole number of 1 or more`);
-  return Number(text);
-}
-
-function stopSignal(call: ParsedCall): NodeJS.Signals {
-  const raw = typeof call.values.signal === 'string' ? call.values.signal : 'TERM';
-  const name = raw.toUpperCase().replace(/^SIG/, '');
-  // Every name in the list is a POSIX signal; not asking node:os keeps it off the cron path.
-  if (!STOP_SIGNALS.includes(name)) {
-    throw new UsageError(`--signal ${JSON.stringify(raw)} is not a stop signal; use one of ${STOP_SIGNALS.join(', ')}`);
-  }
-  return `SIG${name}` as NodeJS.Signals;
-}
 
 function isDirectory(path: string): boolean {
   try {
@@ -58,31 +23,42 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function envPairs(call: ParsedCall): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  const list = call.values.env;
-  for (const item of Array.isArray(list) ? list : []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env ${JSON.stringify(item)} must be KEY=VALUE`);
-    pairs[item.slice(0, eq)] = item.slice(eq + 1);
+/** What to resolve: `schedules` checks cron expressions with cron-parser and fixes the cadence; `base` resolves relative paths (default: the caller's directory). */
+export interface ResolveOptions {
+  schedules: boolean;
+  base?: string;
+}
+
+/** The configuration of one program for this call; --pid is required here. Built once per call, by the entry. */
+export async function resolveConfig(call: ParsedCall, world: World, options: ResolveOptions): Promise<ProgramConfig> {
+  const settings = programSettings(call, world, options.base ?? world.cwd);
+  // cron-parser (and the module that reads it) loads only when a cron expression is given.
+  if (options.schedules && (settings.health?.restartAt || settings.declaredCadence?.schedule)) {
+    const { resolveSchedules } = await import('../commands/schedules.js');
+    return resolveSchedules(settings, world.now());
   }
-  return pairs;
+  return withoutCron(settings);
 }
 
-function text(call: ParsedCall, name: 'pid' | 'cwd' | 'log' | 'stdout' | 'stderr'): string | undefined {
-  const value = call.values[name];
-  return typeof value === 'string' ? value : undefined;
+/**
+ * The configuration when no cron expression is read: the cadence is --interval's. A call
+ * that never reads the cadence (--stop, --status) leaves a --schedule unread, and its cadence out.
+ */
+export function withoutCron({ declaredCadence, ...settings }: ProgramSettings): ProgramConfig {
+  if (!declaredCadence || declaredCadence.schedule) return settings;
+  const { key, schedule, tz, intervalMs } = declaredCadence;
+  return { ...settings, cadence: { key, schedule, tz, periodMs: intervalMs } };
 }
 
-/** Builds the configuration of one program; --pid is required here. */
-export function programConfig(given: ParsedCall, world: World): ProgramConfig {
+/** The options of one program, checked, before its cron expressions are read. */
+export function programSettings(given: ParsedCall, world: World, base: string): ProgramSettings {
   let call = given;
-  const pid = text(call, 'pid');
+  const pid = givenValue(call.values, 'pid');
   if (!pid) throw new UsageError(`--pid FILE is required${call.action === 'status' ? '' : ' (the PID file of the program to guard)'}`);
-  if (/(^|\/)\.{0,2}$/.test(pid) || isDirectory(resolve(world.cwd, pid))) {
+  if (/(^|\/)\.{0,2}$/.test(pid) || isDirectory(resolve(base, pid))) {
     throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
   }
-  const paths = programPaths(pid, world.cwd);
+  const paths = programPaths(pid, base);
   const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart';
   if (acts) refuseOtherOwner(call, paths);
   const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart';
@@ -102,43 +78,48 @@ export function programConfig(given: ParsedCall, world: World): ProgramConfig {
     throw new UsageError(`no command given: put the program after --, as in: ensure-running --pid ${pid}${shown} -- ./server.js`);
   }
   if (needsCommand && call.command[0] === '') throw new UsageError('the command after -- is an empty string');
-  const cwd = resolve(world.cwd, text(call, 'cwd') ?? '.');
-  const log = text(call, 'log');
-  if (log && (text(call, 'stdout') || text(call, 'stderr'))) throw new UsageError('--log is both streams; use it alone, or --stdout and --stderr');
-  const stdout = resolve(world.cwd, text(call, 'stdout') ?? log ?? paths.defaultLog);
-  const stderr = resolve(world.cwd, text(call, 'stderr') ?? log ?? (text(call, 'stdout') ? stdout : paths.defaultLog));
-  const fatalRetry = call.values['fatal-retry'] === 'off' ? null : duration(call, 'fatal-retry', -1);
+  const { values } = call;
+  const cwd = resolve(base, givenValue(values, 'cwd') ?? '.');
+  const log = givenValue(values, 'log');
+  const [givenOut, givenErr] = [givenValue(values, 'stdout'), givenValue(values, 'stderr')];
+  if (log && (givenOut || givenErr)) throw new UsageError('--log is both streams; use it alone, or --stdout and --stderr');
+  const stdout = resolve(base, givenOut ?? log ?? paths.defaultLog);
+  const stderr = resolve(base, givenErr ?? log ?? (givenOut ? stdout : paths.defaultLog));
+  const fatalRetryMs = optionValue(values, 'fatal-retry');
   // Exact: every launch records its request, so --start alone relaunches the program the same way.
   const startHint = `ensure-running --pid ${quoteArgv([paths.pidFile])} --start`;
-  const request: LaunchRequest = { command: call.command, cwd, env: envPairs(call), stdout, stderr, options: ownOptions(call), base: world.cwd };
+  const request: LaunchRequest = { command: call.command, cwd, env: givenValue(values, 'env') ?? {}, stdout, stderr, options: ownOptions(call), base };
   // A hand-run --stop or --restart stops with the recorded --signal and --kill-after unless this call gives them.
-  const stopCall = manual && onFile?.request ? recordedStop(given, call, onFile.request) : call;
-  const config: ProgramConfig = {
+  const stopValues = manual && onFile?.request ? recordedStop(given, call, onFile.request).values : values;
+  const startWindowMs = optionValue(values, 'start-secs');
+  const killAfterMs = optionValue(stopValues, 'kill-after');
+  const stopSignal = optionValue(stopValues, 'signal');
+  const settings: ProgramSettings = {
     paths,
     request,
     extraEnv: { ...request.env },
     stdout,
     stderr,
-    startWindowMs: duration(call, 'start-secs', DEFAULT_START_WINDOW_MS),
-    killAfterMs: duration(stopCall, 'kill-after', DEFAULT_KILL_AFTER_MS),
-    stopSignal: stopSignal(stopCall),
+    startWindowMs,
+    killAfterMs,
+    stopSignal,
     policy: {
       name: paths.name,
-      periodMs: Math.max(duration(call, 'interval', DEFAULT_PERIOD_MS), 1000),
-      backoffMaxMs: Math.max(duration(call, 'backoff-max', DEFAULT_BACKOFF_MAX_MS), 1000),
-      maxRetries: count(call, 'max-retries', DEFAULT_MAX_RETRIES),
-      fatalRetryMs: fatalRetry !== null && fatalRetry > 0 ? fatalRetry : null,
-      crowdCount: count(call, 'crowd-deaths', DEFAULT_CROWD_COUNT),
-      crowdWindowMs: Math.max(duration(call, 'crowd-window', DEFAULT_CROWD_WINDOW_MS), 1000),
-      crowdBackoff: call.values['crowd-backoff'] === true,
-      minUptimeMs: duration(call, 'min-uptime', DEFAULT_MIN_UPTIME_MS),
+      periodMs: Math.max(optionValue(values, 'interval'), 1000),
+      backoffMaxMs: Math.max(optionValue(values, 'backoff-max'), 1000),
+      maxRetries: optionValue(values, 'max-retries'),
+      fatalRetryMs,
+      crowdCount: optionValue(values, 'crowd-deaths'),
+      crowdWindowMs: Math.max(optionValue(values, 'crowd-window'), 1000),
+      crowdBackoff: givenValue(values, 'crowd-backoff') === true,
+      minUptimeMs: optionValue(values, 'min-uptime'),
       startHint,
       restartHint: `ensure-running --pid ${quoteArgv([paths.pidFile])} --restart ${quoteArgv(requestArgv(request))}`,
       requestNote: reused ? `with the launch request on record (${quoteArgv(request.command)} in ${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})` : null,
     },
     registryDir: registryDir(world.env, world.home),
   };
-  const { env: healthEnv, ...health } = healthSettings(call, world.cwd, config.startWindowMs);
-  Object.assign(config.extraEnv, healthEnv);
-  return { ...config, ...health };
+  const { env: healthEnv, ...health } = healthSettings(values, base, startWindowMs);
+  Object.assign(settings.extraEnv, healthEnv);
+  return { ...settings, ...health };
 }

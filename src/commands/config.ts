@@ -4,7 +4,9 @@ import type { ProgramPaths } from '../core/paths.js';
 import type { Policy, Request } from '../core/policy.js';
 import type { HealthOptions } from '../core/health.js';
 import type { CadenceRecord } from '../core/health-state.js';
+import type { DeclaredCadence } from '../cli/health-settings.js';
 
+/** The configuration every command runs with: built once per call by src/cli/settings.ts. */
 export interface ProgramConfig {
   paths: ProgramPaths;
   /** The command to guard; empty for --status and --stop. */
@@ -22,9 +24,12 @@ export interface ProgramConfig {
   health?: HealthOptions;
   /** --log-max-size and --log-keep. */
   logRotate?: { maxBytes: number; keep: number };
-  /** The cadence declared with --schedule or --interval; its period is final once src/commands/schedules.ts has run. */
+  /** The cadence declared with --schedule or --interval, its period final (src/commands/schedules.ts). */
   cadence?: CadenceRecord;
 }
+
+/** The options checked, before --schedule is read: the cadence is only declared, so no command can use it yet. */
+export type ProgramSettings = Omit<ProgramConfig, 'cadence'> & { declaredCadence?: DeclaredCadence };
 
 /** How long a call waits for another call's lock: its longest hold (a stop, then a start window), plus margin. */
 export function lockWaitMs(config: ProgramConfig): number {

@@ -6,15 +6,17 @@ import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/status-view.js';
-import { OPTIONS, type OptionName } from '../cli/options.js';
+import { OPTIONS, PATH_OPTIONS, type OptionName } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveCommand } from '../os/launch.js';
 import type { ProgramConfig } from './config.js';
 import type { World } from './world.js';
 
-/** Options that are rewritten (absolute paths) or that make no sense in a crontab line. */
-const REWRITTEN = new Set<string>(['pid', 'cwd', 'log', 'stdout', 'stderr', 'heartbeat', 'crontab', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);
+/** Options that make no sense in a crontab line. */
+const LEFT_OUT = new Set<string>(['crontab', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);
+/** Path options always written, from the resolved configuration. */
+const ALWAYS = new Set<string>(['pid', 'cwd', 'log', 'stdout', 'stderr']);
 
 /** The directories of the PATH put in the line: node's, the command's, then the usual system ones. */
 export function cronPath(nodeDir: string, commandDir: string | null): string {
@@ -39,13 +41,17 @@ export function escapePercent(text: string): string {
 }
 
 /** The options of the call as CLI arguments, with every path made absolute. */
-function ownArgs(call: ParsedCall, config: ProgramConfig): string[] {
+function ownArgs(call: ParsedCall, config: ProgramConfig, world: World): string[] {
   const args = ['--pid', config.paths.pidFile, '--cwd', config.request.cwd];
   if (typeof call.values.stdout === 'string' || typeof call.values.stderr === 'string') args.push('--stdout', config.stdout, '--stderr', config.stderr);
   else args.push('--log', config.stdout);
-  if (config.health?.heartbeat) args.push('--heartbeat', config.health.heartbeat.file);
+  // Every other path option of the table, made absolute (the call's directory is not cron's).
+  for (const name of PATH_OPTIONS) {
+    const value = call.values[name as OptionName];
+    if (!ALWAYS.has(name) && typeof value === 'string') args.push(`--${name}`, resolve(config.request.base ?? world.cwd, value));
+  }
   for (const [name, value] of Object.entries(call.values) as [OptionName, string | boolean | string[]][]) {
-    if (REWRITTEN.has(name) || !(name in OPTIONS)) continue;
+    if (LEFT_OUT.has(name) || PATH_OPTIONS.includes(name) || !(name in OPTIONS)) continue;
     if (Array.isArray(value)) for (const item of value) args.push(`--${name}`, item);
     else if (typeof value === 'string') args.push(`--${name}`, value);
     else if (value) args.push(`--${name}`);
@@ -67,7 +73,7 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   const path = cronPath(dirname(node), commandDir);
   const resolved = resolveCommand(command, config.request.cwd, path);
   const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
-  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config), '--', ...config.request.command])}`;
+  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config, world), '--', ...config.request.command])}`;
   world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
   if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);
   world.say(escapePercent(line));

@@ -1,29 +1,24 @@
-// Checks --restart-at and --schedule with cron-parser (loaded here, lazily) and makes
-// --schedule and --interval agree: the period backoff counts in is the schedule's.
+// Checks --restart-at and --schedule with cron-parser (loaded here, lazily) and fixes the
+// cadence: the period backoff counts in is the schedule's, and --interval must agree with it.
 
 import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../errors.js';
-import type { ProgramConfig } from './config.js';
-
-/** True when the configuration uses a cron expression, so cron-parser must be loaded. */
-export function usesCron(config: ProgramConfig): boolean {
-  return Boolean(config.health?.restartAt || config.cadence?.schedule);
-}
+import type { ProgramConfig, ProgramSettings } from './config.js';
 
 /** Validates the cron options (exit 2 naming the option and the field) and derives the period from --schedule. */
-export async function resolveSchedules(config: ProgramConfig, intervalGiven: string | undefined, now: number): Promise<ProgramConfig> {
-  if (!usesCron(config)) return config;
+export async function resolveSchedules({ declaredCadence: declared, ...settings }: ProgramSettings, now: number): Promise<ProgramConfig> {
+  const restartAt = settings.health?.restartAt;
   const { checkCron, shortestGapMs } = await import('../core/schedule.js');
-  const restartAt = config.health?.restartAt;
   if (restartAt) checkCron('restart-at', restartAt.text, restartAt.tz);
-  const cadence = config.cadence;
-  if (!cadence?.schedule) return config;
-  const cron = checkCron('schedule', cadence.schedule, cadence.tz);
+  if (!declared) return settings;
+  const { key, schedule, tz, intervalMs, intervalText } = declared;
+  if (!schedule) return { ...settings, cadence: { key, schedule, tz, periodMs: intervalMs } };
+  const cron = checkCron('schedule', schedule, tz);
   const periodMs = shortestGapMs(cron, now);
-  if (intervalGiven !== undefined && periodMs !== cadence.periodMs) {
+  if (intervalText !== undefined && periodMs !== intervalMs) {
     throw new UsageError(
-      `--interval ${intervalGiven} and --schedule ${JSON.stringify(cadence.schedule)} (every ${formatDuration(periodMs)} at its shortest) disagree; give only --schedule, or an --interval that matches it`,
+      `--interval ${intervalText} and --schedule ${JSON.stringify(schedule)} (every ${formatDuration(periodMs)} at its shortest) disagree; give only --schedule, or an --interval that matches it`,
     );
   }
-  return { ...config, cadence: { ...cadence, periodMs }, policy: { ...config.policy, periodMs: Math.max(periodMs, 1000) } };
+  return { ...settings, cadence: { key, schedule, tz, periodMs }, policy: { ...settings.policy, periodMs: Math.max(periodMs, 1000) } };
 }

@@ -10,13 +10,6 @@ import { withEvent, type EventKind, type ProgramState } from './state.js';
 
 /** Heartbeat files written up to this long before the launch still count as written by this run (coarse file clocks). */
 export const HEARTBEAT_MTIME_SLACK_MS = 1_000;
-/** Default --heartbeat-timeout. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
-/** Default --health-timeout; a probe is capped at MAX_HEALTH_TIMEOUT_MS, well below the lock's 10 s stale period. */
-export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
-export const MAX_HEALTH_TIMEOUT_MS = 5_000;
-/** Default --health-failures: consecutive failed checks before a restart. */
-export const DEFAULT_HEALTH_FAILURES = 3;
 /** The text helper's stop() writes into the heartbeat file: the program has unregistered. */
 export const UNREGISTERED_MARK = 'unregistered';
 

@@ -11,14 +11,7 @@ import { phaseOf } from './phase.js';
 import { crowdOverText, crowdVerdict } from './crowd.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
-/** Default cadence of cron's calls, the unit of backoff delays. */
-export const DEFAULT_PERIOD_MS = 60_000;
-export const DEFAULT_START_WINDOW_MS = 1_000;
-export const DEFAULT_BACKOFF_MAX_MS = 10 * 60_000;
-export const DEFAULT_MAX_RETRIES = 5;
-export const DEFAULT_CROWD_COUNT = 3;
-export const DEFAULT_CROWD_WINDOW_MS = 10 * 60_000;
-export const DEFAULT_MIN_UPTIME_MS = 5 * 60_000;
+// The defaults of the options behind the policy are in the option table (src/cli/options.ts).
 
 /** The crash-loop policy of one program, all waits in milliseconds. */
 export interface Policy {

@@ -3,7 +3,6 @@
 // relaunch the program the same way, --stop follows its stop settings, and a changed crontab
 // line is told apart from the running program's.
 
-import { resolve } from 'node:path';
 import type { ProgramState } from './state.js';
 
 /** One call's request, with its paths resolved and its options as given. */
@@ -28,32 +27,6 @@ export interface LaunchedShape {
   cwd: string | null;
   env: Record<string, string> | null;
   logs: { stdout: string; stderr: string } | null;
-}
-
-/** Options holding a path, resolved against the call's directory. */
-const PATH_OPTIONS = ['cwd', 'log', 'stdout', 'stderr', 'heartbeat'];
-
-/** The options of a record with their paths made absolute, ready to be merged into another call. */
-export function absoluteOptions(request: LaunchRequest): Record<string, string | string[]> {
-  const options: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(request.options)) {
-    options[name] = PATH_OPTIONS.includes(name) && typeof value === 'string' ? resolve(request.base, value) : value;
-  }
-  return options;
-}
-
-/** The argv (options, then `--` and the command) that asks for this request again from any directory. */
-export function requestArgv(request: LaunchRequest): string[] {
-  const options = absoluteOptions(request);
-  const args: string[] = ['--cwd', request.cwd];
-  if (request.stdout === request.stderr) args.push('--log', request.stdout);
-  else args.push('--stdout', request.stdout, '--stderr', request.stderr);
-  for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
-  for (const [name, value] of Object.entries(options).sort(([a], [b]) => a.localeCompare(b))) {
-    if (['cwd', 'log', 'stdout', 'stderr', 'env'].includes(name)) continue;
-    for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
-  }
-  return [...args, '--', ...request.command];
 }
 
 /** Keys only: values may be secrets, and this text goes to mail and --status. */

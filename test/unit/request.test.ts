@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
 import assert from 'node:assert/strict';
 import { decideCheck, recordSpawn, type Decision, type Policy } from '../../src/core/policy.ts';
-import { parseRequest, requestArgv, requestDifferences, shapeOf, type LaunchRequest } from '../../src/core/request.ts';
+import { parseRequest, requestDifferences, shapeOf, type LaunchRequest } from '../../src/core/request.ts';
+import { requestArgv } from '../../src/cli/recorded.ts';
 import { emptyState, parseState, type ProgramState } from '../../src/core/state.ts';
 import type { Observation } from '../../src/core/observation.ts';
 
