@@ -1,23 +1,13 @@
 // The health, schedule and log-size options of one program, read through the option table.
 // Cron expressions are only shape-checked here; cron-parser checks them lazily
-// (src/commands/schedules.ts), so the cron path never loads it for an unchanged line.
+// (src/cli/schedules.ts), so the cron path never loads it for an unchanged line.
 
 import { resolve } from 'node:path';
 import type { HealthOptions } from '../core/health.js';
+import type { DeclaredCadence } from '../core/program-config.js';
 import { OptionError } from './option-kinds.js';
 import { MAX_HEALTH_TIMEOUT_MS } from './options.js';
 import { checkNeeds, givenValue, optionValue, type GivenValues } from './option-values.js';
-
-/** The cadence as declared: its period is final only once src/commands/schedules.ts has read --schedule. */
-export interface DeclaredCadence {
-  key: string;
-  schedule: string | null;
-  tz: string | null;
-  /** --interval, or its default. */
-  intervalMs: number;
-  /** --interval as given, for a message when it disagrees with --schedule. */
-  intervalText: string | undefined;
-}
 
 export interface HealthSettings {
   health?: HealthOptions;

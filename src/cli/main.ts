@@ -2,10 +2,10 @@
 
 import { parseArgs, type ParsedCall } from './parse.js';
 import { resolveConfig } from './settings.js';
-import { realWorld, type World } from '../commands/world.js';
+import { realWorld, type World } from '../world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
-import type { ProgramConfig } from '../commands/config.js';
+import type { ProgramConfig } from '../core/program-config.js';
 
 declare const ENSURE_RUNNING_VERSION: string;
 /** Injected by the bundler from package.json; "dev" when run from source. */

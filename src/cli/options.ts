@@ -9,9 +9,10 @@
 //     (options it makes no sense without), `path: true` for a file or directory.
 //  2. Read it where it lands in the resolved configuration (src/cli/settings.ts or a module
 //     of your own called from there): `optionValue(values, 'my-option')` returns the parsed
-//     value or the default, typed from the row; add the field to ProgramConfig.
+//     value or the default, typed from the row; add the field to ProgramConfig
+//     (src/core/program-config.ts). Values come from argv or from any {name: text} map.
 //  3. Nothing else: the parsers, --help, --crontab and --start's records follow the table.
-// Values may come from argv or from any {name: text} map (resolveConfig in settings.ts).
+// A refused value is an OptionError (option, value, problem): callers may reword where it came from.
 
 import * as kind from './option-kinds.js';
 import type { ValueKind } from './option-kinds.js';

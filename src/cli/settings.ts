@@ -1,6 +1,6 @@
 // The resolved configuration of one program for one call, built once, from the option table:
 // the given values (argv, or any {name: text} map) read and checked by their rows, the
-// records a manual call reuses, then the cron expressions (src/commands/schedules.ts).
+// records a manual call reuses, then the cron expressions (src/cli/schedules.ts).
 
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { quoteArgv } from '../core/status-view.js';
 import type { LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
 import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, requestArgv, withRecordedRequest } from './recorded.js';
-import type { ProgramConfig, ProgramSettings } from '../commands/config.js';
-import type { World } from '../commands/world.js';
+import type { ProgramConfig, ProgramSettings } from '../core/program-config.js';
+import type { World } from '../world.js';
 import type { ParsedCall } from './parse.js';
 import { givenValue, optionValue } from './option-values.js';
 import { healthSettings } from './health-settings.js';
@@ -34,7 +34,7 @@ export async function resolveConfig(call: ParsedCall, world: World, options: Res
   const settings = programSettings(call, world, options.base ?? world.cwd);
   // cron-parser (and the module that reads it) loads only when a cron expression is given.
   if (options.schedules && (settings.health?.restartAt || settings.declaredCadence?.schedule)) {
-    const { resolveSchedules } = await import('../commands/schedules.js');
+    const { resolveSchedules } = await import('./schedules.js');
     return resolveSchedules(settings, world.now());
   }
   return withoutCron(settings);

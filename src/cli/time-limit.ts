@@ -2,9 +2,9 @@
 // one line and exits 1, so that cron's calls never pile up behind one stuck check.
 
 import { formatDuration } from '../core/duration.js';
-import { lockWaitMs, type ProgramConfig } from '../commands/config.js';
+import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { failpointTimeLimitMs } from '../os/failpoint.js';
-import type { World } from '../commands/world.js';
+import type { World } from '../world.js';
 
 /** Time a call may take beyond the longest waits its own options allow. */
 export const CHECK_TIME_MARGIN_MS = 2 * 60_000;

@@ -18,8 +18,8 @@ import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
-import { lockWaitMs, type ProgramConfig } from './config.js';
-import { hearing, type World } from './world.js';
+import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import { hearing, type World } from '../world.js';
 import { settlePromise } from './promise.js';
 
 /** Turns a sidecar read into a state, saying once why an unusable one is set aside. */

@@ -10,8 +10,8 @@ import { OPTIONS, PATH_OPTIONS, type OptionName } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveCommand } from '../os/launch.js';
-import type { ProgramConfig } from './config.js';
-import type { World } from './world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 
 /** Options that make no sense in a crontab line. */
 const LEFT_OUT = new Set<string>(['crontab', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);

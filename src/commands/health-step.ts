@@ -12,8 +12,8 @@ import { sayOnce } from '../core/said-once.js';
 import { readHeartbeat } from '../os/heartbeat-file.js';
 import { probeHttp } from '../os/http-probe.js';
 import { rotateLog } from '../os/log-rotate.js';
-import type { ProgramConfig } from './config.js';
-import type { World } from './world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 
 async function observeHealth(config: ProgramConfig, options: HealthOptions, state: ProgramState, now: number): Promise<HealthObservation> {
   const launchedAtMs = state.identity?.launchedAtMs ?? now;

@@ -8,8 +8,8 @@ import { parsePlainCheck } from '../cli/fast-parse.js';
 import { readStateFile } from '../os/state-file.js';
 import { bootId, verifyIdentity } from '../os/proc-identity.js';
 import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
-import type { ProgramConfig } from './config.js';
-import type { World } from './world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 
 /**
  * After a check: `quiet` (exit 0, nothing said) writes a promise when one can be given,

@@ -7,7 +7,7 @@ import { EXIT } from '../errors.js';
 import { observe } from '../os/observe.js';
 import { readStateFile } from '../os/state-file.js';
 import { listRegistry, unregister } from '../os/registry.js';
-import type { World } from './world.js';
+import type { World } from '../world.js';
 
 /**
  * Reads one program's files and process; never writes, never takes the lock. `scan` also

@@ -14,8 +14,8 @@ import { leftoversText } from '../core/policy.js';
 import { removePromise } from '../os/promise-file.js';
 import { register } from '../os/registry.js';
 import { checkLocked, loadState } from './check.js';
-import { lockWaitMs, type ProgramConfig } from './config.js';
-import type { World } from './world.js';
+import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */
 function othersText(others: number[]): string {

@@ -9,7 +9,7 @@ import { OptionError } from '../../src/cli/option-kinds.ts';
 import { checkNeeds, givenValue, optionValue } from '../../src/cli/option-values.ts';
 import { printHelp } from '../../src/cli/help.ts';
 import { resolveConfig } from '../../src/cli/settings.ts';
-import type { World } from '../../src/commands/world.ts';
+import type { World } from '../../src/world.ts';
 import { Sandbox } from '../helpers.ts';
 
 const ROWS = Object.entries(OPTIONS as Record<string, OptionSpec>);

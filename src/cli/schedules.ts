@@ -3,7 +3,7 @@
 
 import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../errors.js';
-import type { ProgramConfig, ProgramSettings } from './config.js';
+import type { ProgramConfig, ProgramSettings } from '../core/program-config.js';
 
 /** Validates the cron options (exit 2 naming the option and the field) and derives the period from --schedule. */
 export async function resolveSchedules({ declaredCadence: declared, ...settings }: ProgramSettings, now: number): Promise<ProgramConfig> {

@@ -1,10 +1,10 @@
-// The resolved configuration of one program for one call, built from the options.
+// The resolved configuration of one program for one call, built from the option table by
+// src/cli/settings.ts: what every command runs with.
 
-import type { ProgramPaths } from '../core/paths.js';
-import type { Policy, Request } from '../core/policy.js';
-import type { HealthOptions } from '../core/health.js';
-import type { CadenceRecord } from '../core/health-state.js';
-import type { DeclaredCadence } from '../cli/health-settings.js';
+import type { ProgramPaths } from './paths.js';
+import type { Policy, Request } from './policy.js';
+import type { HealthOptions } from './health.js';
+import type { CadenceRecord } from './health-state.js';
 
 /** The configuration every command runs with: built once per call by src/cli/settings.ts. */
 export interface ProgramConfig {
@@ -24,8 +24,19 @@ export interface ProgramConfig {
   health?: HealthOptions;
   /** --log-max-size and --log-keep. */
   logRotate?: { maxBytes: number; keep: number };
-  /** The cadence declared with --schedule or --interval, its period final (src/commands/schedules.ts). */
+  /** The cadence declared with --schedule or --interval, its period final (src/cli/schedules.ts). */
   cadence?: CadenceRecord;
+}
+
+/** The cadence as declared: its period is final only once src/cli/schedules.ts has read --schedule. */
+export interface DeclaredCadence {
+  key: string;
+  schedule: string | null;
+  tz: string | null;
+  /** --interval, or its default. */
+  intervalMs: number;
+  /** --interval as given, for a message when it disagrees with --schedule. */
+  intervalText: string | undefined;
 }
 
 /** The options checked, before --schedule is read: the cadence is only declared, so no command can use it yet. */
