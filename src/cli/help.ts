@@ -20,6 +20,7 @@ export async function printHelp(version: string): Promise<void> {
         '  ensure-running --pid FILE --stop                           stop, and hold it stopped',
         '  ensure-running --pid FILE --start -- COMMAND ...           clear hold/backoff/fatal, then check',
         '  ensure-running --pid FILE --restart -- COMMAND ...         stop, then start',
+        '  ensure-running --pid FILE --reload                         send the reload signal (HUP)',
       ].join('\n'),
     )
     .epilogue(

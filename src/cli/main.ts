@@ -58,6 +58,10 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       const { restartCommand } = await import('../commands/stop.js');
       return restartCommand(bounded(await actingConfig(call, world), '--restart', world), world);
     }
+    case 'reload': {
+      const { reloadCommand } = await import('../commands/reload.js');
+      return reloadCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--reload', world), world);
+    }
     case 'crontab': {
       const { crontabCommand } = await import('../commands/crontab.js');
       return crontabCommand(call, await actingConfig(call, world), world);

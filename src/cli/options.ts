@@ -16,6 +16,7 @@
 
 import * as kind from './option-kinds.js';
 import type { ValueKind } from './option-kinds.js';
+import { reloadSignalKind } from './reload-signal.js';
 
 export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Stop' | 'Output';
 
@@ -64,6 +65,7 @@ export const OPTIONS = {
   'crowd-window': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.duration, default: 10 * 60_000, describe: 'the window in which deaths crowd' }),
   'crowd-backoff': row({ type: 'boolean', group: 'Crash loops', describe: 'crowded deaths back off (one interval, doubling up to --backoff-max) instead of being relaunched at once' }),
   'min-uptime': row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.duration, default: 5 * 60_000, describe: 'a run this long clears the crash tallies' }),
+  reload: row({ type: 'boolean', group: 'Actions', describe: 'send the reload signal (--reload-signal) to the program, verified right before; no restart. Exit 1 when it does not run' }),
   force: row({ type: 'boolean', group: 'Actions', describe: 'act on a program whose records belong to another user (it is then stopped and relaunched as this user)' }),
   crontab: row({ type: 'boolean', group: 'Actions', describe: 'print a ready-to-paste crontab line for these options (absolute paths, PATH, schedule) and check that the command resolves' }),
   heartbeat: row({ type: 'string', group: 'Health and schedules', valueName: 'FILE', path: true, describe: 'a live program whose FILE is older than --heartbeat-timeout is hung and restarted; passed to it as ENSURE_RUNNING_HEARTBEAT' }),
@@ -75,10 +77,12 @@ export const OPTIONS = {
   'restart-at': row({ type: 'string', group: 'Health and schedules', valueName: 'CRON', kind: kind.cron, describe: 'planned restart when a scheduled time has passed since the start (e.g. "0 4 * * *")' }),
   schedule: row({ type: 'string', group: 'Health and schedules', valueName: 'CRON', kind: kind.cron, describe: 'when cron calls this check; --status warns when checks stop arriving (without it, nothing is watched)' }),
   tz: row({ type: 'string', group: 'Health and schedules', valueName: 'ZONE', needs: ['restart-at', 'schedule'], defaultText: 'local time', describe: 'time zone of --restart-at and --schedule (e.g. Europe/Paris)' }),
+  'max-memory': row({ type: 'string', group: 'Health and schedules', valueName: 'SIZE', kind: kind.size, describe: "restart the program at a check when its run's resident memory (its process group and the carriers of its launch token) is above SIZE (e.g. 500M, 2G); counted with deaths" }),
   'log-max-size': row({ type: 'string', group: 'Health and schedules', valueName: 'SIZE', kind: kind.size, describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' }),
   'log-keep': row({ type: 'string', group: 'Health and schedules', valueName: 'N', kind: kind.whole(0), default: 5, needs: ['log-max-size'], describe: 'rotated logs kept (app.log.1 ... app.log.N)' }),
   'kill-after': row({ type: 'string', group: 'Stop', valueName: 'DURATION', kind: kind.duration, default: 10_000, describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' }),
   signal: row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: kind.signal, default: 'SIGTERM' as NodeJS.Signals, describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' }),
+  'reload-signal': row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: reloadSignalKind, defaultText: 'HUP, or the one on record', describe: 'the signal --reload sends (HUP, USR1, USR2, WINCH, QUIT, INT, TERM, ALRM)' }),
   help: row({ type: 'boolean', group: 'Output', describe: 'show this help' }),
   version: row({ type: 'boolean', group: 'Output', describe: 'show the version' }),
 } as const;

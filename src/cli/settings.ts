@@ -14,6 +14,8 @@ import type { World } from '../world.js';
 import type { ParsedCall } from './parse.js';
 import { givenValue, optionValue } from './option-values.js';
 import { healthSettings } from './health-settings.js';
+import { reloadSignal } from './reload-signal.js';
+import { memoryCeiling } from './memory-ceiling.js';
 
 function isDirectory(path: string): boolean {
   try {
@@ -59,9 +61,9 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
   }
   const paths = programPaths(pid, base);
-  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart';
+  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload';
   if (acts) refuseOtherOwner(call, paths);
-  const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart';
+  const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload';
   const onFile = manual ? recordOnFile(paths.stateFile) : null;
   let reused = false;
   if ((call.action === 'start' || call.action === 'restart') && call.command.length === 0) {
@@ -103,6 +105,7 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     startWindowMs,
     killAfterMs,
     stopSignal,
+    reloadSignal: reloadSignal(values['reload-signal'], onFile?.request?.options),
     policy: {
       name: paths.name,
       periodMs: Math.max(optionValue(values, 'interval'), 1000),
@@ -120,6 +123,8 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     registryDir: registryDir(world.env, world.home),
   };
   const { env: healthEnv, ...health } = healthSettings(values, base, startWindowMs);
+  const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
+  if (maxMemory !== null) health.health = { ...(health.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
   Object.assign(settings.extraEnv, healthEnv);
   return { ...settings, ...health };
 }

@@ -19,6 +19,7 @@ async function observeHealth(config: ProgramConfig, options: HealthOptions, stat
   const launchedAtMs = state.identity?.launchedAtMs ?? now;
   const obs: HealthObservation = { heartbeat: null, probe: null, schedule: null };
   if (options.heartbeat) obs.heartbeat = readHeartbeat(options.heartbeat.file);
+  if (options.maxMemory && state.identity) obs.memory = (await import('../os/run-memory.js')).runMemory(state.identity);
   // Inside its start window a program may not listen yet: no probe, no failure counted.
   if (options.http && now - launchedAtMs >= config.startWindowMs) obs.probe = await probeHttp(options.http.url, options.http.timeoutMs);
   if (options.restartAt) {

@@ -49,6 +49,14 @@ async function withChecks(input: StatusInput): Promise<StatusInput> {
   return { ...input, checks: await checksOf(input) };
 }
 
+/** Adds the run's resident memory now (src/os/run-memory.ts), for a verified running program on Linux. */
+async function withMemory(input: StatusInput): Promise<StatusInput> {
+  const identity = input.state?.identity;
+  if (input.observation?.kind !== 'ours' || !identity || process.platform !== 'linux') return input;
+  const { runMemory } = await import('../os/run-memory.js');
+  return { ...input, memory: runMemory(identity) };
+}
+
 export interface StatusFlags {
   json: boolean;
   history: boolean;
@@ -56,7 +64,7 @@ export interface StatusFlags {
 
 /** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
 export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): Promise<number> {
-  const input = await withChecks(inspect(paths, world, true));
+  const input = await withMemory(await withChecks(inspect(paths, world, true)));
   const json = statusJson(input, flags.history);
   world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
   return classify(input).exit;
@@ -76,7 +84,7 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
       unregister(entry);
       continue;
     }
-    const input = await withChecks(inspect(pathsOf(entry.pidFile), world, false));
+    const input = await withMemory(await withChecks(inspect(pathsOf(entry.pidFile), world, false)));
     rows.push(statusJson(input, flags.history));
     const code = classify(input).exit;
     if (code === EXIT.unknown) exit = EXIT.unknown;

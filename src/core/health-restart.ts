@@ -24,7 +24,7 @@ export type HealthRestartDecision = { state: ProgramState; relaunch: true; line:
  * state after decideHealth (still holding the stopped run's identity); `stopped` says how it
  * was stopped ("stopped pid 4242 with SIGTERM"), quoted in the line.
  */
-export function decideHealthRestart(previous: ProgramState, restart: { kind: RestartKind | 'memory'; reason: string }, stopped: string, policy: Policy, now: number): HealthRestartDecision {
+export function decideHealthRestart(previous: ProgramState, restart: { kind: RestartKind; reason: string }, stopped: string, policy: Policy, now: number): HealthRestartDecision {
   // The run is over either way; the last exit stays as it was (ensure-running ended it, no crash).
   let state: ProgramState = { ...previous, identity: null };
   // PLANNED restart: not a trouble of the program, never counted, always relaunched.

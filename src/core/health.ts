@@ -7,6 +7,7 @@
 import { formatDuration } from './duration.js';
 import { emptyHealth, type HealthRecord } from './health-state.js';
 import { withEvent, type EventKind, type ProgramState } from './state.js';
+import { memoryProblem } from './memory.js';
 
 /** Heartbeat files written up to this long before the launch still count as written by this run (coarse file clocks). */
 export const HEARTBEAT_MTIME_SLACK_MS = 1_000;
@@ -31,6 +32,8 @@ export interface HealthOptions {
   heartbeat: HeartbeatOptions | null;
   http: HttpOptions | null;
   restartAt: { text: string; tz: string | null } | null;
+  /** --max-memory in bytes (src/core/memory.ts); absent or null without it. */
+  maxMemory?: number | null;
 }
 
 /** What a stat of the heartbeat file showed. */
@@ -49,9 +52,11 @@ export interface HealthObservation {
   probe: ProbeResult | null;
   /** --restart-at: the first scheduled time after the program's start (or after the last planned restart), and the first after now. */
   schedule: { dueMs: number; followingMs: number } | null;
+  /** With --max-memory: the run's resident memory now; null when it could not be read. */
+  memory?: { bytes: number; processes: number } | null;
 }
 
-export type RestartKind = 'hung' | 'unhealthy' | 'scheduled';
+export type RestartKind = 'hung' | 'unhealthy' | 'memory' | 'scheduled';
 
 export interface HealthVerdict {
   state: ProgramState;
@@ -101,7 +106,7 @@ export function restartAtBaseMs(kept: HealthRecord['restartAt'] | undefined, cro
   return Math.max(launchedAtMs, same.lastScheduledMs ?? -Infinity, same.seenSinceMs ?? -Infinity);
 }
 
-const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unhealthy', scheduled: 'scheduled-restart' };
+const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unhealthy', memory: 'memory', scheduled: 'scheduled-restart' };
 
 /** Decides the health of a live, verified program. Heartbeat first, then HTTP, then the schedule: one restart at most. */
 export function decideHealth(previous: ProgramState, obs: HealthObservation, options: HealthOptions, now: number): HealthVerdict {
@@ -131,6 +136,12 @@ export function decideHealth(previous: ProgramState, obs: HealthObservation, opt
     health = { ...health, failures: 0, lastFailure: null };
   }
 
+  // --max-memory: the run's resident memory above the ceiling (src/core/memory.ts), after hung and unhealthy.
+  if (options.maxMemory && obs.memory && !restart) {
+    const problem = memoryProblem(obs.memory, options.maxMemory);
+    if (problem) restart = { kind: 'memory', reason: problem };
+  }
+
   if (options.restartAt && obs.schedule) {
     const { text, tz } = options.restartAt;
     const kept = health.restartAt && health.restartAt.text === text && health.restartAt.tz === tz ? health.restartAt : null;
@@ -158,6 +169,12 @@ export function decideHealth(previous: ProgramState, obs: HealthObservation, opt
 
   if (restart) health = { ...health, failures: 0 };
   let state: ProgramState = { ...previous, health };
+  // The reading goes on record (for --status and the quiet promise); without --max-memory, none is kept.
+  if (options.maxMemory && obs.memory) state = { ...state, memory: { ...obs.memory, atMs: now, maxBytes: options.maxMemory } };
+  else if (!options.maxMemory && state.memory) {
+    const { memory: _gone, ...rest } = state;
+    state = rest;
+  }
   if (restart) state = withEvent(state, { atMs: now, kind: EVENT_OF[restart.kind], ...(previous.identity ? { pid: previous.identity.pid } : {}), detail: restart.reason });
   return { state, restart };
 }

@@ -18,6 +18,8 @@ export interface ProgramConfig {
   startWindowMs: number;
   killAfterMs: number;
   stopSignal: NodeJS.Signals;
+  /** What --reload sends (--reload-signal, default SIGHUP; src/cli/reload-signal.ts). */
+  reloadSignal?: NodeJS.Signals;
   policy: Policy;
   registryDir: string;
   /** --heartbeat, --health-url, --restart-at (src/core/health.ts); absent when none is given. */

@@ -5,6 +5,7 @@ import type { HealthOptions } from './health.js';
 import { phaseOf } from './phase.js';
 import type { ProgramState } from './state.js';
 import { PROMISE_HORIZON_MS, PROMISE_MIN_MS } from './promise.js';
+import { memoryPromiseUntilMs } from './memory.js';
 
 /** The options that give the full check duties of its own. */
 export interface PromiseDuties {
@@ -35,6 +36,13 @@ export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: 
     const settleAt = identity.launchedAtMs + duties.minUptimeMs;
     if (settleAt <= now) return null;
     due(settleAt);
+  }
+  // --max-memory: no promise near the ceiling; otherwise the memory is looked at again within MEMORY_PROMISE_MS.
+  const maxMemory = duties.health?.maxMemory;
+  if (maxMemory) {
+    const cap = memoryPromiseUntilMs(state.memory, maxMemory);
+    if (cap === null || cap <= now) return null;
+    due(cap);
   }
   const restartAt = duties.health?.restartAt;
   if (restartAt) {

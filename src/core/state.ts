@@ -4,6 +4,7 @@ import { parseHealth, type HealthRecord } from './health-state.js';
 import { parseRequest, type LaunchRequest } from './request.js';
 import { parseSaid, type Said } from './said-once.js';
 import { parseCrowd, type CrowdRecord } from './crowd-record.js';
+import { parseMemoryReading, type MemoryReading } from './memory.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -53,10 +54,14 @@ export type EventKind =
   | 'start'
   | 'adopt'
   | 'restart'
+  /** --reload sent the reload signal to the verified program. */
+  | 'reload'
   /** Restarted by a health rule: heartbeat too old, HTTP probe failing, --restart-at due. */
   | 'hung'
   | 'unhealthy'
-  | 'scheduled-restart';
+  | 'scheduled-restart'
+  /** Restarted for --max-memory: the run's resident memory was above the ceiling. */
+  | 'memory';
 
 export interface ProgramEvent {
   atMs: number;
@@ -111,6 +116,8 @@ export interface ProgramState {
   changed?: { key: string; differences: string[]; sinceMs: number };
   /** Deaths crowding (src/core/crowd.ts): relaunched each time, said once, then hourly or when it changes. */
   crowd?: CrowdRecord;
+  /** --max-memory: the run's resident memory at the last full check (a clock of the tick, like lastCheckMs). */
+  memory?: MemoryReading;
 }
 
 /** A fresh state for a program never launched. */
@@ -278,6 +285,7 @@ export function parseState(text: string): StateParse {
     ...(parseRequest(r.request) ? { request: parseRequest(r.request)! } : {}),
     ...(parseChanged(r.changed) ? { changed: parseChanged(r.changed)! } : {}),
     ...(parseCrowd(r.crowd) ? { crowd: parseCrowd(r.crowd)! } : {}),
+    ...(parseMemoryReading(r.memory) ? { memory: parseMemoryReading(r.memory)! } : {}),
   };
   return { kind: 'ok', state };
 }

@@ -4,6 +4,7 @@ import type { Observation } from './observation.js';
 import { describeGone } from './observation.js';
 import type { ProgramEvent, ProgramState } from './state.js';
 import { formatDuration } from './duration.js';
+import { formatBytes } from './memory.js';
 import { EXIT } from '../errors.js';
 import type { ChecksView } from './cadence.js';
 import { healthRows, healthView, type HealthView } from './health-view.js';
@@ -22,6 +23,8 @@ export interface StatusJson {
   failedStarts: number;
   recentDeaths: number;
   backoffUntil: string | null;
+  /** The run's resident memory now (its process group and launch-token carriers), with the --max-memory of the last check; null when not running. */
+  memory: { bytes: number; processes: number; maxBytes: number | null } | null;
   /** Deaths crowding (src/core/crowd.ts): relaunched each time, the mail quieted; since when, how many, the last kind, when last said. */
   crowd: { since: string; deaths: number; trouble: string; saidAt: string } | null;
   fatalReason: string | null;
@@ -70,6 +73,8 @@ export interface StatusInput {
   now: number;
   /** Computed by the status command from the declared cadence (needs cron-parser for --schedule). */
   checks?: ChecksView | null;
+  /** The run's resident memory now, read by the status command (a verified running program on Linux). */
+  memory?: { bytes: number; processes: number } | null;
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -115,6 +120,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     failedStarts: state?.failedStarts ?? 0,
     recentDeaths: state?.deathTimesMs.length ?? 0,
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
+    memory: input.memory ? { ...input.memory, maxBytes: state?.memory?.maxBytes ?? null } : null,
     crowd: state?.crowd ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! } : null,
     fatalReason: state?.fatal?.reason ?? null,
     fatalRetryAt: state?.fatal?.retryEveryMs ? iso(state.fatal.lastTryMs + state.fatal.retryEveryMs) : null,
@@ -184,6 +190,7 @@ export function statusText(json: StatusJson): string {
   if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`);
   if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
   row('launches', String(json.launches));
+  if (json.memory) row('memory', `${formatBytes(json.memory.bytes)} resident in ${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`);
   if (json.crowd) row('crowded', `${json.crowd.deaths} deaths and restarts since ${localTime(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localTime(json.crowd.saidAt)}`);
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {

@@ -46,7 +46,7 @@ export interface Tick extends Decision {
 }
 
 /** The fields a healthy tick moves without anything having happened. */
-const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs']);
+const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs', 'memory']);
 
 /** Whether `next` differs from `previous` in anything but the clocks of a healthy tick. */
 export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boolean {

@@ -1,0 +1,102 @@
+// --reload: the reload signal to the verified program only, no restart, one line; never to an
+// unverified or reused PID.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, readOr, startPlain, waitUntil } from '../helpers.ts';
+
+const counts = (box: Sandbox) => JSON.parse(readOr(box.path('counts.json')) || 'null') as Record<string, number> | null;
+
+async function started(box: Sandbox, extra: string[] = []): Promise<{ check: string[]; pid: number }> {
+  const check = ['--pid', 'app.pid', '--start-secs', '0.3', ...extra, '--', fixture('count-signals.cjs'), box.path('counts.json')];
+  const first = await box.run(check);
+  assert.equal(first.code, 0, first.stderr);
+  await waitUntil(() => counts(box), 'the program to write its counts');
+  return { check, pid: box.pidOf() };
+}
+
+test('--reload sends SIGHUP to the verified program: no restart, one line, exit 0; the history keeps it; the next check is quiet', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const { check, pid } = await started(box);
+  for (const n of [1, 2]) {
+    const reload = await box.run(['--pid', 'app.pid', '--reload']);
+    assert.deepEqual([reload.code, reload.stdout, reload.stderr], [0, `app: reloaded (pid ${pid}, SIGHUP)\n`, '']);
+    await waitUntil(() => counts(box)?.SIGHUP === n, `SIGHUP ${n} to be counted`);
+  }
+  assert.equal(box.pidOf(), pid, 'the same process');
+  assert.ok(isAlive(pid));
+  assert.deepEqual(counts(box), { SIGHUP: 2, SIGUSR1: 0, SIGUSR2: 0 });
+  const after = await box.run(check);
+  assert.deepEqual([after.code, after.stdout, after.stderr], [0, '', '']);
+  const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
+  assert.deepEqual(json.events.filter((e: { kind: string }) => e.kind === 'reload').map((e: { pid: number; detail: string }) => [e.pid, e.detail]), [[pid, 'SIGHUP'], [pid, 'SIGHUP']]);
+});
+
+test('--reload-signal on the crontab line is recorded: --reload alone sends it; given on the call, it wins', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const { pid } = await started(box, ['--reload-signal', 'USR1']);
+  const reload = await box.run(['--pid', 'app.pid', '--reload']);
+  assert.equal(reload.stdout, `app: reloaded (pid ${pid}, SIGUSR1)\n`);
+  await waitUntil(() => counts(box)?.SIGUSR1 === 1, 'SIGUSR1 to be counted');
+  const given = await box.run(['--pid', 'app.pid', '--reload', '--reload-signal', 'sigusr2']);
+  assert.equal(given.stdout, `app: reloaded (pid ${pid}, SIGUSR2)\n`);
+  await waitUntil(() => counts(box)?.SIGUSR2 === 1, 'SIGUSR2 to be counted');
+  assert.deepEqual(counts(box), { SIGHUP: 0, SIGUSR1: 1, SIGUSR2: 1 });
+});
+
+test('--reload to a program that does not run (held stopped, or crashed) sends nothing: one line, exit 1', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const { pid } = await started(box);
+  assert.equal((await box.run(['--pid', 'app.pid', '--stop'])).code, 0);
+  await waitUntil(() => !isAlive(pid), 'the stopped program to be gone');
+  const held = await box.run(['--pid', 'app.pid', '--reload']);
+  assert.deepEqual([held.code, held.stdout, held.stderr], [1, '', 'app: not running (held stopped); nothing reloaded (the next check launches it unless held)\n']);
+  const none = await box.run(['--pid', 'none.pid', '--reload']);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(none.stderr, /^none: not running; nothing reloaded/);
+});
+
+test('--reload never signals a PID it cannot verify: a PID file of another tool, and a recorded PID now held by another process', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  // Another tool's PID file: alive, no launch record.
+  const other = startPlain(box, fixture('count-signals.cjs'), [box.path('other.json')]);
+  await waitUntil(() => readOr(box.path('other.json')), 'the other process to start');
+  writeFileSync(box.path('tool.pid'), `${other}\n`);
+  const tool = await box.run(['--pid', 'tool.pid', '--reload']);
+  assert.equal(tool.code, 1);
+  assert.match(tool.stderr, new RegExp(`^ensure-running: cannot send SIGHUP to pid ${other} \\(.*did not launch \\(no launch record\\), so it is not signalled\\); if you are sure it is the program, signal it by hand: kill -HUP ${other}\\n$`));
+
+  // A reused PID: the record names the live process `other`, but with another start time.
+  const { pid } = await started(box);
+  const stateFile = box.path('app.state.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  state.identity.pid = other;
+  state.identity.startTime = String(Number(state.identity.startTime) + 1);
+  writeFileSync(stateFile, JSON.stringify(state));
+  writeFileSync(box.path('app.pid'), `${other}\n`);
+  const reused = await box.run(['--pid', 'app.pid', '--reload']);
+  assert.equal(reused.code, 1, reused.stderr);
+  assert.match(reused.stderr, /^app: not running.*; nothing reloaded/);
+  // Neither the impostor nor the real program got anything. A SIGUSR2 sent now is a barrier:
+  // a pending SIGHUP (a lower number) would be delivered before it.
+  for (const [target, file] of [[other, 'other.json'], [pid, 'counts.json']] as const) {
+    process.kill(target, 'SIGUSR2');
+    const seen = await waitUntil(() => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null), `the barrier to reach ${file}`);
+    assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
+  }
+  assert.ok(isAlive(other) && isAlive(pid));
+});
+
+test('--reload-signal KILL or a made-up name is refused (exit 2), also on a check', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  for (const args of [['--reload', '--reload-signal', 'KILL'], ['--reload-signal', 'NOPE', '--', fixture('forever.js')]]) {
+    const run = await box.run(['--pid', 'app.pid', ...args]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^ensure-running: --reload-signal "(KILL|NOPE)" is not a reload signal; use one of HUP, USR1/);
+  }
+});
