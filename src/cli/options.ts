@@ -56,6 +56,7 @@ export const OPTIONS = {
   stdout: row({ type: 'string', group: 'Launch', valueName: 'FILE', path: true, describe: "append the program's stdout to FILE" }),
   stderr: row({ type: 'string', group: 'Launch', valueName: 'FILE', path: true, describe: "append the program's stderr to FILE" }),
   env: row({ type: 'array', group: 'Launch', valueName: 'KEY=VALUE', kind: kind.pairs, describe: "add to the program's environment (repeatable)" }),
+  user: row({ type: 'string', group: 'Launch', valueName: 'NAME[:GROUP]', describe: "when root: run the program as NAME (with its supplementary groups; GROUP instead of its primary group), HOME, USER and LOGNAME set, logs given to it; through util-linux's setpriv" }),
   'start-secs': row({ type: 'string', group: 'Launch', valueName: 'DURATION', kind: kind.duration, default: 1_000, describe: 'the program must stay up this long to count as started; 0 disables the check' }),
   interval: row({ type: 'string', group: 'Crash loops', valueName: 'DURATION', kind: kind.nonZeroDuration, default: 60_000, describe: 'how often this check is called (cron: 1m); backoff delays are counted in it' }),
   'max-retries': row({ type: 'string', group: 'Crash loops', valueName: 'N', kind: kind.count, default: 5, describe: 'failed starts in a row before FATAL (no more launches until --start)' }),

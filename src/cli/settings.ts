@@ -16,6 +16,7 @@ import { givenValue, optionValue } from './option-values.js';
 import { healthSettings } from './health-settings.js';
 import { reloadSignal } from './reload-signal.js';
 import { memoryCeiling } from './memory-ceiling.js';
+import { resolveRunAs, runAsEnv } from '../os/run-as.js';
 
 function isDirectory(path: string): boolean {
   try {
@@ -122,6 +123,12 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     },
     registryDir: registryDir(world.env, world.home),
   };
+  // --user: resolved (root, user, group, setpriv) by every call that may launch; HOME, USER, LOGNAME under the --env pairs.
+  const user = givenValue(values, 'user');
+  if (needsCommand && user !== undefined) {
+    settings.runAs = resolveRunAs(user, process.getuid?.());
+    settings.extraEnv = { ...runAsEnv(settings.runAs), ...settings.extraEnv };
+  }
   const { env: healthEnv, ...health } = healthSettings(values, base, startWindowMs);
   const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
   if (maxMemory !== null) health.health = { ...(health.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };

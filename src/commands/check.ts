@@ -206,7 +206,7 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
   writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs, ...(by ? { by } : {}) } });
   failpoint('before-spawn');
   pausepoint('before-spawn');
-  const launched = await spawnDetached({ file, argv: request.command, cwd: request.cwd, env, ...logs });
+  const launched = await spawnDetached({ file, argv: request.command, cwd: request.cwd, env, ...logs, ...(config.runAs ? { runAs: config.runAs } : {}) });
   failpoint('after-spawn');
   const identity = identityOf(launched.pid, launchedAtMs, token);
   const spawned = recordSpawn(state, identity, request, logs);

@@ -6,6 +6,18 @@ import type { Policy, Request } from './policy.js';
 import type { HealthOptions } from './health.js';
 import type { CadenceRecord } from './health-state.js';
 
+/** --user: who the program runs as, resolved by src/os/run-as.ts. */
+export interface RunAs {
+  user: string;
+  uid: number;
+  gid: number;
+  /** The group given after the colon, or null for the user's own primary group. */
+  group: string | null;
+  home: string;
+  /** The util-linux setpriv that switches to the user and execs the program. */
+  setpriv: string;
+}
+
 /** The configuration every command runs with: built once per call by src/cli/settings.ts. */
 export interface ProgramConfig {
   paths: ProgramPaths;
@@ -18,6 +30,8 @@ export interface ProgramConfig {
   startWindowMs: number;
   killAfterMs: number;
   stopSignal: NodeJS.Signals;
+  /** --user NAME[:GROUP]: who the program runs as (src/os/run-as.ts); absent: the caller. */
+  runAs?: RunAs;
   /** What --reload sends (--reload-signal, default SIGHUP; src/cli/reload-signal.ts). */
   reloadSignal?: NodeJS.Signals;
   policy: Policy;

@@ -23,6 +23,8 @@ export interface StatusJson {
   failedStarts: number;
   recentDeaths: number;
   backoffUntil: string | null;
+  /** --user of the launch request on record: who the program runs as; null: the caller. */
+  user: string | null;
   /** The run's resident memory now (its process group and launch-token carriers), with the --max-memory of the last check; null when not running. */
   memory: { bytes: number; processes: number; maxBytes: number | null } | null;
   /** Deaths crowding (src/core/crowd.ts): relaunched each time, the mail quieted; since when, how many, the last kind, when last said. */
@@ -120,6 +122,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     failedStarts: state?.failedStarts ?? 0,
     recentDeaths: state?.deathTimesMs.length ?? 0,
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
+    user: typeof state?.request?.options.user === 'string' ? state.request.options.user : null,
     memory: input.memory ? { ...input.memory, maxBytes: state?.memory?.maxBytes ?? null } : null,
     crowd: state?.crowd ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! } : null,
     fatalReason: state?.fatal?.reason ?? null,
@@ -200,6 +203,7 @@ export function statusText(json: StatusJson): string {
   if (json.note) row('note', json.note);
   if (json.requestDiffers) row('differs', `since ${localTime(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`);
   if (json.command.length) row('command', quoteArgv(json.command));
+  if (json.user) row('user', json.user);
   if (json.cwd) row('cwd', json.cwd);
   if (json.log) row('log', json.log.stdout === json.log.stderr ? json.log.stdout : `${json.log.stdout} (stdout), ${json.log.stderr} (stderr)`);
   row('pid file', json.pidFile);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
+import { giveLog, runAsCommand, type RunAs } from './run-as.js';
 
 /** Checks that the working directory exists and is a directory. */
 export function checkCwd(cwd: string): void {
@@ -120,6 +121,8 @@ export interface LaunchSpec {
   env: NodeJS.ProcessEnv;
   stdout: string;
   stderr: string;
+  /** --user: run as this user, through setpriv (src/os/run-as.ts); the logs are given to it. */
+  runAs?: RunAs;
 }
 
 /** A launched process still attached to this check, so that its start window can be watched. */
@@ -224,8 +227,11 @@ export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
     throw error;
   }
   try {
-    const child = spawn(spec.file, spec.argv.slice(1), {
-      argv0: spec.argv[0],
+    if (spec.runAs) for (const fd of new Set([outFd, errFd])) giveLog(fd, spec.runAs);
+    // With --user, setpriv switches and execs the program: the PID spawned is the program's.
+    const how = spec.runAs ? runAsCommand(spec.runAs, spec.file, spec.argv.slice(1)) : { file: spec.file, args: spec.argv.slice(1) };
+    const child = spawn(how.file, how.args, {
+      argv0: spec.runAs ? 'setpriv' : spec.argv[0],
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
