@@ -27,6 +27,8 @@ export interface LaunchedShape {
   cwd: string | null;
   env: Record<string, string> | null;
   logs: { stdout: string; stderr: string } | null;
+  /** --user (null: the caller); undefined where the request's options are not known. */
+  user?: string | null;
 }
 
 /** Keys only: values may be secrets, and this text goes to mail and --status. */
@@ -41,6 +43,7 @@ export function shapeOf(request: Pick<LaunchRequest, 'command' | 'cwd'> & Partia
     cwd: request.cwd,
     env: request.env ?? null,
     logs: request.stdout !== undefined && request.stderr !== undefined ? { stdout: request.stdout, stderr: request.stderr } : null,
+    ...(request.options ? { user: typeof request.options.user === 'string' ? request.options.user : null } : {}),
   };
 }
 
@@ -75,12 +78,16 @@ export function requestDifferences(launched: LaunchedShape, call: LaunchedShape)
     const shown = (logs: { stdout: string; stderr: string }) => (logs.stdout === logs.stderr ? logs.stdout : `${logs.stdout} and ${logs.stderr}`);
     differences.push(`logs ${shown(next)} (running: ${shown(old)})`);
   }
+  // Who it runs as shapes the process as much as its command does.
+  if (launched.user !== undefined && call.user !== undefined && launched.user !== call.user) {
+    differences.push(`--user ${call.user ?? '(none: the caller)'} (running: ${launched.user ?? 'as the caller'})`);
+  }
   return differences;
 }
 
 /** A key for one call's request: the same change is announced once. */
 export function requestKey(call: LaunchedShape): string {
-  return JSON.stringify([call.command, call.cwd, Object.entries(call.env ?? {}).sort(), call.logs]);
+  return JSON.stringify([call.command, call.cwd, Object.entries(call.env ?? {}).sort(), call.logs, ...(call.user ? [call.user] : [])]);
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';

@@ -34,6 +34,9 @@ test('requestDifferences: one item per part; --env by key only (values may be se
   assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, command: ['./other.js'], stderr: '/srv/err.log' })), ['command', 'logs /srv/app.log and /srv/err.log (running: /srv/app.log)']);
   // A record from before --env was recorded: only command, cwd and logs are compared.
   assert.deepEqual(requestDifferences({ command: ['./server.js'], cwd: '/srv', env: null, logs: null }, shapeOf(REQ)), []);
+  // --user shapes the process: a change is a difference, said with who runs it now.
+  assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, options: { ...REQ.options, user: 'www-data' } })), ['--user www-data (running: as the caller)']);
+  assert.deepEqual(requestDifferences(shapeOf({ ...REQ, options: { user: 'www-data' } }), shapeOf({ ...REQ, options: { user: 'www-data:ssl-cert' } })), ['--user www-data:ssl-cert (running: www-data)']);
 });
 
 test('requestArgv: absolute paths, the env pairs, the other options as given, then the command', () => {
