@@ -3,7 +3,7 @@
 // the refusal to act on another uid's program.
 
 import { resolve } from 'node:path';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { ConfigError } from '../errors.js';

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { programPaths, registryDir } from '../core/paths.js';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
 import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, requestArgv, withRecordedRequest } from './recorded.js';

@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import { OPTIONS, PATH_OPTIONS, type OptionName } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';

@@ -1,13 +1,31 @@
 // --status: one program (LSB exit codes) or every program this user guards.
 
 import { existsSync } from 'node:fs';
-import { classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson } from '../core/status-view.js';
+import { classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson, type StatusState } from '../core/status-view.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { EXIT } from '../errors.js';
 import { observe } from '../os/observe.js';
 import { readStateFile } from '../os/state-file.js';
 import { listRegistry, unregister } from '../os/registry.js';
 import type { World } from '../world.js';
+
+/** The LSB exit code of each status: 0 running, 1 dead, 3 not running, 4 unknown. */
+const STATUS_EXIT: Record<StatusState, number> = {
+  running: EXIT.ok,
+  held: EXIT.statusNotRunning,
+  stopped: EXIT.statusNotRunning,
+  fatal: EXIT.notRunning,
+  misconfigured: EXIT.notRunning,
+  backoff: EXIT.notRunning,
+  crashed: EXIT.notRunning,
+  unknown: EXIT.unknown,
+};
+
+/** The exit code of one program's status; a live PID that nothing proves is the program is unknown. */
+function statusExit(input: StatusInput): number {
+  const { state, proven } = classify(input);
+  return proven ? STATUS_EXIT[state] : EXIT.unknown;
+}
 
 /**
  * Reads one program's files and process; never writes, never takes the lock. `scan` also
@@ -45,7 +63,7 @@ export function inspect(paths: ProgramPaths, world: World, scan: boolean): Statu
 /** Adds when the next check is due (programs that declared --schedule or --interval). */
 async function withChecks(input: StatusInput): Promise<StatusInput> {
   if (!input.state?.health?.cadence) return input;
-  const { checksOf } = await import('./status-checks.js');
+  const { checksOf } = await import('./status-cadence.js');
   return { ...input, checks: await checksOf(input) };
 }
 
@@ -67,7 +85,7 @@ export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: 
   const input = await withMemory(await withChecks(inspect(paths, world, true)));
   const json = statusJson(input, flags.history);
   world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
-  return classify(input).exit;
+  return statusExit(input);
 }
 
 /**
@@ -86,7 +104,7 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
     }
     const input = await withMemory(await withChecks(inspect(pathsOf(entry.pidFile), world, false)));
     rows.push(statusJson(input, flags.history));
-    const code = classify(input).exit;
+    const code = statusExit(input);
     if (code === EXIT.unknown) exit = EXIT.unknown;
     else if (code === EXIT.notRunning && exit === EXIT.ok) exit = EXIT.notRunning;
   }

@@ -3,9 +3,9 @@
 import { emptyState, type ProgramState } from '../core/state.js';
 import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import { EXIT, RunError } from '../errors.js';
-import { takeLock } from '../os/lock.js';
+import { withLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
 import { readStateFile, writeStateFile } from '../os/state-file.js';
@@ -97,38 +97,30 @@ function clearForStart(config: ProgramConfig, now: number): (state: ProgramState
 }
 
 /** --stop: the stop signal to the group, SIGKILL after the grace period, PID file removed, held. */
-export async function stopCommand(config: ProgramConfig, world: World): Promise<number> {
-  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
-  try {
-    return await stopLocked(config, world, true);
-  } finally {
-    await lock.release();
-  }
+export function stopCommand(config: ProgramConfig, world: World): Promise<number> {
+  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, () => stopLocked(config, world, true));
 }
 
 /** --start: clear hold, backoff and FATAL, then check (launching if needed). */
-export async function startCommand(config: ProgramConfig, world: World): Promise<number> {
-  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
-  try {
+export function startCommand(config: ProgramConfig, world: World): Promise<number> {
+  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, (lock) => {
     removePromise(config.paths.promiseFile);
-    return await checkLocked(config, world, lock, clearForStart(config, world.now()));
-  } finally {
-    await lock.release();
-  }
+    return checkLocked(config, world, lock, clearForStart(config, world.now()));
+  });
 }
 
 /** --restart: stop, then start, under one lock so that no check launches in between. */
 export async function restartCommand(config: ProgramConfig, world: World): Promise<number> {
-  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   // Act first, print after: nothing written to a terminal or pipe (which may be gone) falls
   // between the stop and the relaunch's record. The lines keep their order and streams.
   const lines: { warn: boolean; text: string }[] = [];
   const quiet: World = { ...world, say: (text) => lines.push({ warn: false, text }), warn: (text) => lines.push({ warn: true, text }) };
   try {
-    await stopLocked(config, quiet, false);
-    return await checkLocked(config, quiet, lock, clearForStart(config, world.now()));
+    return await withLock(config.paths.pidFile, lockWaitMs(config), world.now, async (lock) => {
+      await stopLocked(config, quiet, false);
+      return checkLocked(config, quiet, lock, clearForStart(config, world.now()));
+    });
   } finally {
-    await lock.release();
     for (const line of lines) {
       if (line.warn) world.warn(line.text);
       else world.say(line.text);

@@ -2,6 +2,7 @@
 // declared cadence (--schedule or --interval), the time of the last check, and now.
 
 import type { CadenceRecord } from './health-state.js';
+import { isoTime as iso } from './local-time.js';
 
 /** Slack on top of one missed call before --status warns: cron starts jobs a little late on a busy machine. */
 export const OVERDUE_SLACK_MS = 30_000;
@@ -33,7 +34,6 @@ export function roughly(ms: number): string {
  * gives the first scheduled time after a moment (cron-parser for --schedule).
  */
 export function checksView(cadence: CadenceRecord, lastCheckMs: number | null, now: number, nextAfter: (ms: number) => number): ChecksView {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const view: ChecksView = { schedule: cadence.schedule, everySeconds: Math.round(cadence.periodMs / 1000), lastCheck: iso(lastCheckMs), nextCheck: null, overdue: false, warning: null };
   if (lastCheckMs === null) return view;
   const next = nextAfter(lastCheckMs);

@@ -1,6 +1,7 @@
 // The health and cadence part of --status: JSON fields `health` and `checks`, and their text rows.
 
 import type { ChecksView } from './cadence.js';
+import { isoTime as iso, localFromIso as local } from './local-time.js';
 import type { ProgramState } from './state.js';
 
 /** The JSON field `health` of one program's status. */
@@ -10,8 +11,6 @@ export interface HealthView {
   lastHealthFailure: string | null;
   restartAt: { schedule: string; tz: string | null; nextAt: string | null; lastRestartAt: string | null } | null;
 }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The health record as JSON, or null for a program that never used health options. */
 export function healthView(state: ProgramState | null): HealthView | null {
@@ -23,13 +22,6 @@ export function healthView(state: ProgramState | null): HealthView | null {
     lastHealthFailure: health.lastFailure,
     restartAt: at ? { schedule: at.text, tz: at.tz, nextAt: iso(at.nextMs), lastRestartAt: iso(at.lastRestartMs) } : null,
   };
-}
-
-function local(isoText: string | null): string {
-  if (!isoText) return '-';
-  const d = new Date(isoText);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /** Rows for the text status: next check (and the overdue warning), failed probes, planned restarts. */

@@ -9,6 +9,7 @@ import { formatDuration } from './duration.js';
 import { sayOnce } from './said-once.js';
 import { phaseOf } from './phase.js';
 import { crowdOverText, crowdVerdict } from './crowd.js';
+import { localClock, localDateTime } from './local-time.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
 // The defaults of the options behind the policy are in the option table (src/cli/options.ts).
@@ -123,11 +124,7 @@ export function backoffDelayMs(policy: Policy, level: number): number {
 
 /** Clock time for report lines: local HH:MM:SS, with the date when it is not within a day of `now`. */
 export function clock(ms: number, now: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-  if (Math.abs(ms - now) < 20 * 3_600_000) return time;
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time}`;
+  return Math.abs(ms - now) < 20 * 3_600_000 ? localClock(ms) : localDateTime(ms);
 }
 
 /**

@@ -5,7 +5,8 @@ import { describeGone } from './observation.js';
 import type { ProgramEvent, ProgramState } from './state.js';
 import { formatDuration } from './duration.js';
 import { formatBytes } from './memory.js';
-import { EXIT } from '../errors.js';
+import { isoTime, localFromIso } from './local-time.js';
+import { quoteArgv } from './shell-quote.js';
 import type { ChecksView } from './cadence.js';
 import { healthRows, healthView, type HealthView } from './health-view.js';
 
@@ -79,24 +80,25 @@ export interface StatusInput {
   memory?: { bytes: number; processes: number } | null;
 }
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = isoTime;
 
-/** Classifies the program and picks the LSB exit code. */
-export function classify(input: StatusInput): { state: StatusState; exit: number } {
+/** Classifies the program; `proven` is false for a live PID that nothing proves is the program (the status is then unknown). */
+export function classify(input: StatusInput): { state: StatusState; proven: boolean } {
   const { state, observation: obs } = input;
-  if (input.error || !obs) return { state: 'unknown', exit: EXIT.unknown };
-  if (obs.kind === 'ours') return { state: 'running', exit: EXIT.ok };
+  const is = (label: StatusState) => ({ state: label, proven: true });
+  if (input.error || !obs) return is('unknown');
+  if (obs.kind === 'ours') return is('running');
   // Alive, but nothing proves it is the program (a PID file from another tool or user): unknown.
-  if (obs.kind === 'unverified') return { state: 'running', exit: EXIT.unknown };
-  if (state?.held) return { state: 'held', exit: EXIT.statusNotRunning };
-  if (state?.fatal) return { state: 'fatal', exit: EXIT.notRunning };
+  if (obs.kind === 'unverified') return { state: 'running', proven: false };
+  if (state?.held) return is('held');
+  if (state?.fatal) return is('fatal');
   // It cannot even be launched (command, interpreter, directory or log missing): dead, and why.
-  if (state?.launchError) return { state: 'misconfigured', exit: EXIT.notRunning };
-  if (state?.backoff && state.backoff.untilMs > input.now) return { state: 'backoff', exit: EXIT.notRunning };
+  if (state?.launchError) return is('misconfigured');
+  if (state?.backoff && state.backoff.untilMs > input.now) return is('backoff');
   // A recorded death counts as "dead but the PID file exists" even though the check removed the
   // dead PID from the file (so that a reused PID could never pass for the program).
-  if (input.pidFileExists || state?.identity || state?.lastExit) return { state: 'crashed', exit: EXIT.notRunning };
-  return { state: 'stopped', exit: EXIT.statusNotRunning };
+  if (input.pidFileExists || state?.identity || state?.lastExit) return is('crashed');
+  return is('stopped');
 }
 
 /** Builds the JSON object of one program. */
@@ -157,22 +159,11 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   return json;
 }
 
-/** Quotes an argv for display the way a shell would accept it. */
-export function quoteArgv(argv: string[]): string {
-  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
-}
-
-function localTime(isoText: string | null): string {
-  if (!isoText) return '-';
-  const d = new Date(isoText);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
 
 function describeLastExit(last: NonNullable<StatusJson['lastExit']>): string {
   const how = last.signal ? `killed by ${last.signal}` : last.code !== null ? `exit code ${last.code}` : 'exit status unknown';
-  const when = last.inStartWindow ? 'inside its start window' : last.lastSeenAlive ? `found dead; last seen alive ${localTime(last.lastSeenAlive)}` : 'found dead';
-  return `${how}, pid ${last.pid}, ${localTime(last.at)} (${when})`;
+  const when = last.inStartWindow ? 'inside its start window' : last.lastSeenAlive ? `found dead; last seen alive ${localFromIso(last.lastSeenAlive)}` : 'found dead';
+  return `${how}, pid ${last.pid}, ${localFromIso(last.at)} (${when})`;
 }
 
 /** An uptime counted in whole seconds, never "0ms". */
@@ -185,34 +176,34 @@ export function statusText(json: StatusJson): string {
   const lines: string[] = [];
   const row = (key: string, value: string) => lines.push(`  ${key.padEnd(11)}${value}`);
   let head = `${json.name}: ${json.state}`;
-  if (json.state === 'backoff' && json.backoffUntil) head += ` (next launch after ${localTime(json.backoffUntil)})`;
-  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason}${json.fatalRetryAt ? `; next retry after ${localTime(json.fatalRetryAt)}` : ''})`;
+  if (json.state === 'backoff' && json.backoffUntil) head += ` (next launch after ${localFromIso(json.backoffUntil)})`;
+  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason}${json.fatalRetryAt ? `; next retry after ${localFromIso(json.fatalRetryAt)}` : ''})`;
   lines.push(head);
   if (json.error) row('error', json.error);
-  if (json.launchError) row('cannot', `launch since ${localTime(json.launchError.since)}: ${json.launchError.text}`);
+  if (json.launchError) row('cannot', `launch since ${localFromIso(json.launchError.since)}: ${json.launchError.text}`);
   if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`);
-  if (json.startedAt) row('since', `${localTime(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
+  if (json.startedAt) row('since', `${localFromIso(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
   row('launches', String(json.launches));
   if (json.memory) row('memory', `${formatBytes(json.memory.bytes)} resident in ${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`);
-  if (json.crowd) row('crowded', `${json.crowd.deaths} deaths and restarts since ${localTime(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localTime(json.crowd.saidAt)}`);
+  if (json.crowd) row('crowded', `${json.crowd.deaths} deaths and restarts since ${localFromIso(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localFromIso(json.crowd.saidAt)}`);
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {
     row('last exit', describeLastExit(json.lastExit));
     for (const line of json.lastExit.logTail) lines.push(`  ${''.padEnd(11)}| ${line}`);
   }
   if (json.note) row('note', json.note);
-  if (json.requestDiffers) row('differs', `since ${localTime(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`);
+  if (json.requestDiffers) row('differs', `since ${localFromIso(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`);
   if (json.command.length) row('command', quoteArgv(json.command));
   if (json.user) row('user', json.user);
   if (json.cwd) row('cwd', json.cwd);
   if (json.log) row('log', json.log.stdout === json.log.stderr ? json.log.stdout : `${json.log.stdout} (stdout), ${json.log.stderr} (stderr)`);
   row('pid file', json.pidFile);
-  if (json.lastCheck) row('last check', localTime(json.lastCheck));
+  if (json.lastCheck) row('last check', localFromIso(json.lastCheck));
   for (const [key, value] of healthRows(json)) row(key, value);
   if (json.events) {
     lines.push('  history');
     if (!json.events.length) lines.push('    (no events)');
-    for (const e of json.events) lines.push(`    ${localTime(e.at)}  ${e.kind.padEnd(13)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
+    for (const e of json.events) lines.push(`    ${localFromIso(e.at)}  ${e.kind.padEnd(13)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
   }
   return lines.join('\n');
 }
