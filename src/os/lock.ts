@@ -79,6 +79,16 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
   }
 }
 
+/** Runs `work` under the lock on `pidFile`, released in any case (takeLock's wait and errors apply). */
+export async function withLock<T>(pidFile: string, waitMs: number, now: () => number, work: (lock: Held) => Promise<T>): Promise<T> {
+  const lock = await takeLock(pidFile, waitMs, now);
+  try {
+    return await work(lock);
+  } finally {
+    await lock.release();
+  }
+}
+
 /**
  * A lock directory owned by another user: in a shared (sticky, world-writable) directory
  * anyone can create it first, and this user can never remove it. Say so, rather than wait.

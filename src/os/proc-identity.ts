@@ -129,22 +129,24 @@ export function verifyIdentity(identity: Identity): Verdict {
   return 'ours';
 }
 
-/** PIDs of live members of a process group, from /proc (Linux only; empty elsewhere). */
-export function groupMembers(pgid: number): number[] {
+/** Every PID in /proc, in /proc's order (Linux only; empty elsewhere or when /proc cannot be read). */
+export function procPids(): number[] {
   if (!LINUX) return [];
-  const members: number[] = [];
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
     return [];
   }
-  for (const name of names) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const stat = readProcStat(Number(name));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(Number(name));
-  }
-  return members;
+  return names.filter((name) => /^[0-9]+$/.test(name)).map(Number);
+}
+
+/** PIDs of live members of a process group, from /proc (Linux only; empty elsewhere). */
+export function groupMembers(pgid: number): number[] {
+  return procPids().filter((pid) => {
+    const stat = readProcStat(pid);
+    return stat !== null && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 // Finds processes by a variable in their environment, from /proc (Linux only). A scan reads
 // every process's environ: tens of milliseconds, so only a death, a launch or a stop pays it.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { readProcStat, type ProcStat } from './proc-identity.js';
+import { readFileSync } from 'node:fs';
+import { procPids, readProcStat, type ProcStat } from './proc-identity.js';
 
 /** A live process found by a scan, with its /proc stat. */
 export interface Scanned {
@@ -32,17 +32,8 @@ export function carries(pid: number, entry: Buffer): boolean {
  * of this user (or all, as root) are readable, which is enough: the launch ran as this user.
  */
 export function processesCarrying(entry: Buffer): Scanned[] {
-  if (process.platform !== 'linux') return [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const found: Scanned[] = [];
-  for (const name of names) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const pid = Number(name);
+  for (const pid of procPids()) {
     // A check's own environment never holds these, but a check launched by a guarded program would.
     if (pid === process.pid || !carries(pid, entry)) continue;
     const stat = readProcStat(pid);

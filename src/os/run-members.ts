@@ -5,9 +5,8 @@
 
 import type { Identity } from '../core/state.js';
 import { isSignallablePid } from '../core/pid-text.js';
-import { bootId, readProcStat, verifyIdentity } from './proc-identity.js';
+import { bootId, procPids, readProcStat, verifyIdentity } from './proc-identity.js';
 import { carries, compareStart, envEntry } from './proc-scan.js';
-import { readdirSync } from 'node:fs';
 
 /** The token's environment entry, or null for a record without a token (nothing carries it). */
 function tokenEntry(identity: Identity): Buffer | null {
@@ -41,18 +40,11 @@ export function isMember(identity: Identity, pid: number): boolean {
 export function runMembers(identity: Identity): number[] {
   if (process.platform !== 'linux') return [];
   if (identity.bootId && bootId() && identity.bootId !== bootId()) return [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
+  const pids = procPids();
   const entry = tokenEntry(identity);
   const group = groupIsOurs(identity);
   const found: { pid: number; startTime: string }[] = [];
-  for (const name of names) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    const pid = Number(name);
+  for (const pid of pids) {
     if (pid === identity.pid || pid === process.pid || !isSignallablePid(pid)) continue;
     const stat = readProcStat(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
