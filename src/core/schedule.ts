@@ -4,7 +4,6 @@
 
 import { CronExpressionParser } from 'cron-parser';
 import { CRON_FIELDS, cronShapeError, expandAlias } from './cron-text.js';
-import { UsageError } from '../errors.js';
 
 /** A checked cron expression with its time zone (null: the machine's local zone). */
 export interface Cron {
@@ -16,23 +15,38 @@ function parse(text: string, tz: string | null, currentMs: number) {
   return CronExpressionParser.parse(text, { currentDate: new Date(currentMs), ...(tz ? { tz } : {}) });
 }
 
-/** Throws a UsageError naming the option when `tz` is not an IANA time zone. */
+/**
+ * A cron expression or time zone refused. The words name no option: the caller does, as
+ * `<option> "<value>"` followed by `said` (which starts with a space or a colon).
+ */
+export class CronError extends Error {
+  constructor(
+    readonly part: 'expression' | 'tz',
+    readonly value: string,
+    readonly said: string,
+  ) {
+    super(`${JSON.stringify(value)}${said}`);
+    this.name = 'CronError';
+  }
+}
+
+/** Throws a CronError when `tz` is not an IANA time zone. */
 export function checkTimeZone(tz: string): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
-    throw new UsageError(`--tz ${JSON.stringify(tz)} is not a time zone; use an IANA name such as Europe/Paris or UTC (see /usr/share/zoneinfo)`);
+    throw new CronError('tz', tz, ' is not a time zone; use an IANA name such as Europe/Paris or UTC (see /usr/share/zoneinfo)');
   }
 }
 
 /**
- * Checks `text` for option `--name`: five fields (counted here, since cron-parser pads short
- * expressions), then each field on its own, so that the message names the field at fault.
+ * Checks `text`: five fields (counted here, since cron-parser pads short expressions), then
+ * each field on its own, so that the error names the field at fault.
  */
-export function checkCron(option: string, text: string, tz: string | null): Cron {
-  const shown = `--${option} ${JSON.stringify(text)}`;
+export function checkCron(text: string, tz: string | null): Cron {
+  const refuse = (said: string) => new CronError('expression', text, said);
   const shape = cronShapeError(text);
-  if (shape) throw new UsageError(`${shown} ${shape}`);
+  if (shape) throw refuse(` ${shape}`);
   if (tz) checkTimeZone(tz);
   const expanded = expandAlias(text);
   const fields = expanded.split(' ');
@@ -42,13 +56,13 @@ export function checkCron(option: string, text: string, tz: string | null): Cron
     try {
       parse(alone.join(' '), tz, 0).next();
     } catch (error) {
-      throw new UsageError(`${shown}: the ${CRON_FIELDS[i]} field ${JSON.stringify(fields[i])} is invalid (${(error as Error).message}); see man 5 crontab`);
+      throw refuse(`: the ${CRON_FIELDS[i]} field ${JSON.stringify(fields[i])} is invalid (${(error as Error).message}); see man 5 crontab`);
     }
   }
   try {
     parse(expanded, tz, 0).next();
   } catch (error) {
-    throw new UsageError(`${shown} never matches (${(error as Error).message}); check the day of month against the month`);
+    throw refuse(` never matches (${(error as Error).message}); check the day of month against the month`);
   }
   return { text: expanded, tz };
 }

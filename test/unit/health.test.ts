@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideHealth, heartbeatProblem, noteLaunchedWith, restartAtBaseMs, type HealthOptions } from '../../src/core/health.ts';
 import { emptyHealth } from '../../src/core/health-state.ts';
-import { checkCron, lastAtOrBefore, nextAfter, shortestGapMs } from '../../src/core/schedule.ts';
+import { lastAtOrBefore, nextAfter, shortestGapMs } from '../../src/core/schedule.ts';
+import { checkCronOption as checkCron } from '../../src/cli/schedules.ts';
 import { checksView } from '../../src/core/cadence.ts';
 import { emptyState, parseState, type ProgramState } from '../../src/core/state.ts';
 
