@@ -1,14 +1,13 @@
 // Bundles the CLI (fast start on the cron path; help and schedules load lazily) and the library entry.
 import { build } from 'esbuild';
-import { readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Build beside dist/ and swap it in at the end, so that a CLI run during a build finds dist/ whole.
 const out = `dist.build-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
 
-const entryPoints = { cli: 'src/cli/run.ts' };
-if (existsSync('src/heartbeat.ts')) entryPoints.heartbeat = 'src/heartbeat.ts';
+const entryPoints = { cli: 'src/cli/run.ts', heartbeat: 'src/heartbeat.ts' };
 
 await build({
   entryPoints,
@@ -56,11 +55,18 @@ await build({
   logLevel: 'warning',
 });
 
-if (entryPoints.heartbeat) {
-  // Hand-written declarations keep the published types in step without a second compiler run.
-  const dts = readFileSync('src/heartbeat.d.ts.txt', 'utf8');
-  writeFileSync(`${out}/heartbeat.d.ts`, dts);
+// The published types of the heartbeat helper, declared from its source file alone (no
+// whole-program compile): an export whose type cannot be read off its declaration fails the build.
+const ts = (await import('typescript')).default;
+const declared = ts.transpileDeclaration(readFileSync('src/heartbeat.ts', 'utf8'), {
+  fileName: 'heartbeat.ts',
+  reportDiagnostics: true,
+  compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, isolatedDeclarations: true },
+});
+if (declared.diagnostics?.length) {
+  throw new Error(`src/heartbeat.ts: ${declared.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
 }
+writeFileSync(`${out}/heartbeat.d.ts`, declared.outputText);
 
 rmSync('dist', { recursive: true, force: true });
 renameSync(out, 'dist');
