@@ -37,17 +37,14 @@ export function formatError(fields: ErrorFields): string {
  * A check exits 1 (the program is not known to run), a status 4 (unknown).
  */
 export class RunError extends Error {
-  readonly fields: ErrorFields;
   constructor(fields: ErrorFields, options?: { cause?: unknown }) {
     super(formatError(fields), options);
     this.name = 'RunError';
-    this.fields = fields;
   }
 }
 
 /** A bad flag, duration, path or command line: the operator must change the call. Exit 2. */
 export class UsageError extends Error {
-  readonly exitCode = EXIT.usage;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

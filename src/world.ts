@@ -1,8 +1,12 @@
-// The one door through which commands reach the clock, the environment and the terminal.
+// The call's surroundings: the clock, the directory, the environment, the arguments and the
+// terminal. Files, processes, the lock and HTTP are not behind it: the commands import the
+// thin adapters of src/os directly, and their tests run the built CLI against real files,
+// processes and locks (a fake world would test less than that). Policy needs no door: it is
+// pure (src/core), and its tests are tables.
 
 import { userInfo } from 'node:os';
 
-/** Built once at the entry point; tests build their own. */
+/** Built once at the entry point (realWorld); a unit test may build one to call the settings or a command in-process. */
 export interface World {
   now(): number;
   /** The caller's working directory and environment. */
