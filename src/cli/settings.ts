@@ -13,7 +13,7 @@ import type { ProgramConfig, ProgramSettings } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { ParsedCall } from './parse.js';
 import { givenValue, optionValue } from './option-values.js';
-import { healthSettings } from './health-settings.js';
+import { dutySettings } from './duty-settings.js';
 import { reloadSignal } from './reload-signal.js';
 import { memoryCeiling } from './memory-ceiling.js';
 import { resolveRunAs, runAsEnv } from '../os/run-as.js';
@@ -129,9 +129,9 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     settings.runAs = resolveRunAs(user, process.getuid?.());
     settings.extraEnv = { ...runAsEnv(settings.runAs), ...settings.extraEnv };
   }
-  const { env: healthEnv, ...health } = healthSettings(values, base, startWindowMs);
+  const { env: dutyEnv, ...duties } = dutySettings(values, base, startWindowMs);
   const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
-  if (maxMemory !== null) health.health = { ...(health.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
-  Object.assign(settings.extraEnv, healthEnv);
-  return { ...settings, ...health };
+  if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
+  Object.assign(settings.extraEnv, dutyEnv);
+  return { ...settings, ...duties };
 }

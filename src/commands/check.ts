@@ -74,7 +74,7 @@ export async function tickLocked(config: ProgramConfig, world: World, lock: Held
   tick = await perform(tick, recorded, config, world, lock);
   if (config.health || config.logRotate || config.cadence || tick.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
-    const { afterDecision } = await import('./health-step.js');
+    const { afterDecision } = await import('./check-duties.js');
     const seen = await afterDecision(config, world, tick, launching);
     const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.

@@ -1,7 +1,7 @@
 // When the next check is due and whether checks stopped arriving: a pure view of the
 // declared cadence (--schedule or --interval), the time of the last check, and now.
 
-import type { CadenceRecord } from './health-state.js';
+import type { CadenceRecord } from './duties-record.js';
 import { isoTime as iso } from './local-time.js';
 
 /** Slack on top of one missed call before --status warns: cron starts jobs a little late on a busy machine. */

@@ -1,11 +1,11 @@
 // Beyond "is the PID alive": decides whether a live, verified program must be restarted
 // because it is hung (old heartbeat), unhealthy (failed HTTP probes) or due for a planned
 // restart (--restart-at). A pure function of (state, observations, options, now);
-// src/commands/health-step.ts observes, `decide` (src/core/tick.ts) takes it as the `health`
+// src/commands/check-duties.ts observes, `decide` (src/core/tick.ts) takes it as the `health`
 // event, and the check performs what it decides.
 
 import { formatDuration } from './duration.js';
-import { emptyHealth, type HealthRecord } from './health-state.js';
+import { emptyDuties, type DutiesRecord } from './duties-record.js';
 import { withEvent, type EventKind, type ProgramState } from './state.js';
 import { memoryProblem } from './memory.js';
 
@@ -79,7 +79,7 @@ export function heartbeatProblem(seen: HeartbeatSeen, launchedAtMs: number, opti
  * Records when --heartbeat (with this file) was first seen for the program, so that adding it
  * to a running program starts its clock then; a program launched with it starts at its launch.
  */
-export function noteHeartbeatSeen(health: HealthRecord, options: HealthOptions | undefined, sinceMs: number): HealthRecord {
+export function noteHeartbeatSeen(health: DutiesRecord, options: HealthOptions | undefined, sinceMs: number): DutiesRecord {
   const file = options?.heartbeat?.file ?? null;
   if (file === null) return health.heartbeatSeen ? { ...health, heartbeatSeen: null } : health;
   if (health.heartbeatSeen?.file === file) return health;
@@ -90,7 +90,7 @@ export function noteHeartbeatSeen(health: HealthRecord, options: HealthOptions |
  * What a program launched by this check is judged from: its heartbeat and its --restart-at
  * from the launch (a record with no `seenSinceMs`), unlike options added to a running program.
  */
-export function noteLaunchedWith(health: HealthRecord, options: HealthOptions | undefined, launchedAtMs: number, restartDueMs: number | null): HealthRecord {
+export function noteLaunchedWith(health: DutiesRecord, options: HealthOptions | undefined, launchedAtMs: number, restartDueMs: number | null): DutiesRecord {
   let next = noteHeartbeatSeen(health, options, launchedAtMs);
   const at = options?.restartAt;
   if (at && !(next.restartAt && next.restartAt.text === at.text && next.restartAt.tz === at.tz)) {
@@ -100,7 +100,7 @@ export function noteLaunchedWith(health: HealthRecord, options: HealthOptions | 
 }
 
 /** The time from which --restart-at's next due time counts: the launch, the last planned restart, or when the option was first seen on a running program. */
-export function restartAtBaseMs(kept: HealthRecord['restartAt'] | undefined, cron: { text: string; tz: string | null }, launchedAtMs: number, now: number): number {
+export function restartAtBaseMs(kept: DutiesRecord['restartAt'] | undefined, cron: { text: string; tz: string | null }, launchedAtMs: number, now: number): number {
   const same = kept && kept.text === cron.text && kept.tz === cron.tz ? kept : null;
   if (!same) return Math.max(launchedAtMs, now);
   return Math.max(launchedAtMs, same.lastScheduledMs ?? -Infinity, same.seenSinceMs ?? -Infinity);
@@ -111,7 +111,7 @@ const EVENT_OF: Record<RestartKind, EventKind> = { hung: 'hung', unhealthy: 'unh
 /** Decides the health of a live, verified program. Heartbeat first, then HTTP, then the schedule: one restart at most. */
 export function decideHealth(previous: ProgramState, obs: HealthObservation, options: HealthOptions, now: number): HealthVerdict {
   const launchedAtMs = previous.identity?.launchedAtMs ?? now;
-  let health: HealthRecord = { ...(previous.health ?? emptyHealth()) };
+  let health: DutiesRecord = { ...(previous.health ?? emptyDuties()) };
   let restart: HealthVerdict['restart'] = null;
 
   if (options.heartbeat && obs.heartbeat) {

@@ -4,7 +4,7 @@
 import type { ProgramPaths } from './paths.js';
 import type { Policy, Request } from './policy.js';
 import type { HealthOptions } from './health.js';
-import type { CadenceRecord } from './health-state.js';
+import type { CadenceRecord } from './duties-record.js';
 
 /** --user: who the program runs as, resolved by src/os/run-as.ts. */
 export interface RunAs {

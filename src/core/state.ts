@@ -1,6 +1,6 @@
 // The sidecar state of one program: identity, counters, hold flag and recent events.
 
-import { parseHealth, type HealthRecord } from './health-state.js';
+import { parseDuties, type DutiesRecord } from './duties-record.js';
 import { parseRequest, type LaunchRequest } from './request.js';
 import { parseSaid, type Said } from './said-once.js';
 import { parseCrowd, type CrowdRecord } from './crowd-record.js';
@@ -108,8 +108,8 @@ export interface ProgramState {
   /** Tallies are cleared once; this marks that the run has passed the minimum uptime. */
   settled: boolean;
   events: ProgramEvent[];
-  /** Health probes and schedules (src/core/health-state.ts); absent in files written before them. */
-  health?: HealthRecord;
+  /** Health probes and schedules (src/core/duties-record.ts); absent in files written before them. */
+  health?: DutiesRecord;
   /** The launch request of the last launch (src/core/request.ts): what --start reuses; absent in older files. */
   request?: LaunchRequest;
   /** A call whose request differs from the running program's, announced once: what differs and since when. */
@@ -281,7 +281,7 @@ export function parseState(text: string): StateParse {
     lastCheckMs: numOrNull(r.lastCheckMs),
     settled: r.settled === true,
     events: parseEvents(r.events),
-    ...(parseHealth(r.health) ? { health: parseHealth(r.health)! } : {}),
+    ...(parseDuties(r.health) ? { health: parseDuties(r.health)! } : {}),
     ...(parseRequest(r.request) ? { request: parseRequest(r.request)! } : {}),
     ...(parseChanged(r.changed) ? { changed: parseChanged(r.changed)! } : {}),
     ...(parseCrowd(r.crowd) ? { crowd: parseCrowd(r.crowd)! } : {}),

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideHealth, heartbeatProblem, noteLaunchedWith, restartAtBaseMs, type HealthOptions } from '../../src/core/health.ts';
-import { emptyHealth } from '../../src/core/health-state.ts';
+import { emptyDuties } from '../../src/core/duties-record.ts';
 import { lastAtOrBefore, nextAfter, shortestGapMs } from '../../src/core/schedule.ts';
 import { checkCronOption as checkCron } from '../../src/cli/schedules.ts';
 import { checksView } from '../../src/core/cadence.ts';
@@ -76,7 +76,7 @@ test('restart-at: first seen on a running program counts from then; launched wit
   const cron = { text: '0 3 * * *', tz: 'UTC' };
   const launched = T0 - 2 * 86_400_000;
   assert.equal(restartAtBaseMs(undefined, cron, launched, T0), T0, 'first seen now');
-  const atLaunch = noteLaunchedWith(emptyHealth(), { ...none, restartAt: cron }, launched, launched + 1000).restartAt;
+  const atLaunch = noteLaunchedWith(emptyDuties(), { ...none, restartAt: cron }, launched, launched + 1000).restartAt;
   assert.equal(restartAtBaseMs(atLaunch, cron, launched, T0), launched, 'launched with it');
   const seen = decideHealth(running(launched), { heartbeat: null, probe: null, schedule: { dueMs: T0 + 3_600_000, followingMs: T0 + 3_600_000 } }, { ...none, restartAt: cron }, T0).state.health?.restartAt;
   assert.equal(seen?.seenSinceMs, T0);

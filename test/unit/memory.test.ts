@@ -7,7 +7,7 @@ import { decideHealth, type HealthObservation, type HealthOptions } from '../../
 import { formatBytes, memoryProblem, MEMORY_PROMISE_MS } from '../../src/core/memory.ts';
 import { promiseUntilMs } from '../../src/core/promise-deadline.ts';
 import { decide, onlyClocksMoved } from '../../src/core/tick.ts';
-import { emptyHealth } from '../../src/core/health-state.ts';
+import { emptyDuties } from '../../src/core/duties-record.ts';
 import { emptyState, parseState, type Identity, type ProgramState } from '../../src/core/state.ts';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -47,7 +47,7 @@ test('memory: RUNNING + a reading under the ceiling → no restart, the reading 
 
 test('memory: a hung heartbeat wins over memory (one restart at most)', () => {
   const options: HealthOptions = { ...OPTIONS, heartbeat: { file: '/srv/hb', timeoutMs: MIN, graceMs: MIN } };
-  const judged = { ...RUNNING, health: { ...emptyHealth(), heartbeatSeen: { file: '/srv/hb', sinceMs: T0 - 30 * MIN } } };
+  const judged = { ...RUNNING, health: { ...emptyDuties(), heartbeatSeen: { file: '/srv/hb', sinceMs: T0 - 30 * MIN } } };
   const verdict = decideHealth(judged, { ...seen(900 * MIB), heartbeat: { kind: 'beat', mtimeMs: T0 - 10 * MIN } }, options, T0);
   assert.equal(verdict.restart?.kind, 'hung');
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { answersCall, heartbeatFresh, parsePromise, promiseText, sameLiveProcess, uptimeCs, PROMISE_HORIZON_MS, type QuietPromise } from '../../src/core/promise.ts';
 import { promiseUntilMs, type PromiseDuties } from '../../src/core/promise-deadline.ts';
 import { emptyState, type ProgramState } from '../../src/core/state.ts';
-import { emptyHealth } from '../../src/core/health-state.ts';
+import { emptyDuties } from '../../src/core/duties-record.ts';
 import { ROOT } from '../helpers.ts';
 
 const MIN = 60_000;
@@ -117,7 +117,7 @@ test('deadline table: the horizon, or the next duty of the full check, whichever
   ];
   const restartAt = { text: '0 4 * * *', tz: null };
   const health = { heartbeat: null, http: null, restartAt };
-  const kept = (nextMs: number) => running({ health: { ...emptyHealth(), restartAt: { text: '0 4 * * *', tz: null, nextMs, lastScheduledMs: null, lastRestartMs: null } } });
+  const kept = (nextMs: number) => running({ health: { ...emptyDuties(), restartAt: { text: '0 4 * * *', tz: null, nextMs, lastScheduledMs: null, lastRestartMs: null } } });
   rows.push(
     ['--restart-at due in 3 min -> then', kept(NOW + 3 * MIN), { ...DUTIES, health }, NOW, NOW + 3 * MIN],
     ['--restart-at due in 1 h -> the horizon', kept(NOW + 60 * MIN), { ...DUTIES, health }, NOW, NOW + PROMISE_HORIZON_MS],

@@ -9,7 +9,7 @@ import { phaseOf } from '../../src/core/phase.ts';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
 import type { Policy } from '../../src/core/policy.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
-import { emptyHealth } from '../../src/core/health-state.ts';
+import { emptyDuties } from '../../src/core/duties-record.ts';
 import type { HealthOptions } from '../../src/core/health.ts';
 
 const MIN = 60_000;
@@ -33,7 +33,7 @@ const FOUND: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 5151, rep
 
 // --heartbeat on a program already judged by earlier checks; a beat and no beat for 5 minutes.
 const BEAT_OPTIONS: HealthOptions = { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null };
-const JUDGED = { ...RUNNING, health: { ...emptyHealth(), heartbeatSeen: { file: '/srv/app.beat', sinceMs: T0 - 10 * MIN } } };
+const JUDGED = { ...RUNNING, health: { ...emptyDuties(), heartbeatSeen: { file: '/srv/app.beat', sinceMs: T0 - 10 * MIN } } };
 const beat = (mtimeMs: number): TickEvent => ({ kind: 'health', obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null }, options: BEAT_OPTIONS });
 const HEALTHY = beat(T0 - 10_000);
 const HUNG = beat(T0 - 5 * MIN);

@@ -1,10 +1,10 @@
-// After the crash-loop decision of a full check: rotate logs, record the declared cadence,
+// The check's duties after its crash-loop decision: rotate logs, record the declared cadence,
 // and observe a live program's health (heartbeat file, HTTP probe, planned restart). The
 // verdict is the `health` event of the tick (src/core/tick.ts); the check performs what it
 // decides (a run ended, then relaunched or backing off) with its one executor.
 
 import { noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
-import { emptyHealth } from '../core/health-state.js';
+import { emptyDuties } from '../core/duties-record.js';
 import type { Decision } from '../core/policy.js';
 import type { ProgramState } from '../core/state.js';
 import type { TickEvent } from '../core/tick.js';
@@ -51,11 +51,11 @@ function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): P
   if (failure === null) return before ? { ...state, health: { ...state.health!, rotateError: null } } : state;
   const { said, say } = sayOnce(before, failure, world.now());
   if (say) world.warn(`${config.paths.name}: warning: ${failure} (the log keeps growing; the program is guarded as usual)`);
-  return { ...state, health: { ...(state.health ?? emptyHealth()), rotateError: said } };
+  return { ...state, health: { ...(state.health ?? emptyDuties()), rotateError: said } };
 }
 
-/** What the health step saw: the state with logs, cadence and launch options on record, and the health event to decide, if any. */
-export interface HealthSeen {
+/** What the duties step saw: the state with logs, cadence and launch options on record, and the health event to decide, if any. */
+export interface DutiesSeen {
   state: ProgramState;
   /** null when there is nothing to judge: the program is not running, held, or was launched by this very check. */
   event: TickEvent | null;
@@ -64,17 +64,17 @@ export interface HealthSeen {
 }
 
 /** Runs after the crash-loop decision of a full check, under the lock: observes only; the check decides and acts. */
-export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean): Promise<HealthSeen> {
+export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean): Promise<DutiesSeen> {
   let state = rotateLogs(config, world, decision.state);
   const cadence = config.cadence ?? null;
-  if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyHealth()), cadence } };
+  if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyDuties()), cadence } };
   const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
   // A program launched by this very check is judged from the next one on, its health options from its launch.
   if (launchedNow && state.identity && config.health) {
     const launchedAtMs = state.identity.launchedAtMs;
     const at = config.health.restartAt;
     const due = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, launchedAtMs) : null;
-    state = { ...state, health: noteLaunchedWith(state.health ?? emptyHealth(), config.health, launchedAtMs, due) };
+    state = { ...state, health: noteLaunchedWith(state.health ?? emptyDuties(), config.health, launchedAtMs, due) };
   }
   const now = world.now();
   if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { state, event: null, now };

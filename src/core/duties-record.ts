@@ -1,5 +1,7 @@
-// The part of the sidecar that health checks and schedules keep: consecutive failed probes,
-// the planned restart already done, and the declared cadence of cron's calls.
+// What a check keeps of its duties beyond liveness, in the sidecar's `health` field (named
+// before it held more than health): the health rules' tally (failed probes, the planned
+// restart done, when a heartbeat was first seen), the declared cadence of cron's calls, and a
+// failed log rotation.
 
 import { parseSaid, type Said } from './said-once.js';
 
@@ -25,7 +27,8 @@ export interface CadenceRecord {
   periodMs: number;
 }
 
-export interface HealthRecord {
+/** The sidecar's `health` field: health tally, declared cadence, log rotation trouble. */
+export interface DutiesRecord {
   /** Consecutive failed HTTP probes; reset by a good one and by a relaunch. */
   failures: number;
   lastFailure: string | null;
@@ -37,8 +40,8 @@ export interface HealthRecord {
   rotateError?: Said | null;
 }
 
-/** The record of a program that never had health options. */
-export function emptyHealth(): HealthRecord {
+/** The record of a program that never had health, cadence or log options. */
+export function emptyDuties(): DutiesRecord {
   return { failures: 0, lastFailure: null, restartAt: null, cadence: null };
 }
 
@@ -47,7 +50,7 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
 /** Reads the record defensively: anything missing or mistyped falls back to the empty value, field by field. */
-export function parseHealth(raw: unknown): HealthRecord | undefined {
+export function parseDuties(raw: unknown): DutiesRecord | undefined {
   const r = obj(raw);
   if (!r) return undefined;
   const at = obj(r.restartAt);
