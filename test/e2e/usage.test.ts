@@ -1,8 +1,9 @@
 // Usage errors: exit 2, one stderr line naming the option or argument, no help dump, nothing created.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { Sandbox, fixture, lines } from '../helpers.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, Sandbox, fixture, lines } from '../helpers.ts';
 
 const SERVER = fixture('forever.js');
 
@@ -62,9 +63,10 @@ test('--help prints the help on stdout and exits 0', async (t) => {
   assert.deepEqual(readdirSync(box.dir), []);
 });
 
-test('--version prints 1.0.0', async (t) => {
+test("--version prints package.json's version", async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const run = await box.run(['--version']);
-  assert.deepEqual([run.code, run.stdout, run.stderr], [0, '1.0.0\n', '']);
+  assert.deepEqual([run.code, run.stdout, run.stderr], [0, `${version}\n`, '']);
 });
