@@ -33,7 +33,11 @@ test(`${CALLERS} callers at once, ${ROUNDS} rounds with random kills: never two 
     if (notRunning.length > 0) backoffs++;
     if (live.length === 0) {
       assert.ok(notRunning.length === CALLERS, `round ${round}: no instance, so every caller exits 1`);
-      await new Promise((r) => setTimeout(r, 1_100));
+      // The records say until when it backs off: poll until then rather than sleep a guess.
+      await waitUntil(() => {
+        const backoff = (JSON.parse(readOr(box.path('app.state.json')) || '{}') as { backoff?: { untilMs: number } | null }).backoff;
+        return !backoff || Date.now() >= backoff.untilMs;
+      }, 'the backoff to end', 30_000);
       continue;
     }
     const pid = live[0]!;
