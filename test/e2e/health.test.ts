@@ -27,17 +27,19 @@ function editState(box: Sandbox, edit: (state: Record<string, any>) => void): vo
 test('a live program whose heartbeat stops is restarted after the timeout, with one line', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '1s', '--', fixture('heartbeat-stall.js'), '700'];
+  // A 3 s timeout: the program beats every 100 ms, and a loaded machine may starve it for a second.
+  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '3s', '--', fixture('heartbeat-stall.js'), box.path('stall')];
   const first = await box.run(args);
   assert.equal(first.code, 0, first.stderr);
   const pid = box.pidOf();
   quiet(await box.run(args));
-  // It stops beating at 700 ms and stays alive; wait until the beat is older than the timeout.
-  await waitUntil(() => existsSync(box.path('hb')) && Date.now() - statSync(box.path('hb')).mtimeMs > 1300, 'the heartbeat to go stale');
+  // It stops beating when told to and stays alive; wait until the beat is older than the timeout.
+  writeFileSync(box.path('stall'), '');
+  await waitUntil(() => existsSync(box.path('hb')) && Date.now() - statSync(box.path('hb')).mtimeMs > 3300, 'the heartbeat to go stale');
   assert.ok(isAlive(pid), 'hung, not dead');
   const restart = await box.run(args);
   assert.equal(restart.code, 0, restart.stderr);
-  const match = new RegExp(`^app: restarting \\(heartbeat \\d+s old, timeout 1s\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(restart.stderr);
+  const match = new RegExp(`^app: restarting \\(heartbeat \\d+s old, timeout 3s\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(restart.stderr);
   assert.ok(match, restart.stderr);
   const fresh = box.pidOf();
   assert.equal(fresh, Number(match[1]));
@@ -53,7 +55,8 @@ test('a live program whose heartbeat stops is restarted after the timeout, with 
 test('the Node helper keeps a program healthy, and after stop() the guard no longer judges it', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '1s', '--', fixture('heartbeat-helper.js'), '1800'];
+  // A 3 s timeout: the helper beats every 100 ms, and a loaded machine may starve it for a second.
+  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '3s', '--', fixture('heartbeat-helper.js'), '1800'];
   assert.equal((await box.run(args)).code, 0);
   const pid = box.pidOf();
   // Checks spread over more than the timeout, while the helper beats: all quiet, same PID.
@@ -63,7 +66,7 @@ test('the Node helper keeps a program healthy, and after stop() the guard no lon
     await new Promise((r) => setTimeout(r, 150));
   }
   await waitUntil(() => readOr(box.path('hb')).startsWith('unregistered'), 'stop() to unregister');
-  await waitUntil(() => Date.now() - statSync(box.path('hb')).mtimeMs > 1300, 'the unregistered file to be older than the timeout');
+  await waitUntil(() => Date.now() - statSync(box.path('hb')).mtimeMs > 3300, 'the unregistered file to be older than the timeout');
   quiet(await box.run(args));
   assert.equal(box.pidOf(), pid);
   assert.ok(isAlive(pid));
