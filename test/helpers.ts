@@ -134,3 +134,18 @@ export function startPlain(box: Sandbox, file: string, args: string[], options: 
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }
+
+/** The report lines among a decision's effects (the pure tables compare them). */
+export function reportLines(effects: readonly { kind: string; text?: string }[]): string[] {
+  return effects.flatMap((e) => (e.kind === 'report' && e.text !== undefined ? [e.text] : []));
+}
+
+/** How many launches a decision asks for. */
+export function launchCount(effects: readonly { kind: string }[]): number {
+  return effects.filter((e) => e.kind === 'launch').length;
+}
+
+/** Runs the installed command as nobody (uid and gid 65534, no groups), from /. */
+export function runAsNobody(box: Sandbox, args: string[], env: NodeJS.ProcessEnv = box.env()): Promise<RunResult> {
+  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args], { cwd: '/', env });
+}

@@ -2,15 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, rmSync } from 'node:fs';
-import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, runAsNobody, runProcess, waitUntil } from '../helpers.ts';
 
 const isRoot = process.getuid?.() === 0;
 
 /** Runs the built CLI as the user nobody (uid 65534), with the sandbox's environment. */
-function runAsNobody(box: Sandbox, args: string[]) {
-  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args], { cwd: '/', env: box.env() });
-}
-
 async function statusJson(box: Sandbox, pidFile = 'app.pid') {
   const run = await box.run(['--pid', pidFile, '--status', '--json']);
   return { code: run.code, json: JSON.parse(run.stdout), stderr: run.stderr };

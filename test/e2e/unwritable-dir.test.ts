@@ -2,16 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { BIN, NODE, Sandbox, fixture, killHard, lines, runProcess } from '../helpers.ts';
+import { BIN, NODE, Sandbox, fixture, killHard, lines, runAsNobody, runProcess } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : 'needs root to run the CLI as nobody on a root-owned directory';
 
 /** Runs the built CLI as the user nobody (uid 65534). */
-function runAsNobody(box: Sandbox, args: string[]) {
-  return runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args], { cwd: '/', env: box.env({ ENSURE_RUNNING_HOME: box.path('nobody-home') }) });
-}
+const nobody = (box: Sandbox, args: string[]) => runAsNobody(box, args, box.env({ ENSURE_RUNNING_HOME: box.path('nobody-home') }));
 
 /** Asserts (and cleans up) that no process carries the marker. */
 async function assertNoneLeft(marker: string): Promise<void> {
@@ -32,7 +30,7 @@ test('a root-owned 0755 PID directory: exit 2 naming the directory, nothing laun
   mkdirSync(dir, { mode: 0o755 });
   mkdirSync(box.path('nobody-home'), { mode: 0o777 });
   chmodSync(box.path('nobody-home'), 0o777);
-  const run = await runAsNobody(box, ['--pid', `${dir}/app.pid`, '--start-secs', '0', '--', NODE, fixture('forever.js'), marker]);
+  const run = await nobody(box, ['--pid', `${dir}/app.pid`, '--start-secs', '0', '--', NODE, fixture('forever.js'), marker]);
   assert.equal(run.code, 2, run.stderr);
   assert.equal(run.stdout, '');
   assert.equal(lines(run.stderr).length, 1, run.stderr);
@@ -58,7 +56,7 @@ test('a sticky directory where the PID file belongs to another user: exit 2, the
   chmodSync(box.path('nobody-home'), 0o777);
   // root's stale PID file: nobody can read it but, under the sticky bit, not replace it.
   writeFileSync(`${dir}/app.pid`, 'stale\n', { mode: 0o644 });
-  const run = await runAsNobody(box, ['--pid', `${dir}/app.pid`, '--log', box.path('nobody-home', 'app.log'), '--start-secs', '0', '--', NODE, fixture('forever.js'), marker]);
+  const run = await nobody(box, ['--pid', `${dir}/app.pid`, '--log', box.path('nobody-home', 'app.log'), '--start-secs', '0', '--', NODE, fixture('forever.js'), marker]);
   assert.equal(run.code, 2, run.stderr);
   assert.ok(run.stderr.includes(`${dir}/app.pid`) || run.stderr.includes(dir), run.stderr);
   assert.doesNotMatch(run.stderr, /internal error/);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tablePolicy, MIN } from './policy-fixture.ts';
+import { launchCount, reportLines } from '../helpers.ts';
 import { decideAfterLaunch, decideCheck, recordSpawn, type Decision, type Policy } from '../../src/core/policy.ts';
 import { decide } from '../../src/core/tick.ts';
 import type { Observation } from '../../src/core/observation.ts';
@@ -19,8 +20,8 @@ const running = (launchedAt: number, extra: Partial<ProgramState> = {}): Program
 const crowd = (fields: Partial<CrowdRecord> = {}): CrowdRecord => ({ sinceMs: T0 - 4 * MIN, announcedMs: T0 - 4 * MIN, trouble: 'died', count: 3, quietLaunch: false, ...fields });
 const GONE: Observation = { kind: 'gone', pid: 4242, why: 'exited', logTail: ['Error: out of memory'] };
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
-const lines = (d: Decision) => d.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
-const launches = (d: Decision) => d.effects.filter((e) => e.kind === 'launch').length;
+const lines = (d: Decision) => reportLines(d.effects);
+const launches = (d: Decision) => launchCount(d.effects);
 
 interface Row {
   name: string;

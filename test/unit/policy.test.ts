@@ -2,6 +2,7 @@
 // `now` is an input, so minutes of backoff are tested without sleeping.
 import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
+import { launchCount, reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
 import {
   backoffDelayMs,
@@ -40,8 +41,8 @@ const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const gone = (why: 'exited' | 'zombie' | 'reused' | 'rebooted'): Observation => ({ kind: 'gone', pid: 4242, why, logTail: ['listening on 8080', 'Error: boom'] });
 const NOTHING: Observation = { kind: 'gone', pid: null, why: 'no-record', logTail: [] };
 
-const reports = (d: Decision) => d.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
-const launches = (d: Decision) => d.effects.filter((e) => e.kind === 'launch').length;
+const reports = (d: Decision) => reportLines(d.effects);
+const launches = (d: Decision) => launchCount(d.effects);
 
 interface CheckRow {
   name: string;

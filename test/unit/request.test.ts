@@ -2,6 +2,7 @@
 // for a record again, defensive reading, and the check's rules about a changed request.
 import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
+import { reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
 import { decideCheck, recordSpawn, type Decision, type Policy } from '../../src/core/policy.ts';
 import { parseRequest, requestDifferences, shapeOf, type LaunchRequest } from '../../src/core/request.ts';
@@ -24,7 +25,7 @@ const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid /srv/app.p
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const identity = { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' };
 const launched = (request: LaunchRequest = REQ): ProgramState => recordSpawn(emptyState(), identity, request, { stdout: request.stdout, stderr: request.stderr });
-const reports = (d: Decision) => d.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
+const reports = (d: Decision) => reportLines(d.effects);
 
 test('requestDifferences: one item per part; --env by key only (values may be secrets); unknown parts not compared', () => {
   const same = shapeOf(REQ);

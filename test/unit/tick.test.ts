@@ -4,6 +4,7 @@
 // and whether the tick was quiet.
 import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
+import { reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
 import { phaseOf } from '../../src/core/phase.ts';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
@@ -38,7 +39,7 @@ const beat = (mtimeMs: number): TickEvent => ({ kind: 'health', obs: { heartbeat
 const HEALTHY = beat(T0 - 10_000);
 const HUNG = beat(T0 - 5 * MIN);
 
-const lines = (t: Tick) => t.effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
+const lines = (t: Tick) => reportLines(t.effects);
 const kinds = (t: Tick) => t.effects.map((e) => e.kind);
 
 test('phase: a pending launch comes first, then hold, FATAL, backoff, a process on record, nothing', () => {

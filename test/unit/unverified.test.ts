@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { decideCheck, type Effect, type Policy } from '../../src/core/policy.ts';
 import { emptyState } from '../../src/core/state.ts';
 import { REPEAT_COMPLAINT_MS } from '../../src/core/said-once.ts';
+import { reportLines } from '../helpers.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const REQ = { command: ['./server.js'], cwd: '/srv' };
 const POLICY: Policy = { name: 'app', periodMs: MIN, backoffMaxMs: 10 * MIN, maxRetries: 5, fatalRetryMs: null, crowdCount: 3, crowdWindowMs: 10 * MIN, minUptimeMs: 5 * MIN, startHint: 'ensure-running --pid app.pid --start' };
 
-const reports = (effects: Effect[]) => effects.flatMap((e) => (e.kind === 'report' ? [e.text] : []));
+const reports = (effects: Effect[]) => reportLines(effects);
 
 test('UNVERIFIED + PID file of another user → one line naming pid and uid, no launch, running', () => {
   const d = decideCheck(emptyState(), { kind: 'unverified', pid: 4242, owner: 1001 }, REQ, POLICY, T0);
