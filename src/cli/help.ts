@@ -17,6 +17,7 @@ export async function printHelp(version: string): Promise<void> {
         '  ensure-running --pid FILE [options] -- COMMAND [ARGS...]   check: launch if not running',
         '  ensure-running --pid FILE --status [--json] [--history]    one program',
         '  ensure-running --status [--json]                           every program this user guards',
+        '  ensure-running --status --format prometheus --output FILE  Prometheus metrics',
         '  ensure-running --pid FILE --stop                           stop, and hold it stopped',
         '  ensure-running --pid FILE --start -- COMMAND ...           clear hold/backoff/fatal, then check',
         '  ensure-running --pid FILE --restart -- COMMAND ...         stop, then start',

@@ -6,6 +6,7 @@ import { realWorld, type World } from '../world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
 import type { ProgramConfig } from '../core/program-config.js';
+import type { StatusFlags } from '../commands/status.js';
 
 declare const ENSURE_RUNNING_VERSION: string;
 /** Injected by the bundler from package.json; "dev" when run from source. */
@@ -21,6 +22,15 @@ function bounded(config: ProgramConfig, what: string, world: World): ProgramConf
   // The one exit outside the top-level catch: a call past its bound must end even if its promise never settles.
   armTimeLimit(config, what, world, (code) => process.exit(code));
   return config;
+}
+
+/** --json, --history and --format as status flags; --format json is --json. */
+function statusFlags(call: ParsedCall): StatusFlags {
+  const format = call.values.format ?? (call.values.json === true ? 'json' : 'text');
+  if (format !== 'text' && format !== 'json' && format !== 'prometheus') throw new UsageError(`--format ${String(format)} is not a status format: use text, json or prometheus`);
+  if (call.values.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} disagree; give one of them`);
+  if (call.values.history === true && format === 'prometheus') throw new UsageError('--history has no place in --format prometheus (metrics carry no event list); drop one of them');
+  return { json: format === 'json', history: call.values.history === true, prometheus: format === 'prometheus' };
 }
 
 async function dispatch(call: ParsedCall, world: World): Promise<number> {
@@ -39,12 +49,17 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
     }
     case 'status': {
       const { statusOne, statusAll } = await import('../commands/status.js');
-      const flags = { json: call.values.json === true, history: call.values.history === true };
+      const flags = statusFlags(call);
+      // --output FILE: the same lines, written to FILE atomically once the status is complete.
+      const output = typeof call.values.output === 'string' ? (await import('../notify/output-file.js')).toOutputFile(world, call.values.output) : null;
+      const seen = output ? output.world : world;
+      let code: number;
       if (typeof call.values.pid !== 'string') {
         const { registryDir, programPaths } = await import('../core/paths.js');
-        return statusAll(registryDir(world.env, world.home), flags, world, (pidFile) => programPaths(pidFile, world.cwd));
-      }
-      return statusOne((await resolveConfig(call, world, { schedules: false })).paths, flags, world);
+        code = await statusAll(registryDir(world.env, world.home), flags, seen, (pidFile) => programPaths(pidFile, world.cwd));
+      } else code = await statusOne((await resolveConfig(call, world, { schedules: false })).paths, flags, seen);
+      output?.write();
+      return code;
     }
     case 'stop': {
       const { stopCommand } = await import('../commands/stop.js');

@@ -47,6 +47,8 @@ export const OPTIONS = {
   pid: row({ type: 'string', group: 'Program', valueName: 'FILE', path: true, describe: 'PID file of the program; its state file, lock and default log are named after it' }),
   status: row({ type: 'boolean', group: 'Actions', describe: 'report the program (with --pid) or every program this user guards (without)' }),
   json: row({ type: 'boolean', group: 'Output', describe: 'with --status: print JSON (an object, or an array for all programs)' }),
+  format: row({ type: 'string', group: 'Output', valueName: 'FORMAT', defaultText: 'text', describe: "with --status: text, json (as --json) or prometheus (the text exposition format, for node_exporter's textfile collector)" }),
+  output: row({ type: 'string', group: 'Output', valueName: 'FILE', path: true, describe: 'with --status: write what it prints to FILE atomically (temporary file, then rename) instead of stdout' }),
   history: row({ type: 'boolean', group: 'Output', describe: 'with --status: list recent events (launches, deaths, backoff, stops)' }),
   stop: row({ type: 'boolean', group: 'Actions', describe: 'stop the program (with the recorded --signal and --kill-after unless given) and hold it stopped: checks leave it alone until --start' }),
   start: row({ type: 'boolean', group: 'Actions', describe: 'clear the hold, the backoff and FATAL, then check (launching if needed); without a command, the launch request on record' }),

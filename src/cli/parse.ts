@@ -56,8 +56,8 @@ export function parseArgs(args: string[]): ParsedCall {
   if (values.help) return { action: 'help', values, command };
   if (values.version) return { action: 'version', values, command };
   if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);
-  for (const flag of ['json', 'history'] as const) {
-    if (values[flag] && actions[0] !== 'status') throw new UsageError(`--${flag} goes with --status: ensure-running --pid FILE --status --${flag}`);
+  for (const flag of ['json', 'history', 'format', 'output'] as const) {
+    if (values[flag] && actions[0] !== 'status') throw new UsageError(`--${flag} goes with --status: ensure-running --pid FILE --status --${flag}${OPTIONS[flag].type === 'string' ? ` ${OPTIONS[flag].valueName}` : ''}`);
   }
   return { action: actions[0] ?? 'check', values, command };
 }

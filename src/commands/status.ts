@@ -78,13 +78,23 @@ async function withMemory(input: StatusInput): Promise<StatusInput> {
 export interface StatusFlags {
   json: boolean;
   history: boolean;
+  /** --format prometheus: the exposition text (src/notify/metrics.ts) instead of text or JSON. */
+  prometheus?: boolean;
+}
+
+/** Says the rows as Prometheus metrics; nothing at all when there are none (an empty textfile is valid). */
+async function sayMetrics(rows: StatusJson[], world: World): Promise<void> {
+  const { metricsText } = await import('../notify/metrics.js');
+  const text = metricsText(rows);
+  if (text) world.say(text);
 }
 
 /** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
 export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): Promise<number> {
   const input = await withMemory(await withChecks(inspect(paths, world, true)));
   const json = statusJson(input, flags.history);
-  world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
+  if (flags.prometheus) await sayMetrics([json], world);
+  else world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
   return statusExit(input);
 }
 
@@ -108,7 +118,8 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
     if (code === EXIT.unknown) exit = EXIT.unknown;
     else if (code === EXIT.notRunning && exit === EXIT.ok) exit = EXIT.notRunning;
   }
-  if (flags.json) world.say(JSON.stringify(rows, null, 2));
+  if (flags.prometheus) await sayMetrics(rows, world);
+  else if (flags.json) world.say(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) world.say(`no programs guarded by this user (registry: ${registryDir})`);
   else if (flags.history) world.say(rows.map(statusText).join('\n\n'));
   else world.say(statusTable(rows));
