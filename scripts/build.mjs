@@ -7,7 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const out = `dist.build-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
 
-const entryPoints = { cli: 'src/cli/run.ts', heartbeat: 'src/heartbeat.ts' };
+// notify-runner: the detached runner of --on-change, --notify-url and --ping-url (started by a check, outlives it).
+const entryPoints = { cli: 'src/cli/run.ts', heartbeat: 'src/heartbeat.ts', 'notify-runner': 'src/notify/runner.ts' };
 
 await build({
   entryPoints,

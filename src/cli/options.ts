@@ -18,7 +18,7 @@ import * as kind from './option-kinds.js';
 import type { ValueKind } from './option-kinds.js';
 import { reloadSignalKind } from './reload-signal.js';
 
-export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Stop' | 'Output';
+export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Notifications' | 'Stop' | 'Output';
 
 /** One option: how it is parsed, read, defaulted, checked, shown. */
 export interface OptionSpec<T = unknown> {
@@ -83,6 +83,12 @@ export const OPTIONS = {
   'max-memory': row({ type: 'string', group: 'Health and schedules', valueName: 'SIZE', kind: kind.size, describe: "restart the program at a check when its run's resident memory (its process group and the carriers of its launch token) is above SIZE (e.g. 500M, 2G); counted with deaths" }),
   'log-max-size': row({ type: 'string', group: 'Health and schedules', valueName: 'SIZE', kind: kind.size, describe: 'rotate a log past SIZE at a check (copy, then truncate; e.g. 10M)' }),
   'log-keep': row({ type: 'string', group: 'Health and schedules', valueName: 'N', kind: kind.whole(0), default: 5, needs: ['log-max-size'], describe: 'rotated logs kept (app.log.1 ... app.log.N)' }),
+  'on-change': row({ type: 'string', group: 'Notifications', valueName: 'COMMAND', describe: 'run COMMAND (with /bin/sh -c, detached) once per change of state, when a line is said; facts in ENSURE_RUNNING_EVENT, _NAME, _PID, _EXIT_CODE, _SIGNAL, _MESSAGE, _PIDFILE, _LOG_TAIL' }),
+  'on-change-timeout': row({ type: 'string', group: 'Notifications', valueName: 'DURATION', kind: kind.positiveDuration, default: 10_000, needs: ['on-change', 'notify-url'], describe: 'kill the --on-change command (and give up the --notify-url request) after this long' }),
+  'notify-url': row({ type: 'string', group: 'Notifications', valueName: 'URL', kind: kind.httpUrl, describe: 'POST a JSON message (a human "text" field and the facts) to URL once per change of state, detached' }),
+  'ping-url': row({ type: 'string', group: 'Notifications', valueName: 'URL', kind: kind.httpUrl, describe: "a dead-man's switch: GET URL from a check that finds the program running, at most once per --ping-every" }),
+  'ping-fail-url': row({ type: 'string', group: 'Notifications', valueName: 'URL', kind: kind.httpUrl, needs: ['ping-url'], describe: 'GET URL once when the program goes FATAL or cannot be launched' }),
+  'ping-every': row({ type: 'string', group: 'Notifications', valueName: 'DURATION', kind: kind.positiveDuration, default: 5 * 60_000, needs: ['ping-url'], describe: 'how often --ping-url is requested while the program runs' }),
   'kill-after': row({ type: 'string', group: 'Stop', valueName: 'DURATION', kind: kind.duration, default: 10_000, describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' }),
   signal: row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: kind.signal, default: 'SIGTERM' as NodeJS.Signals, describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' }),
   'reload-signal': row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: reloadSignalKind, defaultText: 'HUP, or the one on record', describe: 'the signal --reload sends (HUP, USR1, USR2, WINCH, QUIT, INT, TERM, ALRM)' }),

@@ -17,6 +17,7 @@ import { dutySettings } from './duty-settings.js';
 import { reloadSignal } from './reload-signal.js';
 import { memoryCeiling } from './memory-ceiling.js';
 import { resolveRunAs, runAsEnv } from '../os/run-as.js';
+import { notifySettings } from './notify-settings.js';
 
 function isDirectory(path: string): boolean {
   try {
@@ -133,5 +134,6 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
   if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
   Object.assign(settings.extraEnv, dutyEnv);
-  return { ...settings, ...duties };
+  const notify = notifySettings(values);
+  return { ...settings, ...duties, ...(notify ? { notify } : {}) };
 }

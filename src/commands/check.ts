@@ -43,7 +43,9 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
   let quiet = false;
   const heard = hearing(world);
   try {
-    const ended = await tickLocked(config, heard.world, lock, prepare);
+    // --on-change, --notify-url, --ping-url: loaded only when given; told the tick's lines, under the lock.
+    const told = config.notify ? (await import('../notify/notify-step.js')).watchChanges(config, config.notify, heard.world) : null;
+    const ended = told ? await told.around((seen) => tickLocked(config, seen, lock, prepare)) : await tickLocked(config, heard.world, lock, prepare);
     quiet = ended.code === EXIT.ok && heard.silent();
     return ended.code;
   } finally {

@@ -42,7 +42,7 @@ function givePromise(config: ProgramConfig, world: World): void {
   const state = read.state;
   const identity = state.identity;
   const boot = bootId();
-  const duties = { startWindowMs: config.startWindowMs, minUptimeMs: config.policy.minUptimeMs, health: config.health, logRotate: config.logRotate };
+  const duties = { startWindowMs: config.startWindowMs, minUptimeMs: config.policy.minUptimeMs, health: config.health, logRotate: config.logRotate, ...(config.notify?.pingUrl ? { ping: { everyMs: config.notify.pingEveryMs } } : {}) };
   if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return;
   // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
   const nowCs = readUptimeCs();

@@ -42,6 +42,19 @@ export interface ProgramConfig {
   logRotate?: { maxBytes: number; keep: number };
   /** The cadence declared with --schedule or --interval, its period final (src/cli/schedules.ts). */
   cadence?: CadenceRecord;
+  /** --on-change, --notify-url, --ping-url (src/notify/notify-step.ts); absent when none is given. */
+  notify?: NotifyOptions;
+}
+
+/** The notification options, resolved (src/cli/notify-settings.ts). */
+export interface NotifyOptions {
+  onChange?: string;
+  notifyUrl?: string;
+  /** Bounds the hook and the webhook: then killed, or abandoned. */
+  timeoutMs: number;
+  pingUrl?: string;
+  pingFailUrl?: string;
+  pingEveryMs: number;
 }
 
 /** The cadence as declared: its period is final only once src/cli/schedules.ts has read --schedule. */

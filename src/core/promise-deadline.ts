@@ -6,6 +6,7 @@ import { phaseOf } from './phase.js';
 import type { ProgramState } from './state.js';
 import { PROMISE_HORIZON_MS, PROMISE_MIN_MS } from './promise.js';
 import { memoryPromiseUntilMs } from './memory.js';
+import { nextPingMs } from './ping.js';
 
 /** The options that give the full check duties of its own. */
 export interface PromiseDuties {
@@ -14,6 +15,8 @@ export interface PromiseDuties {
   health?: HealthOptions;
   /** --log-max-size: a size needs a stat, which a shell cannot make without a process. */
   logRotate?: unknown;
+  /** --ping-url: the full check must request it again --ping-every after the last ping. */
+  ping?: { everyMs: number };
 }
 
 /**
@@ -43,6 +46,12 @@ export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: 
     const cap = memoryPromiseUntilMs(state.memory, maxMemory);
     if (cap === null || cap <= now) return null;
     due(cap);
+  }
+  if (duties.ping) {
+    // No promise before the first ping is on record; otherwise the promise ends when the next is due.
+    const next = nextPingMs(state.ping, duties.ping.everyMs);
+    if (next === null || next <= now) return null;
+    due(next);
   }
   const restartAt = duties.health?.restartAt;
   if (restartAt) {

@@ -5,6 +5,7 @@ import { parseRequest, type LaunchRequest } from './request.js';
 import { parseSaid, type Said } from './said-once.js';
 import { parseCrowd, type CrowdRecord } from './crowd-record.js';
 import { parseMemoryReading, type MemoryReading } from './memory.js';
+import { parsePing, type PingRecord } from './ping.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -118,6 +119,8 @@ export interface ProgramState {
   crowd?: CrowdRecord;
   /** --max-memory: the run's resident memory at the last full check (a clock of the tick, like lastCheckMs). */
   memory?: MemoryReading;
+  /** --ping-url: the last ping and the trouble last sent to --ping-fail-url (src/core/ping.ts); absent without it. */
+  ping?: PingRecord;
 }
 
 /** A fresh state for a program never launched. */
@@ -286,6 +289,7 @@ export function parseState(text: string): StateParse {
     ...(parseChanged(r.changed) ? { changed: parseChanged(r.changed)! } : {}),
     ...(parseCrowd(r.crowd) ? { crowd: parseCrowd(r.crowd)! } : {}),
     ...(parseMemoryReading(r.memory) ? { memory: parseMemoryReading(r.memory)! } : {}),
+    ...(parsePing(r.ping) ? { ping: parsePing(r.ping)! } : {}),
   };
   return { kind: 'ok', state };
 }

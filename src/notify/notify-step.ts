@@ -1,0 +1,117 @@
+// The check's hook for --on-change, --notify-url and --ping-url, under the program's lock:
+// the lines the tick says are the change (one event, once: the next check finds nothing new),
+// the requests go to a detached runner the check does not wait for, and the failures the
+// runners left since the last check are said here, once.
+
+import { dirname, join, basename } from 'node:path';
+import { changeOf, hookEnv, webhookBody } from '../core/change-event.js';
+import { decidePing, type PingRecord } from '../core/ping.js';
+import { sayOnce } from '../core/said-once.js';
+import { emptyState, type ProgramState } from '../core/state.js';
+import { readStateFile, writeStateFile } from '../os/state-file.js';
+import type { NotifyOptions, ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
+import { ConfigError, EXIT } from '../errors.js';
+import { takeFailures, type Job } from './jobs.js';
+import { startRunner } from './start-runner.js';
+
+/** How long a ping may take: dead-man's-switch services answer at once, and nothing waits for it. */
+export const PING_TIMEOUT_MS = 10_000;
+
+/** The files of the notifications, named after the PID file like the program's other records. */
+export function notifyFiles(pidFile: string): { hookLog: string; failures: string } {
+  const stem = basename(pidFile).replace(/\.pid$/, '');
+  return { hookLog: join(dirname(pidFile), `${stem}.hook.log`), failures: join(dirname(pidFile), `.${stem}.notify-failures`) };
+}
+
+function readState(stateFile: string): ProgramState {
+  const read = readStateFile(stateFile);
+  return read.kind === 'ok' ? read.state : emptyState();
+}
+
+/**
+ * Watches one tick under the lock: `around` runs it with a world that records its lines, then
+ * sends what the change calls for. It adds no failure of its own: a notification that cannot be
+ * sent is a line, never a failed check, and the tick's own error still ends the check.
+ */
+export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world: World): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T> } {
+  const { paths } = config;
+  const before = readState(paths.stateFile);
+  const lines: string[] = [];
+  const watched: World = {
+    ...world,
+    warn: (line) => {
+      lines.push(line);
+      world.warn(line);
+    },
+    say: (line) => {
+      lines.push(line);
+      world.say(line);
+    },
+  };
+  const after = (code: number): void => {
+    try {
+      tellAfter(config, notify, world, before, lines, code);
+    } catch (error) {
+      world.warn(`${paths.name}: could not send the notifications: ${(error as Error).message}`);
+    }
+  };
+  return {
+    async around(tick) {
+      let ended;
+      try {
+        ended = await tick(watched);
+      } catch (error) {
+        // A launch refused (command not found) or a check that could not act: its line, said by the
+        // entry point after this, is the change (a configuration error quiet on repeat is none).
+        const quiet = error instanceof ConfigError && error.quiet;
+        if (!quiet && error instanceof Error) lines.push(`ensure-running: ${error.message}`);
+        after(EXIT.notRunning);
+        throw error;
+      }
+      after(ended.code);
+      return ended;
+    },
+  };
+}
+
+function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, before: ProgramState, lines: string[], code: number): void {
+  const { paths } = config;
+  const files = notifyFiles(paths.pidFile);
+  const now = world.now();
+  let state = readState(paths.stateFile);
+  const jobs: Job[] = [];
+
+  const change = changeOf(before, state, lines, { name: paths.name, pidFile: paths.pidFile }, now);
+  if (change && notify.onChange) {
+    jobs.push({ kind: 'command', what: `${paths.name}: --on-change for "${change.event}"`, command: notify.onChange, env: hookEnv(change), logFile: files.hookLog, timeoutMs: notify.timeoutMs });
+  }
+  if (change && notify.notifyUrl) {
+    jobs.push({ kind: 'http', source: 'notify-url', what: `${paths.name}: --notify-url ${notify.notifyUrl} for "${change.event}"`, method: 'POST', url: notify.notifyUrl, body: JSON.stringify(webhookBody(change)), timeoutMs: notify.timeoutMs });
+  }
+
+  let ping: PingRecord | undefined = state.ping;
+  if (notify.pingUrl) {
+    const running = code === 0 && state.identity !== null && !state.held;
+    const decided = decidePing(state.ping, state, running, { everyMs: notify.pingEveryMs, failUrl: !!notify.pingFailUrl }, now);
+    ping = decided.record;
+    if (decided.request === 'ping') jobs.push({ kind: 'http', source: 'ping-url', what: `${paths.name}: --ping-url ${notify.pingUrl}`, method: 'GET', url: notify.pingUrl, body: null, timeoutMs: PING_TIMEOUT_MS });
+    if (decided.request === 'fail') jobs.push({ kind: 'http', source: 'ping-fail-url', what: `${paths.name}: --ping-fail-url ${notify.pingFailUrl}`, method: 'GET', url: notify.pingFailUrl!, body: null, timeoutMs: PING_TIMEOUT_MS });
+  }
+
+  // Failures the runners left since the last check: a hook's or a webhook's are said each (one
+  // per change); a ping's once a day while it stays the same, so a dead URL is no mail per ping.
+  for (const failure of takeFailures(files.failures)) {
+    if (failure.source === 'ping-url' || failure.source === 'ping-fail-url') {
+      const said = sayOnce(ping?.said, failure.text, now);
+      if (ping) ping = { ...ping, said: said.said };
+      if (!said.say) continue;
+    }
+    world.warn(failure.text);
+  }
+  if (ping && JSON.stringify(ping) !== JSON.stringify(state.ping)) {
+    state = { ...state, ping };
+    writeStateFile(paths.stateFile, state);
+  }
+  startRunner({ jobs, failureFile: files.failures }, world.env);
+}
