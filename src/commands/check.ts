@@ -46,7 +46,8 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
     // --on-change, --notify-url, --ping-url: loaded only when given; told the tick's lines, under the lock.
     const told = config.notify ? (await import('../notify/notify-step.js')).watchChanges(config, config.notify, heard.world) : null;
     const ended = told ? await told.around((seen) => tickLocked(config, seen, lock, prepare)) : await tickLocked(config, heard.world, lock, prepare);
-    quiet = ended.code === EXIT.ok && heard.silent();
+    // A check that sent a notification gives no promise: the next check is full and says its failure.
+    quiet = ended.code === EXIT.ok && heard.silent() && !told?.sent();
     return ended.code;
   } finally {
     // Under the lock, after the save: the quiet promise is given by a quiet tick, removed by any other (src/commands/promise.ts).

@@ -34,7 +34,7 @@ function readState(stateFile: string): ProgramState {
  * sends what the change calls for. It adds no failure of its own: a notification that cannot be
  * sent is a line, never a failed check, and the tick's own error still ends the check.
  */
-export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world: World): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T> } {
+export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world: World): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T>; sent(): boolean } {
   const { paths } = config;
   const before = readState(paths.stateFile);
   const lines: string[] = [];
@@ -49,9 +49,10 @@ export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world
       world.say(line);
     },
   };
+  let started = false;
   const after = (code: number): void => {
     try {
-      tellAfter(config, notify, world, before, lines, code);
+      started = tellAfter(config, notify, world, before, lines, code);
     } catch (error) {
       world.warn(`${paths.name}: could not send the notifications: ${(error as Error).message}`);
     }
@@ -72,10 +73,12 @@ export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world
       after(ended.code);
       return ended;
     },
+    sent: () => started,
   };
 }
 
-function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, before: ProgramState, lines: string[], code: number): void {
+/** Says the failures on record, then starts the runner for what this check calls for; true when it started one. */
+function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, before: ProgramState, lines: string[], code: number): boolean {
   const { paths } = config;
   const files = notifyFiles(paths.pidFile);
   const now = world.now();
@@ -114,4 +117,5 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, b
     writeStateFile(paths.stateFile, state);
   }
   startRunner({ jobs, failureFile: files.failures }, world.env);
+  return jobs.length > 0;
 }

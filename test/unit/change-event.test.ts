@@ -1,0 +1,54 @@
+// The change a check made (src/core/change-event.ts): named from the events it recorded, only when it said a line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { changeOf, hookEnv, webhookBody } from '../../src/core/change-event.ts';
+import { emptyState, withEvent, type EventKind, type ExitInfo, type ProgramState } from '../../src/core/state.ts';
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+const FACTS = { name: 'app', pidFile: '/srv/app.pid' };
+const base = withEvent(emptyState(['x'], '/srv'), { atMs: T0 - 1000, kind: 'launch', pid: 10 });
+const after = (kinds: EventKind[], over: Partial<ProgramState> = {}): ProgramState => kinds.reduce((s, kind, i) => withEvent(s, { atMs: T0 + i, kind, pid: 11 }), { ...base, ...over });
+const exit: ExitInfo = { atMs: T0, pid: 10, code: 3, signal: null, inStartWindow: true, lastSeenAliveMs: null, ranMs: 50, logTail: ['boom'] };
+
+test('change table: the worst change names the event, every change is listed', () => {
+  const rows: [string, ProgramState, string, string[]][] = [
+    ['launch -> started', after(['launch']), 'started', ['started']],
+    ['death + launch -> died', after(['death', 'launch']), 'died', ['died', 'started']],
+    ['failed start + backoff -> failed-start', after(['start-failed', 'backoff']), 'failed-start', ['failed-start', 'backoff']],
+    ['failed start + fatal -> fatal', after(['start-failed', 'fatal']), 'fatal', ['fatal', 'failed-start']],
+    ['launch + recovered -> recovered', after(['launch', 'recovered']), 'recovered', ['recovered', 'started']],
+    ['hung + launch -> hung', after(['hung', 'launch']), 'hung', ['hung', 'started']],
+    ['unhealthy -> unhealthy', after(['unhealthy']), 'unhealthy', ['unhealthy']],
+    ['scheduled restart -> restarted', after(['scheduled-restart', 'launch']), 'restarted', ['restarted', 'started']],
+    ['adopted after an interrupted launch -> started', after(['adopt']), 'started', ['started']],
+    ['a line with no event (changed crontab line) -> notice', after([]), 'notice', ['notice']],
+    ['a launch error said -> failed-start', after([], { launchError: { text: 'not found', sinceMs: T0, announcedMs: T0 } }), 'failed-start', ['failed-start']],
+  ];
+  for (const [name, next, event, events] of rows) {
+    const change = changeOf(base, next, ['app: something'], FACTS, T0);
+    assert.equal(change?.event, event, name);
+    assert.deepEqual(change?.events, events, name);
+  }
+});
+
+test('no line said -> no change, whatever was recorded (a quiet check never runs a hook)', () => {
+  assert.equal(changeOf(base, after(['launch']), [], FACTS, T0), null);
+});
+
+test('the facts: exit code, signal and log tail of a death of this check only; the environment leaves unknowns out', () => {
+  const died = changeOf(base, after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } }), ['app: failed to start', 'second line'], FACTS, T0)!;
+  assert.deepEqual([died.pid, died.exitCode, died.signal, died.logTail], [10, 3, null, ['boom']]);
+  const env = hookEnv(died);
+  assert.equal(env.ENSURE_RUNNING_EVENT, 'failed-start');
+  assert.equal(env.ENSURE_RUNNING_EXIT_CODE, '3');
+  assert.equal(env.ENSURE_RUNNING_SIGNAL, undefined);
+  assert.equal(env.ENSURE_RUNNING_MESSAGE, 'app: failed to start\nsecond line');
+  assert.equal(env.ENSURE_RUNNING_LOG_TAIL, 'boom');
+  assert.equal(env.ENSURE_RUNNING_LOG, '/srv/app.log');
+  // An older death on record is not this change's.
+  const old = changeOf({ ...base, lastExit: exit }, after(['launch'], { lastExit: exit }), ['app: started'], FACTS, T0)!;
+  assert.deepEqual([old.exitCode, old.logTail], [null, []]);
+  const body = webhookBody(died);
+  assert.equal(body.text, 'app: failed to start\nsecond line');
+  assert.equal(body.at, new Date(T0).toISOString());
+});
