@@ -26,10 +26,11 @@ export function parsePlainCheck(args: string[]): ParsedCall | null {
     if (!Object.hasOwn(TABLE, name)) return null;
     const spec = TABLE[name]!;
     const key = name as OptionName;
+    // Output options (--json, --format, --output ...) go with --status: never a plain check.
+    if (spec.group === 'Output') return null;
     if (spec.type === 'boolean') {
-      // Actions and output flags (--help, --version, --json, --history) are not a plain check;
-      // a flag given twice is an error.
-      if (spec.group === 'Actions' || spec.group === 'Output') return null;
+      // Actions (and the output flags above) are not a plain check; a flag given twice is an error.
+      if (spec.group === 'Actions') return null;
       if (eq >= 0 || key in values) return null;
       values[key] = true;
       continue;
