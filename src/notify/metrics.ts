@@ -1,5 +1,5 @@
 // The Prometheus view of --status: the pure formatter (src/core/prometheus.ts) fed with the
-// status rows and, for a verified running program, its resident memory read from /proc.
+// status rows and the resident memory of a verified running program.
 
 import { readFileSync } from 'node:fs';
 import { prometheusText } from '../core/prometheus.js';
@@ -19,8 +19,8 @@ function residentBytes(pid: number): number | null {
 export function metricsText(rows: StatusJson[]): string {
   const withMemory = rows.map((status) => ({
     status,
-    // Only for a PID whose identity the status just verified: never another process's memory.
-    memoryBytes: status.state === 'running' && status.verified && status.pid !== null ? residentBytes(status.pid) : null,
+    // The run's memory as --status reads it; else the verified PID's own (never another process's).
+    memoryBytes: status.memory?.bytes ?? (status.state === 'running' && status.verified && status.pid !== null ? residentBytes(status.pid) : null),
   }));
   return prometheusText(withMemory).replace(/\n$/, '');
 }

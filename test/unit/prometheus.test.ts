@@ -8,7 +8,7 @@ function row(over: Partial<StatusJson>): StatusJson {
   return {
     name: 'app', state: 'running', pid: 4242, verified: true, startedAt: '2026-01-01T00:00:00.000Z', uptimeSeconds: 60, launches: 3, failedStarts: 0, recentDeaths: 1,
     backoffUntil: null, fatalReason: null, fatalRetryAt: null, launchError: null, held: false, requestDiffers: null, lastExit: null,
-    lastCheck: '2026-01-01T00:01:00.500Z', crowd: null, command: ['x'], cwd: null, pidFile: '/srv/app.pid', stateFile: '/srv/app.state.json', log: null, note: null, error: null,
+    lastCheck: '2026-01-01T00:01:00.500Z', crowd: null, user: null, memory: null, command: ['x'], cwd: null, pidFile: '/srv/app.pid', stateFile: '/srv/app.state.json', log: null, note: null, error: null,
     ...over,
   };
 }
