@@ -21,6 +21,7 @@ const NAMES: Partial<Record<EventKind, ChangeKind>> = {
   unhealthy: 'unhealthy',
   restart: 'restarted',
   'scheduled-restart': 'restarted',
+  memory: 'restarted',
 };
 
 /** Which change names the event when a check made several (died, then started): the worst first. */
