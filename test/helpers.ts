@@ -26,6 +26,8 @@ export interface RunResult {
 export class Sandbox {
   readonly dir: string;
   readonly pids = new Set<number>();
+  /** The start time of each tracked PID when it was tracked (null: already gone), so that a reused PID is never killed. */
+  private readonly starts = new Map<number, string | null>();
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'er-test-'));
   }
@@ -49,18 +51,45 @@ export class Sandbox {
   /** Reads a PID file and tracks the PID for cleanup. */
   pidOf(pidFile = 'app.pid'): number {
     const pid = Number.parseInt(readFileSync(this.path(pidFile), 'utf8'), 10);
-    if (Number.isInteger(pid) && pid > 1) this.pids.add(pid);
+    if (Number.isInteger(pid) && pid > 1) this.track(pid);
     return pid;
   }
   track(pid: number): number {
+    if (!this.starts.has(pid)) this.starts.set(pid, startTimeOf(pid));
     this.pids.add(pid);
     return pid;
   }
-  /** Kills every tracked PID and its group with SIGKILL, then removes the directory. */
+  /** Kills every tracked process that is still the one tracked, and its group, with SIGKILL; then removes the directory. */
   cleanup(): void {
-    for (const pid of this.pids) killHard(pid);
+    for (const pid of this.pids) killTracked(pid, this.starts.has(pid) ? this.starts.get(pid)! : startTimeOf(pid));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when the process is gone. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * SIGKILL to a tracked process and its group, unless its PID now names another process:
+ * tests run in parallel on a busy machine, and PIDs wrap within minutes. A group whose
+ * leader is gone keeps its number reserved, so with no process on the PID the group is ours.
+ */
+function killTracked(pid: number, start: string | null): void {
+  const now = startTimeOf(pid);
+  if (now === null) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // no such group
+    }
+  } else if (now === start) killHard(pid);
 }
 
 /** SIGKILL to a process group and to the process itself; gone ones are fine. */
