@@ -234,7 +234,7 @@ async function main() {
   pidIn('herd.pid');
   const instances = instancesOf(join(dir, 'herd.pid'));
   for (const pid of instances) started.add(pid);
-  const codeCounts = Object.entries(codes.reduce((acc, code) => ({ ...acc, [code]: (acc[code] ?? 0) + 1 }), {})).map(([code, n]) => `${n}x exit ${code}`);
+  const codeCounts = Object.entries(codes.reduce((acc, code) => Object.assign(acc, { [code]: (acc[code] ?? 0) + 1 }), {})).map(([code, n]) => `${n}x exit ${code}`);
   console.log(`50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`);
 
   // Bare --status: 200 registered programs vs one (each home is a registry of its own).

@@ -70,7 +70,7 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   let reused = false;
   if ((call.action === 'start' || call.action === 'restart') && call.command.length === 0) {
     if (!onFile?.request) {
-      const older = onFile && onFile.command.length ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)` : '';
+      const older = onFile?.command.length ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)` : '';
       throw new UsageError(`no command given and no launch request on record for ${paths.name}${older}: put the program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`);
     }
     call = withRecordedRequest(call, onFile.request);

@@ -56,7 +56,7 @@ export function parsePromise(text: string): QuietPromise | null {
   let at = 0;
   const field = (key: string): string | null => {
     const line = lines[at++];
-    return line !== undefined && line.startsWith(`${key} `) ? line.slice(key.length + 1) : null;
+    return line?.startsWith(`${key} `) ? line.slice(key.length + 1) : null;
   };
   const number = (key: string): number | null => {
     const value = field(key);

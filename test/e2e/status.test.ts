@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, rmSync } from 'node:fs';
-import { BIN, Sandbox, fixture, isAlive, runAsNobody, runProcess, waitUntil } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, runAsNobody, waitUntil } from '../helpers.ts';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { BIN, NODE, Sandbox, fixture, killHard, lines, runAsNobody, runProcess } from '../helpers.ts';
+import { NODE, Sandbox, fixture, killHard, lines, runAsNobody } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -147,7 +147,7 @@ for (const row of rows) {
     assert.equal(launches(d), row.launch ? 1 : 0, 'launch');
     const said = lines(d);
     assert.equal(said.length, row.lines.length, JSON.stringify(said));
-    row.lines.forEach((pattern, i) => assert.match(said[i]!, pattern));
+    for (const [i, pattern] of row.lines.entries()) assert.match(said[i]!, pattern);
     row.also?.(d);
   });
 }

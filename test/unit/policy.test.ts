@@ -456,7 +456,7 @@ for (const row of checkRows) {
     assert.equal(d.outcome, row.outcome, 'outcome');
     const said = reports(d);
     assert.equal(said.length, row.lines.length, `lines: ${JSON.stringify(said)}`);
-    row.lines.forEach((pattern, i) => assert.match(said[i]!, pattern));
+    for (const [i, pattern] of row.lines.entries()) assert.match(said[i]!, pattern);
     assert.equal(d.state.lastCheckMs, row.now);
     row.also?.(d);
   });
@@ -614,7 +614,7 @@ for (const row of launchRows) {
     assert.equal(d.outcome, row.outcome, 'outcome');
     const said = reports(d);
     assert.equal(said.length, row.lines.length, `lines: ${JSON.stringify(said)}`);
-    row.lines.forEach((pattern, i) => assert.match(said[i]!, pattern));
+    for (const [i, pattern] of row.lines.entries()) assert.match(said[i]!, pattern);
     assert.equal(launches(d), 0, 'a launch decision never launches again');
     row.also?.(d);
   });

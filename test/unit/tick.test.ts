@@ -316,7 +316,7 @@ for (const row of rows) {
     if (row.lines) {
       const said = lines(t);
       assert.equal(said.length, row.lines.length, JSON.stringify(said));
-      row.lines.forEach((pattern, i) => assert.match(said[i]!, pattern));
+      for (const [i, pattern] of row.lines.entries()) assert.match(said[i]!, pattern);
     }
     row.also?.(t);
   });
