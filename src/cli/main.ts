@@ -34,6 +34,12 @@ function statusFlags(call: ParsedCall): StatusFlags {
 }
 
 async function dispatch(call: ParsedCall, world: World): Promise<number> {
+  const fileCall = typeof call.values.config === 'string' || typeof call.values['check-config'] === 'string';
+  if (fileCall && call.action !== 'help' && call.action !== 'version') {
+    // Many programs from one file (src/config/), loaded only when asked for.
+    const { configCall } = await import('../config/call.js');
+    return configCall(call, world);
+  }
   switch (call.action) {
     case 'help': {
       const { printHelp } = await import('./help.js');

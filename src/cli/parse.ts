@@ -12,6 +12,8 @@ export interface ParsedCall {
   values: Partial<Record<OptionName, string | boolean | string[]>>;
   /** Everything after `--`, byte for byte. */
   command: string[];
+  /** With --config: the program names given (--status NAME..., --stop NAME...). */
+  names?: string[];
 }
 
 const STRINGS = namesOfType('string');
@@ -48,8 +50,8 @@ export function parseArgs(args: string[]): ParsedCall {
       values[name] = value;
     }
   }
-  const positional = argv._ as unknown[];
-  if (positional.length > 0) {
+  const positional = (argv._ as unknown[]).map(String);
+  if (positional.length > 0 && typeof values.config !== 'string') {
     throw new UsageError(`unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`);
   }
   const actions = (['status', 'stop', 'start', 'restart', 'reload', 'crontab'] as const).filter((a) => values[a] === true);
@@ -59,5 +61,5 @@ export function parseArgs(args: string[]): ParsedCall {
   for (const flag of ['json', 'history', 'format', 'output'] as const) {
     if (values[flag] && actions[0] !== 'status') throw new UsageError(`--${flag} goes with --status: ensure-running --pid FILE --status --${flag}${OPTIONS[flag].type === 'string' ? ` ${OPTIONS[flag].valueName}` : ''}`);
   }
-  return { action: actions[0] ?? 'check', values, command };
+  return { action: actions[0] ?? 'check', values, command, ...(positional.length ? { names: positional } : {}) };
 }

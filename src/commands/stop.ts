@@ -86,7 +86,8 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
 
 /** The line that starts it again: exact, since the launch request is on record (older records: their command). */
 function startHint(config: ProgramConfig, state: ProgramState): string {
-  const head = `ensure-running --pid ${quoteArgv([config.paths.pidFile])} --start`;
+  // The policy's hint: `--pid FILE --start`, or `--config FILE --start NAME` for a program of a file.
+  const head = config.policy.startHint;
   if (state.request) return head;
   return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
 }

@@ -1,0 +1,38 @@
+// The programs of a file by name: --status [NAME...], --stop NAME..., --start NAME...,
+// --restart NAME.... Each is the single-program command on that program's records.
+
+import type { ParsedCall } from '../cli/parse.js';
+import type { World } from '../commands/world.js';
+import { EXIT } from '../errors.js';
+import type { ConfigFile } from './load.js';
+import { eachProgram, namedPrograms } from './call.js';
+
+/** --status: each program's status; JSON is always an array. Exit codes as a bare --status, or the program's own for one name. */
+export async function statusByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
+  const { statusOne } = await import('../commands/status.js');
+  const programs = namedPrograms(config, call, false);
+  const flags = { json: call.values.json === true, history: call.values.history === true };
+  const json: unknown[] = [];
+  const texts: string[] = [];
+  const codes: number[] = [];
+  const quiet: World = { ...world, say: (line) => (flags.json ? json.push(JSON.parse(line)) : texts.push(line)) };
+  const worstCode = await eachProgram(config, programs, 'status', call, world, async (resolved) => {
+    const code = await statusOne(resolved.paths, flags, quiet);
+    codes.push(code);
+    return EXIT.ok;
+  });
+  if (flags.json) world.say(JSON.stringify(json, null, 2));
+  else if (texts.length) world.say(texts.join('\n\n'));
+  if (worstCode !== EXIT.ok) return EXIT.unknown;
+  if (programs.length === 1 && codes.length === 1) return codes[0]!;
+  // As a bare --status: 4 when one is unknown, 1 when one is dead, else 0 (stopped on purpose is fine).
+  if (codes.includes(EXIT.unknown)) return EXIT.unknown;
+  return codes.includes(EXIT.notRunning) ? EXIT.notRunning : EXIT.ok;
+}
+
+/** --stop, --start, --restart NAME...: in the order named, each under its own lock; the worst exit code. */
+export async function actByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
+  const { stopCommand, startCommand, restartCommand } = await import('../commands/stop.js');
+  const act = call.action === 'stop' ? stopCommand : call.action === 'start' ? startCommand : restartCommand;
+  return eachProgram(config, namedPrograms(config, call, true), call.action, call, world, (resolved) => act(resolved, world));
+}

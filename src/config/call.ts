@@ -1,0 +1,126 @@
+// `--config FILE` and `--check-config FILE`: every program of a file checked in one call, or
+// the named ones acted on. Each program goes through the single-program commands (its own
+// lock, records and lines); one program's failure never stops the others, and the call's
+// exit code is the worst of theirs.
+
+import type { ParsedCall } from '../cli/parse.js';
+import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
+import type { ProgramConfig } from '../commands/config.js';
+import type { World } from '../commands/world.js';
+import { loadConfig, problemText, type ConfigFile, type ConfigProgram } from './load.js';
+import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
+
+/** What may be given beside --config on the command line: the action, its output flags, --force. */
+const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 'restart', 'crontab', 'json', 'history', 'force']);
+
+/** The worst of two exit codes: usage (2) over not running (1) over ok (0). */
+export const worst = (a: number, b: number): number => Math.max(a, b);
+
+/** One program's error, said as the single-program call would say it, prefixed by its name; its exit code. */
+export function programError(name: string, error: unknown, world: World): number {
+  if (error instanceof UsageError) {
+    world.warn(`ensure-running: ${error.message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof ConfigError) {
+    if (!error.quiet) world.warn(`ensure-running: ${name}: ${error.message}`);
+    return EXIT.usage;
+  }
+  if (error instanceof RunError) {
+    world.warn(`ensure-running: ${name}: ${error.message}`);
+    return EXIT.notRunning;
+  }
+  world.warn(`ensure-running: ${name}: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}`);
+  return EXIT.notRunning;
+}
+
+/** The programs a by-name call acts on: all of them when none is named (for --status), else the named ones, each known. */
+export function namedPrograms(config: ConfigFile, call: ParsedCall, needNames: boolean): ConfigProgram[] {
+  const names = call.names ?? [];
+  if (names.length === 0) {
+    if (needNames) throw new UsageError(`--${call.action} needs the names of the programs: ensure-running --config ${config.file} --${call.action} ${config.programs.map((p) => p.name).join(' ')}`);
+    return config.programs;
+  }
+  const unknown = names.filter((name) => !config.programs.some((p) => p.name === name));
+  if (unknown.length) throw new UsageError(`no program ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${config.file}; its programs are: ${config.programs.map((p) => p.name).join(', ')}`);
+  return [...new Set(names)].map((name) => config.programs.find((p) => p.name === name)!);
+}
+
+/** --check-config FILE: every problem of the file at once (file, line, key); exit 2 when there is one. */
+async function checkConfig(path: string, world: World): Promise<number> {
+  const config = loadConfig(path, world.cwd);
+  const lines = config.problems.map((p) => problemText(config.file, p));
+  for (const program of config.programs) {
+    try {
+      // As --crontab resolves: every value checked, no records read, nothing written.
+      await resolveProgram(config, program, 'crontab', world);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      lines.push(...error.message.split('\n'));
+    }
+  }
+  if (lines.length === 0) {
+    world.say(`${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} (${config.programs.map((p) => p.name).join(', ')}), no problems`);
+    return EXIT.ok;
+  }
+  for (const line of lines) world.warn(line);
+  world.warn(`${config.file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`);
+  return EXIT.usage;
+}
+
+/** Runs `act` for each program in turn, each under its own lock; errors are said and counted, never stop the rest. */
+export async function eachProgram(config: ConfigFile, programs: ConfigProgram[], action: ParsedCall['action'], call: ParsedCall, world: World, act: (resolved: ProgramConfig) => Promise<number>): Promise<number> {
+  let code: number = EXIT.ok;
+  const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
+  for (const program of programs) {
+    try {
+      code = worst(code, await act(await resolveProgram(config, program, action, world, extra)));
+    } catch (error) {
+      code = worst(code, programError(program.name, error, world));
+    }
+  }
+  return code;
+}
+
+/** The entry of every call with --config or --check-config. */
+export async function configCall(call: ParsedCall, world: World): Promise<number> {
+  const other = Object.keys(call.values).find((key) => !CALL_KEYS.has(key));
+  if (other) throw new UsageError(`--${other} goes in the file with --config: as key ${JSON.stringify(other)} in [defaults] or in a [programs.NAME] table`);
+  if (call.command.length) throw new UsageError('with --config the commands are in the file: put command = [...] in each [programs.NAME] table, not after --');
+  const check = call.values['check-config'];
+  if (typeof check === 'string') {
+    if (typeof call.values.config === 'string' || call.action !== 'check') throw new UsageError('--check-config FILE goes alone');
+    return checkConfig(check, world);
+  }
+  const config = loadConfig(call.values.config as string, world.cwd);
+  if (config.problems.length) {
+    for (const problem of config.problems) world.warn(problemText(config.file, problem));
+    return EXIT.usage;
+  }
+  if (call.action !== 'status' && call.action !== 'crontab') makeStateDir(stateDir(config, world));
+  if (call.names?.length && (call.action === 'check' || call.action === 'crontab')) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(call.names[0])}: names go with --status, --stop, --start or --restart`);
+  }
+  switch (call.action) {
+    case 'check': {
+      const { checkFile } = await import('./check-file.js');
+      return checkFile(config, call, world);
+    }
+    case 'status': {
+      const { statusByName } = await import('./by-name.js');
+      return statusByName(config, call, world);
+    }
+    case 'stop':
+    case 'start':
+    case 'restart': {
+      const { actByName } = await import('./by-name.js');
+      return actByName(config, call, world);
+    }
+    case 'crontab': {
+      const { crontabForFile } = await import('./crontab.js');
+      return crontabForFile(config, world);
+    }
+    default:
+      throw new UsageError(`--${call.action} does not go with --config`);
+  }
+}

@@ -1,0 +1,24 @@
+// `ensure-running --config FILE`: the one crontab line for all the file's programs. Each is
+// checked as its own crontab line would be (runCheck: its lock, records and lines), in the
+// file's order; a program removed since the last check is reported once.
+
+import type { ParsedCall } from '../cli/parse.js';
+import type { World } from '../commands/world.js';
+import type { ConfigFile } from './load.js';
+import { eachProgram } from './call.js';
+import { configHome, makeStateDir } from './resolve.js';
+import { noteRemoved, rosterPath } from './roster.js';
+
+/** Checks every program; the exit code is the worst of theirs (2 over 1 over 0). */
+export async function checkFile(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
+  const { runCheck } = await import('../commands/check.js');
+  const pidFiles: Record<string, string> = {};
+  const code = await eachProgram(config, config.programs, 'check', call, world, (resolved) => {
+    pidFiles[resolved.paths.name] = resolved.paths.pidFile;
+    return runCheck(resolved, world);
+  });
+  const home = configHome(world, config.file);
+  makeStateDir(home.configsDir);
+  noteRemoved(rosterPath(home.configsDir, home.base), config.file, config.programs.map((p) => p.name), pidFiles, world);
+  return code;
+}

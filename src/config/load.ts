@@ -1,0 +1,110 @@
+// Reads a config file: TOML 1.0 (smol-toml), one `[defaults]` table and one `[programs.NAME]`
+// table per program. Collects every problem it can find with its line, rather than stopping
+// at the first, so that --check-config reports them all at once.
+
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { errnoCode, UsageError } from '../errors.js';
+import { scanLines, type SourceLines } from './lines.js';
+
+/** One problem of a file: where (line, table, key) and what. */
+export interface ConfigProblem {
+  line: number | null;
+  /** `defaults`, `programs.web`, or null for the file as a whole. */
+  table: string | null;
+  key: string | null;
+  text: string;
+}
+
+export type Table = Record<string, unknown>;
+
+export interface ConfigProgram {
+  name: string;
+  /** The program's own table, and its line. */
+  table: Table;
+  line: number;
+}
+
+export interface ConfigFile {
+  /** Absolute path, and the directory relative paths in it are resolved against. */
+  file: string;
+  dir: string;
+  defaults: Table;
+  programs: ConfigProgram[];
+  lines: SourceLines;
+  /** Problems of the file as a whole and of its tables' shape (not of option values). */
+  problems: ConfigProblem[];
+}
+
+/** Program names become file names (NAME.pid, NAME.state.json) and arguments: letters, digits, `_` and `-`. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** `FILE:LINE: key "x" in [programs.NAME]: text`, the form of every problem. */
+export function problemText(file: string, problem: ConfigProblem): string {
+  const where = problem.line === null ? file : `${file}:${problem.line}`;
+  const what = problem.key !== null ? `key ${JSON.stringify(problem.key)}${problem.table ? ` in [${problem.table}]` : ''}: ` : problem.table ? `[${problem.table}]: ` : '';
+  return `${where}: ${what}${problem.text}`;
+}
+
+const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+/** The line of a key in a table, else of the table itself. */
+export function lineOf(lines: SourceLines, table: string, key?: string): number | null {
+  return (key !== undefined ? lines.keys.get(`${table}\0${key}`) : undefined) ?? lines.tables.get(table) ?? null;
+}
+
+/** Reads and parses the file; a file that cannot be read is a UsageError (exit 2), a malformed one a problem. */
+export function loadConfig(path: string, cwd: string): ConfigFile {
+  const file = resolve(cwd, path);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a TOML file, as in: ensure-running --config programs.toml`);
+  }
+  const lines = scanLines(source);
+  const loaded: ConfigFile = { file, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };
+  for (const twice of lines.duplicates) {
+    const name = twice.table.startsWith('programs.') ? `program ${JSON.stringify(twice.table.slice('programs.'.length))}` : `table [${twice.table}]`;
+    loaded.problems.push({ line: twice.line, table: null, key: null, text: `${name} is defined twice (first on line ${twice.first}); give each program one table` });
+  }
+  let data: Table;
+  try {
+    data = parse(source);
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    // A table written twice is already reported above, each time it occurs.
+    if (!(loaded.problems.length > 0 && /already|overrid|redefin|duplicate/i.test(error.message))) {
+      loaded.problems.push({ line: error.line, table: null, key: null, text: `not valid TOML: ${error.message.split('\n')[0]}` });
+    }
+    return loaded;
+  }
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'defaults' && isTable(value)) loaded.defaults = value;
+    else if (key === 'programs' && isTable(value)) continue;
+    else {
+      const text = key === 'defaults' || key === 'programs' ? `must be a table: [${key}]` : 'unknown: the file holds a [defaults] table and [programs.NAME] tables';
+      loaded.problems.push({ line: lineOf(lines, '', key) ?? lineOf(lines, key), table: null, key, text });
+    }
+  }
+  const programs = isTable(data.programs) ? data.programs : {};
+  for (const [name, table] of Object.entries(programs)) {
+    const where = `programs.${name}`;
+    const line = lineOf(lines, where) ?? lineOf(lines, 'programs', name) ?? 0;
+    if (!NAME_PATTERN.test(name)) {
+      loaded.problems.push({ line, table: null, key: null, text: `program name ${JSON.stringify(name)} is not allowed: use letters, digits, _ and - (at most 64), starting with a letter or digit` });
+    } else if (!isTable(table)) {
+      loaded.problems.push({ line, table: null, key: `programs.${name}`, text: `must be a table: [programs.${name}]` });
+    } else loaded.programs.push({ name, table, line });
+  }
+  if (loaded.problems.length === 0 && loaded.programs.length === 0) {
+    loaded.problems.push({ line: null, table: null, key: null, text: 'no programs: add a [programs.NAME] table with a command, as in examples/programs.toml' });
+  }
+  return loaded;
+}
+
+/** The base name that names a file's own directory of records and its promise: `apps.toml` → `apps`. */
+export function configBase(file: string): string {
+  return basename(file).replace(/\.toml$/, '') || 'config';
+}

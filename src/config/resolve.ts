@@ -1,0 +1,75 @@
+// Each program of a file resolved as the command line's call is (src/cli/settings.ts), with
+// the same checks; an error of that resolution is said again with the file, line and key.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { programConfig } from '../cli/settings.js';
+import type { ParsedCall } from '../cli/parse.js';
+import { quoteArgv } from '../core/status-view.js';
+import { registryDir } from '../core/paths.js';
+import { RunError, UsageError } from '../errors.js';
+import type { ProgramConfig } from '../commands/config.js';
+import type { World } from '../commands/world.js';
+import { configBase, lineOf, problemText, type ConfigFile, type ConfigProblem, type ConfigProgram } from './load.js';
+import { mergedTable, programCall, stateDirOf } from './to-call.js';
+
+/** Where a file's records go by default: `$ENSURE_RUNNING_HOME/configs/<base>/` (the registry's directory, the caller's own). */
+export function configHome(world: World, file: string): { configsDir: string; stateDir: string; base: string } {
+  const configsDir = join(registryDir(world.env, world.home), 'configs');
+  const base = configBase(file);
+  return { configsDir, stateDir: join(configsDir, base), base };
+}
+
+/** The state directory of this file's programs (see configHome; `state-dir` in [defaults] replaces it). */
+export function stateDir(config: ConfigFile, world: World): string {
+  return stateDirOf(config, configHome(world, config.file).stateDir);
+}
+
+/** Creates the state directory (mode 700: a directory no one else can write, where a quiet promise may be given). */
+export function makeStateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new RunError({ action: 'create the state directory', subject: dir, code: (error as NodeJS.ErrnoException).code, hint: 'set state-dir in [defaults] to a directory you can write' });
+  }
+}
+
+/** The problem of a resolution error: the key is the first `--option` its message names that the program's table sets. */
+function resolutionProblem(config: ConfigFile, program: ConfigProgram, message: string): ConfigProblem {
+  const merged = mergedTable(config, program);
+  const named = [...message.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).find((key) => merged.has(key));
+  const own = `programs.${program.name}`;
+  if (named) {
+    const { table } = merged.get(named)!;
+    const text = message.startsWith(`--${named} `) ? message.slice(named.length + 3) : message;
+    return { line: lineOf(config.lines, table, named), table, key: named, text };
+  }
+  const key = /command|after --/.test(message) ? 'command' : null;
+  return { line: lineOf(config.lines, own, key ?? undefined) ?? program.line, table: own, key, text: message };
+}
+
+/** A program's ProgramConfig for `action`; problems of its table throw one UsageError listing them all. */
+export async function resolveProgram(config: ConfigFile, program: ConfigProgram, action: ParsedCall['action'], world: World, extra: ParsedCall['values'] = {}): Promise<ProgramConfig> {
+  const { call, problems } = programCall(config, program, action, stateDir(config, world));
+  if (problems.length) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));
+  const here: World = { ...world, cwd: config.dir };
+  let resolved: ProgramConfig;
+  try {
+    resolved = programConfig({ ...call, values: { ...call.values, ...extra } }, here);
+    if (resolved.health?.restartAt || resolved.cadence?.schedule) {
+      const { resolveSchedules } = await import('../commands/schedules.js');
+      const interval = call.values.interval;
+      resolved = await resolveSchedules(resolved, typeof interval === 'string' ? interval : undefined, world.now());
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(problemText(config.file, resolutionProblem(config, program, error.message)));
+    throw error;
+  }
+  // Lines and hints name the program as the file does, and the calls that act on it by name.
+  const by = (verb: string) => `ensure-running --config ${quoteArgv([config.file])} --${verb} ${program.name}`;
+  return {
+    ...resolved,
+    paths: { ...resolved.paths, name: program.name },
+    policy: { ...resolved.policy, name: program.name, startHint: by('start'), restartHint: by('restart') },
+  };
+}
