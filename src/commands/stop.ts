@@ -88,7 +88,8 @@ async function stopLocked(config: ProgramConfig, world: World, hold: boolean): P
 function startHint(config: ProgramConfig, state: ProgramState): string {
   // The policy's hint: `--pid FILE --start`, or `--config FILE --start NAME` for a program of a file.
   const head = config.policy.startHint;
-  if (state.request) return head;
+  // By name (--config FILE --start NAME) needs no command: the file has it.
+  if (state.request || !head.startsWith('ensure-running --pid ')) return head;
   return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
 }
 

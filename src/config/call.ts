@@ -16,10 +16,16 @@ const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 
 /** The worst of two exit codes: usage (2) over not running (1) over ok (0). */
 export const worst = (a: number, b: number): number => Math.max(a, b);
 
-/** One program's error, said as the single-program call would say it, prefixed by its name; its exit code. */
-export function programError(name: string, error: unknown, world: World): number {
+/**
+ * One program's error, said as the single-program call would say it, prefixed by its name;
+ * its exit code. A problem of [defaults] is every program's: `said` keeps it to one line.
+ */
+export function programError(name: string, error: unknown, world: World, said = new Set<string>()): number {
   if (error instanceof UsageError) {
-    world.warn(`ensure-running: ${error.message}`);
+    for (const line of error.message.split('\n')) {
+      if (!said.has(line)) world.warn(`ensure-running: ${line}`);
+      said.add(line);
+    }
     return EXIT.usage;
   }
   if (error instanceof ConfigError) {
@@ -59,12 +65,13 @@ async function checkConfig(path: string, world: World): Promise<number> {
       lines.push(...error.message.split('\n'));
     }
   }
-  if (lines.length === 0) {
+  const unique = [...new Set(lines)];
+  if (unique.length === 0) {
     world.say(`${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} (${config.programs.map((p) => p.name).join(', ')}), no problems`);
     return EXIT.ok;
   }
-  for (const line of lines) world.warn(line);
-  world.warn(`${config.file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`);
+  for (const line of unique) world.warn(line);
+  world.warn(`${config.file}: ${unique.length} problem${unique.length === 1 ? '' : 's'}`);
   return EXIT.usage;
 }
 
@@ -72,11 +79,12 @@ async function checkConfig(path: string, world: World): Promise<number> {
 export async function eachProgram(config: ConfigFile, programs: ConfigProgram[], action: ParsedCall['action'], call: ParsedCall, world: World, act: (resolved: ProgramConfig) => Promise<number>): Promise<number> {
   let code: number = EXIT.ok;
   const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
+  const said = new Set<string>();
   for (const program of programs) {
     try {
       code = worst(code, await act(await resolveProgram(config, program, action, world, extra)));
     } catch (error) {
-      code = worst(code, programError(program.name, error, world));
+      code = worst(code, programError(program.name, error, world, said));
     }
   }
   return code;

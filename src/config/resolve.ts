@@ -48,13 +48,13 @@ function resolutionProblem(config: ConfigFile, program: ConfigProgram, message: 
   return { line: lineOf(config.lines, own, key ?? undefined) ?? program.line, table: own, key, text: message };
 }
 
-/** A program's ProgramConfig for `action`; problems of its table throw one UsageError listing them all. */
+/** A program's ProgramConfig for `action`; the problems of its table throw one UsageError listing them all, each once. */
 export async function resolveProgram(config: ConfigFile, program: ConfigProgram, action: ParsedCall['action'], world: World, extra: ParsedCall['values'] = {}): Promise<ProgramConfig> {
   const { call, problems } = programCall(config, program, action, stateDir(config, world));
-  if (problems.length) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));
   const here: World = { ...world, cwd: config.dir };
-  let resolved: ProgramConfig;
+  let resolved: ProgramConfig | null = null;
   try {
+    // Resolved even when some keys have the wrong type (they are left out), so that a bad value beside them is reported too.
     resolved = programConfig({ ...call, values: { ...call.values, ...extra } }, here);
     if (resolved.health?.restartAt || resolved.cadence?.schedule) {
       const { resolveSchedules } = await import('../commands/schedules.js');
@@ -62,9 +62,11 @@ export async function resolveProgram(config: ConfigFile, program: ConfigProgram,
       resolved = await resolveSchedules(resolved, typeof interval === 'string' ? interval : undefined, world.now());
     }
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(problemText(config.file, resolutionProblem(config, program, error.message)));
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    const problem = resolutionProblem(config, program, error.message);
+    if (!problems.some((p) => p.key === problem.key)) problems.push(problem);
   }
+  if (problems.length || !resolved) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));
   // Lines and hints name the program as the file does, and the calls that act on it by name.
   const by = (verb: string) => `ensure-running --config ${quoteArgv([config.file])} --${verb} ${program.name}`;
   return {

@@ -36,7 +36,7 @@ function typeName(value: unknown): string {
  * seconds), `max-retries = 3` is `--max-retries 3`; the option's own check then applies.
  */
 function asOption(name: string, spec: OptionSpec, value: unknown): string | boolean | string[] | { problem: string } {
-  const wanted = spec.type === 'boolean' ? 'true or false' : spec.type === 'array' ? `an array of strings, as in ${name} = ["${spec.valueName ?? 'VALUE'}"]` : `a string${spec.valueName ? ` (${spec.valueName})` : ''}`;
+  const wanted = spec.type === 'boolean' ? 'true or false' : spec.type === 'array' ? `an array of strings, as in ${name} = ["${spec.valueName ?? 'VALUE'}"]` : `a string${['N', 'DURATION', 'SIZE'].includes(spec.valueName ?? '') ? ' or an integer' : ''}${spec.valueName ? ` (${spec.valueName})` : ''}`;
   const wrong = { problem: `expected ${wanted}, got ${typeName(value)}` };
   if (spec.type === 'boolean') return typeof value === 'boolean' ? value : wrong;
   if (spec.type === 'array') {
