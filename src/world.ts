@@ -5,6 +5,7 @@
 // pure (src/core), and its tests are tables.
 
 import { userInfo } from 'node:os';
+import type { PromiseBlock } from '../core/promise.js';
 
 /** Built once at the entry point (realWorld); a unit test may build one to call the settings or a command in-process. */
 export interface World {
@@ -15,6 +16,8 @@ export interface World {
   home: string;
   /** The call's own arguments, when it came from a command line: a quiet promise answers exactly them. */
   argv?: string[];
+  /** Set by a call of a config file: takes each program's promise block (null: none) under its lock (src/config/promise.ts). */
+  promiseBlock?: (block: (PromiseBlock & { nowCs: number }) | null) => void;
   /** One line to stderr (cron mails it) or stdout. */
   warn(line: string): void;
   say(line: string): void;

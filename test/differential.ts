@@ -241,3 +241,152 @@ export async function checkCases(cases: Case[]): Promise<Outcome[]> {
 
 /** The shells the front door runs under. */
 export const SHELL_LABELS = SHELLS.map(([label]) => label);
+
+// The promise of a `--config FILE` call: one file for the call, the config file's identity,
+// then one block per program. The same harness with two programs (a, b) of one file whose
+// records go to run/; each case changes one thing after the quiet full check.
+
+interface ConfigSituation {
+  box: Sandbox;
+  pids: Record<'a' | 'b', number>;
+  promise: string;
+}
+
+interface ConfigCase {
+  name: string;
+  change?: (s: ConfigSituation) => void | Promise<void>;
+  call?: (args: string[]) => string[];
+  env?: (s: ConfigSituation) => NodeJS.ProcessEnv;
+  cwd?: (s: ConfigSituation) => string;
+  expect: Expect;
+  noPromise?: true;
+}
+
+const editConfigPromise = (s: ConfigSituation, edit: (text: string) => string) => {
+  const { atime, mtime } = statSync(s.promise);
+  writeFileSync(s.promise, edit(readFileSync(s.promise, 'utf8')));
+  utimesSync(s.promise, atime, mtime);
+};
+/** The second block's `until`, set to now: that program's part of the promise has expired. */
+const expireSecond = (text: string) => {
+  let seen = 0;
+  return text.replace(/^until \d+$/gm, (line) => (++seen === 2 ? `until ${uptimeCs()}` : line));
+};
+
+export const CONFIG_CASES: ConfigCase[] = [
+  { name: 'config: nothing changed', expect: 'quiet' },
+  { name: 'config: first program dead', change: (s) => killAndWait(s.pids.a), expect: 'node' },
+  { name: 'config: second program dead', change: (s) => killAndWait(s.pids.b), expect: 'node' },
+  { name: 'config: file edited', change: (s) => writeFileSync(s.box.path('apps.toml'), `${readFileSync(s.box.path('apps.toml'), 'utf8')}# edited\n`), expect: 'node' },
+  { name: 'config: file rewritten unchanged', change: (s) => writeFileSync(s.box.path('apps.toml'), readFileSync(s.box.path('apps.toml'))), expect: 'node' },
+  { name: 'config: file deleted', change: (s) => rmSync(s.box.path('apps.toml')), expect: 'node' },
+  { name: 'config: file replaced by a link to a copy', change: (s) => relink(s.box.path('apps.toml')), expect: 'node' },
+  { name: 'config: second state file rewritten', change: (s) => writeFileSync(s.box.path('run', 'b.state.json'), readFileSync(s.box.path('run', 'b.state.json'))), expect: 'node' },
+  { name: 'config: second PID file naming another process', change: (s) => writeFileSync(s.box.path('run', 'b.pid'), `${startPlain(s.box, 'sleep', ['600'])}\n`), expect: 'node' },
+  { name: 'config: a check holds the second lock', change: (s) => mkdirSync(s.box.path('run', 'b.pid.lock')), expect: 'node' },
+  { name: 'config: second mark deleted', change: (s) => rmSync(s.box.path('run', 'b.checked')), expect: 'node' },
+  { name: 'config: second block expired', change: (s) => editConfigPromise(s, expireSecond), expect: 'node' },
+  { name: 'config: promise truncated in the second block', change: (s) => editConfigPromise(s, (t) => t.slice(0, t.lastIndexOf('\nmark ') + 1)), expect: 'node' },
+  { name: 'config: promise of another version', change: (s) => editConfigPromise(s, (t) => t.replace('config-promise 1\n', 'config-promise 2\n')), expect: 'node' },
+  { name: 'config: foreign-owned promise', change: (s) => chownSync(s.promise, 65534, 65534), expect: 'node' },
+  { name: 'config: --config=FILE spelling', call: () => ['--config=apps.toml'], expect: 'node' },
+  { name: 'config: the same file by another path', call: () => ['--config', './apps.toml'], expect: 'node' },
+  { name: 'config: another directory', cwd: (s) => mkdirOnce(s.box.path('sub')), call: () => ['--config', '../apps.toml'], expect: 'node' },
+  { name: 'config: TZ set', env: (s) => s.box.env({ TZ: 'UTC' }), expect: 'node' },
+  { name: 'config: another registry', env: (s) => s.box.env({ ENSURE_RUNNING_HOME: s.box.path('elsewhere') }), expect: 'node' },
+  { name: 'config: second program held by name', change: async (s) => void (await s.box.run(['--config', 'apps.toml', '--stop', 'b'])), expect: 'node' },
+];
+
+/** What the full check of the file must leave as it was: both programs' records and the processes. */
+function configSnapshot(box: Sandbox, marker: string) {
+  const records = (name: string) => {
+    const text = readOr(box.path('run', `${name}.state.json`));
+    try {
+      const { lastCheckMs: _c, lastSeenAliveMs: _s, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return rest;
+    } catch {
+      return text;
+    }
+  };
+  const pids = pidsWithArg(marker);
+  return { a: records('a'), b: records('b'), pidFiles: [readOr(box.path('run', 'a.pid')), readOr(box.path('run', 'b.pid'))], pids, starts: pids.map(startTimeOf) };
+}
+
+async function runConfigCase(c: ConfigCase): Promise<Outcome> {
+  const box = new Sandbox();
+  const marker = uniqueMarker('diff-config');
+  const out: Outcome = { name: c.name, quietIn: [], problems: [] };
+  const pids: number[] = [];
+  try {
+    const recorder = box.path('node-recorder');
+    const record = box.path('node-ran');
+    writeFileSync(recorder, `#!/bin/sh\necho "$@" >> '${record}'\n`, { mode: 0o755 });
+    const table = (name: string) => `[programs.${name}]\ncommand = ${JSON.stringify([fixture('forever.js'), marker, name])}\n`;
+    writeFileSync(box.path('apps.toml'), `[defaults]\nstate-dir = "run"\nstart-secs = 0\n\n${table('a')}\n${table('b')}`);
+    past(box.path('apps.toml'), 5);
+    const args = ['--config', 'apps.toml'];
+    const slow = box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1' });
+    const launched = await box.run(args, { env: slow });
+    assert.equal(launched.code, 0, `${c.name}: launch: ${launched.stderr}`);
+    const s: ConfigSituation = { box, pids: { a: box.pidOf('run/a.pid'), b: box.pidOf('run/b.pid') }, promise: box.path('registry', 'configs', 'apps.promise') };
+    pids.push(s.pids.a, s.pids.b);
+    const quiet = await box.run(args, { env: slow });
+    assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', ''], `${c.name}: the full check after the launch is quiet`);
+    assert.ok(existsSync(s.promise), `${c.name}: the quiet full check left the file's promise`);
+    await c.change?.(s);
+
+    const call = c.call ? c.call(args) : args;
+    const cwd = c.cwd ? c.cwd(s) : box.dir;
+    const env: NodeJS.ProcessEnv = { ...(c.env ? c.env(s) : box.env()), ENSURE_RUNNING_NODE: recorder };
+    const before = configSnapshot(box, marker);
+    const marks = ['a', 'b'].map((name) => box.path('run', `${name}.checked`));
+    const kept = marks.map((mark) => (existsSync(mark) && !lstatSync(mark).isSymbolicLink() ? { mark, text: readFileSync(mark), stat: statSync(mark) } : null));
+    const restore = () => {
+      for (const k of kept) {
+        if (!k) continue;
+        writeFileSync(k.mark, k.text);
+        utimesSync(k.mark, k.stat.atime, k.stat.mtime);
+      }
+    };
+    for (const [label, shell] of SHELLS) {
+      rmSync(record, { force: true });
+      restore();
+      const door: RunResult = await runProcess(shell[0]!, [...shell.slice(1), BIN, ...call], { cwd, env });
+      const saidQuiet = !existsSync(record);
+      if (door.code !== 0 || door.stdout !== '' || door.stderr !== '') out.problems.push(`${label}: the front door said ${JSON.stringify(door)}`);
+      else if (saidQuiet && c.expect === 'node') out.problems.push(`${label}: the front door said quiet where the full check is needed`);
+      else if (!saidQuiet && c.expect === 'quiet') out.problems.push(`${label}: expected the promise to hold, but node ran`);
+      if (saidQuiet) out.quietIn.push(label);
+    }
+    restore();
+    const jsQuiet = keepsPromise({ argv: call, cwd, tz: env.TZ ?? null }, env);
+    if (jsQuiet !== out.quietIn.includes('dash')) out.problems.push(`the JS verifier said ${jsQuiet ? 'quiet' : 'node'}, dash did not`);
+    if (out.quietIn.length === 0) return out;
+    const full = await runProcess(BIN, call, { cwd, env: { ...env, ENSURE_RUNNING_NODE: '', ENSURE_RUNNING_NO_FAST_PATH: '1' } });
+    const after = configSnapshot(box, marker);
+    if (full.code !== 0 || full.stdout !== '' || full.stderr !== '') out.problems.push(`the full check did something: ${JSON.stringify(full)}`);
+    try {
+      assert.deepEqual(after, before);
+    } catch (error) {
+      out.problems.push(`the full check changed the records or processes: ${(error as Error).message}`);
+    }
+    return out;
+  } finally {
+    for (const found of pidsWithArg(marker)) box.track(found);
+    for (const pid of pids) box.track(pid);
+    cleanupMarked(box, marker)();
+  }
+}
+
+/** Runs the config cases, four at a time, and asserts that none found a problem. */
+export async function checkConfigCases(cases: ConfigCase[] = CONFIG_CASES): Promise<Outcome[]> {
+  const results: Outcome[] = [];
+  const queue = [...cases];
+  const worker = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) results.push(await runConfigCase(c));
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
+  assert.deepEqual(problems, []);
+  return results;
+}

@@ -8,6 +8,7 @@ import { parsePlainCheck } from '../cli/fast-parse.js';
 import { readStateFile } from '../os/state-file.js';
 import { bootId, verifyIdentity } from '../os/proc-identity.js';
 import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
+import type { PromiseBlock } from '../core/promise.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 
@@ -20,7 +21,9 @@ export function settlePromise(config: ProgramConfig, world: World, quiet: boolea
   const { promiseFile } = config.paths;
   try {
     removePromise(promiseFile);
-    if (quiet) givePromise(config, world);
+    // A call of a config file gathers its programs' blocks into one promise (src/config/promise.ts).
+    if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world) : null);
+    else if (quiet) givePromise(config, world);
   } catch {
     try {
       removePromise(promiseFile);
@@ -36,25 +39,34 @@ function givePromise(config: ProgramConfig, world: World): void {
   // Only a plain check of this very PID file, from a command line, is answered by a promise.
   const call = argv ? parsePlainCheck(argv) : null;
   if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return;
-  if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return;
+  const block = promiseBlock(config, world);
+  if (block) writePromise(paths.promiseFile, { cwd: world.cwd, tz: world.env.TZ ?? null, argv, ...block }, block.nowCs, world.now());
+}
+
+/**
+ * What a promise of this program must find true, read under the lock after a quiet check;
+ * null when no promise can be given (its directory open to others, no verified identity, a
+ * duty of the full check too near: src/core/promise-deadline.ts).
+ */
+export function promiseBlock(config: ProgramConfig, world: World): (PromiseBlock & { nowCs: number }) | null {
+  const { paths } = config;
+  if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
   const read = readStateFile(paths.stateFile);
-  if (read.kind !== 'ok') return;
+  if (read.kind !== 'ok') return null;
   const state = read.state;
   const identity = state.identity;
   const boot = bootId();
   const duties = { startWindowMs: config.startWindowMs, minUptimeMs: config.policy.minUptimeMs, health: config.health, logRotate: config.logRotate, ...(config.notify?.pingUrl ? { ping: { everyMs: config.notify.pingEveryMs } } : {}) };
-  if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return;
+  if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return null;
   // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
   const nowCs = readUptimeCs();
   const now = world.now();
   const untilMs = promiseUntilMs(state, duties, now);
-  if (nowCs === null || untilMs === null) return;
+  if (nowCs === null || untilMs === null) return null;
   const toCs = (ms: number) => Math.floor(ms / 10);
   const beat = config.health?.heartbeat ?? null;
-  writePromise(paths.promiseFile, {
-    cwd: world.cwd,
-    tz: world.env.TZ ?? null,
-    argv,
+  return {
+    nowCs,
     pid: identity.pid,
     startTime: identity.startTime,
     bootId: boot,
@@ -64,5 +76,5 @@ function givePromise(config: ProgramConfig, world: World): void {
     lockDir: paths.lockDir,
     markFile: paths.markFile,
     heartbeat: beat ? { file: beat.file, fromCs: Math.max(1, nowCs + toCs(identity.launchedAtMs + beat.graceMs - now)), withinCs: toCs(beat.timeoutMs) } : null,
-  }, nowCs, now);
+  };
 }

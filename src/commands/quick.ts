@@ -1,9 +1,10 @@
 // The JS verifier of the quiet promise: what the shell front door (bin/ensure-running) checks,
 // for callers that run the bundle with node directly. Same fields, same order, same rules.
 
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
-import { answersCall, heartbeatFresh, parsePromise, sameLiveProcess, type Caller } from '../core/promise.js';
+import { answersCall, heartbeatFresh, parsePromise, sameLiveProcess, type Caller, type PromiseBlock } from '../core/promise.js';
+import { parseConfigPromise } from '../core/config-promise.js';
 import { markCheck, ownFile, readUptimeCs } from '../os/promise-file.js';
 
 /** The promise file for these arguments: the first `--pid FILE` or `--pid=FILE` before `--`. */
@@ -38,16 +39,26 @@ const exists = (path: string): boolean => {
 };
 
 /**
- * True when the promise of the last full check answers this call and still holds; then the
- * mark is rewritten and the call is done. Any doubt is false: the full check decides.
+ * The promise of a config call (`<registry>/configs/<base>.promise`, src/config/promise.ts),
+ * from the first `--config FILE` or `--config=FILE` before `--` and the environment, as the
+ * front door finds it; null without HOME (the front door has no other way to the home).
  */
-export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
-  if (env.ENSURE_RUNNING_NO_FAST_PATH) return false;
-  const promiseFile = promiseFileOf(call.argv, call.cwd);
-  const own = promiseFile ? ownFile(promiseFile) : null;
-  const text = own ? read(promiseFile!) : null;
-  const p = text === null ? null : parsePromise(text);
-  if (!own || !p || !answersCall(p, call) || exists(p.lockDir)) return false;
+export function configPromiseFileOf(argv: string[], cwd: string, env: NodeJS.ProcessEnv): string | null {
+  let file: string | undefined;
+  for (let i = 0; i < argv.length && file === undefined; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return null;
+    file = arg === '--config' ? argv[i + 1] : arg.startsWith('--config=') ? arg.slice('--config='.length) : undefined;
+  }
+  if (!file || file.endsWith('/')) return null;
+  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.toml$/, '') || 'config';
+  const dir = env.ENSURE_RUNNING_HOME ? resolve(cwd, env.ENSURE_RUNNING_HOME) : env.XDG_STATE_HOME ? resolve(cwd, env.XDG_STATE_HOME, 'ensure-running') : env.HOME ? resolve(env.HOME, '.local', 'state', 'ensure-running') : null;
+  return dir ? resolve(dir, 'configs', `${base}.promise`) : null;
+}
+
+/** One program's block holds: the checks of docs/quiet-promise.md, steps 3 to 7 (the mark is not written here). */
+function blockHolds(p: PromiseBlock, own: BigIntStats, nowCs: number): boolean {
+  if (exists(p.lockDir)) return false;
   // The records are as the full check left them: ours, not links, the PID file naming the
   // process, the state file not written since the promise.
   const pidFile = ownFile(p.pidFile);
@@ -57,8 +68,7 @@ export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
   const stat = read(`/proc/${p.pid}/stat`);
   const boot = read('/proc/sys/kernel/random/boot_id');
   if (stat === null || boot === null || !sameLiveProcess(p, stat, boot.trim())) return false;
-  const nowCs = readUptimeCs();
-  if (nowCs === null || nowCs >= p.untilCs) return false;
+  if (nowCs >= p.untilCs) return false;
   // A mark older than the promise was not written by a check that followed it.
   const mark = ownFile(p.markFile);
   if (!mark || own.mtimeNs > mark.mtimeNs) return false;
@@ -74,5 +84,43 @@ export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
     }
     if (!heartbeatFresh(p, nowCs, markCs, newer)) return false;
   }
+  return true;
+}
+
+/** A config call's promise holds: it answers the call, the config file is not newer, and every block holds. */
+function configHolds(call: Caller, env: NodeJS.ProcessEnv, nowCs: number): PromiseBlock[] | null {
+  const promiseFile = configPromiseFileOf(call.argv, call.cwd, env);
+  const own = promiseFile ? ownFile(promiseFile) : null;
+  const text = own ? read(promiseFile!) : null;
+  const p = text === null ? null : parseConfigPromise(text);
+  if (!own || !p || !answersCall(p, call)) return null;
+  let config: BigIntStats;
+  try {
+    config = lstatSync(p.config, { bigint: true });
+  } catch {
+    return null;
+  }
+  if (!config.isFile() || config.mtimeNs > own.mtimeNs) return null;
+  return p.programs.every((block) => blockHolds(block, own, nowCs)) ? p.programs : null;
+}
+
+/**
+ * True when the promise of the last full check answers this call and still holds; then the
+ * mark (every program's, for a config call) is rewritten and the call is done. Any doubt is
+ * false: the full check decides.
+ */
+export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
+  if (env.ENSURE_RUNNING_NO_FAST_PATH) return false;
+  const promiseFile = promiseFileOf(call.argv, call.cwd);
+  const nowCs = readUptimeCs();
+  if (nowCs === null) return false;
+  if (!promiseFile) {
+    const blocks = configHolds(call, env, nowCs);
+    return blocks !== null && blocks.map((block) => markCheck(block.markFile, nowCs)).every(Boolean);
+  }
+  const own = ownFile(promiseFile);
+  const text = own ? read(promiseFile) : null;
+  const p = text === null ? null : parsePromise(text);
+  if (!own || !p || !answersCall(p, call) || !blockHolds(p, own, nowCs)) return false;
   return markCheck(p.markFile, nowCs);
 }

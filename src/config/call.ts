@@ -100,7 +100,13 @@ export async function configCall(call: ParsedCall, world: World): Promise<number
     if (typeof call.values.config === 'string' || call.action !== 'check') throw new UsageError('--check-config FILE goes alone');
     return checkConfig(check, world);
   }
+  const readAtMs = world.now();
   const config = loadConfig(call.values.config as string, world.cwd);
+  if (call.action !== 'status' && call.action !== 'crontab') {
+    // Before anything acts: the front door must not answer from a promise of records being changed.
+    const { dropConfigPromise } = await import('./promise.js');
+    dropConfigPromise(world, config.file);
+  }
   if (config.problems.length) {
     for (const problem of config.problems) world.warn(problemText(config.file, problem));
     return EXIT.usage;
@@ -112,7 +118,7 @@ export async function configCall(call: ParsedCall, world: World): Promise<number
   switch (call.action) {
     case 'check': {
       const { checkFile } = await import('./check-file.js');
-      return checkFile(config, call, world);
+      return checkFile(config, call, world, readAtMs);
     }
     case 'status': {
       const { statusByName } = await import('./by-name.js');

@@ -3,22 +3,28 @@
 // file's order; a program removed since the last check is reported once.
 
 import type { ParsedCall } from '../cli/parse.js';
-import type { World } from '../commands/world.js';
+import { hearing, type World } from '../commands/world.js';
+import { EXIT } from '../errors.js';
+import { giveConfigPromise, PromiseGatherer } from './promise.js';
 import type { ConfigFile } from './load.js';
 import { eachProgram } from './call.js';
 import { configHome, makeStateDir } from './resolve.js';
 import { noteRemoved, rosterPath } from './roster.js';
 
 /** Checks every program; the exit code is the worst of theirs (2 over 1 over 0). */
-export async function checkFile(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
+export async function checkFile(config: ConfigFile, call: ParsedCall, world: World, readAtMs: number): Promise<number> {
   const { runCheck } = await import('../commands/check.js');
   const pidFiles: Record<string, string> = {};
-  const code = await eachProgram(config, config.programs, 'check', call, world, (resolved) => {
+  const gathered = new PromiseGatherer(readAtMs);
+  const heard = hearing({ ...world, promiseBlock: gathered.take });
+  const code = await eachProgram(config, config.programs, 'check', call, heard.world, (resolved) => {
     pidFiles[resolved.paths.name] = resolved.paths.pidFile;
-    return runCheck(resolved, world);
+    return runCheck(resolved, heard.world);
   });
   const home = configHome(world, config.file);
   makeStateDir(home.configsDir);
-  noteRemoved(rosterPath(home.configsDir, home.base), config.file, config.programs.map((p) => p.name), pidFiles, world);
+  noteRemoved(rosterPath(home.configsDir, home.base), config.file, config.programs.map((p) => p.name), pidFiles, heard.world);
+  // One promise for the whole call, given only when every program's check was quiet.
+  giveConfigPromise(config, world, gathered, code === EXIT.ok && heard.silent());
   return code;
 }

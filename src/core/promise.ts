@@ -10,13 +10,8 @@ export const PROMISE_HORIZON_MS = 10 * 60_000;
 export const PROMISE_MIN_MS = 2_000;
 const HEADER = `ensure-running promise ${PROMISE_VERSION}`;
 
-/** Times are boot-relative centiseconds, as /proc/uptime counts them: no wall clock involved. */
-export interface QuietPromise {
-  /** The caller's directory and TZ (null: unset): relative paths and local times depend on them. */
-  cwd: string;
-  tz: string | null;
-  /** The exact arguments of the call this promise answers. */
-  argv: string[];
+/** What one program's promise requires of the world; times are boot-relative centiseconds, as /proc/uptime counts them. */
+export interface PromiseBlock {
   pid: number;
   /** Field 22 of /proc/PID/stat at launch, and the boot it was read on. */
   startTime: string;
@@ -31,64 +26,114 @@ export interface QuietPromise {
   heartbeat: { file: string; fromCs: number; withinCs: number } | null;
 }
 
+/** The call a promise answers: its directory and TZ (null: unset), on which relative paths and local times depend, and its exact arguments. */
+export interface PromiseCall {
+  cwd: string;
+  tz: string | null;
+  argv: string[];
+}
+
+/** One program's promise for one command line. */
+export type QuietPromise = PromiseCall & PromiseBlock;
+
 const lineSafe = (text: string) => !text.includes('\n') && !text.includes('\0');
 
-/** The file's text, or null when a field cannot be written as one line (then there is no promise). */
-export function promiseText(p: QuietPromise): string | null {
-  const paths = [p.cwd, p.pidFile, p.stateFile, p.lockDir, p.markFile, ...(p.heartbeat ? [p.heartbeat.file] : [])];
-  if (![...p.argv, ...paths, p.tz ?? '', p.bootId, p.startTime].every(lineSafe)) return null;
-  if (!paths.every((path) => path.startsWith('/'))) return null;
-  const lines = [HEADER, `cwd ${p.cwd}`, `tz ${p.tz === null ? '-' : `=${p.tz}`}`, `argc ${p.argv.length}`, ...p.argv.map((arg) => `arg ${arg}`)];
-  lines.push(`pid ${p.pid}`, `start ${p.startTime}`, `boot ${p.bootId}`, `until ${p.untilCs}`);
+/** The call's lines (header excluded), or null when a field cannot be one line. */
+export function callLines(c: PromiseCall): string[] | null {
+  if (![...c.argv, c.cwd, c.tz ?? ''].every(lineSafe) || !c.cwd.startsWith('/')) return null;
+  return [`cwd ${c.cwd}`, `tz ${c.tz === null ? '-' : `=${c.tz}`}`, `argc ${c.argv.length}`, ...c.argv.map((arg) => `arg ${arg}`)];
+}
+
+/** One program's lines, or null when a field cannot be one line or a path is not absolute. */
+export function blockLines(p: PromiseBlock): string[] | null {
+  const paths = [p.pidFile, p.stateFile, p.lockDir, p.markFile, ...(p.heartbeat ? [p.heartbeat.file] : [])];
+  if (![...paths, p.bootId, p.startTime].every(lineSafe) || !paths.every((path) => path.startsWith('/'))) return null;
+  const lines = [`pid ${p.pid}`, `start ${p.startTime}`, `boot ${p.bootId}`, `until ${p.untilCs}`];
   lines.push(`pidfile ${p.pidFile}`, `state ${p.stateFile}`, `lock ${p.lockDir}`, `mark ${p.markFile}`);
   if (p.heartbeat) lines.push(`heartbeat ${p.heartbeat.file}`, `beat-from ${p.heartbeat.fromCs}`, `beat-within ${p.heartbeat.withinCs}`);
   else lines.push('heartbeat -');
-  lines.push('end');
-  return `${lines.join('\n')}\n`;
+  return lines;
+}
+
+/** The file's text, or null when a field cannot be written as one line (then there is no promise). */
+export function promiseText(p: QuietPromise): string | null {
+  const call = callLines(p);
+  const block = blockLines(p);
+  return call && block ? `${[HEADER, ...call, ...block, 'end'].join('\n')}\n` : null;
 }
 
 const DIGITS = /^[1-9][0-9]{0,14}$/;
 
-/** Reads the file's text back; anything off (a truncated file, a stray line) is null. */
-export function parsePromise(text: string): QuietPromise | null {
-  if (!text.endsWith('\nend\n')) return null;
-  const lines = text.slice(0, -1).split('\n');
-  let at = 0;
-  const field = (key: string): string | null => {
-    const line = lines[at++];
+/** Reads fields in order from a promise's lines; each read moves on by one line. */
+export class PromiseReader {
+  private at = 0;
+  constructor(private readonly lines: string[]) {}
+  line(): string | undefined {
+    return this.lines[this.at++];
+  }
+  field(key: string): string | null {
+    const line = this.lines[this.at++];
     return line?.startsWith(`${key} `) ? line.slice(key.length + 1) : null;
-  };
-  const number = (key: string): number | null => {
-    const value = field(key);
+  }
+  number(key: string): number | null {
+    const value = this.field(key);
     return value !== null && DIGITS.test(value) ? Number(value) : null;
-  };
-  if (lines[at++] !== HEADER) return null;
-  const cwd = field('cwd');
-  const tz = field('tz');
-  const argc = number('argc');
+  }
+  /** True when every line was read. */
+  done(): boolean {
+    return this.at === this.lines.length;
+  }
+}
+
+/** The lines of a promise file's text, or null when it does not end with its `end` line. */
+export function promiseLines(text: string): string[] | null {
+  return text.endsWith('\nend\n') ? text.slice(0, -1).split('\n') : null;
+}
+
+/** The call's fields, after the header. */
+export function readCall(r: PromiseReader): PromiseCall | null {
+  const cwd = r.field('cwd');
+  const tz = r.field('tz');
+  const argc = r.number('argc');
   if (cwd === null || tz === null || (tz !== '-' && !tz.startsWith('=')) || argc === null) return null;
   const argv: string[] = [];
   for (let i = 0; i < argc; i++) {
-    const arg = field('arg');
+    const arg = r.field('arg');
     if (arg === null) return null;
     argv.push(arg);
   }
-  const pid = number('pid');
-  const startTime = field('start');
-  const bootId = field('boot');
-  const untilCs = number('until');
-  const [pidFile, stateFile, lockDir, markFile, beat] = [field('pidfile'), field('state'), field('lock'), field('mark'), field('heartbeat')];
+  return { cwd, tz: tz === '-' ? null : tz.slice(1), argv };
+}
+
+/** One program's fields. */
+export function readBlock(r: PromiseReader): PromiseBlock | null {
+  const pid = r.number('pid');
+  const startTime = r.field('start');
+  const bootId = r.field('boot');
+  const untilCs = r.number('until');
+  const [pidFile, stateFile, lockDir, markFile, beat] = [r.field('pidfile'), r.field('state'), r.field('lock'), r.field('mark'), r.field('heartbeat')];
   if (pid === null || startTime === null || !/^[0-9]+$/.test(startTime) || !bootId || untilCs === null) return null;
   if (pidFile === null || stateFile === null || lockDir === null || markFile === null || beat === null) return null;
-  let heartbeat: QuietPromise['heartbeat'] = null;
+  let heartbeat: PromiseBlock['heartbeat'] = null;
   if (beat !== '-') {
-    const fromCs = number('beat-from');
-    const withinCs = number('beat-within');
+    const fromCs = r.number('beat-from');
+    const withinCs = r.number('beat-within');
     if (fromCs === null || withinCs === null) return null;
     heartbeat = { file: beat, fromCs, withinCs };
   }
-  if (lines[at++] !== 'end' || at !== lines.length) return null;
-  return { cwd, tz: tz === '-' ? null : tz.slice(1), argv, pid, startTime, bootId, untilCs, pidFile, stateFile, lockDir, markFile, heartbeat };
+  return { pid, startTime, bootId, untilCs, pidFile, stateFile, lockDir, markFile, heartbeat };
+}
+
+/** Reads the file's text back; anything off (a truncated file, a stray line) is null. */
+export function parsePromise(text: string): QuietPromise | null {
+  const lines = promiseLines(text);
+  if (!lines) return null;
+  const r = new PromiseReader(lines);
+  if (r.line() !== HEADER) return null;
+  const call = readCall(r);
+  const block = call && readBlock(r);
+  if (!call || !block || r.line() !== 'end' || !r.done()) return null;
+  return { ...call, ...block };
 }
 
 /** /proc/uptime's first field in centiseconds ("12345.67 ..." is 1234567); null when odd. */
@@ -105,7 +150,7 @@ export interface Caller {
 }
 
 /** The promise answers exactly this call: same arguments, directory and TZ. */
-export function answersCall(p: QuietPromise, call: Caller): boolean {
+export function answersCall(p: PromiseCall, call: Caller): boolean {
   return p.cwd === call.cwd && p.tz === call.tz && p.argv.length === call.argv.length && p.argv.every((arg, i) => arg === call.argv[i]);
 }
 
@@ -113,7 +158,7 @@ export function answersCall(p: QuietPromise, call: Caller): boolean {
  * The recorded process is the one alive now: one line of /proc/PID/stat, read after the LAST
  * ") " (the command name may hold anything), state not Z or X, start time (field 22) equal.
  */
-export function sameLiveProcess(p: QuietPromise, statText: string, bootId: string): boolean {
+export function sameLiveProcess(p: PromiseBlock, statText: string, bootId: string): boolean {
   if (bootId !== p.bootId || statText.indexOf('\n') !== statText.length - 1) return false;
   const close = statText.lastIndexOf(') ');
   if (close < 0) return false;
@@ -128,7 +173,7 @@ export function sameLiveProcess(p: QuietPromise, statText: string, bootId: strin
  * younger than the timeout. Two centiseconds cover the rounding of both uptimes and the
  * coarse clock of file times.
  */
-export function heartbeatFresh(p: QuietPromise, nowCs: number, markCs: number | null, newerThanMark: boolean): boolean {
+export function heartbeatFresh(p: PromiseBlock, nowCs: number, markCs: number | null, newerThanMark: boolean): boolean {
   if (!p.heartbeat || nowCs < p.heartbeat.fromCs) return true;
   return markCs !== null && markCs <= nowCs && newerThanMark && nowCs - markCs + 2 < p.heartbeat.withinCs;
 }

@@ -62,6 +62,22 @@ export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: 
   return true;
 }
 
+/** Writes a program's mark (the boot-relative time of this check) atomically: its promise block is part of a config call's promise. */
+export function writeMark(markFile: string, nowCs: number): void {
+  replaceFile(markFile, `${nowCs}\n`);
+}
+
+/** Sets a file's times to `seconds` (a state file under its lock, a config call's promise): see writePromise. */
+export function backdate(path: string, seconds: number): void {
+  utimesSync(path, seconds, seconds);
+}
+
+/** Writes a config call's promise atomically with the mtime `seconds`, no later than the reading of its config file. */
+export function writePromiseText(promiseFile: string, text: string, seconds: number): void {
+  replaceFile(promiseFile, text);
+  utimesSync(promiseFile, seconds, seconds);
+}
+
 /**
  * Temporary file, then rename: a reader sees the old file or the new one. No fsync: after a
  * power cut a lost or empty promise only means one full check.

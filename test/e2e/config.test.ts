@@ -4,7 +4,7 @@
 // removed program reported once and left running).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
@@ -119,6 +119,8 @@ test('overlapping calls of the file and of a single-program line on the same pro
   const box = new Sandbox();
   const marker = uniqueMarker('config-overlap');
   t.after(cleanupMarked(box, marker));
+  // The single-program line needs the directory of its PID file; the file's call makes it too.
+  mkdirSync(box.path('run'), { mode: 0o700 });
   writeFileSync(box.path('apps.toml'), `[defaults]\nstate-dir = "run"\nstart-secs = "0.3"\n\n${table('web', [fixture('forever.js'), marker])}`);
   const single = ['--pid', 'run/web.pid', '--start-secs', '0.3', '--', fixture('forever.js'), marker];
   const calls = Array.from({ length: 16 }, (_, i) => box.run(i % 2 ? single : ['--config', 'apps.toml'], { timeoutMs: 120_000 }));
@@ -126,4 +128,29 @@ test('overlapping calls of the file and of a single-program line on the same pro
   for (const run of runs) assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(pidsWithArg(marker), [box.pidOf('run/web.pid')], 'exactly one instance, the one in the PID file');
   assert.equal(runs.filter((run) => /started/.test(run.stderr)).length, 1);
+});
+
+test('the promise covers the whole file: a healthy call costs one shell, and a kill of any one program makes the very next call relaunch it', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('config-promise');
+  t.after(cleanupMarked(box, marker));
+  writeFileSync(box.path('apps.toml'), ['[defaults]\nstart-secs = 0\n', table('a', [fixture('forever.js'), marker, 'a']), table('b', [fixture('forever.js'), marker, 'b']), table('c', [fixture('forever.js'), marker, 'c'])].join('\n'));
+  const pidFile = (name: string) => `registry/configs/apps/${name}.pid`;
+  const recorder = box.path('node-recorder');
+  writeFileSync(recorder, `#!/bin/sh\necho ran >> '${box.path('node-ran')}'\nexit 1\n`, { mode: 0o755 });
+  assert.equal((await box.run(['--config', 'apps.toml'])).code, 0);
+  assert.deepEqual(await box.run(['--config', 'apps.toml']).then((r) => [r.code, r.stderr]), [0, ''], 'quiet: the promise is given');
+  // Without node at all: the front door answers for the three programs.
+  const shell = await box.run(['--config', 'apps.toml'], { env: box.env({ ENSURE_RUNNING_NODE: recorder }) });
+  assert.deepEqual([shell.code, shell.stdout, shell.stderr, existsSync(box.path('node-ran'))], [0, '', '', false]);
+  for (const name of ['a', 'b', 'c']) {
+    const pid = box.pidOf(pidFile(name));
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(pid), `${name} to die`);
+    const next = await box.run(['--config', 'apps.toml']);
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stderr, new RegExp(`^${name}: .*started pid \\d+|^${name}: started`, 'm'), `the very next call relaunches ${name}`);
+    assert.ok(isAlive(box.pidOf(pidFile(name))));
+    assert.equal((await box.run(['--config', 'apps.toml'])).stderr, '', 'then quiet again, with a new promise');
+  }
 });
