@@ -38,7 +38,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
   if (fileCall && call.action !== 'help' && call.action !== 'version') {
     // Many programs from one file (src/config/), loaded only when asked for.
     const { configCall } = await import('../config/call.js');
-    return configCall(call, world);
+    return configCall(call, world, (code) => process.exit(code));
   }
   switch (call.action) {
     case 'help': {

@@ -2,6 +2,7 @@
 // --restart NAME.... Each is the single-program command on that program's records.
 
 import type { ParsedCall } from '../cli/parse.js';
+import type { ProgramConfig } from '../commands/config.js';
 import type { World } from '../commands/world.js';
 import { EXIT } from '../errors.js';
 import type { ConfigFile } from './load.js';
@@ -31,8 +32,8 @@ export async function statusByName(config: ConfigFile, call: ParsedCall, world: 
 }
 
 /** --stop, --start, --restart NAME...: in the order named, each under its own lock; the worst exit code. */
-export async function actByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
+export async function actByName(config: ConfigFile, call: ParsedCall, world: World, bound: { start(config: ProgramConfig): void }): Promise<number> {
   const { stopCommand, startCommand, restartCommand } = await import('../commands/stop.js');
   const act = call.action === 'stop' ? stopCommand : call.action === 'start' ? startCommand : restartCommand;
-  return eachProgram(config, namedPrograms(config, call, true), call.action, call, world, (resolved) => act(resolved, world));
+  return eachProgram(config, namedPrograms(config, call, true), call.action, call, world, (resolved) => act(resolved, world), bound);
 }

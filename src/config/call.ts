@@ -9,6 +9,7 @@ import type { ProgramConfig } from '../commands/config.js';
 import type { World } from '../commands/world.js';
 import { loadConfig, problemText, type ConfigFile, type ConfigProgram } from './load.js';
 import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
+import { programBound } from './time-bound.js';
 
 /** What may be given beside --config on the command line: the action, its output flags, --force. */
 const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 'restart', 'crontab', 'json', 'history', 'force']);
@@ -76,13 +77,15 @@ async function checkConfig(path: string, world: World): Promise<number> {
 }
 
 /** Runs `act` for each program in turn, each under its own lock; errors are said and counted, never stop the rest. */
-export async function eachProgram(config: ConfigFile, programs: ConfigProgram[], action: ParsedCall['action'], call: ParsedCall, world: World, act: (resolved: ProgramConfig) => Promise<number>): Promise<number> {
+export async function eachProgram(config: ConfigFile, programs: ConfigProgram[], action: ParsedCall['action'], call: ParsedCall, world: World, act: (resolved: ProgramConfig) => Promise<number>, bound?: { start(config: ProgramConfig): void }): Promise<number> {
   let code: number = EXIT.ok;
   const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
   const said = new Set<string>();
   for (const program of programs) {
     try {
-      code = worst(code, await act(await resolveProgram(config, program, action, world, extra)));
+      const resolved = await resolveProgram(config, program, action, world, extra);
+      bound?.start(resolved);
+      code = worst(code, await act(resolved));
     } catch (error) {
       code = worst(code, programError(program.name, error, world, said));
     }
@@ -90,8 +93,8 @@ export async function eachProgram(config: ConfigFile, programs: ConfigProgram[],
   return code;
 }
 
-/** The entry of every call with --config or --check-config. */
-export async function configCall(call: ParsedCall, world: World): Promise<number> {
+/** The entry of every call with --config or --check-config; `exit` ends a call past its time bound (src/config/time-bound.ts). */
+export async function configCall(call: ParsedCall, world: World, exit: (code: number) => void): Promise<number> {
   const other = Object.keys(call.values).find((key) => !CALL_KEYS.has(key));
   if (other) throw new UsageError(`--${other} goes in the file with --config: as key ${JSON.stringify(other)} in [defaults] or in a [programs.NAME] table`);
   if (call.command.length) throw new UsageError('with --config the commands are in the file: put command = [...] in each [programs.NAME] table, not after --');
@@ -118,7 +121,7 @@ export async function configCall(call: ParsedCall, world: World): Promise<number
   switch (call.action) {
     case 'check': {
       const { checkFile } = await import('./check-file.js');
-      return checkFile(config, call, world, readAtMs);
+      return checkFile(config, call, world, readAtMs, programBound(world, 'the check', exit));
     }
     case 'status': {
       const { statusByName } = await import('./by-name.js');
@@ -128,7 +131,7 @@ export async function configCall(call: ParsedCall, world: World): Promise<number
     case 'start':
     case 'restart': {
       const { actByName } = await import('./by-name.js');
-      return actByName(config, call, world);
+      return actByName(config, call, world, programBound(world, `--${call.action}`, exit));
     }
     case 'crontab': {
       const { crontabForFile } = await import('./crontab.js');

@@ -3,6 +3,7 @@
 // file's order; a program removed since the last check is reported once.
 
 import type { ParsedCall } from '../cli/parse.js';
+import type { ProgramConfig } from '../commands/config.js';
 import { hearing, type World } from '../commands/world.js';
 import { EXIT } from '../errors.js';
 import { giveConfigPromise, PromiseGatherer } from './promise.js';
@@ -12,7 +13,7 @@ import { configHome, makeStateDir } from './resolve.js';
 import { noteRemoved, rosterPath } from './roster.js';
 
 /** Checks every program; the exit code is the worst of theirs (2 over 1 over 0). */
-export async function checkFile(config: ConfigFile, call: ParsedCall, world: World, readAtMs: number): Promise<number> {
+export async function checkFile(config: ConfigFile, call: ParsedCall, world: World, readAtMs: number, bound: { start(config: ProgramConfig): void }): Promise<number> {
   const { runCheck } = await import('../commands/check.js');
   const pidFiles: Record<string, string> = {};
   const gathered = new PromiseGatherer(readAtMs);
@@ -20,7 +21,7 @@ export async function checkFile(config: ConfigFile, call: ParsedCall, world: Wor
   const code = await eachProgram(config, config.programs, 'check', call, heard.world, (resolved) => {
     pidFiles[resolved.paths.name] = resolved.paths.pidFile;
     return runCheck(resolved, heard.world);
-  });
+  }, bound);
   const home = configHome(world, config.file);
   makeStateDir(home.configsDir);
   noteRemoved(rosterPath(home.configsDir, home.base), config.file, config.programs.map((p) => p.name), pidFiles, heard.world);
