@@ -5,7 +5,7 @@
 // pure (src/core), and its tests are tables.
 
 import { userInfo } from 'node:os';
-import type { PromiseBlock } from '../core/promise.js';
+import type { PromiseBlock } from './core/promise.js';
 
 /** Built once at the entry point (realWorld); a unit test may build one to call the settings or a command in-process. */
 export interface World {

@@ -2,8 +2,8 @@
 // --restart NAME.... Each is the single-program command on that program's records.
 
 import type { ParsedCall } from '../cli/parse.js';
-import type { ProgramConfig } from '../commands/config.js';
-import type { World } from '../commands/world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import type { ConfigFile } from './load.js';
 import { eachProgram, namedPrograms } from './call.js';
@@ -16,7 +16,7 @@ export async function statusByName(config: ConfigFile, call: ParsedCall, world: 
   const json: unknown[] = [];
   const texts: string[] = [];
   const codes: number[] = [];
-  const quiet: World = { ...world, say: (line) => (flags.json ? json.push(JSON.parse(line)) : texts.push(line)) };
+  const quiet: World = { ...world, say: (line: string) => (flags.json ? json.push(JSON.parse(line)) : texts.push(line)) };
   const worstCode = await eachProgram(config, programs, 'status', call, world, async (resolved) => {
     const code = await statusOne(resolved.paths, flags, quiet);
     codes.push(code);

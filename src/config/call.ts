@@ -5,8 +5,8 @@
 
 import type { ParsedCall } from '../cli/parse.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
-import type { ProgramConfig } from '../commands/config.js';
-import type { World } from '../commands/world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 import { loadConfig, problemText, type ConfigFile, type ConfigProgram } from './load.js';
 import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
 import { programBound } from './time-bound.js';

@@ -3,8 +3,8 @@
 // file's order; a program removed since the last check is reported once.
 
 import type { ParsedCall } from '../cli/parse.js';
-import type { ProgramConfig } from '../commands/config.js';
-import { hearing, type World } from '../commands/world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import { hearing, type World } from '../world.js';
 import { EXIT } from '../errors.js';
 import { giveConfigPromise, PromiseGatherer } from './promise.js';
 import type { ConfigFile } from './load.js';

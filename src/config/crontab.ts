@@ -6,11 +6,11 @@ import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/status-view.js';
 import { cronPath, escapePercent, scheduleForInterval } from '../commands/crontab.js';
 import { resolveCommand } from '../os/launch.js';
-import type { World } from '../commands/world.js';
+import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import type { ConfigFile } from './load.js';
 import { eachProgram } from './call.js';
-import { DEFAULT_PERIOD_MS } from '../core/policy.js';
+import { optionValue } from '../cli/option-values.js';
 import { parseDurationMs } from '../core/duration.js';
 
 /**
@@ -35,7 +35,7 @@ export async function crontabForFile(config: ConfigFile, world: World): Promise<
   const path = [...new Set(cronPath(dirname(node), null).split(':').flatMap((dir, i) => (i === 0 ? [dir, ...dirs] : [dir])))].join(':');
   const schedule = config.defaults.schedule;
   const interval = config.defaults.interval;
-  const periodMs = typeof interval === 'string' || typeof interval === 'number' ? (parseDurationMs(String(interval)) ?? DEFAULT_PERIOD_MS) : DEFAULT_PERIOD_MS;
+  const periodMs = typeof interval === 'string' || typeof interval === 'number' ? (parseDurationMs(String(interval)) ?? optionValue({}, 'interval')) : optionValue({}, 'interval');
   const when = typeof schedule === 'string' ? expandAlias(schedule) : scheduleForInterval(periodMs);
   for (const line of comments) world.say(line);
   world.say(escapePercent(`${when} PATH=${quoteArgv([path])} ${quoteArgv([...caller, '--config', config.file])}`));

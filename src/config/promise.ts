@@ -11,7 +11,7 @@ import { parsePlainCheck } from '../cli/fast-parse.js';
 import { configPromiseText } from '../core/config-promise.js';
 import type { PromiseBlock } from '../core/promise.js';
 import { backdate, closedDirectory, removePromise, writeMark, writePromiseText } from '../os/promise-file.js';
-import type { World } from '../commands/world.js';
+import type { World } from '../world.js';
 import type { ConfigFile } from './load.js';
 import { configHome } from './resolve.js';
 

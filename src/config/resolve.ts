@@ -3,13 +3,14 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { programConfig } from '../cli/settings.js';
+import { resolveConfig } from '../cli/settings.js';
+import { OptionError } from '../cli/option-kinds.js';
 import type { ParsedCall } from '../cli/parse.js';
 import { quoteArgv } from '../core/status-view.js';
 import { registryDir } from '../core/paths.js';
 import { RunError, UsageError } from '../errors.js';
-import type { ProgramConfig } from '../commands/config.js';
-import type { World } from '../commands/world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 import { configBase, lineOf, problemText, type ConfigFile, type ConfigProblem, type ConfigProgram } from './load.js';
 import { mergedTable, programCall, stateDirOf } from './to-call.js';
 
@@ -34,14 +35,18 @@ export function makeStateDir(dir: string): void {
   }
 }
 
-/** The problem of a resolution error: the key is the first `--option` its message names that the program's table sets. */
-function resolutionProblem(config: ConfigFile, program: ConfigProgram, message: string): ConfigProblem {
+/**
+ * The problem of a resolution error: an OptionError names its option (src/cli/option-kinds.ts);
+ * other refusals are matched by the first `--option` their message names that the table sets.
+ */
+function resolutionProblem(config: ConfigFile, program: ConfigProgram, error: UsageError): ConfigProblem {
   const merged = mergedTable(config, program);
-  const named = [...message.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).find((key) => merged.has(key));
   const own = `programs.${program.name}`;
+  const message = error.message;
+  const named = error instanceof OptionError && merged.has(error.option) ? error.option : [...message.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).find((key) => merged.has(key));
   if (named) {
     const { table } = merged.get(named)!;
-    const text = message.startsWith(`--${named} `) ? message.slice(named.length + 3) : message;
+    const text = error instanceof OptionError && error.option === named ? `${JSON.stringify(error.value)} ${error.problem}` : message.startsWith(`--${named} `) ? message.slice(named.length + 3) : message;
     return { line: lineOf(config.lines, table, named), table, key: named, text };
   }
   const key = /command|after --/.test(message) ? 'command' : null;
@@ -51,19 +56,15 @@ function resolutionProblem(config: ConfigFile, program: ConfigProgram, message: 
 /** A program's ProgramConfig for `action`; the problems of its table throw one UsageError listing them all, each once. */
 export async function resolveProgram(config: ConfigFile, program: ConfigProgram, action: ParsedCall['action'], world: World, extra: ParsedCall['values'] = {}): Promise<ProgramConfig> {
   const { call, problems } = programCall(config, program, action, stateDir(config, world));
+  // Relative paths and the default working directory are the file's directory.
   const here: World = { ...world, cwd: config.dir };
   let resolved: ProgramConfig | null = null;
   try {
     // Resolved even when some keys have the wrong type (they are left out), so that a bad value beside them is reported too.
-    resolved = programConfig({ ...call, values: { ...call.values, ...extra } }, here);
-    if (resolved.health?.restartAt || resolved.cadence?.schedule) {
-      const { resolveSchedules } = await import('../commands/schedules.js');
-      const interval = call.values.interval;
-      resolved = await resolveSchedules(resolved, typeof interval === 'string' ? interval : undefined, world.now());
-    }
+    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, { schedules: action !== 'status' && action !== 'stop', base: config.dir });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    const problem = resolutionProblem(config, program, error.message);
+    const problem = resolutionProblem(config, program, error);
     if (!problems.some((p) => p.key === problem.key)) problems.push(problem);
   }
   if (problems.length || !resolved) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));

@@ -8,7 +8,7 @@ import { readStateFile } from '../os/state-file.js';
 import { verifyIdentity } from '../os/proc-identity.js';
 import { writeFileAtomic } from '../os/files.js';
 import { programPaths } from '../core/paths.js';
-import type { World } from '../commands/world.js';
+import type { World } from '../world.js';
 
 /** The roster: the file it belongs to, and each program's PID file by name. */
 interface Roster {

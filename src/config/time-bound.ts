@@ -4,8 +4,8 @@
 
 import { formatDuration } from '../core/duration.js';
 import { timeLimitMs } from '../cli/time-limit.js';
-import type { ProgramConfig } from '../commands/config.js';
-import type { World } from '../commands/world.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
 
 /** A bound that moves on with each program; `exit` is the entry point's (one exit outside its catch). */
 export function programBound(world: World, what: string, exit: (code: number) => void): { start(config: ProgramConfig): void } {
