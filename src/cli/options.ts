@@ -45,7 +45,7 @@ function row<T, Type extends OptionSpec['type']>(spec: OptionSpec<T> & { type: T
 
 export const OPTIONS = {
   pid: row({ type: 'string', group: 'Program', valueName: 'FILE', path: true, describe: 'PID file of the program; its state file, lock and default log are named after it' }),
-  config: row({ type: 'string', group: 'Program', valueName: 'FILE', path: true, describe: 'check every program of a TOML file (or act on those named: --status, --stop, --start, --restart NAME...); see the README' }),
+  config: row({ type: 'string', group: 'Program', valueName: 'FILE', path: true, describe: 'check every program of a TOML file (or act on those named: --status, --stop, --start, --restart, --reload NAME...); see the README' }),
   'check-config': row({ type: 'string', group: 'Actions', valueName: 'FILE', path: true, describe: 'report every problem of a config file (file, line, key) and exit 2, or exit 0 when it has none' }),
   status: row({ type: 'boolean', group: 'Actions', describe: 'report the program (with --pid) or every program this user guards (without)' }),
   json: row({ type: 'boolean', group: 'Output', describe: 'with --status: print JSON (an object, or an array for all programs)' }),

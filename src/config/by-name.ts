@@ -31,9 +31,10 @@ export async function statusByName(config: ConfigFile, call: ParsedCall, world: 
   return codes.includes(EXIT.notRunning) ? EXIT.notRunning : EXIT.ok;
 }
 
-/** --stop, --start, --restart NAME...: in the order named, each under its own lock; the worst exit code. */
+/** --stop, --start, --restart, --reload NAME...: in the order named, each under its own lock; the worst exit code. */
 export async function actByName(config: ConfigFile, call: ParsedCall, world: World, bound: { start(config: ProgramConfig): void }): Promise<number> {
   const { stopCommand, startCommand, restartCommand } = await import('../commands/stop.js');
-  const act = call.action === 'stop' ? stopCommand : call.action === 'start' ? startCommand : restartCommand;
+  const reload = call.action === 'reload' ? (await import('../commands/reload.js')).reloadCommand : null;
+  const act = reload ?? (call.action === 'stop' ? stopCommand : call.action === 'start' ? startCommand : restartCommand);
   return eachProgram(config, namedPrograms(config, call, true), call.action, call, world, (resolved) => act(resolved, world), bound);
 }

@@ -12,7 +12,7 @@ import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
 import { programBound } from './time-bound.js';
 
 /** What may be given beside --config on the command line: the action, its output flags, --force. */
-const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 'restart', 'crontab', 'json', 'history', 'force']);
+const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 'restart', 'reload', 'crontab', 'json', 'history', 'force']);
 
 /** The worst of two exit codes: usage (2) over not running (1) over ok (0). */
 export const worst = (a: number, b: number): number => Math.max(a, b);
@@ -116,7 +116,7 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
   }
   if (call.action !== 'status' && call.action !== 'crontab') makeStateDir(stateDir(config, world));
   if (call.names?.length && (call.action === 'check' || call.action === 'crontab')) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(call.names[0])}: names go with --status, --stop, --start or --restart`);
+    throw new UsageError(`unexpected argument ${JSON.stringify(call.names[0])}: names go with --status, --stop, --start, --restart or --reload`);
   }
   switch (call.action) {
     case 'check': {
@@ -129,7 +129,8 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
     }
     case 'stop':
     case 'start':
-    case 'restart': {
+    case 'restart':
+    case 'reload': {
       const { actByName } = await import('./by-name.js');
       return actByName(config, call, world, programBound(world, `--${call.action}`, exit));
     }

@@ -61,7 +61,7 @@ export async function resolveProgram(config: ConfigFile, program: ConfigProgram,
   let resolved: ProgramConfig | null = null;
   try {
     // Resolved even when some keys have the wrong type (they are left out), so that a bad value beside them is reported too.
-    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, { schedules: action !== 'status' && action !== 'stop', base: config.dir });
+    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, { schedules: action !== 'status' && action !== 'stop' && action !== 'reload', base: config.dir });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const problem = resolutionProblem(config, program, error);

@@ -3,8 +3,8 @@
 // (A file changed between checks, overlapping calls and the file's promise: config-changes.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 /** A [programs.NAME] table. */
@@ -77,4 +77,18 @@ test('one call checks every program of the file: each on its own records, failur
   const after = await box.run(['--config', 'apps.toml']);
   assert.doesNotMatch(after.stderr, /web|held/, 'held programs are left alone');
   assert.equal((await box.run(['--config', 'apps.toml', '--stop'])).code, 2, '--stop needs names');
+});
+
+test('--reload NAME sends the reload signal to the named program of the file, nothing else', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  writeFileSync(box.path('apps.toml'), `[defaults]\nstart-secs = "0.3"\n\n${table('sig', [fixture('count-signals.cjs'), box.path('counts.json')])}`);
+  assert.equal((await box.run(['--config', 'apps.toml'])).code, 0);
+  await waitUntil(() => existsSync(box.path('counts.json')), 'the program to write its counts');
+  const pid = box.pidOf('registry/configs/apps/sig.pid');
+  const reload = await box.run(['--config', 'apps.toml', '--reload', 'sig']);
+  assert.deepEqual([reload.code, reload.stdout, reload.stderr], [0, `sig: reloaded (pid ${pid}, SIGHUP)\n`, '']);
+  await waitUntil(() => readOr(box.path('counts.json')).includes('"SIGHUP":1'), 'SIGHUP to be counted');
+  assert.ok(isAlive(pid));
+  assert.equal((await box.run(['--config', 'apps.toml', '--reload'])).code, 2, '--reload needs names');
 });
