@@ -3,7 +3,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import { cronPath, escapePercent, scheduleForInterval } from '../commands/crontab.js';
 import { resolveCommand } from '../os/launch.js';
 import type { World } from '../world.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../cli/settings.js';
 import { OptionError } from '../cli/option-kinds.js';
 import type { ParsedCall } from '../cli/parse.js';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import { registryDir } from '../core/paths.js';
 import { RunError, UsageError } from '../errors.js';
 import type { ProgramConfig } from '../core/program-config.js';

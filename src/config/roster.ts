@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteArgv } from '../core/status-view.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import { readStateFile } from '../os/state-file.js';
 import { verifyIdentity } from '../os/proc-identity.js';
 import { writeFileAtomic } from '../os/files.js';
