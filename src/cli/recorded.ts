@@ -4,7 +4,7 @@
 
 import { resolve } from 'node:path';
 import { quoteArgv } from '../core/shell-quote.js';
-import type { LaunchRequest } from '../core/request.js';
+import type { LaunchRequest, RecordedOptions } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { ConfigError } from '../errors.js';
 import { readStateFile } from '../os/state-file.js';
@@ -13,10 +13,11 @@ import { OPTIONS, PATH_OPTIONS, type OptionName } from './options.js';
 import type { ParsedCall } from './parse.js';
 
 /** The call's own options that shape the program and its stop: everything but --pid, the actions and the output flags. */
-export function ownOptions(call: ParsedCall): Record<string, string | string[]> {
-  const options: Record<string, string | string[]> = {};
+export function ownOptions(call: ParsedCall): RecordedOptions {
+  const options: RecordedOptions = {};
   for (const [name, value] of Object.entries(call.values)) {
-    if (name === 'pid' || typeof value === 'boolean' || value === undefined) continue;
+    // A flag is kept when given (--crowd-backoff); an absent one is the default again.
+    if (name === 'pid' || value === false || value === undefined) continue;
     const group = OPTIONS[name as OptionName].group;
     if (group !== 'Actions' && group !== 'Output') options[name] = value;
   }
@@ -24,8 +25,8 @@ export function ownOptions(call: ParsedCall): Record<string, string | string[]> 
 }
 
 /** The options of a record with their paths made absolute, ready to be merged into another call. */
-export function absoluteOptions(request: LaunchRequest): Record<string, string | string[]> {
-  const options: Record<string, string | string[]> = {};
+export function absoluteOptions(request: LaunchRequest): RecordedOptions {
+  const options: RecordedOptions = {};
   for (const [name, value] of Object.entries(request.options)) {
     options[name] = PATH_OPTIONS.includes(name) && typeof value === 'string' ? resolve(request.base, value) : value;
   }
@@ -41,7 +42,8 @@ export function requestArgv(request: LaunchRequest): string[] {
   for (const [key, value] of Object.entries(request.env)) args.push('--env', `${key}=${value}`);
   for (const [name, value] of Object.entries(options).sort(([a], [b]) => a.localeCompare(b))) {
     if (['cwd', 'log', 'stdout', 'stderr', 'env'].includes(name)) continue;
-    for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
+    if (value === true) args.push(`--${name}`);
+    else for (const item of Array.isArray(value) ? value : [value]) args.push(`--${name}`, item);
   }
   return [...args, '--', ...request.command];
 }

@@ -5,6 +5,9 @@
 
 import type { ProgramState } from './state.js';
 
+/** Options as given: a value, the values of a repeatable option, or `true` for a flag (--crowd-backoff). */
+export type RecordedOptions = Record<string, string | string[] | true>;
+
 /** One call's request, with its paths resolved and its options as given. */
 export interface LaunchRequest {
   command: string[];
@@ -16,7 +19,7 @@ export interface LaunchRequest {
   stdout: string;
   stderr: string;
   /** The call's own options that shape the program and its stop, as given (--cwd, --env, --signal, --heartbeat, ...). */
-  options: Record<string, string | string[]>;
+  options: RecordedOptions;
   /** The directory the call ran in: what relative paths in `options` are resolved against. */
   base: string;
 }
@@ -102,10 +105,10 @@ export function parseRequest(raw: unknown): LaunchRequest | null {
   if (r.env && typeof r.env === 'object' && !Array.isArray(r.env)) {
     for (const [key, value] of Object.entries(r.env)) if (isStr(value)) env[key] = value;
   }
-  const options: Record<string, string | string[]> = {};
+  const options: RecordedOptions = {};
   if (r.options && typeof r.options === 'object' && !Array.isArray(r.options)) {
     for (const [key, value] of Object.entries(r.options)) {
-      if (isStr(value)) options[key] = value;
+      if (isStr(value) || value === true) options[key] = value;
       else if (Array.isArray(value) && value.every(isStr)) options[key] = value;
     }
   }

@@ -98,3 +98,20 @@ test('a state file from before the record: checks stay quiet, --stop names the c
   assert.match(start.stderr, /written by an older ensure-running, name \S*tell-env\.js/);
   assert.deepEqual(pidsWithArg(marker), []);
 });
+
+test('a flag of the crontab line (--crowd-backoff) is on record, and kept by --stop then --start without a command', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('flag');
+  t.after(cleanupMarked(box, marker));
+  const first = await box.run(['--pid', 'app.pid', '--crowd-backoff', '--start-secs', '0', '--', fixture('forever.js'), marker]);
+  assert.equal(first.code, 0, first.stderr);
+  const options = () => JSON.parse(readFileSync(box.path('app.state.json'), 'utf8')).request.options;
+  assert.equal(options()['crowd-backoff'], true, 'the flag is on record');
+  box.pidOf();
+  assert.equal((await box.run(['--pid', 'app.pid', '--stop'])).code, 0);
+  const start = await box.run(['--pid', 'app.pid', '--start']);
+  assert.equal(start.code, 0, start.stderr);
+  box.pidOf();
+  assert.equal(options()['crowd-backoff'], true, 'the relaunch from the record kept the flag');
+  assert.equal(options()['start-secs'], '0');
+});
