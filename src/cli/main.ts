@@ -13,8 +13,11 @@ declare const ENSURE_RUNNING_VERSION: string;
 export const VERSION = typeof ENSURE_RUNNING_VERSION === 'string' ? ENSURE_RUNNING_VERSION : 'dev';
 
 /** The configuration for a call that may act: cron expressions checked (cron-parser loaded only when one is given). */
-function actingConfig(call: ParsedCall, world: World): Promise<ProgramConfig> {
-  return resolveConfig(call, world, { schedules: true });
+async function actingConfig(call: ParsedCall, world: World): Promise<ProgramConfig> {
+  const config = await resolveConfig(call, world, { schedules: true });
+  // --lease: the store's client is loaded before the lock is taken, so that compiling it never holds the lock.
+  if (config.lease) await (await import('../lease/lease.js')).loadEngine(config.lease);
+  return config;
 }
 
 /** Arms the overall time bound of a call that may act (src/cli/time-limit.ts); returns the config unchanged. */
@@ -82,6 +85,10 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
     case 'reload': {
       const { reloadCommand } = await import('../commands/reload.js');
       return reloadCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--reload', world), world);
+    }
+    case 'release': {
+      const { releaseCommand } = await import('../lease/manual.js');
+      return releaseCommand(bounded(await actingConfig(call, world), '--release', world), world);
     }
     case 'crontab': {
       const { crontabCommand } = await import('../commands/crontab.js');

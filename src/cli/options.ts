@@ -18,7 +18,7 @@ import * as kind from './option-kinds.js';
 import type { ValueKind } from './option-kinds.js';
 import { reloadSignalKind } from './reload-signal.js';
 
-export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Notifications' | 'Stop' | 'Output';
+export type OptionGroup = 'Program' | 'Actions' | 'Launch' | 'Crash loops' | 'Health and schedules' | 'Notifications' | 'Several hosts' | 'Stop' | 'Output';
 
 /** One option: how it is parsed, read, defaulted, checked, shown. */
 export interface OptionSpec<T = unknown> {
@@ -91,6 +91,12 @@ export const OPTIONS = {
   'ping-url': row({ type: 'string', group: 'Notifications', valueName: 'URL', kind: kind.httpUrl, describe: "a dead-man's switch: GET URL from a check that finds the program running, at most once per --ping-every" }),
   'ping-fail-url': row({ type: 'string', group: 'Notifications', valueName: 'URL', kind: kind.httpUrl, needs: ['ping-url'], describe: 'GET URL once when the program goes FATAL or cannot be launched' }),
   'ping-every': row({ type: 'string', group: 'Notifications', valueName: 'DURATION', kind: kind.positiveDuration, default: 5 * 60_000, needs: ['ping-url'], describe: 'how often --ping-url is requested while the program runs' }),
+  lease: row({ type: 'string', group: 'Several hosts', valueName: 'URL', describe: 'run the program on the one host that holds a lease in this store (postgres://USER@HOST/DB or redis://HOST:PORT; the password from PGPASSFILE or ~/.pgpass, never the command line)' }),
+  'lease-name': row({ type: 'string', group: 'Several hosts', valueName: 'NAME', needs: ['lease'], describe: 'the lease, the same on every host (required with --lease)' }),
+  'lease-ttl': row({ type: 'string', group: 'Several hosts', valueName: 'DURATION', kind: kind.positiveDuration, needs: ['lease'], defaultText: '2.5 intervals, at least 2 intervals + --lease-timeout + --kill-after', describe: 'how long a lease lasts without renewal; refused below one interval + --lease-timeout + --kill-after' }),
+  'lease-timeout': row({ type: 'string', group: 'Several hosts', valueName: 'DURATION', kind: kind.positiveDuration, default: 5_000, needs: ['lease'], describe: 'how long one store call may take (connection included)' }),
+  'host-id': row({ type: 'string', group: 'Several hosts', valueName: 'ID', needs: ['lease'], defaultText: 'ENSURE_RUNNING_HOST_ID, else a random id kept in ENSURE_RUNNING_HOME', describe: "this host's name in the lease" }),
+  release: row({ type: 'boolean', group: 'Actions', needs: ['lease'], describe: 'with --lease: stop the program here and let another host take the lease at its next check' }),
   'kill-after': row({ type: 'string', group: 'Stop', valueName: 'DURATION', kind: kind.duration, default: 10_000, describe: 'SIGKILL what is left of the run (its process group, the carriers of its launch token) this long after the stop signal' }),
   signal: row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: kind.signal, default: 'SIGTERM' as NodeJS.Signals, describe: 'the stop signal (TERM, INT, HUP, QUIT, USR1, USR2, KILL)' }),
   'reload-signal': row({ type: 'string', group: 'Stop', valueName: 'NAME', kind: reloadSignalKind, defaultText: 'HUP, or the one on record', describe: 'the signal --reload sends (HUP, USR1, USR2, WINCH, QUIT, INT, TERM, ALRM)' }),

@@ -4,7 +4,7 @@ import parser from 'yargs-parser';
 import { OPTIONS, PARSER_CONFIGURATION, namesOfType, type OptionName } from './options.js';
 import { UsageError } from '../errors.js';
 
-export type Action = 'check' | 'status' | 'stop' | 'start' | 'restart' | 'reload' | 'crontab' | 'help' | 'version';
+export type Action = 'check' | 'status' | 'stop' | 'start' | 'restart' | 'reload' | 'release' | 'crontab' | 'help' | 'version';
 
 export interface ParsedCall {
   action: Action;
@@ -54,7 +54,7 @@ export function parseArgs(args: string[]): ParsedCall {
   if (positional.length > 0 && typeof values.config !== 'string') {
     throw new UsageError(`unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`);
   }
-  const actions = (['status', 'stop', 'start', 'restart', 'reload', 'crontab'] as const).filter((a) => values[a] === true);
+  const actions = (['status', 'stop', 'start', 'restart', 'reload', 'release', 'crontab'] as const).filter((a) => values[a] === true);
   if (values.help) return { action: 'help', values, command };
   if (values.version) return { action: 'version', values, command };
   if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { readStateFile } from '../os/state-file.js';
 import { foreignOwner } from '../os/owner.js';
 import { OPTIONS, PATH_OPTIONS, type OptionName } from './options.js';
+import { withoutPassword } from './lease-settings.js';
 import type { ParsedCall } from './parse.js';
 
 /** The call's own options that shape the program and its stop: everything but --pid, the actions and the output flags. */
@@ -19,7 +20,9 @@ export function ownOptions(call: ParsedCall): RecordedOptions {
     // A flag is kept when given (--crowd-backoff); an absent one is the default again.
     if (name === 'pid' || value === false || value === undefined) continue;
     const group = OPTIONS[name as OptionName].group;
-    if (group !== 'Actions' && group !== 'Output') options[name] = value;
+    // A --lease URL is recorded without its password: records and hints are shown to people.
+    if (name === 'lease' && typeof value === 'string') options[name] = withoutPassword(value);
+    else if (group !== 'Actions' && group !== 'Output') options[name] = value;
   }
   return options;
 }

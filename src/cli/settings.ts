@@ -18,6 +18,7 @@ import { reloadSignal } from './reload-signal.js';
 import { memoryCeiling } from './memory-ceiling.js';
 import { resolveRunAs, runAsEnv } from '../os/run-as.js';
 import { notifySettings } from './notify-settings.js';
+import { leaseSettings } from './lease-settings.js';
 
 function isDirectory(path: string): boolean {
   try {
@@ -63,9 +64,9 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
   }
   const paths = programPaths(pid, base);
-  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload';
+  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
   if (acts) refuseOtherOwner(call, paths);
-  const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload';
+  const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
   const onFile = manual ? recordOnFile(paths.stateFile) : null;
   let reused = false;
   if ((call.action === 'start' || call.action === 'restart') && call.command.length === 0) {
@@ -135,5 +136,6 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
   Object.assign(settings.extraEnv, dutyEnv);
   const notify = notifySettings(values);
-  return { ...settings, ...duties, ...(notify ? { notify } : {}) };
+  const lease = leaseSettings(values, world.env, settings.policy.periodMs, killAfterMs);
+  return { ...settings, ...duties, ...(notify ? { notify } : {}), ...(lease ? { lease } : {}) };
 }

@@ -65,10 +65,16 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
  * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
  * code and whether the tick was quiet (it found the program running and changed nothing but clocks).
  */
-export async function tickLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<{ code: number; quiet: boolean }> {
-  const { paths } = config;
-  const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
-  const recorded = prepare ? prepare(loaded ?? emptyState()) : (loaded ?? emptyState());
+export async function tickLocked(given: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<{ code: number; quiet: boolean }> {
+  const { paths } = given;
+  const onFile = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
+  // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
+  const leased = given.lease ? await (await import('../lease/step.js')).leaseStep(given, world, onFile, prepare !== undefined) : null;
+  if (leased?.idle) return { code: leased.code, quiet: false };
+  const config = leased ? leased.config : given;
+  const loaded = leased ? leased.loaded : onFile;
+  const base = leased ? leased.state : loaded;
+  const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
   const looked = observe(paths, recorded, { tail: true, scan: true, lost: loaded === null });
   for (const line of looked.warnings) world.warn(line);
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
@@ -87,7 +93,7 @@ export async function tickLocked(config: ProgramConfig, world: World, lock: Held
       tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
     }
   }
-  save(paths.stateFile, loaded, tick.state);
+  save(paths.stateFile, loaded, leased ? leased.settle(tick.state) : tick.state);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
 }
 

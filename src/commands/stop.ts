@@ -23,7 +23,7 @@ function othersText(others: number[]): string {
 }
 
 /** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
-async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
+export async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
   const { paths } = config;
   // Before any signal: no call may take the quiet path on the promise of a run being stopped.
   removePromise(paths.promiseFile);
@@ -99,14 +99,20 @@ function clearForStart(config: ProgramConfig, now: number): (state: ProgramState
 }
 
 /** --stop: the stop signal to the group, SIGKILL after the grace period, PID file removed, held. */
-export function stopCommand(config: ProgramConfig, world: World): Promise<number> {
-  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, () => stopLocked(config, world, true));
+export async function stopCommand(config: ProgramConfig, world: World): Promise<number> {
+  if (config.lease) await (await import('../lease/lease.js')).loadEngine(config.lease);
+  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, async () => {
+    // --lease: held on every host, recorded with the lease first; the copy here is then stopped, not held here.
+    if (config.lease) await (await import('../lease/manual.js')).holdEverywhere(config, world, true);
+    return stopLocked(config, world, !config.lease);
+  });
 }
 
 /** --start: clear hold, backoff and FATAL, then check (launching if needed). */
 export function startCommand(config: ProgramConfig, world: World): Promise<number> {
-  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, (lock) => {
+  return withLock(config.paths.pidFile, lockWaitMs(config), world.now, async (lock) => {
     removePromise(config.paths.promiseFile);
+    if (config.lease) await (await import('../lease/manual.js')).holdEverywhere(config, world, false);
     return checkLocked(config, world, lock, clearForStart(config, world.now()));
   });
 }

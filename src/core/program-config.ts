@@ -17,6 +17,7 @@ export interface RunAs {
   /** The util-linux setpriv that switches to the user and execs the program. */
   setpriv: string;
 }
+import type { LeaseOptions } from './lease-record.js';
 
 /** The configuration every command runs with: built once per call by src/cli/settings.ts. */
 export interface ProgramConfig {
@@ -44,6 +45,8 @@ export interface ProgramConfig {
   cadence?: CadenceRecord;
   /** --on-change, --notify-url, --ping-url (src/notify/notify-step.ts); absent when none is given. */
   notify?: NotifyOptions;
+  /** --lease and its options (src/lease/): the program runs on the one host that holds the lease. */
+  lease?: LeaseOptions;
 }
 
 /** The notification options, resolved (src/cli/notify-settings.ts). */

@@ -17,6 +17,8 @@ export interface PromiseDuties {
   logRotate?: unknown;
   /** --ping-url: the full check must request it again --ping-every after the last ping. */
   ping?: { everyMs: number };
+  /** --lease: every check renews the lease in the store, so no call may be answered without one. */
+  lease?: unknown;
 }
 
 /**
@@ -28,7 +30,7 @@ export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: 
   const identity = state.identity;
   if (!identity || identity.startTime === null || identity.bootId === null) return null;
   if (phaseOf(state) !== 'running' || state.launchError) return null;
-  if (duties.health?.http || duties.logRotate) return null;
+  if (duties.health?.http || duties.logRotate || duties.lease) return null;
   let until = now + PROMISE_HORIZON_MS;
   const due = (at: number) => {
     if (at > now) until = Math.min(until, at);

@@ -6,6 +6,7 @@ import { parseSaid, type Said } from './said-once.js';
 import { parseCrowd, type CrowdRecord } from './crowd-record.js';
 import { parseMemoryReading, type MemoryReading } from './memory.js';
 import { parsePing, type PingRecord } from './ping.js';
+import { parseLeaseRecord, type LeaseRecord } from './lease-record.js';
 
 /** The on-disk format version; a newer file is reported, never overwritten blindly. */
 export const STATE_VERSION = 1;
@@ -121,6 +122,8 @@ export interface ProgramState {
   memory?: MemoryReading;
   /** --ping-url: the last ping and the trouble last sent to --ping-fail-url (src/core/ping.ts); absent without it. */
   ping?: PingRecord;
+  /** The lease of a program run on one host of several (--lease, src/core/lease-record.ts); absent without it. */
+  lease?: LeaseRecord;
 }
 
 /** A fresh state for a program never launched. */
@@ -290,6 +293,7 @@ export function parseState(text: string): StateParse {
     ...(parseCrowd(r.crowd) ? { crowd: parseCrowd(r.crowd)! } : {}),
     ...(parseMemoryReading(r.memory) ? { memory: parseMemoryReading(r.memory)! } : {}),
     ...(parsePing(r.ping) ? { ping: parsePing(r.ping)! } : {}),
+    ...(parseLeaseRecord(r.lease) ? { lease: parseLeaseRecord(r.lease)! } : {}),
   };
   return { kind: 'ok', state };
 }

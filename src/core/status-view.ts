@@ -9,6 +9,7 @@ import { isoTime, localFromIso } from './local-time.js';
 import { quoteArgv } from './shell-quote.js';
 import type { ChecksView } from './cadence.js';
 import { healthRows, healthView, type HealthView } from './health-view.js';
+import { leaseRows, leaseStatus, type LeaseStatus } from './lease-view.js';
 
 export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'misconfigured' | 'unknown';
 
@@ -60,6 +61,8 @@ export interface StatusJson {
   checks?: ChecksView;
   /** With health options: failed probes in a row, planned restarts. */
   health?: HealthView;
+  /** With --lease: this host's role, the holder, the fencing token and the expiry (src/core/lease-view.ts). */
+  lease?: LeaseStatus;
 }
 
 export interface StatusInput {
@@ -155,6 +158,8 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   if (input.checks) json.checks = input.checks;
   const health = healthView(state);
   if (health) json.health = health;
+  const lease = leaseStatus(state?.lease);
+  if (lease) json.lease = lease;
   if (withEvents) json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
   return json;
 }
@@ -200,6 +205,7 @@ export function statusText(json: StatusJson): string {
   row('pid file', json.pidFile);
   if (json.lastCheck) row('last check', localFromIso(json.lastCheck));
   for (const [key, value] of healthRows(json)) row(key, value);
+  for (const [key, value] of leaseRows(json.lease, localFromIso)) row(key, value);
   if (json.events) {
     lines.push('  history');
     if (!json.events.length) lines.push('    (no events)');

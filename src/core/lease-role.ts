@@ -1,0 +1,137 @@
+// The lease's part of a check (--lease), as one pure decision: from the store's answer (or
+// its silence), the record of the last check and what runs here, this host's role, whether
+// its own copy must be stopped first, and whether the check goes on to guard the program.
+// The step-down rule is Patroni's, counted in checks: a holder that cannot renew keeps its
+// program only while its lease surely outlives the next check plus a stop.
+
+import { sayOnce } from './said-once.js';
+import { formatDuration } from './duration.js';
+import { hostText, type LeaseRecord, type LeaseView } from './lease-record.js';
+
+/** What one store call gave: the lease (and whether this host holds it now), or an error. */
+export type StoreAnswer =
+  | { kind: 'ok'; view: LeaseView; mine: boolean }
+  /** `config`: the store refused us (password, database, permission), not a passing outage. */
+  | { kind: 'error'; text: string; config: boolean };
+
+/** The times of one check: the wall clock for lines, the monotonic clock of this boot for the lease. */
+export interface LeaseClock {
+  now: number;
+  bootId: string | null;
+  /** Monotonic milliseconds when the store was asked, and now (after its answer or its timeout). */
+  askedMonoMs: number;
+  monoMs: number;
+}
+
+export interface LeaseRules {
+  /** The program's name, to start lines with. */
+  name: string;
+  leaseName: string;
+  intervalMs: number;
+  ttlMs: number;
+  /** How long one store call may take (--lease-timeout), and one stop (--kill-after). */
+  timeoutMs: number;
+  stopMs: number;
+}
+
+export interface LeaseInput {
+  record: LeaseRecord;
+  answer: StoreAnswer;
+  me: { id: string; hostname: string };
+  /** The copy running here, with the fencing token it was launched with (null: unknown, an old launch). */
+  running: { pid: number; token: string | null } | null;
+  clock: LeaseClock;
+  rules: LeaseRules;
+}
+
+export interface LeaseDecision {
+  record: LeaseRecord;
+  /** Stop the copy running here first, with this line's head (the stop adds how it went). */
+  stop: string | null;
+  /** Lines to say (besides a stop's). */
+  lines: string[];
+  /** Go on with the check under this token, or stay idle: exit with `code`, launch nothing. */
+  go: { kind: 'run'; token: string } | { kind: 'idle'; code: 0 | 1 | 2 };
+}
+
+/** A holder that cannot renew steps down when less than this is left: one interval, one store call and one stop. */
+export function stepDownMarginMs(rules: Pick<LeaseRules, 'intervalMs' | 'timeoutMs' | 'stopMs'>): number {
+  return rules.intervalMs + rules.timeoutMs + rules.stopMs;
+}
+
+/** How long the lease is surely still ours, on the monotonic clock; null when not known on this boot. */
+export function surelyOursMs(record: LeaseRecord, clock: LeaseClock): number | null {
+  const renewed = record.renewed;
+  if (record.role !== 'holder' || !renewed || clock.bootId === null || renewed.bootId !== clock.bootId) return null;
+  return renewed.monoMs + renewed.ttlMs - clock.monoMs;
+}
+
+function viewHost(view: LeaseView): string {
+  return hostText(view.holder, view.hostname);
+}
+
+/** The store answered: holder or standby, one line when the role changes. */
+function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): LeaseDecision {
+  const { record, running, clock, rules } = input;
+  const { name, leaseName } = rules;
+  const lines: string[] = [];
+  const back = record.trouble !== null;
+  const seen = { seen: view, seenAtMs: clock.now, trouble: null };
+  if (!mine) {
+    const next: LeaseRecord = { ...record, ...seen, role: 'standby', renewed: null };
+    const lost = `${name}: lease ${leaseName} is held by ${viewHost(view)} (token ${view.token})`;
+    if (running) return { record: next, stop: `${lost}; stopping the copy here`, lines, go: { kind: 'idle', code: 0 } };
+    if (record.role === 'holder') lines.push(`${lost}: lost it, nothing ran here`);
+    else if (back) lines.push(`${name}: lease store answers again; standby, ${lost.slice(name.length + 2)}`);
+    return { record: next, stop: null, lines, go: { kind: 'idle', code: 0 } };
+  }
+  const renewed = clock.bootId === null ? null : { bootId: clock.bootId, monoMs: clock.askedMonoMs, ttlMs: rules.ttlMs };
+  const next: LeaseRecord = { ...record, ...seen, role: 'holder', renewed };
+  const before = record.seen;
+  if (record.role !== 'holder' || before?.token !== view.token) {
+    const from = before && before.holder && before.holder !== input.me.id ? ` from ${viewHost(before)}` : '';
+    const took = from ? `took over lease ${leaseName}${from}` : `holding lease ${leaseName}`;
+    lines.push(`${name}: ${back ? 'lease store answers again; ' : ''}${took} (token ${view.token}) as ${hostText(input.me.id, input.me.hostname)}`);
+  } else if (back) lines.push(`${name}: lease store answers again; still holding lease ${leaseName} (token ${view.token})`);
+  if (view.heldBy !== null) {
+    const held = `${name}: held stopped on every host (--stop on host ${view.heldBy}); stopping the copy here`;
+    return { record: next, stop: running ? held : null, lines, go: { kind: 'idle', code: 0 } };
+  }
+  if (running && running.token !== view.token) {
+    // The lease was lost and won again (or the copy predates --lease): another host may have run in between.
+    const was = running.token === null ? 'no known fencing token' : `fencing token ${running.token}`;
+    return { record: next, stop: `${name}: pid ${running.pid} runs under ${was}, the lease's token is now ${view.token}; restarting it`, lines, go: { kind: 'run', token: view.token } };
+  }
+  return { record: next, stop: null, lines, go: { kind: 'run', token: view.token } };
+}
+
+/** The store did not answer: a holder keeps its copy while the lease surely outlives the next check, a standby stays idle. */
+function decideUnanswered(input: LeaseInput, text: string, config: boolean): LeaseDecision {
+  const { record, running, clock, rules } = input;
+  const { name, leaseName } = rules;
+  const { said, say } = sayOnce(record.trouble, text, clock.now);
+  const left = surelyOursMs(record, clock);
+  const margin = stepDownMarginMs(rules);
+  const token = record.seen?.token;
+  if (left !== null && token !== undefined && left >= margin) {
+    const line = `${name}: lease store unreachable (${text}); keeping the program: lease ${leaseName} is ours for ${formatDuration(left)} more, the copy here is stopped if the store still does not answer ${formatDuration(left - margin)} from now`;
+    return { record: { ...record, trouble: said }, stop: null, lines: say ? [line] : [], go: { kind: 'run', token } };
+  }
+  const next: LeaseRecord = { ...record, role: 'unknown', renewed: null, trouble: said };
+  const code = config ? 2 : 1;
+  if (left !== null) {
+    // Stepping down is a change of role: said even when the store's trouble was said before.
+    const head = `${name}: lease store unreachable (${text}); stepping down before lease ${leaseName} can run out (${formatDuration(Math.max(0, left))} left)`;
+    return { record: next, stop: running ? `${head}: stopping the copy here` : null, lines: running ? [] : [head], go: { kind: 'idle', code } };
+  }
+  const line = `${name}: lease store unreachable (${text}); the program does not run here until it answers`;
+  if (running) return { record: next, stop: `${line}: stopping the copy here`, lines: [], go: { kind: 'idle', code } };
+  return { record: next, stop: null, lines: say ? [line] : [], go: { kind: 'idle', code } };
+}
+
+/** Decides the lease's part of one check. Pure: the store's answer, the clocks and the local copy come in as data. */
+export function decideLease(input: LeaseInput): LeaseDecision {
+  const { answer } = input;
+  if (answer.kind === 'ok') return decideAnswered(input, answer.view, answer.mine);
+  return decideUnanswered(input, answer.text, answer.config);
+}

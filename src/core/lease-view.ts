@@ -1,0 +1,56 @@
+// The lease part of --status (--lease): the JSON field `lease` and its text rows, from what
+// the last check recorded (a status never asks the store: it must answer when the store does not).
+
+import { hostText, type LeaseRecord } from './lease-record.js';
+
+/** The JSON field `lease` of one program's status. */
+export interface LeaseStatus {
+  /** The store, without any password, and the lease's name. */
+  url: string;
+  name: string;
+  /** This host's role at its last check: holder, standby, or unknown (the store did not answer). */
+  role: LeaseRecord['role'];
+  /** The holder's host id and hostname, its fencing token and the lease's expiry, as the store said at `checkedAt`. */
+  holder: string | null;
+  hostname: string | null;
+  token: string | null;
+  expiresAt: string | null;
+  checkedAt: string | null;
+  /** The fencing token the copy running here was launched with. */
+  programToken: string | null;
+  /** Held stopped on every host by --stop on this host id. */
+  heldBy: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The lease record as JSON, or null for a program run without --lease. */
+export function leaseStatus(record: LeaseRecord | undefined): LeaseStatus | null {
+  if (!record) return null;
+  const seen = record.seen;
+  return {
+    url: record.url,
+    name: record.name,
+    role: record.role,
+    holder: seen?.holder || null,
+    hostname: seen?.hostname || null,
+    token: seen?.token ?? null,
+    expiresAt: seen && record.seenAtMs !== null ? iso(record.seenAtMs + seen.expiresInMs) : null,
+    checkedAt: iso(record.seenAtMs),
+    programToken: record.ranWith?.token ?? null,
+    heldBy: seen?.heldBy ?? null,
+  };
+}
+
+/** The text rows of the lease, with times shown by `time`. */
+export function leaseRows(lease: LeaseStatus | undefined, time: (iso: string | null) => string): [string, string][] {
+  if (!lease) return [];
+  const holder = lease.holder ? `${hostText(lease.holder, lease.hostname ?? '')}, token ${lease.token}, until ${time(lease.expiresAt)} (as seen ${time(lease.checkedAt)})` : 'nobody yet';
+  const rows: [string, string][] = [
+    ['lease', `${lease.name} at ${lease.url}: ${lease.role === 'holder' ? 'held by this host' : lease.role === 'standby' ? 'standby here' : 'store not answering at the last check'}`],
+    ['holder', holder],
+  ];
+  if (lease.programToken) rows.push(['token', `the program here runs under fencing token ${lease.programToken}`]);
+  if (lease.heldBy) rows.push(['held', `stopped on every host by --stop on host ${lease.heldBy}`]);
+  return rows;
+}

@@ -1,0 +1,133 @@
+// The lease on PostgreSQL: one row per lease in ensure_running_lease, acquired or renewed by
+// one upsert whose expiry comes from the server's clock_timestamp(), never from a host's
+// clock. The bigint token grows in the same statement when the holder changes, and only
+// then; the row is never deleted (that would restart the token).
+
+import pg from 'pg';
+import type { LeaseView } from '../core/lease-record.js';
+import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './lease.js';
+
+const TABLE = 'ensure_running_lease';
+
+const CREATE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  hostname text NOT NULL,
+  token bigint NOT NULL,
+  expires_at timestamptz NOT NULL,
+  released boolean NOT NULL DEFAULT false,
+  held_by text
+)`;
+
+const VIEW = `holder, hostname, token::text AS token, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::float8 AS expires_in_ms, held_by`;
+
+// Taken when it is ours and running, or when it ran out; a host that released it takes it
+// back only after a whole TTL (so that --release hands over). Zero rows from `up`: another
+// host holds it, and the second half reads its row in the same statement.
+const ACQUIRE = `WITH up AS (
+  INSERT INTO ${TABLE} AS l (name, holder, hostname, token, expires_at)
+  VALUES ($1, $2, $3, 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000))
+  ON CONFLICT (name) DO UPDATE
+    SET holder = EXCLUDED.holder, hostname = EXCLUDED.hostname, released = false,
+        expires_at = clock_timestamp() + make_interval(secs => $4::float8 / 1000),
+        token = CASE WHEN l.holder = EXCLUDED.holder THEN l.token ELSE l.token + 1 END
+    WHERE (l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp())
+       OR (l.expires_at <= clock_timestamp()
+           AND NOT (l.released AND l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp() - make_interval(secs => $4::float8 / 1000)))
+  RETURNING ${VIEW}
+)
+SELECT *, true AS mine FROM up
+UNION ALL
+SELECT ${VIEW}, false AS mine FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
+
+const READ = `SELECT ${VIEW} FROM ${TABLE} WHERE name = $1`;
+const RELEASE = `UPDATE ${TABLE} SET expires_at = clock_timestamp(), released = true
+  WHERE name = $1 AND holder = $2 AND token = $3::bigint AND expires_at > clock_timestamp()`;
+const HOLD = `INSERT INTO ${TABLE} (name, holder, hostname, token, expires_at, held_by) VALUES ($1, '', '', 0, clock_timestamp(), $2)
+  ON CONFLICT (name) DO UPDATE SET held_by = EXCLUDED.held_by`;
+
+interface Row {
+  holder: string;
+  hostname: string;
+  token: string;
+  expires_in_ms: number;
+  held_by: string | null;
+  mine?: boolean;
+}
+
+const viewOf = (row: Row): LeaseView => ({ holder: row.holder, hostname: row.hostname, token: row.token, expiresInMs: Math.round(row.expires_in_ms), heldBy: row.held_by });
+
+// SQLSTATE classes that mean "the store refused us": fix the URL, password, database or grants.
+const REFUSED = ['28000', '28P01', '3D000', '42501', '3F000'];
+
+/** One line for a pg or socket error: never the URL or a password, always what to look at. */
+function classify(error: unknown, shownUrl: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const e = error as { code?: string; message?: string };
+  const message = (e.message ?? String(error)).split('\n')[0]!;
+  if (e.code && REFUSED.includes(e.code)) return new StoreError(`${shownUrl}: ${message}`, true);
+  if (/password must be a string|SASL|no pg_hba\.conf entry/i.test(message)) return new StoreError(`${shownUrl}: ${message} (give the password in PGPASSFILE or ~/.pgpass)`, true);
+  return new StoreError(`${shownUrl}: ${e.code && !message.includes(e.code) ? `${e.code} ` : ''}${message}`, false);
+}
+
+/** Connects to PostgreSQL for one check; every call is bounded by the target's timeout. */
+export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
+  // No timeouts of pg's own: one bound (`within`) covers the connection and the statement together.
+  const client = new pg.Client({ connectionString: target.url, application_name: 'ensure-running' });
+  // Errors after a query settled (the server went away) are reported by the next call, not thrown.
+  client.on('error', () => undefined);
+  const abandon = () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  let connected: Promise<unknown> | null = null;
+  const bounded = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const once = async () => {
+      connected ??= client.connect();
+      await connected;
+      return work();
+    };
+    try {
+      return await within(target.timeoutMs, `${what} at ${target.shownUrl}`, once(), abandon);
+    } catch (error) {
+      throw classify(error, target.shownUrl);
+    }
+  };
+  const query = async (sql: string, values: unknown[]): Promise<Row[]> => {
+    try {
+      return (await client.query<Row>(sql, values)).rows;
+    } catch (error) {
+      // The table is made on first use, by the first host that needs it.
+      if ((error as { code?: string }).code !== '42P01') throw error;
+      // Two hosts creating it at once: the loser's duplicate is fine.
+      await client.query(CREATE).catch((created: { code?: string }) => {
+        if (created.code !== '23505' && created.code !== '42P07') throw created;
+      });
+      return (await client.query<Row>(sql, values)).rows;
+    }
+  };
+  return {
+    acquireOrRenew: (name, host, ttlMs) =>
+      bounded('renew the lease', async () => {
+        let rows = await query(ACQUIRE, [name, host.id, host.hostname, ttlMs]);
+        // A row inserted by another host after this statement's snapshot: read it now.
+        if (rows.length === 0) rows = await query(READ, [name]);
+        const row = rows[0];
+        if (!row) throw new StoreError(`${target.shownUrl}: lease ${name} has no row after an upsert`, false);
+        return { view: viewOf(row), mine: row.mine === true };
+      }),
+    release: (name: string, host: LeaseHost, token: string) => bounded('release the lease', async () => (await client.query(RELEASE, [name, host.id, token])).rowCount === 1),
+    read: (name) =>
+      bounded('read the lease', async () => {
+        const rows = await query(READ, [name]);
+        return rows[0] ? viewOf(rows[0]) : null;
+      }),
+    hold: (name, by) => bounded('record the hold', async () => void (await query(HOLD, [name, by]))),
+    close: async () => {
+      if (!connected) return;
+      try {
+        // A connection that never came up has nothing to end: its socket is simply dropped.
+        await within(Math.min(target.timeoutMs, 1000), 'close', connected.then(() => client.end()), abandon);
+      } catch {
+        abandon();
+      }
+    },
+  };
+}

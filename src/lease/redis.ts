@@ -1,0 +1,118 @@
+// The lease on one Redis server: SET NX PX to take it and a compare-and-renew step, both in
+// one Lua script (atomic on the server), with the expiry kept by the server. The fencing
+// token is a counter key that is never deleted. Efficiency-grade only (README): the counter
+// is only as durable as the server's persistence, a failover can lose the lease key, and
+// Redis counts TTLs on its wall clock.
+
+import { createClient } from 'redis';
+import type { LeaseView } from '../core/lease-record.js';
+import { StoreError, within, type LeaseStore, type StoreTarget } from './lease.js';
+
+/** The keys of one lease; the braces keep them in one slot of a cluster. */
+function keys(name: string): string[] {
+  const base = `ensure-running:lease:{${name}}`;
+  return [base, `${base}:token`, `${base}:held`, `${base}:released`, `${base}:last`];
+}
+
+// KEYS: lease, token counter, held, released, last holder. ARGV: host id, hostname, TTL in ms.
+// Returns {mine, holder, hostname, token, ms left, held by}.
+const ACQUIRE = `
+local held = redis.call('GET', KEYS[3]) or ''
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local h = cjson.decode(cur)
+  if h.holder == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+    return {1, h.holder, h.hostname, h.token, tonumber(ARGV[3]), held}
+  end
+  return {0, h.holder, h.hostname, h.token, redis.call('PTTL', KEYS[1]), held}
+end
+if redis.call('GET', KEYS[4]) == ARGV[1] then
+  return {0, redis.call('GET', KEYS[5]) or '', '', redis.call('GET', KEYS[2]) or '0', 0, held}
+end
+local token = redis.call('GET', KEYS[2])
+if not token or redis.call('GET', KEYS[5]) ~= ARGV[1] then token = tostring(redis.call('INCR', KEYS[2])) end
+redis.call('SET', KEYS[1], cjson.encode({holder = ARGV[1], hostname = ARGV[2], token = token}), 'NX', 'PX', ARGV[3])
+redis.call('SET', KEYS[5], ARGV[1])
+redis.call('DEL', KEYS[4])
+return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held}`;
+
+// KEYS as above. ARGV: host id, token, TTL in ms. The releaser leaves it to others for one TTL.
+const RELEASE = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+local h = cjson.decode(cur)
+if h.holder ~= ARGV[1] or h.token ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[3])
+return 1`;
+
+type Reply = [number, string, string, string, number, string];
+
+const viewOf = (r: Reply): LeaseView => ({ holder: String(r[1]), hostname: String(r[2]), token: String(r[3]), expiresInMs: Number(r[4]), heldBy: r[5] ? String(r[5]) : null });
+
+/** One line for a Redis or socket error: never the URL's password. */
+function classify(error: unknown, shownUrl: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+  const refused = /WRONGPASS|NOAUTH|NOPERM|invalid password|ERR AUTH/i.test(message);
+  return new StoreError(`${shownUrl}: ${message}`, refused);
+}
+
+/** Connects to Redis for one check; every call is bounded by the target's timeout. */
+export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
+  // No reconnection: a check is one short visit, and a lost server is an answer.
+  const client = createClient({ url: target.url, socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  const abandon = () => {
+    try {
+      client.destroy();
+    } catch {
+      // not open yet
+    }
+  };
+  let connected: Promise<unknown> | null = null;
+  const bounded = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const once = async () => {
+      connected ??= client.connect();
+      await connected;
+      return work();
+    };
+    try {
+      return await within(target.timeoutMs, `${what} at ${target.shownUrl}`, once(), abandon);
+    } catch (error) {
+      throw classify(error, target.shownUrl);
+    }
+  };
+  return {
+    acquireOrRenew: (name, host, ttlMs) =>
+      bounded('renew the lease', async () => {
+        const reply = (await client.eval(ACQUIRE, { keys: keys(name), arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs)))] })) as unknown as Reply;
+        return { view: viewOf(reply), mine: Number(reply[0]) === 1 };
+      }),
+    release: (name, host, token, ttlMs) =>
+      bounded('release the lease', async () => Number(await client.eval(RELEASE, { keys: keys(name), arguments: [host.id, token, String(Math.max(1, Math.round(ttlMs)))] })) === 1),
+    read: (name) =>
+      bounded('read the lease', async () => {
+        const [lease, token, held, , last] = keys(name) as [string, string, string, string, string];
+        const [cur, count, by, left, lastHolder] = (await client.multi().get(lease).get(token).get(held).pTTL(lease).get(last).exec()) as unknown as [string | null, string | null, string | null, number, string | null];
+        if (!cur && !count) return null;
+        const h = cur ? (JSON.parse(cur) as { holder: string; hostname: string; token: string }) : { holder: lastHolder ?? '', hostname: '', token: count ?? '0' };
+        return { holder: h.holder, hostname: h.hostname, token: h.token, expiresInMs: cur ? Number(left) : 0, heldBy: by };
+      }),
+    hold: (name, by) =>
+      bounded('record the hold', async () => {
+        const held = keys(name)[2]!;
+        if (by === null) await client.del(held);
+        else await client.set(held, by);
+      }),
+    close: async () => {
+      if (!connected) return;
+      try {
+        await within(Math.min(target.timeoutMs, 1000), 'close', connected.then(() => client.close()), abandon);
+      } catch {
+        abandon();
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// The check's lease step (--lease), under the check's lock, before it observes and decides:
+// one store call (acquire or renew), the role decided by src/core/lease-role.ts, the copy
+// here stopped when this host must not run it (standby, step-down, held everywhere, or a
+// restart under a new fencing token). A holder's check then goes on as usual, with the
+// token in the program's environment; any other host's check ends here.
+
+import { emptyLeaseRecord, hostText, type LeaseRecord } from '../core/lease-record.js';
+import { decideLease, type StoreAnswer } from '../core/lease-role.js';
+import { emptyState, type ProgramState } from '../core/state.js';
+import { EXIT } from '../errors.js';
+import { observe } from '../os/observe.js';
+import { bootId } from '../os/proc-identity.js';
+import { register } from '../os/registry.js';
+import { readStateFile, writeStateFile } from '../os/state-file.js';
+import { loadState } from '../commands/check.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import { stopLocked } from '../commands/stop.js';
+import type { World } from '../world.js';
+import { leaseHost } from './host.js';
+import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
+
+/** Milliseconds on CLOCK_MONOTONIC, which every process of one boot shares: wall-clock steps do not move it. */
+export const monoMs = (): number => Number(process.hrtime.bigint() / 1_000_000n);
+
+/** The check goes on (this host holds the lease) with these records and configuration, or ends with `code`. */
+export type LeaseStep =
+  | { idle: true; code: number }
+  | {
+      idle: false;
+      config: ProgramConfig;
+      /** The records as now on file, and as the check should start from. */
+      loaded: ProgramState | null;
+      state: ProgramState;
+      /** Puts the token of a copy launched by this check on record, before the save. */
+      settle(state: ProgramState): ProgramState;
+    };
+
+/** The lease record of these records, or a fresh one when --lease or --lease-name changed. */
+export function recordOf(state: ProgramState | null, lease: LeaseOptions): LeaseRecord {
+  const kept = state?.lease;
+  return kept && kept.name === lease.name && kept.url === lease.shownUrl ? kept : emptyLeaseRecord(lease.shownUrl, lease.name);
+}
+
+/** The copy running here, with the fencing token it was launched with (null when the records do not say). */
+function copyHere(config: ProgramConfig, state: ProgramState, record: LeaseRecord): { pid: number; token: string | null } | null {
+  const looked = observe(config.paths, state, { tail: false, scan: false, lost: false });
+  if (looked.obs.kind !== 'ours' || !state.identity) return null;
+  const ran = record.ranWith;
+  return { pid: looked.obs.pid, token: ran && ran.launch === state.identity.token ? ran.token : null };
+}
+
+/** Asks the store once, within --lease-timeout; a store error is an answer too. */
+async function ask(lease: LeaseOptions, host: LeaseHost): Promise<StoreAnswer> {
+  const store = await openStore(lease);
+  try {
+    return { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs)) };
+  } catch (error) {
+    if (error instanceof StoreError) return { kind: 'error', text: error.message, config: error.config };
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`. */
+export async function stopCopy(config: ProgramConfig, world: World, head: string): Promise<void> {
+  const heard: string[] = [];
+  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false);
+  const prefix = `${config.paths.name}: `;
+  world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
+}
+
+/** Writes the records when they changed. */
+function save(path: string, before: ProgramState | null, state: ProgramState): void {
+  if (!before || JSON.stringify(before) !== JSON.stringify(state)) writeStateFile(path, state);
+}
+
+/**
+ * The lease step of one check. `manualStart`: --start, which clears a local hold, so it is
+ * not one here. Returns whether the check goes on, and with what.
+ */
+export async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
+  const lease = config.lease!;
+  const { paths } = config;
+  const base = loaded ?? emptyState();
+  // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
+  if (base.held && !manualStart) return { idle: true, code: EXIT.ok };
+  const record = recordOf(loaded, lease);
+  const host = leaseHost(lease.hostId, config.registryDir);
+  const running = copyHere(config, base, record);
+  const askedMonoMs = monoMs();
+  const answer = await ask(lease, host);
+  const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
+  const rules = { name: paths.name, leaseName: lease.name, intervalMs: config.policy.periodMs, ttlMs: lease.ttlMs, timeoutMs: lease.timeoutMs, stopMs: config.killAfterMs };
+  const decision = decideLease({ record, answer, me: host, running, clock, rules });
+  for (const line of decision.lines) world.warn(line);
+  let state: ProgramState = { ...base, lease: decision.record };
+  let onFile = loaded;
+  if (decision.stop) {
+    // The stop reads and writes the records itself: the new lease record goes on file first.
+    writeStateFile(paths.stateFile, state);
+    await stopCopy(config, world, decision.stop);
+    onFile = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
+    state = onFile ?? state;
+  }
+  if (decision.go.kind === 'idle') {
+    save(paths.stateFile, onFile, state);
+    // A standby is listed by a bare --status too (its role is on record).
+    register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
+    // --start by hand on a standby host: a person asked, so the silence of a standby would mislead.
+    const seen = decision.record.seen;
+    if (manualStart && decision.record.role === 'standby' && !decision.stop && decision.lines.length === 0 && seen) {
+      world.say(`${paths.name}: standby: lease ${lease.name} is held by ${hostText(seen.holder, seen.hostname)} (token ${seen.token}); the program runs there`);
+    }
+    return { idle: true, code: decision.go.code };
+  }
+  const token = decision.go.token;
+  const extraEnv = { ...config.extraEnv, ENSURE_RUNNING_FENCING_TOKEN: token, ENSURE_RUNNING_LEASE_NAME: lease.name, ENSURE_RUNNING_HOST_ID: host.id };
+  const settle = (after: ProgramState): ProgramState => {
+    const kept = after.lease;
+    if (!after.identity || !kept || kept.ranWith?.launch === after.identity.token) return after;
+    return { ...after, lease: { ...kept, ranWith: { launch: after.identity.token, token } } };
+  };
+  return { idle: false, config: { ...config, extraEnv }, loaded: onFile, state, settle };
+}

@@ -1,0 +1,76 @@
+// Several "hosts" on one machine for the lease tests: each has its own ENSURE_RUNNING_HOME
+// (hence its own host id), its own PID file and records, and runs the same crontab line.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, type RunResult } from './helpers.ts';
+import type { StoreServer } from './servers.ts';
+
+/** Short times keep the tests fast: the lease outlives one interval plus a store call and a stop. */
+export const FAST = ['--interval', '2s', '--lease-ttl', '6s', '--lease-timeout', '1s', '--kill-after', '1s', '--start-secs', '0'];
+
+export class Hosts {
+  constructor(
+    readonly box: Sandbox,
+    readonly server: StoreServer,
+    readonly leaseName: string,
+    /** The interval, TTL and timeouts of every call (FAST unless a test needs room for load). */
+    readonly times: string[] = FAST,
+  ) {}
+
+  pidFile(host: string): string {
+    return this.box.path(host, 'app.pid');
+  }
+
+  /** The crontab line of `host` (with `extra` options), run once; `url` replaces the store's. */
+  run(host: string, extra: string[] = [], url = this.server.url, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    const args = ['--pid', this.pidFile(host), '--lease', url, '--lease-name', this.leaseName, ...this.times, ...extra, '--', fixture('fenced.js'), this.box.path(`${host}.tokens`)];
+    return this.box.run(args, { env: this.env(host, env) });
+  }
+
+  /** A manual action of `host` (--stop, --start, --release, --status) with the same lease options. */
+  act(host: string, action: string[]): Promise<RunResult> {
+    const args = ['--pid', this.pidFile(host), '--lease', this.server.url, '--lease-name', this.leaseName, ...this.times, ...action];
+    return this.box.run(args, { env: this.env(host) });
+  }
+
+  /** Host `c` keeps a random id in its home; the others are named by ENSURE_RUNNING_HOST_ID. */
+  env(host: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const id = host === 'c' ? {} : { ENSURE_RUNNING_HOST_ID: host };
+    return this.box.env({ ENSURE_RUNNING_HOME: this.box.path(host, 'home'), ...this.server.env, ...id, ...extra });
+  }
+
+  /** The PID of the copy running on `host`, or 0; tracked for cleanup. */
+  running(host: string): number {
+    const file = this.pidFile(host);
+    if (!existsSync(file)) return 0;
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    if (!(pid > 1)) return 0;
+    this.box.track(pid);
+    return isAlive(pid) ? pid : 0;
+  }
+
+  /** Every launch on `host`: its PID and the fencing token it was given. */
+  launches(host: string): { pid: number; token: string }[] {
+    const file = this.box.path(`${host}.tokens`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [pid, token] = line.split(' ');
+        this.box.track(Number(pid));
+        return { pid: Number(pid), token: token! };
+      });
+  }
+
+  /** The lease as `host` last recorded it (--status --json's `lease`). */
+  async lease(host: string): Promise<{ role: string; holder: string | null; token: string | null; url: string; programToken: string | null }> {
+    const status = await this.act(host, ['--status', '--json']);
+    return JSON.parse(status.stdout).lease;
+  }
+}
+
+/** The live copies over all hosts. */
+export function copies(hosts: Hosts, names: string[]): { host: string; pid: number }[] {
+  return names.map((host) => ({ host, pid: hosts.running(host) })).filter((copy) => copy.pid > 0);
+}
