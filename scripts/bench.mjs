@@ -2,8 +2,9 @@
 // sh front door keeping the quiet promise) against `node -e 0`, a bare `kill -0` shell line
 // and the node path (node bin/ensure-running.js), in alternating rounds (wall time, medians of
 // per-round ratios, peak RSS); the same with --heartbeat; relaunch latency; 50 concurrent
-// calls on a dead program; a bare --status with 200 registered programs. Every process it
-// starts is killed by PID at the end.
+// calls on a dead program; a bare --status with 200 registered programs; with --lease, a
+// holder's and a standby's check and the failover time (scripts/bench-lease.ts). Every
+// process it starts is killed by PID at the end.
 // Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -261,6 +262,10 @@ async function main() {
   const one = statusOf('registry-1');
   const twoHundred = statusOf('registry-200');
   console.log(`Bare --status: 1 program ${ms(one.wall)} (${one.lines} lines), 200 programs ${ms(twoHundred.wall)} (${twoHundred.lines} lines)`);
+
+  // --lease against a private PostgreSQL (scripts/bench-lease.ts, which reuses the tests' server helper).
+  if (existsSync('/usr/lib/postgresql')) spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-lease.ts')], { cwd: ROOT, stdio: 'inherit' });
+  else console.log('\n!! PostgreSQL not installed: the lease figures are not measured (apt-get install postgresql)');
 }
 
 try {

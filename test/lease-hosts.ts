@@ -2,11 +2,15 @@
 // (hence its own host id), its own PID file and records, and runs the same crontab line.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, type RunResult } from './helpers.ts';
+import { Sandbox, fixture, isAlive, waitUntil, type RunResult } from './helpers.ts';
 import type { StoreServer } from './servers.ts';
 
-/** Short times keep the tests fast: the lease outlives one interval plus a store call and a stop. */
-export const FAST = ['--interval', '2s', '--lease-ttl', '6s', '--lease-timeout', '1s', '--kill-after', '1s', '--start-secs', '0'];
+/** Short times keep a takeover fast: the lease outlives one interval plus a store call and a stop. */
+export const FAST = ['--interval', '2s', '--lease-ttl', '8s', '--lease-timeout', '3s', '--kill-after', '1s', '--start-secs', '0'];
+/** A lease that outlives many slow checks on a busy machine, for tests where it must not run out. */
+export const LONG = ['--interval', '10s', '--lease-ttl', '60s', '--lease-timeout', '20s', '--kill-after', '1s', '--start-secs', '0'];
+/** Room for a holder to keep its copy over a few failed renewals (30s - (2s + 2s + 1s)) before it steps down. */
+export const ROOMY = ['--interval', '2s', '--lease-ttl', '30s', '--lease-timeout', '2s', '--kill-after', '1s', '--start-secs', '0'];
 
 export class Hosts {
   constructor(
@@ -61,6 +65,16 @@ export class Hosts {
         this.box.track(Number(pid));
         return { pid: Number(pid), token: token! };
       });
+  }
+
+  /** Runs `host`'s check until its copy runs (a takeover); returns everything the checks said. */
+  async runUntilRunning(host: string, what: string): Promise<string> {
+    let said = '';
+    await waitUntil(async () => {
+      said += (await this.run(host)).stderr;
+      return this.running(host) > 0;
+    }, what, 60_000, 500);
+    return said;
   }
 
   /** The lease as `host` last recorded it (--status --json's `lease`). */

@@ -44,12 +44,12 @@ export interface StoreServer {
 
 const alive = (child: ChildProcess | null) => child !== null && child.exitCode === null && child.signalCode === null;
 
-/** Stops a child by PID (SIGINT: PostgreSQL's fast shutdown, redis-server's clean exit), SIGKILL if it lingers. */
-async function stopChild(child: ChildProcess | null): Promise<void> {
+/** Stops a child by PID (SIGQUIT: PostgreSQL's immediate shutdown; SIGINT: redis-server's exit), SIGKILL if it lingers. */
+async function stopChild(child: ChildProcess | null, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
   if (!child || !alive(child) || !child.pid) return;
   const exited = new Promise((done) => child.once('exit', done));
   process.kill(child.pid, 'SIGCONT');
-  process.kill(child.pid, 'SIGINT');
+  process.kill(child.pid, signal);
   const timer = setTimeout(() => alive(child) && process.kill(child.pid!, 'SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
@@ -96,7 +96,8 @@ export async function startPostgres(): Promise<StoreServer> {
     dir,
     pid: () => child?.pid ?? 0,
     env: { PGPASSWORD: PG_PASSWORD },
-    stop: () => stopChild(child),
+    // An outage, not a maintenance: no shutdown checkpoint (the restart recovers in a moment).
+    stop: () => stopChild(child, 'SIGQUIT'),
     start,
     pause: () => child?.pid && process.kill(child.pid, 'SIGSTOP'),
     resume: () => child?.pid && alive(child) && process.kill(child.pid, 'SIGCONT'),

@@ -1,0 +1,137 @@
+// --lease postgres:// when the store fails (stopped, hung) and under the manual actions (--stop
+// on every host, --release), against a private PostgreSQL started for this file (test/servers.ts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
+import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
+import { Hosts, LONG, ROOMY, copies } from '../lease-hosts.ts';
+
+let server: StoreServer;
+before(async () => {
+  server = await startPostgres();
+});
+after(async () => {
+  await server?.cleanup();
+});
+
+let leases = 0;
+/** A sandbox with hosts a, b, c on a lease of their own. */
+function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
+  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+}
+
+/** The lease's row, read by the test itself. */
+async function row(name: string): Promise<{ holder: string; token: string; live: boolean } | null> {
+  const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [name]);
+    return result.rows[0] ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
+test('lease: the store stopped → the holder keeps its copy, then steps down before its lease could be taken; a standby says one line', async (t) => {
+  const hosts = setup(t, ROOMY);
+  t.after(() => server.start().catch(() => undefined));
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  const copy = hosts.running('a');
+  await server.stop();
+  const kept = await hosts.run('a');
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(kept.stderr, /lease store unreachable \(postgres:\/\/er@127\.0\.0\.1:\d+\/postgres: connect ECONNREFUSED [^)]*\); keeping the program/);
+  assert.ok(isAlive(copy));
+  const standby = await hosts.run('b');
+  assert.equal(standby.code, 1);
+  assert.equal(lines(standby.stderr).length, 1, standby.stderr);
+  assert.deepEqual((await hosts.run('b')).stderr, '', 'said once');
+  let stoppedAt = 0;
+  const down = await waitUntil(async () => {
+    const result = await hosts.run('a');
+    if (isAlive(copy)) return null;
+    stoppedAt = Date.now();
+    return result;
+  }, 'the holder to step down', 30_000);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /stepping down before lease \S+ can run out \([^)]+ left\): stopping the copy here: stopped/);
+  assert.equal(lines(down.stderr).length, 1);
+  await server.start();
+  // The store's own clock says the lease was still a's when its copy was gone.
+  const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
+  await client.connect();
+  const { rows } = await client.query('SELECT extract(epoch FROM expires_at) * 1000 AS ms FROM ensure_running_lease WHERE name = $1', [hosts.leaseName]);
+  await client.end();
+  assert.ok(Number(rows[0].ms) > stoppedAt, 'the copy was stopped before the lease ran out');
+  const back = await hosts.run('b');
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stderr, /lease store answers again/);
+});
+
+test('lease: the store hung (SIGSTOP) → every check ends within its timeout; the holder keeps, then steps down; a standby says one line', async (t) => {
+  const hosts = setup(t, ROOMY);
+  t.after(() => server.resume());
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  const copy = hosts.running('a');
+  server.pause();
+  const kept = await hosts.run('a', [], undefined);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(kept.stderr, /no answer within 2s to renew the lease at postgres:\/\/er@127\.0\.0\.1:\d+\/postgres\); keeping the program/);
+  const standby = await hosts.run('b');
+  assert.equal(standby.code, 1);
+  assert.match(standby.stderr, /no answer within 2s/);
+  assert.equal(lines(standby.stderr).length, 1);
+  const down = await waitUntil(async () => {
+    const result = await hosts.run('a');
+    return isAlive(copy) ? null : result;
+  }, 'the holder to step down', 30_000);
+  assert.match(down.stderr, /stepping down before lease \S+ can run out/);
+  assert.equal(lines(down.stderr).length, 1);
+  server.resume();
+});
+
+test('lease: --stop holds the program stopped on every host; --start clears it', async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  const copy = hosts.running('a');
+  const stop = await hosts.act('b', ['--stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, /held stopped on every host \(lease \S+\) until, on any host: ensure-running .* --start/);
+  const held = await hosts.run('a');
+  assert.match(held.stderr, /held stopped on every host \(--stop on host b\); stopping the copy here: stopped/);
+  assert.ok(!isAlive(copy));
+  for (const host of ['a', 'b', 'a', 'b']) {
+    const quiet = await hosts.run(host);
+    assert.deepEqual([quiet.code, quiet.stderr], [0, '']);
+  }
+  assert.deepEqual(copies(hosts, ['a', 'b']), [], 'held: no host runs it');
+  const start = await hosts.act('b', ['--start', '--', 'ignored']);
+  assert.equal(start.code, 0, start.stderr);
+  for (const host of ['a', 'b']) assert.equal((await hosts.run(host)).code, 0);
+  assert.equal(copies(hosts, ['a', 'b']).length, 1, 'one copy again');
+});
+
+test('lease: --release stops the copy here and hands over: another host takes it at its next check, with a higher token', async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('c')).code, 0);
+  const copy = hosts.running('c');
+  assert.equal((await hosts.run('a')).code, 0);
+  const release = await hosts.act('c', ['--release']);
+  assert.equal(release.code, 0, release.stderr);
+  assert.match(release.stdout, /released lease \S+ \(token 1\)/);
+  assert.ok(!isAlive(copy));
+  // The releasing host does not take it back at once.
+  const again = await hosts.run('c');
+  assert.deepEqual([again.code, hosts.running('c')], [0, 0]);
+  const taken = await hosts.run('a');
+  assert.match(taken.stderr, /took over lease \S+ from host [0-9a-f]{16} \(\S+\) \(token 2\)/);
+  assert.ok(hosts.running('a') > 0);
+});

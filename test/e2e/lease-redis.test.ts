@@ -1,0 +1,84 @@
+// --lease redis://: the same crontab line on several hosts against one private redis-server
+// (test/servers.ts): one copy in all, takeover with a higher token, --release, --stop everywhere.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
+import { startRedis, type StoreServer } from '../servers.ts';
+import { Hosts, LONG, copies } from '../lease-hosts.ts';
+
+let server: StoreServer;
+before(async () => {
+  server = await startRedis();
+});
+after(async () => {
+  await server?.cleanup();
+});
+
+let leases = 0;
+function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
+  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+}
+
+test('lease on Redis: three hosts, simultaneous checks → one copy in all, token 1, unchanged by renewals', async (t) => {
+  const hosts = setup(t, LONG);
+  const names = ['a', 'b', 'c'];
+  for (let round = 0; round < 2; round++) {
+    const results = await Promise.all(names.flatMap((host) => [0, 1].map(() => hosts.run(host))));
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    assert.equal(copies(hosts, names).length, 1, `one copy after round ${round}`);
+  }
+  await waitUntil(() => names.some((host) => hosts.launches(host).length), 'the copy to report its token');
+  assert.deepEqual(names.flatMap((host) => hosts.launches(host)).map((launch) => launch.token), ['1']);
+});
+
+test('lease on Redis: the holder stops checking → a standby takes over with a higher token; the old holder stops its copy', async (t) => {
+  const hosts = setup(t);
+  assert.equal((await hosts.run('a')).code, 0);
+  const old = hosts.running('a');
+  const taken = await hosts.runUntilRunning('b', 'b to take the lease over');
+  // "from host a" when b saw a hold it; on a busy machine b's first check may find it run out already.
+  assert.match(taken, /(took over lease \S+ from host a \(\S+\)|holding lease \S+) \(token 2\)/);
+  const back = await hosts.run('a');
+  assert.match(back.stderr, /is held by host b \(\S+\) \(token 2\); stopping the copy here: stopped/);
+  assert.equal(lines(back.stderr).length, 1);
+  assert.ok(!isAlive(old));
+  await waitUntil(() => hosts.launches('b').length === 1, "b's copy to report its token");
+  assert.equal(hosts.launches('b')[0]!.token, '2');
+});
+
+test('lease on Redis: --release hands over; --stop holds every host; --start clears it', async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  const release = await hosts.act('a', ['--release']);
+  assert.match(release.stdout, /released lease \S+ \(token 1\)/);
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal(hosts.running('a'), 0, 'the releasing host does not take it back at once');
+  assert.match((await hosts.run('b')).stderr, /took over lease \S+ from host a \(\S+\) \(token 2\)/);
+  const copy = hosts.running('b');
+  assert.ok(copy > 0);
+  assert.equal((await hosts.act('a', ['--stop'])).code, 0);
+  assert.match((await hosts.run('b')).stderr, /held stopped on every host \(--stop on host a\)/);
+  assert.ok(!isAlive(copy));
+  assert.deepEqual([(await hosts.run('a')).code, copies(hosts, ['a', 'b'])], [0, []]);
+  assert.equal((await hosts.act('a', ['--start', '--', 'ignored'])).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  assert.equal(copies(hosts, ['a', 'b']).length, 1);
+});
+
+test('lease on Redis: the store stopped → one line for a standby, exit 1, nothing launched', async (t) => {
+  const hosts = setup(t);
+  t.after(() => server.start());
+  assert.equal((await hosts.run('a')).code, 0);
+  await server.stop();
+  const standby = await hosts.run('b');
+  assert.equal(standby.code, 1);
+  assert.equal(lines(standby.stderr).length, 1);
+  assert.match(standby.stderr, /lease store unreachable \(redis:\/\/127\.0\.0\.1:\d+: .*\); the program does not run here/);
+  assert.equal(hosts.running('b'), 0);
+  await server.start();
+});
