@@ -23,8 +23,9 @@ export interface PromiseDuties {
 
 /**
  * The wall-clock time until which "nothing to do" stays true, or null for no promise: the
- * program is not a verified, settled-or-settling run with nothing pending, an HTTP probe or
- * a log size must be looked at by every check, or a planned restart is not on record.
+ * program is not a verified, settled-or-settling run with nothing pending, an HTTP probe,
+ * a log size or a lease (--lease) must be looked at by every check, or a planned restart is
+ * not on record.
  */
 export function promiseUntilMs(state: ProgramState, duties: PromiseDuties, now: number): number | null {
   const identity = state.identity;
