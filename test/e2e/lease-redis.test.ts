@@ -16,11 +16,11 @@ after(async () => {
 });
 
 let leases = 0;
-function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
+function setup(t: { after(fn: () => void): void }, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
 }
 
 test('lease on Redis: three hosts, simultaneous checks → one copy in all, token 1, unchanged by renewals', async (t) => {
@@ -36,7 +36,8 @@ test('lease on Redis: three hosts, simultaneous checks → one copy in all, toke
 });
 
 test('lease on Redis: the holder stops checking → a standby takes over with a higher token; the old holder stops its copy', async (t) => {
-  const hosts = setup(t);
+  // a's lease runs out fast; b's, once taken, outlives the slowest check of a busy machine.
+  const hosts = setup(t, undefined, { b: LONG });
   assert.equal((await hosts.run('a')).code, 0);
   const old = hosts.running('a');
   const taken = await hosts.runUntilRunning('b', 'b to take the lease over');
@@ -48,37 +49,4 @@ test('lease on Redis: the holder stops checking → a standby takes over with a 
   assert.ok(!isAlive(old));
   await waitUntil(() => hosts.launches('b').length === 1, "b's copy to report its token");
   assert.equal(hosts.launches('b')[0]!.token, '2');
-});
-
-test('lease on Redis: --release hands over; --stop holds every host; --start clears it', async (t) => {
-  const hosts = setup(t, LONG);
-  assert.equal((await hosts.run('a')).code, 0);
-  assert.equal((await hosts.run('b')).code, 0);
-  const release = await hosts.act('a', ['--release']);
-  assert.match(release.stdout, /released lease \S+ \(token 1\)/);
-  assert.equal((await hosts.run('a')).code, 0);
-  assert.equal(hosts.running('a'), 0, 'the releasing host does not take it back at once');
-  assert.match((await hosts.run('b')).stderr, /took over lease \S+ from host a \(\S+\) \(token 2\)/);
-  const copy = hosts.running('b');
-  assert.ok(copy > 0);
-  assert.equal((await hosts.act('a', ['--stop'])).code, 0);
-  assert.match((await hosts.run('b')).stderr, /held stopped on every host \(--stop on host a\)/);
-  assert.ok(!isAlive(copy));
-  assert.deepEqual([(await hosts.run('a')).code, copies(hosts, ['a', 'b'])], [0, []]);
-  assert.equal((await hosts.act('a', ['--start', '--', 'ignored'])).code, 0);
-  assert.equal((await hosts.run('b')).code, 0);
-  assert.equal(copies(hosts, ['a', 'b']).length, 1);
-});
-
-test('lease on Redis: the store stopped → one line for a standby, exit 1, nothing launched', async (t) => {
-  const hosts = setup(t);
-  t.after(() => server.start());
-  assert.equal((await hosts.run('a')).code, 0);
-  await server.stop();
-  const standby = await hosts.run('b');
-  assert.equal(standby.code, 1);
-  assert.equal(lines(standby.stderr).length, 1);
-  assert.match(standby.stderr, /lease store unreachable \(redis:\/\/127\.0\.0\.1:\d+: .*\); the program does not run here/);
-  assert.equal(hosts.running('b'), 0);
-  await server.start();
 });

@@ -1,0 +1,77 @@
+// --lease postgres:// under the manual actions (--stop on every host, --start, --release),
+// against a private PostgreSQL started for this file (test/servers.ts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
+import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
+import { Hosts, LONG, ROOMY, copies } from '../lease-hosts.ts';
+
+let server: StoreServer;
+before(async () => {
+  server = await startPostgres();
+});
+after(async () => {
+  await server?.cleanup();
+});
+
+let leases = 0;
+/** A sandbox with hosts a, b, c on a lease of their own. */
+function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
+  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+}
+
+/** The lease's row, read by the test itself. */
+async function row(name: string): Promise<{ holder: string; token: string; live: boolean } | null> {
+  const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [name]);
+    return result.rows[0] ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
+test('lease: --stop holds the program stopped on every host; --start clears it', async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  const copy = hosts.running('a');
+  const stop = await hosts.act('b', ['--stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, /held stopped on every host \(lease \S+\) until, on any host: ensure-running .* --start/);
+  const held = await hosts.run('a');
+  assert.match(held.stderr, /held stopped on every host \(--stop on host b\); stopping the copy here: stopped/);
+  assert.ok(!isAlive(copy));
+  for (const host of ['a', 'b', 'a', 'b']) {
+    const quiet = await hosts.run(host);
+    assert.deepEqual([quiet.code, quiet.stderr], [0, '']);
+  }
+  assert.deepEqual(copies(hosts, ['a', 'b']), [], 'held: no host runs it');
+  const start = await hosts.act('b', ['--start', '--', 'ignored']);
+  assert.equal(start.code, 0, start.stderr);
+  for (const host of ['a', 'b']) assert.equal((await hosts.run(host)).code, 0);
+  assert.equal(copies(hosts, ['a', 'b']).length, 1, 'one copy again');
+});
+
+test('lease: --release stops the copy here and hands over: another host takes it at its next check, with a higher token', async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('c')).code, 0);
+  const copy = hosts.running('c');
+  assert.equal((await hosts.run('a')).code, 0);
+  const release = await hosts.act('c', ['--release']);
+  assert.equal(release.code, 0, release.stderr);
+  assert.match(release.stdout, /released lease \S+ \(token 1\)/);
+  assert.ok(!isAlive(copy));
+  // The releasing host does not take it back at once.
+  const again = await hosts.run('c');
+  assert.deepEqual([again.code, hosts.running('c')], [0, 0]);
+  const taken = await hosts.run('a');
+  assert.match(taken.stderr, /took over lease \S+ from host [0-9a-f]{16} \(\S+\) \(token 2\)/);
+  assert.ok(hosts.running('a') > 0);
+});
