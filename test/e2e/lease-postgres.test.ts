@@ -43,7 +43,8 @@ test('lease: three hosts, many simultaneous checks each → exactly one program 
   const names = ['a', 'b', 'c'];
   for (let round = 0; round < 2; round++) {
     const results = await Promise.all(names.flatMap((host) => [0, 1].map(() => hosts.run(host))));
-    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    // A check starved of CPU past the lock's stale period loses its lock and launches nothing (exit 1, said): allowed here.
+    for (const result of results) if (result.code !== 0) assert.match(result.stderr, /cannot keep the lock|taken over by another call|past the lock's stale period/, result.stderr);
     const live = copies(hosts, names);
     assert.equal(live.length, 1, `one copy in all after round ${round}: ${JSON.stringify(live)}`);
   }
