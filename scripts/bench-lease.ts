@@ -75,6 +75,8 @@ try {
   }
   console.log(`  failover, from the end of the holder's last check to the standby's copy running (TTL 6s, interval 2s): ${((takenAt - renewedAt) / 1000).toFixed(1)} s (bound: TTL + one interval = 8 s)`);
 } finally {
+  // Every host's copy, the ones never asked about included (the plain check's, the old holder's).
+  for (const host of ['h', 's', 'p', 'fa', 'fb']) running(host);
   for (const pid of started) {
     try {
       process.kill(pid, 'SIGKILL');
