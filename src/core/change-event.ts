@@ -1,11 +1,14 @@
 // What --on-change and --notify-url are told: one change event per check that said lines,
 // named from the events the check put on record. Pure: two states and the lines in, facts out.
 
+import type { LeaseRecord } from './lease-record.js';
 import type { EventKind, ProgramEvent, ProgramState } from './state.js';
 
 /** The names a hook sees in ENSURE_RUNNING_EVENT; `notice` is a line that is no change of state. */
-export type ChangeKind = 'started' | 'died' | 'failed-start' | 'backoff' | 'fatal' | 'recovered' | 'stopped' | 'hung' | 'unhealthy' | 'restarted' | 'notice';
-// Lease events (issue 10) go here too, once the lease records them as events of its own.
+export type ChangeKind =
+  | 'started' | 'died' | 'failed-start' | 'backoff' | 'fatal' | 'recovered' | 'stopped' | 'hung' | 'unhealthy' | 'restarted' | 'notice'
+  /** --lease: this host took the lease, lost it (to another host, or stepped down), the store stopped or came back. */
+  | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back';
 
 /** How each recorded event is called for a hook; events that are no news (stopping, start) are absent. */
 const NAMES: Partial<Record<EventKind, ChangeKind>> = {
@@ -25,7 +28,19 @@ const NAMES: Partial<Record<EventKind, ChangeKind>> = {
 };
 
 /** Which change names the event when a check made several (died, then started): the worst first. */
-const RANK: ChangeKind[] = ['fatal', 'failed-start', 'backoff', 'hung', 'unhealthy', 'died', 'restarted', 'recovered', 'started', 'stopped', 'notice'];
+const RANK: ChangeKind[] = ['fatal', 'lease-lost', 'store-unreachable', 'failed-start', 'backoff', 'hung', 'unhealthy', 'died', 'restarted', 'recovered', 'store-back', 'lease-taken', 'started', 'stopped', 'notice'];
+
+/** The lease's changes between two records of one program: of role, and of the store's health. */
+function leaseChanges(before: LeaseRecord | undefined, after: LeaseRecord | undefined): ChangeKind[] {
+  if (!after) return [];
+  const kinds: ChangeKind[] = [];
+  const was = before?.role ?? 'unknown';
+  if (after.role === 'holder' && was !== 'holder') kinds.push('lease-taken');
+  if (was === 'holder' && after.role !== 'holder') kinds.push('lease-lost');
+  if (after.trouble && !before?.trouble) kinds.push('store-unreachable');
+  if (!after.trouble && before?.trouble) kinds.push('store-back');
+  return kinds;
+}
 
 /** Longest message and log tail a hook gets in its environment: a line for people, not a log. */
 export const MESSAGE_MAX = 4000;
@@ -68,6 +83,7 @@ export function changeOf(before: ProgramState, after: ProgramState, lines: strin
   }
   // A launch refused for a configuration error puts no event on record: it cannot start.
   if (after.launchError && after.launchError.announcedMs !== before.launchError?.announcedMs) kinds.add('failed-start');
+  for (const kind of leaseChanges(before.lease, after.lease)) kinds.add(kind);
   if (kinds.size === 0) kinds.add('notice');
   const events = RANK.filter((k) => kinds.has(k));
   const exit = after.lastExit && JSON.stringify(after.lastExit) !== JSON.stringify(before.lastExit) ? after.lastExit : null;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeOf, hookEnv, webhookBody } from '../../src/core/change-event.ts';
 import { emptyState, withEvent, type EventKind, type ExitInfo, type ProgramState } from '../../src/core/state.ts';
+import { emptyLeaseRecord, type LeaseRecord } from '../../src/core/lease-record.ts';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const FACTS = { name: 'app', pidFile: '/srv/app.pid' };
@@ -51,4 +52,25 @@ test('the facts: exit code, signal and log tail of a death of this check only; t
   const body = webhookBody(died);
   assert.equal(body.text, 'app: failed to start\nsecond line');
   assert.equal(body.at, new Date(T0).toISOString());
+});
+
+test('lease table: a change of role or of the store\'s health is named for the hook', () => {
+  const lease = (role: LeaseRecord['role'], trouble: boolean): LeaseRecord => ({
+    ...emptyLeaseRecord('postgres://db/app', 'app'),
+    role,
+    trouble: trouble ? { text: 'store unreachable', announcedMs: T0 } : null,
+  });
+  const rows: [string, LeaseRecord | undefined, LeaseRecord, string[]][] = [
+    ['first answer, holder -> lease-taken', undefined, lease('holder', false), ['lease-taken']],
+    ['standby -> holder: lease-taken', lease('standby', false), lease('holder', false), ['lease-taken']],
+    ['holder -> standby: lease-lost', lease('holder', false), lease('standby', false), ['lease-lost']],
+    ['holder, store unreachable, still holding -> store-unreachable', lease('holder', false), lease('holder', true), ['store-unreachable']],
+    ['holder steps down while the store is unreachable -> lease-lost first', lease('holder', true), lease('unknown', true), ['lease-lost']],
+    ['store back, holder again -> store-back', lease('unknown', true), lease('holder', false), ['store-back', 'lease-taken']],
+    ['standby stays standby -> notice only', lease('standby', false), lease('standby', false), ['notice']],
+  ];
+  for (const [name, was, now, events] of rows) {
+    const change = changeOf({ ...base, ...(was ? { lease: was } : {}) }, { ...base, lease: now }, ['app: lease line'], FACTS, T0);
+    assert.deepEqual(change?.events, events, name);
+  }
 });
