@@ -2,6 +2,7 @@
 // PATH=/usr/bin:/bin and HOME as the directory, so every path in the line is absolute, the
 // installed command is named by absolute path, and PATH is set to one that finds node and the command.
 
+import { withoutPassword } from '../cli/lease-settings.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
@@ -53,6 +54,8 @@ function ownArgs(call: ParsedCall, config: ProgramConfig, world: World): string[
   for (const [name, value] of Object.entries(call.values) as [OptionName, string | boolean | string[]][]) {
     if (LEFT_OUT.has(name) || PATH_OPTIONS.includes(name) || !(name in OPTIONS)) continue;
     if (Array.isArray(value)) for (const item of value) args.push(`--${name}`, item);
+    // A password is never printed: the line goes into a crontab and cron's mails.
+    else if (name === 'lease' && typeof value === 'string') args.push(`--${name}`, withoutPassword(value));
     else if (typeof value === 'string') args.push(`--${name}`, value);
     else if (value) args.push(`--${name}`);
   }
@@ -76,6 +79,10 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config, world), '--', ...config.request.command])}`;
   world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
   if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);
+  const lease = call.values.lease;
+  if (typeof lease === 'string' && withoutPassword(lease) !== new URL(lease).toString()) {
+    world.say('# the password of --lease is left out of this line (a crontab and the mails of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names');
+  }
   world.say(escapePercent(line));
   return EXIT.ok;
 }

@@ -35,6 +35,16 @@ test('--crontab refuses a command that does not resolve, naming the PATH', async
   assert.match(out.stderr, /no-such-command-er.*not found in PATH=/);
 });
 
+test('--crontab never prints the password of a --lease URL, and says where to put it', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const out = await box.run(['--crontab', '--pid', 'app.pid', '--lease', 'postgres://app:s3cret-pw@db.example/app', '--lease-name', 'app', '--', 'node', fixture('forever.js')]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(!`${out.stdout}${out.stderr}`.includes('s3cret-pw'), out.stdout);
+  assert.match(out.stdout, /--lease postgres:\/\/app@db\.example\/app --lease-name app/);
+  assert.match(out.stdout, /^# the password of --lease is left out of this line.*~\/\.pgpass/m);
+});
+
 test('a log past --log-max-size is rotated at a check and the program keeps writing to the live log', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
