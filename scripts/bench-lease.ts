@@ -17,7 +17,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 const server = await startPostgres();
-const env = (host: string, extra: Record<string, string> = {}) => ({ PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`, HOME: dir, ENSURE_RUNNING_HOME: join(dir, host), ENSURE_RUNNING_HOST_ID: host, LANG: 'C', ...server.env, ...extra });
+const env = (host: string, extra: Record<string, string> = {}) => ({
+  PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
+  HOME: dir,
+  ENSURE_RUNNING_HOME: join(dir, host),
+  ENSURE_RUNNING_HOST_ID: host,
+  LANG: 'C',
+  ...server.env,
+  ...extra,
+});
 
 function check(host: string, lease: string[] | null, times: string[]): { wallMs: number; status: number | null; stderr: string } {
   mkdirSync(join(dir, host), { recursive: true });
@@ -46,10 +54,19 @@ try {
   const rounds = 15;
   const times = ['--interval', '1m'];
   const walls: Record<'holder' | 'standby' | 'plain', number[]> = { holder: [], standby: [], plain: [] };
-  for (const [host, kind] of [['h', 'holder'], ['s', 'standby'], ['p', 'plain']] as const) check(host, kind === 'plain' ? null : ['bench'], times);
+  for (const [host, kind] of [
+    ['h', 'holder'],
+    ['s', 'standby'],
+    ['p', 'plain'],
+  ] as const)
+    check(host, kind === 'plain' ? null : ['bench'], times);
   if (!running('h') || running('s')) throw new Error('setup: h should hold the lease and s be a standby');
   for (let i = 0; i < rounds; i++) {
-    for (const [host, kind] of [['h', 'holder'], ['s', 'standby'], ['p', 'plain']] as const) {
+    for (const [host, kind] of [
+      ['h', 'holder'],
+      ['s', 'standby'],
+      ['p', 'plain'],
+    ] as const) {
       const run = check(host, kind === 'plain' ? null : ['bench'], times);
       if (run.status !== 0) throw new Error(`${kind} check exited ${run.status}: ${run.stderr}`);
       walls[kind].push(run.wallMs);
@@ -73,7 +90,9 @@ try {
     else spawnSync('sleep', [String(Math.max(0, next - Date.now()) / 1000)]);
     if (Date.now() - renewedAt > 60_000) throw new Error('no failover within 60 s');
   }
-  console.log(`  failover, from the end of the holder's last check to the standby's copy running (TTL 6s, interval 2s): ${((takenAt - renewedAt) / 1000).toFixed(1)} s (bound: TTL + one interval = 8 s)`);
+  console.log(
+    `  failover, from the end of the holder's last check to the standby's copy running (TTL 6s, interval 2s): ${((takenAt - renewedAt) / 1000).toFixed(1)} s (bound: TTL + one interval = 8 s)`,
+  );
 } finally {
   // Every host's copy, the ones never asked about included (the plain check's, the old holder's).
   for (const host of ['h', 's', 'p', 'fa', 'fb']) running(host);

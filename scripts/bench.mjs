@@ -156,7 +156,9 @@ function answeredByPromise(args) {
 
 async function main() {
   const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
-  console.log(`ensure-running bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`);
+  console.log(
+    `ensure-running bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`,
+  );
   if (!hasGnuTime) console.log(`!! ${GNU_TIME} (GNU time) not found: peak RSS is NOT measured. Install it: apt-get install time`);
 
   // A guarded program, already running (past its 1 s start window); a full check leaves the quiet promise.
@@ -190,14 +192,16 @@ async function main() {
   const jsNode = ratioOf(walls, 'js', 'node');
   console.log(`  front door / node -e 0:  ${doorNode.toFixed(3)} (target <= ${TARGET.doorVsNode}) ${verdict(doorNode, TARGET.doorVsNode)}`);
   console.log(`  front door / kill -0:    ${doorKill.toFixed(2)} (target <= ${TARGET.doorVsKill0}) ${verdict(doorKill, TARGET.doorVsKill0)}`);
-  if (rss.door !== null) console.log(`  front door peak RSS:     ${mib(rss.door)} (target <= ${TARGET.doorRssMiB} MiB) ${verdict(rss.door / 1024, TARGET.doorRssMiB)}`);
+  if (rss.door !== null)
+    console.log(`  front door peak RSS:     ${mib(rss.door)} (target <= ${TARGET.doorRssMiB} MiB) ${verdict(rss.door / 1024, TARGET.doorRssMiB)}`);
   console.log(`  node path / node -e 0:   ${jsNode.toFixed(3)} (target <= ${TARGET.jsVsNode}) ${verdict(jsNode, TARGET.jsVsNode)}`);
 
   // With --heartbeat: the program beats between checks (here the bench touches the file before each one).
   const beat = join(dir, 'hb');
   writeFileSync(beat, '');
   const hbArgs = check('beat.pid', ['--heartbeat', beat, '--heartbeat-timeout', '60s', '--heartbeat-grace', '1s']);
-  if (timed(BIN, check('beat.pid', ['--start-secs', '0', '--heartbeat', beat, '--heartbeat-timeout', '60s', '--heartbeat-grace', '1s'])).status !== 0) throw new Error('heartbeat setup failed');
+  if (timed(BIN, check('beat.pid', ['--start-secs', '0', '--heartbeat', beat, '--heartbeat-timeout', '60s', '--heartbeat-grace', '1s'])).status !== 0)
+    throw new Error('heartbeat setup failed');
   pidIn('beat.pid');
   await new Promise((done) => setTimeout(done, 1200));
   const touchBeat = () => {
@@ -210,7 +214,9 @@ async function main() {
   if (!answeredByPromise(hbArgs)) throw new Error('the front door did not answer the heartbeat check from the promise');
   const hbWalls = rounds({ door: [BIN, hbArgs], node: [NODE, bare] }, (who) => who === 'door' && touchBeat());
   const hbRss = rssOf(hasGnuTime, BIN, hbArgs, touchBeat);
-  console.log(`\nHealthy check with --heartbeat (fresh beat): ${ms(median(hbWalls.door))}, ratio to node -e 0 ${ratioOf(hbWalls, 'door', 'node').toFixed(3)}, peak RSS ${mib(hbRss)}`);
+  console.log(
+    `\nHealthy check with --heartbeat (fresh beat): ${ms(median(hbWalls.door))}, ratio to node -e 0 ${ratioOf(hbWalls, 'door', 'node').toFixed(3)}, peak RSS ${mib(hbRss)}`,
+  );
 
   // Relaunch latency: a program found dead at a check (each round its own PID file, so that
   // the crash-loop policy never sees crowded deaths), through the installed command.
@@ -235,8 +241,12 @@ async function main() {
   pidIn('herd.pid');
   const instances = instancesOf(join(dir, 'herd.pid'));
   for (const pid of instances) started.add(pid);
-  const codeCounts = Object.entries(codes.reduce((acc, code) => Object.assign(acc, { [code]: (acc[code] ?? 0) + 1 }), {})).map(([code, n]) => `${n}x exit ${code}`);
-  console.log(`50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`);
+  const codeCounts = Object.entries(codes.reduce((acc, code) => Object.assign(acc, { [code]: (acc[code] ?? 0) + 1 }), {})).map(
+    ([code, n]) => `${n}x exit ${code}`,
+  );
+  console.log(
+    `50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`,
+  );
 
   // Bare --status: 200 registered programs vs one (each home is a registry of its own).
   if (timed(BIN, check('solo.pid', ['--start-secs', '0']), { env: env('registry-1') }).status !== 0) throw new Error('solo setup failed');

@@ -19,7 +19,11 @@ const env = { ...process.env, PATH: `${join(process.execPath, '..')}:${process.e
 const command = ['--', process.execPath, SERVER];
 
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
-const shown = (args) => ['ensure-running', ...args.map((a) => (a === process.execPath ? 'node' : a === SERVER ? 'examples/server.js' : a.startsWith(dir) ? a.slice(dir.length + 1) : a))].join(' ');
+const shown = (args) =>
+  [
+    'ensure-running',
+    ...args.map((a) => (a === process.execPath ? 'node' : a === SERVER ? 'examples/server.js' : a.startsWith(dir) ? a.slice(dir.length + 1) : a)),
+  ].join(' ');
 
 function step(title) {
   console.log(`\n${bold(`== ${title}`)}`);

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 
 const groups = process.argv.slice(2);
 const wanted = groups.length ? groups : ['unit', 'e2e', 'faults', 'serial', 'serial-faults'];
-const files = (dir) => (existsSync(join('test', dir)) ? readdirSync(join('test', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', dir, f)) : []);
+const files = (dir) =>
+  existsSync(join('test', dir))
+    ? readdirSync(join('test', dir))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => join('test', dir, f))
+    : [];
 
 let failed = false;
 const isSerial = (g) => g.startsWith('serial');
@@ -19,7 +25,11 @@ const runs = [
 ];
 for (const [list, concurrency] of runs) {
   if (list.length === 0) continue;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 180000}`, ...list], { stdio: 'inherit' });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 180000}`, ...list],
+    { stdio: 'inherit' },
+  );
   if (result.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -35,14 +35,18 @@ export interface Heartbeat {
 export function heartbeat(options: HeartbeatOptions = {}): Heartbeat {
   const path = options.path === undefined ? (process.env.ENSURE_RUNNING_HEARTBEAT ?? null) : options.path;
   const intervalMs = options.intervalMs ?? DEFAULT_BEAT_INTERVAL_MS;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`heartbeat: intervalMs must be a positive number of milliseconds, got ${intervalMs}`);
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+    throw new RangeError(`heartbeat: intervalMs must be a positive number of milliseconds, got ${intervalMs}`);
   let warned = false;
   const onError =
     options.onError ??
     ((error: Error) => {
       if (warned) return;
       warned = true;
-      process.emitWarning(`cannot write the heartbeat file ${path}: ${error.message}; ensure-running will judge this program hung`, 'EnsureRunningHeartbeatWarning');
+      process.emitWarning(
+        `cannot write the heartbeat file ${path}: ${error.message}; ensure-running will judge this program hung`,
+        'EnsureRunningHeartbeatWarning',
+      );
     });
   let timer: NodeJS.Timeout | null = null;
   // The first beat after creation or stop() rewrites the file, so that an "unregistered" mark is cleared.

@@ -5,7 +5,20 @@
 // output, no launch, no signal, the same records. Run under dash and under BusyBox sh; the
 // JS verifier of the node path must answer as dash does.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { BIN, Sandbox, fixture, isAlive, readOr, runProcess, startPlain, waitUntil, type RunResult } from './helpers.ts';
 import { cleanupMarked, pidsWithArg, startTimeOf, uniqueMarker } from './proc.ts';
 import { keepsPromise } from '../src/commands/quick.ts';
@@ -67,8 +80,16 @@ export const CASES: Case[] = [
   { name: 'promise missing its end line', change: (s) => editPromise(s, (t) => t.replace(/end\n$/, '')), expect: 'node' },
   { name: 'promise with a line too many', change: (s) => editPromise(s, (t) => `${t}end\n`), expect: 'node' },
   { name: 'promise of another version', change: (s) => editPromise(s, (t) => t.replace('promise 1\n', 'promise 2\n')), expect: 'node' },
-  { name: 'promise naming another start time', change: (s) => editPromise(s, (t) => t.replace(/^start (\d+)$/m, (_, n) => `start ${Number(n) + 1}`)), expect: 'node' },
-  { name: 'promise naming another boot', change: (s) => editPromise(s, (t) => t.replace(/^boot .*$/m, 'boot 00000000-0000-0000-0000-000000000000')), expect: 'node' },
+  {
+    name: 'promise naming another start time',
+    change: (s) => editPromise(s, (t) => t.replace(/^start (\d+)$/m, (_, n) => `start ${Number(n) + 1}`)),
+    expect: 'node',
+  },
+  {
+    name: 'promise naming another boot',
+    change: (s) => editPromise(s, (t) => t.replace(/^boot .*$/m, 'boot 00000000-0000-0000-0000-000000000000')),
+    expect: 'node',
+  },
   { name: 'foreign-owned promise', change: (s) => chownSync(s.box.path('app.promise'), 65534, 65534), expect: 'node' },
   { name: 'symlinked promise', change: (s) => relink(s.box.path('app.promise')), expect: 'node' },
   { name: 'deleted promise', change: (s) => rmSync(s.box.path('app.promise')), expect: 'node' },
@@ -91,13 +112,44 @@ export const CASES: Case[] = [
   { name: 'heartbeat fresh', options: beat, change: async (s) => (await afterGrace(s), future(s.box.path('hb'), 2)), expect: 'quiet' },
   { name: 'heartbeat stale', options: beat, change: async (s) => (await afterGrace(s), past(s.box.path('hb'), 120)), expect: 'node' },
   { name: 'heartbeat deleted', options: beat, change: async (s) => (await afterGrace(s), rmSync(s.box.path('hb'))), expect: 'node' },
-  { name: 'heartbeat stale, last check long ago', options: beat, change: async (s) => (await afterGrace(s), writeFileSync(s.box.path('app.checked'), `${uptimeCs() - 18_000}\n`), past(s.box.path('app.checked'), 180), past(s.box.path('hb'), 120)), expect: 'node' },
-  { name: 'heartbeat fresh, mark backdated by hand', options: beat, change: async (s) => (await afterGrace(s), past(s.box.path('app.checked'), 180), future(s.box.path('hb'), 2)), expect: 'node' },
-  { name: 'heartbeat fresh, mark content garbled', options: beat, change: async (s) => (await afterGrace(s), writeFileSync(s.box.path('app.checked'), 'x\n'), future(s.box.path('hb'), 2)), expect: 'node' },
-  { name: 'heartbeat within its grace', options: ['--heartbeat', 'hb', '--heartbeat-timeout', '60s', '--heartbeat-grace', '5m'], change: (s) => past(s.box.path('hb'), 120), expect: 'quiet' },
+  {
+    name: 'heartbeat stale, last check long ago',
+    options: beat,
+    change: async (s) => (
+      await afterGrace(s),
+      writeFileSync(s.box.path('app.checked'), `${uptimeCs() - 18_000}\n`),
+      past(s.box.path('app.checked'), 180),
+      past(s.box.path('hb'), 120)
+    ),
+    expect: 'node',
+  },
+  {
+    name: 'heartbeat fresh, mark backdated by hand',
+    options: beat,
+    change: async (s) => (await afterGrace(s), past(s.box.path('app.checked'), 180), future(s.box.path('hb'), 2)),
+    expect: 'node',
+  },
+  {
+    name: 'heartbeat fresh, mark content garbled',
+    options: beat,
+    change: async (s) => (await afterGrace(s), writeFileSync(s.box.path('app.checked'), 'x\n'), future(s.box.path('hb'), 2)),
+    expect: 'node',
+  },
+  {
+    name: 'heartbeat within its grace',
+    options: ['--heartbeat', 'hb', '--heartbeat-timeout', '60s', '--heartbeat-grace', '5m'],
+    change: (s) => past(s.box.path('hb'), 120),
+    expect: 'quiet',
+  },
   // 'either', with or without a promise: a promise shorter than 2 s is not given, and on a slow
   // machine the full check after the launch may already have settled the run (then one is).
-  { name: 'settling due (--min-uptime 2s)', options: ['--min-uptime', '2s'], change: (s) => waitUntil(() => Date.now() - s.launchedAt > 2500, 'the minimum uptime to pass').then(() => undefined), expect: 'either', noPromise: true },
+  {
+    name: 'settling due (--min-uptime 2s)',
+    options: ['--min-uptime', '2s'],
+    change: (s) => waitUntil(() => Date.now() - s.launchedAt > 2500, 'the minimum uptime to pass').then(() => undefined),
+    expect: 'either',
+    noPromise: true,
+  },
   { name: 'held by --stop', change: async (s) => void (await s.box.run(['--pid', 'app.pid', '--stop', '--kill-after', '2s'])), expect: 'node' },
   { name: '--health-url gives no promise', options: ['--health-url', 'http://127.0.0.1:9/'], expect: 'node', noPromise: true },
   { name: '--log-max-size gives no promise', options: ['--log-max-size', '1M'], expect: 'node', noPromise: true },
@@ -277,17 +329,37 @@ export const CONFIG_CASES: ConfigCase[] = [
   { name: 'config: nothing changed', expect: 'quiet' },
   { name: 'config: first program dead', change: (s) => killAndWait(s.pids.a), expect: 'node' },
   { name: 'config: second program dead', change: (s) => killAndWait(s.pids.b), expect: 'node' },
-  { name: 'config: file edited', change: (s) => writeFileSync(s.box.path('apps.toml'), `${readFileSync(s.box.path('apps.toml'), 'utf8')}# edited\n`), expect: 'node' },
+  {
+    name: 'config: file edited',
+    change: (s) => writeFileSync(s.box.path('apps.toml'), `${readFileSync(s.box.path('apps.toml'), 'utf8')}# edited\n`),
+    expect: 'node',
+  },
   { name: 'config: file rewritten unchanged', change: (s) => writeFileSync(s.box.path('apps.toml'), readFileSync(s.box.path('apps.toml'))), expect: 'node' },
   { name: 'config: file deleted', change: (s) => rmSync(s.box.path('apps.toml')), expect: 'node' },
   { name: 'config: file replaced by a link to a copy', change: (s) => relink(s.box.path('apps.toml')), expect: 'node' },
-  { name: 'config: second state file rewritten', change: (s) => writeFileSync(s.box.path('run', 'b.state.json'), readFileSync(s.box.path('run', 'b.state.json'))), expect: 'node' },
-  { name: 'config: second PID file naming another process', change: (s) => writeFileSync(s.box.path('run', 'b.pid'), `${startPlain(s.box, 'sleep', ['600'])}\n`), expect: 'node' },
+  {
+    name: 'config: second state file rewritten',
+    change: (s) => writeFileSync(s.box.path('run', 'b.state.json'), readFileSync(s.box.path('run', 'b.state.json'))),
+    expect: 'node',
+  },
+  {
+    name: 'config: second PID file naming another process',
+    change: (s) => writeFileSync(s.box.path('run', 'b.pid'), `${startPlain(s.box, 'sleep', ['600'])}\n`),
+    expect: 'node',
+  },
   { name: 'config: a check holds the second lock', change: (s) => mkdirSync(s.box.path('run', 'b.pid.lock')), expect: 'node' },
   { name: 'config: second mark deleted', change: (s) => rmSync(s.box.path('run', 'b.checked')), expect: 'node' },
   { name: 'config: second block expired', change: (s) => editConfigPromise(s, expireSecond), expect: 'node' },
-  { name: 'config: promise truncated in the second block', change: (s) => editConfigPromise(s, (t) => t.slice(0, t.lastIndexOf('\nmark ') + 1)), expect: 'node' },
-  { name: 'config: promise of another version', change: (s) => editConfigPromise(s, (t) => t.replace('config-promise 1\n', 'config-promise 2\n')), expect: 'node' },
+  {
+    name: 'config: promise truncated in the second block',
+    change: (s) => editConfigPromise(s, (t) => t.slice(0, t.lastIndexOf('\nmark ') + 1)),
+    expect: 'node',
+  },
+  {
+    name: 'config: promise of another version',
+    change: (s) => editConfigPromise(s, (t) => t.replace('config-promise 1\n', 'config-promise 2\n')),
+    expect: 'node',
+  },
   { name: 'config: foreign-owned promise', change: (s) => chownSync(s.promise, 65534, 65534), expect: 'node' },
   { name: 'config: --config=FILE spelling', call: () => ['--config=apps.toml'], expect: 'node' },
   { name: 'config: the same file by another path', call: () => ['--config', './apps.toml'], expect: 'node' },
@@ -309,7 +381,13 @@ function configSnapshot(box: Sandbox, marker: string) {
     }
   };
   const pids = pidsWithArg(marker);
-  return { a: records('a'), b: records('b'), pidFiles: [readOr(box.path('run', 'a.pid')), readOr(box.path('run', 'b.pid'))], pids, starts: pids.map(startTimeOf) };
+  return {
+    a: records('a'),
+    b: records('b'),
+    pidFiles: [readOr(box.path('run', 'a.pid')), readOr(box.path('run', 'b.pid'))],
+    pids,
+    starts: pids.map(startTimeOf),
+  };
 }
 
 async function runConfigCase(c: ConfigCase): Promise<Outcome> {
@@ -328,7 +406,11 @@ async function runConfigCase(c: ConfigCase): Promise<Outcome> {
     const slow = box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1' });
     const launched = await box.run(args, { env: slow });
     assert.equal(launched.code, 0, `${c.name}: launch: ${launched.stderr}`);
-    const s: ConfigSituation = { box, pids: { a: box.pidOf('run/a.pid'), b: box.pidOf('run/b.pid') }, promise: box.path('registry', 'configs', 'apps.promise') };
+    const s: ConfigSituation = {
+      box,
+      pids: { a: box.pidOf('run/a.pid'), b: box.pidOf('run/b.pid') },
+      promise: box.path('registry', 'configs', 'apps.promise'),
+    };
     pids.push(s.pids.a, s.pids.b);
     const quiet = await box.run(args, { env: slow });
     assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', ''], `${c.name}: the full check after the launch is quiet`);

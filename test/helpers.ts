@@ -105,12 +105,25 @@ export function killHard(pid: number): void {
 }
 
 /** Runs a process to completion, collecting its output; kills it after `timeoutMs`. */
-export function runProcess(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export function runProcess(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((done) => {
-    const child = execFile(file, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((error as unknown as { code: number }).code) : null) : 0;
-      done({ code: child.exitCode ?? code, signal: child.signalCode, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number'
+            ? (error as unknown as { code: number }).code
+            : null
+          : 0;
+        done({ code: child.exitCode ?? code, signal: child.signalCode, stdout, stderr });
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
@@ -132,7 +145,12 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls `probe` until it returns a truthy value, at most `timeoutMs`; throws naming `what`. */
-export async function waitUntil<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
+export async function waitUntil<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

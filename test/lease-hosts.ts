@@ -33,7 +33,19 @@ export class Hosts {
 
   /** The crontab line of `host` (with `extra` options), run once; `url` replaces the store's. */
   run(host: string, extra: string[] = [], url = this.server.url, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-    const args = ['--pid', this.pidFile(host), '--lease', url, '--lease-name', this.leaseName, ...(this.hostTimes[host] ?? this.times), ...extra, '--', fixture('fenced.js'), this.box.path(`${host}.tokens`)];
+    const args = [
+      '--pid',
+      this.pidFile(host),
+      '--lease',
+      url,
+      '--lease-name',
+      this.leaseName,
+      ...(this.hostTimes[host] ?? this.times),
+      ...extra,
+      '--',
+      fixture('fenced.js'),
+      this.box.path(`${host}.tokens`),
+    ];
     return this.box.run(args, { env: this.env(host, env) });
   }
 
@@ -76,10 +88,15 @@ export class Hosts {
   /** Runs `host`'s check until its copy runs (a takeover); returns everything the checks said. */
   async runUntilRunning(host: string, what: string): Promise<string> {
     let said = '';
-    await waitUntil(async () => {
-      said += (await this.run(host)).stderr;
-      return this.running(host) > 0;
-    }, what, 60_000, 500);
+    await waitUntil(
+      async () => {
+        said += (await this.run(host)).stderr;
+        return this.running(host) > 0;
+      },
+      what,
+      60_000,
+      500,
+    );
     return said;
   }
 

@@ -68,7 +68,11 @@ const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
 
 /** Why the real PID-reuse tests cannot run here, or false when they can (root and ns_last_pid). */
 export const pidReuseSkip: string | false =
-  process.getuid?.() !== 0 ? `needs root to write ${NS_LAST_PID}` : !existsSync(NS_LAST_PID) ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)` : false;
+  process.getuid?.() !== 0
+    ? `needs root to write ${NS_LAST_PID}`
+    : !existsSync(NS_LAST_PID)
+      ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)`
+      : false;
 
 /** Starts a plain `sleep` that gets exactly `pid` (a true impostor), retrying when another fork races for it; null if it never does. */
 export async function impostorAt(box: Sandbox, pid: number): Promise<number | null> {

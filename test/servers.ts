@@ -76,17 +76,51 @@ export async function startPostgres(): Promise<StoreServer> {
   const pwfile = join(dir, 'pw');
   writeFileSync(pwfile, `${PG_PASSWORD}\n`);
   if (process.getuid?.() === 0) for (const path of [dir, pwfile]) chownSync(path, 65534, 65534);
-  const [file, args] = asServerUser(join(bin, 'initdb'), ['-D', data, '-U', PG_USER, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const [file, args] = asServerUser(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    PG_USER,
+    `--pwfile=${pwfile}`,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   const init = spawnSync(file, args, { encoding: 'utf8', cwd: dir });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
     if (alive(child)) return;
-    const [pgFile, pgArgs] = asServerUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100', '-c', 'shared_buffers=16MB']);
+    const [pgFile, pgArgs] = asServerUser(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=100',
+      '-c',
+      'shared_buffers=16MB',
+    ]);
     child = spawn(pgFile, pgArgs, { cwd: dir, stdio: 'ignore' });
     const started = child;
-    await waitUntil(() => !alive(started) || spawnSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-t', '1']).status === 0, 'PostgreSQL to accept connections', 30_000, 100);
+    await waitUntil(
+      () => !alive(started) || spawnSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-t', '1']).status === 0,
+      'PostgreSQL to accept connections',
+      30_000,
+      100,
+    );
     if (!alive(started)) throw new Error('PostgreSQL exited at start');
   };
   await start();
@@ -115,7 +149,11 @@ export async function startRedis(): Promise<StoreServer> {
   let child: ChildProcess | null = null;
   const start = async () => {
     if (alive(child)) return;
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--unixsocket', join(dir, 'redis.sock')], { cwd: dir, stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--unixsocket', join(dir, 'redis.sock')],
+      { cwd: dir, stdio: 'ignore' },
+    );
     const started = child;
     await waitUntil(() => !alive(started) || existsSync(join(dir, 'redis.sock')), 'redis-server to listen', 30_000, 50);
     if (!alive(started)) throw new Error('redis-server exited at start (is it installed? apt-get install redis-server)');

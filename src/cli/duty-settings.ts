@@ -22,21 +22,27 @@ export interface DutySettings {
 function healthOptions(values: GivenValues, base: string, startWindowMs: number, env: Record<string, string>): HealthOptions | undefined {
   const restartAt = givenValue(values, 'restart-at');
   const beatFile = givenValue(values, 'heartbeat');
-  const heartbeat = beatFile === undefined ? null : (() => {
-    const file = resolve(base, beatFile);
-    const timeoutMs = optionValue(values, 'heartbeat-timeout');
-    env.ENSURE_RUNNING_HEARTBEAT = file;
-    return { file, timeoutMs, graceMs: Math.max(givenValue(values, 'heartbeat-grace') ?? timeoutMs, startWindowMs) };
-  })();
-  const http = values['health-url'] === undefined ? null : (() => {
-    const timeoutMs = optionValue(values, 'health-timeout');
-    if (timeoutMs > MAX_HEALTH_TIMEOUT_MS) {
-      const given = String(values['health-timeout']);
-      const problem = `is too long: a probe runs under the lock and may take at most ${MAX_HEALTH_TIMEOUT_MS / 1000}s`;
-      throw new OptionError('health-timeout', given, problem, `--health-timeout ${given} ${problem}`);
-    }
-    return { url: givenValue(values, 'health-url')!, timeoutMs, failures: optionValue(values, 'health-failures') };
-  })();
+  const heartbeat =
+    beatFile === undefined
+      ? null
+      : (() => {
+          const file = resolve(base, beatFile);
+          const timeoutMs = optionValue(values, 'heartbeat-timeout');
+          env.ENSURE_RUNNING_HEARTBEAT = file;
+          return { file, timeoutMs, graceMs: Math.max(givenValue(values, 'heartbeat-grace') ?? timeoutMs, startWindowMs) };
+        })();
+  const http =
+    values['health-url'] === undefined
+      ? null
+      : (() => {
+          const timeoutMs = optionValue(values, 'health-timeout');
+          if (timeoutMs > MAX_HEALTH_TIMEOUT_MS) {
+            const given = String(values['health-timeout']);
+            const problem = `is too long: a probe runs under the lock and may take at most ${MAX_HEALTH_TIMEOUT_MS / 1000}s`;
+            throw new OptionError('health-timeout', given, problem, `--health-timeout ${given} ${problem}`);
+          }
+          return { url: givenValue(values, 'health-url')!, timeoutMs, failures: optionValue(values, 'health-failures') };
+        })();
   if (!heartbeat && !http && !restartAt) return undefined;
   return { heartbeat, http, restartAt: restartAt === undefined ? null : { text: restartAt, tz: givenValue(values, 'tz') ?? null } };
 }

@@ -32,14 +32,21 @@ export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, inter
   try {
     scheme = new URL(url).protocol;
   } catch {
-    throw new UsageError('--lease is not a URL; use postgres://USER@HOST/DATABASE or redis://HOST:PORT (the password from PGPASSFILE or ~/.pgpass, not the command line)');
+    throw new UsageError(
+      '--lease is not a URL; use postgres://USER@HOST/DATABASE or redis://HOST:PORT (the password from PGPASSFILE or ~/.pgpass, not the command line)',
+    );
   }
-  if (!SCHEMES.includes(scheme)) throw new UsageError(`--lease ${withoutPassword(url)}: unknown scheme ${scheme.replace(/:$/, '')}; use postgres:// (or postgresql://) or redis://`);
+  if (!SCHEMES.includes(scheme))
+    throw new UsageError(`--lease ${withoutPassword(url)}: unknown scheme ${scheme.replace(/:$/, '')}; use postgres:// (or postgresql://) or redis://`);
   const name = givenValue(values, 'lease-name');
   if (name === undefined) throw new UsageError('--lease needs --lease-name NAME, the same on every host (one lease per program)');
-  if (!NAME.test(name)) throw new UsageError(`--lease-name ${JSON.stringify(name)} must be 1 to 200 letters, digits and . _ : / - (starting with a letter or digit)`);
+  if (!NAME.test(name))
+    throw new UsageError(`--lease-name ${JSON.stringify(name)} must be 1 to 200 letters, digits and . _ : / - (starting with a letter or digit)`);
   const hostId = givenValue(values, 'host-id') ?? env.ENSURE_RUNNING_HOST_ID ?? null;
-  if (hostId !== null && !HOST_ID.test(hostId)) throw new UsageError(`--host-id (or ENSURE_RUNNING_HOST_ID) ${JSON.stringify(hostId)} must be 1 to 100 letters, digits and . _ : - (starting with a letter or digit)`);
+  if (hostId !== null && !HOST_ID.test(hostId))
+    throw new UsageError(
+      `--host-id (or ENSURE_RUNNING_HOST_ID) ${JSON.stringify(hostId)} must be 1 to 100 letters, digits and . _ : - (starting with a letter or digit)`,
+    );
   const timeoutMs = optionValue(values, 'lease-timeout');
   // Outliving one interval plus a check (its store call and a stop) is the least; the default
   // also tolerates one missed renewal (2.5 intervals with cron's minute).

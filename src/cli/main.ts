@@ -30,9 +30,11 @@ function bounded(config: ProgramConfig, what: string, world: World): ProgramConf
 /** --json, --history and --format as status flags; --format json is --json. */
 function statusFlags(call: ParsedCall): StatusFlags {
   const format = call.values.format ?? (call.values.json === true ? 'json' : 'text');
-  if (format !== 'text' && format !== 'json' && format !== 'prometheus') throw new UsageError(`--format ${String(format)} is not a status format: use text, json or prometheus`);
+  if (format !== 'text' && format !== 'json' && format !== 'prometheus')
+    throw new UsageError(`--format ${String(format)} is not a status format: use text, json or prometheus`);
   if (call.values.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} disagree; give one of them`);
-  if (call.values.history === true && format === 'prometheus') throw new UsageError('--history has no place in --format prometheus (metrics carry no event list); drop one of them');
+  if (call.values.history === true && format === 'prometheus')
+    throw new UsageError('--history has no place in --format prometheus (metrics carry no event list); drop one of them');
   return { json: format === 'json', history: call.values.history === true, prometheus: format === 'prometheus' };
 }
 

@@ -14,7 +14,11 @@ function within(values: GivenValues, name: 'on-change-timeout' | 'ping-every', m
   const ms = optionValue(values, name);
   if (ms < min || ms > max) {
     const given = String(values[name]);
-    throw new OptionError(name, given, `must be from ${min >= 1000 ? `${min / 1000}s` : `${min}ms`} to ${max / 60_000 >= 60 ? `${max / 3_600_000}h` : `${max / 60_000}m`}`);
+    throw new OptionError(
+      name,
+      given,
+      `must be from ${min >= 1000 ? `${min / 1000}s` : `${min}ms`} to ${max / 60_000 >= 60 ? `${max / 3_600_000}h` : `${max / 60_000}m`}`,
+    );
   }
   return ms;
 }
@@ -25,7 +29,8 @@ export function notifySettings(values: GivenValues): NotifyOptions | undefined {
   const notifyUrl = givenValue(values, 'notify-url');
   const pingUrl = givenValue(values, 'ping-url');
   const pingFailUrl = givenValue(values, 'ping-fail-url');
-  if (onChange !== undefined && onChange.trim() === '') throw new OptionError('on-change', onChange, 'is blank; give a command, as in: --on-change \'mail -s "$ENSURE_RUNNING_MESSAGE" root </dev/null\'');
+  if (onChange !== undefined && onChange.trim() === '')
+    throw new OptionError('on-change', onChange, 'is blank; give a command, as in: --on-change \'mail -s "$ENSURE_RUNNING_MESSAGE" root </dev/null\'');
   if (onChange === undefined && notifyUrl === undefined && pingUrl === undefined) return undefined;
   return {
     ...(onChange !== undefined ? { onChange } : {}),

@@ -149,7 +149,12 @@ export const httpUrl: ValueKind<string> = {
     if (!url.hostname) throw new OptionError(name, text, 'has no host; give one such as http://127.0.0.1:8080/health');
     if (url.username || url.password) {
       const problem = 'credentials in the URL would be stored in the crontab and the state file; use an unauthenticated endpoint';
-      throw new OptionError(name, text, problem, `${shown}: credentials in the URL would be stored in the crontab and the state file; use an unauthenticated health endpoint`);
+      throw new OptionError(
+        name,
+        text,
+        problem,
+        `${shown}: credentials in the URL would be stored in the crontab and the state file; use an unauthenticated health endpoint`,
+      );
     }
     return url.href;
   },
@@ -166,5 +171,8 @@ export const pairs: ValueKind<Record<string, string>> = {
     if (eq <= 0) throw new OptionError(name, item, 'must be KEY=VALUE');
     return { [item.slice(0, eq)]: item.slice(eq + 1) };
   },
-  show: (value) => Object.entries(value).map(([key, v]) => `${key}=${v}`).join(' '),
+  show: (value) =>
+    Object.entries(value)
+      .map(([key, v]) => `${key}=${v}`)
+      .join(' '),
 };

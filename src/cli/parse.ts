@@ -52,14 +52,19 @@ export function parseArgs(args: string[]): ParsedCall {
   }
   const positional = (argv._ as unknown[]).map(String);
   if (positional.length > 0 && typeof values.config !== 'string') {
-    throw new UsageError(`unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`);
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`,
+    );
   }
   const actions = (['status', 'stop', 'start', 'restart', 'reload', 'release', 'crontab'] as const).filter((a) => values[a] === true);
   if (values.help) return { action: 'help', values, command };
   if (values.version) return { action: 'version', values, command };
   if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);
   for (const flag of ['json', 'history', 'format', 'output'] as const) {
-    if (values[flag] && actions[0] !== 'status') throw new UsageError(`--${flag} goes with --status: ensure-running --pid FILE --status --${flag}${OPTIONS[flag].type === 'string' ? ` ${OPTIONS[flag].valueName}` : ''}`);
+    if (values[flag] && actions[0] !== 'status')
+      throw new UsageError(
+        `--${flag} goes with --status: ensure-running --pid FILE --status --${flag}${OPTIONS[flag].type === 'string' ? ` ${OPTIONS[flag].valueName}` : ''}`,
+      );
   }
   return { action: actions[0] ?? 'check', values, command, ...(positional.length ? { names: positional } : {}) };
 }

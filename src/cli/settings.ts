@@ -64,15 +64,25 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     throw new UsageError(`--pid ${JSON.stringify(pid)} names a directory; give the path of a file in it, such as ${join(pid, 'app.pid')}`);
   }
   const paths = programPaths(pid, base);
-  const acts = call.action === 'check' || call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
+  const acts =
+    call.action === 'check' ||
+    call.action === 'stop' ||
+    call.action === 'start' ||
+    call.action === 'restart' ||
+    call.action === 'reload' ||
+    call.action === 'release';
   if (acts) refuseOtherOwner(call, paths);
   const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
   const onFile = manual ? recordOnFile(paths.stateFile) : null;
   let reused = false;
   if ((call.action === 'start' || call.action === 'restart') && call.command.length === 0) {
     if (!onFile?.request) {
-      const older = onFile?.command.length ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)` : '';
-      throw new UsageError(`no command given and no launch request on record for ${paths.name}${older}: put the program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`);
+      const older = onFile?.command.length
+        ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)`
+        : '';
+      throw new UsageError(
+        `no command given and no launch request on record for ${paths.name}${older}: put the program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`,
+      );
     }
     call = withRecordedRequest(call, onFile.request);
     reused = true;
@@ -121,7 +131,9 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
       minUptimeMs: optionValue(values, 'min-uptime'),
       startHint,
       restartHint: `ensure-running --pid ${quoteArgv([paths.pidFile])} --restart ${quoteArgv(requestArgv(request))}`,
-      requestNote: reused ? `with the launch request on record (${quoteArgv(request.command)} in ${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})` : null,
+      requestNote: reused
+        ? `with the launch request on record (${quoteArgv(request.command)} in ${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})`
+        : null,
     },
     registryDir: registryDir(world.env, world.home),
   };

@@ -23,7 +23,9 @@ export function timeLimitMs(config: ProgramConfig): number {
 export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
   const limit = timeLimitMs(config);
   const timer = setTimeout(() => {
-    world.warn(`ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call can run (the lock is released; look for a hung file system or process)`);
+    world.warn(
+      `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call can run (the lock is released; look for a hung file system or process)`,
+    );
     exit(1);
   }, limit);
   timer.unref();

@@ -27,7 +27,12 @@ export function loadState(read: StateRead, world: World, name: string, path: str
   if (read.kind === 'ok') return read.state;
   if (read.kind === 'missing') return null;
   if (read.future) {
-    throw new RunError({ action: 'use the state file', subject: path, reason: read.reason, hint: 'upgrade ensure-running (the program itself is left alone), or remove the file to start its records afresh' });
+    throw new RunError({
+      action: 'use the state file',
+      subject: path,
+      reason: read.reason,
+      hint: 'upgrade ensure-running (the program itself is left alone), or remove the file to start its records afresh',
+    });
   }
   world.warn(`${name}: ${read.reason}`);
   return null;
@@ -65,7 +70,12 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
  * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
  * code and whether the tick was quiet (it found the program running and changed nothing but clocks).
  */
-export async function tickLocked(given: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<{ code: number; quiet: boolean }> {
+export async function tickLocked(
+  given: ProgramConfig,
+  world: World,
+  lock: Held,
+  prepare?: (state: ProgramState) => ProgramState,
+): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
   const onFile = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
@@ -131,8 +141,7 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
         }
       }
       last = after;
-    }
-    else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
+    } else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
     else if (effect.kind === 'stop-run') await stopRun(effect.identity, effect.pids, config, world);
     else if (effect.kind === 'launch') {
@@ -148,10 +157,16 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
 async function endRun(identity: Identity, reason: string, config: ProgramConfig, world: World): Promise<string> {
   const stopped = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
   if (stopped.kind === 'survived') {
-    throw new RunError({ action: 'restart', subject: `pid ${identity.pid}`, reason: `${reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+    throw new RunError({
+      action: 'restart',
+      subject: `pid ${identity.pid}`,
+      reason: `${reason}, but it was still alive ${formatDuration(stopped.afterMs)} after SIGKILL`,
+      hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+    });
   }
   if (stopped.kind === 'stopped') return `stopped pid ${identity.pid} with ${stopped.signal}`;
-  if (stopped.kind === 'killed') return `killed pid ${identity.pid} (${stopped.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'})`;
+  if (stopped.kind === 'killed')
+    return `killed pid ${identity.pid} (${stopped.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'})`;
   return `pid ${identity.pid} was already gone`;
 }
 
@@ -171,14 +186,25 @@ async function stopRun(identity: Identity, pids: number[], config: ProgramConfig
 async function launchOnce(config: ProgramConfig, world: World, lock: Held, state: ProgramState, pending: ProgramState['pending']): Promise<Tick> {
   const { paths, request, policy } = config;
   // A lock taken over while this check waited (its refresh timer starved) must not launch.
-  if (lock.compromised()) throw new RunError({ action: 'launch', subject: request.command[0], reason: `the lock ${paths.lockDir} was taken over by another call`, hint: 'nothing was launched; the next check decides again' });
+  if (lock.compromised())
+    throw new RunError({
+      action: 'launch',
+      subject: request.command[0],
+      reason: `the lock ${paths.lockDir} was taken over by another call`,
+      hint: 'nothing was launched; the next check decides again',
+    });
   // Nor may this check launch beside a check that recorded a launch and still lives: it took
   // that check's lock only because the check stood still past the stale period.
   // Read again here: two calls that both took over one stale lock each loaded the records before the other wrote.
   const now = readStateFile(paths.stateFile);
   const other = otherLauncherAlive(pending) ?? otherLauncherAlive(now.kind === 'ok' ? now.state.pending : null);
   if (other !== null) {
-    throw new RunError({ action: 'launch', subject: request.command[0], reason: `check pid ${other} recorded a launch and is still alive: it stood still past the lock's stale period and lost its lock`, hint: 'nothing was launched beside it; the next check decides again' });
+    throw new RunError({
+      action: 'launch',
+      subject: request.command[0],
+      reason: `check pid ${other} recorded a launch and is still alive: it stood still past the lock's stale period and lost its lock`,
+      hint: 'nothing was launched beside it; the next check decides again',
+    });
   }
   let result: LaunchResult;
   let spawned: ProgramState;
@@ -250,7 +276,17 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
       if (early.code === 0) await windowOver;
       const left = runMembers(identity);
       if (early.code === 0 && left.length > 0) result = { kind: 'up', identity: identityOf(left[0]!, launchedAtMs, token), daemonizedFrom: launched.pid };
-      else result = { kind: 'exited', pid: launched.pid, launchedAtMs, code: early.code, signal: early.signal, ranMs, logTail: logTail(config.stderr), leftovers: left };
+      else
+        result = {
+          kind: 'exited',
+          pid: launched.pid,
+          launchedAtMs,
+          code: early.code,
+          signal: early.signal,
+          ranMs,
+          logTail: logTail(config.stderr),
+          leftovers: left,
+        };
     }
     clearTimeout(timer);
   }

@@ -33,7 +33,9 @@ export function scheduleForInterval(periodMs: number): string {
   const hours = periodMs / 3_600_000;
   if (hours === 1) return '0 * * * *';
   if (Number.isInteger(hours) && hours < 24 && 24 % hours === 0) return `0 */${hours} * * *`;
-  throw new UsageError(`--interval of ${periodMs / 1000}s has no exact cron schedule (cron counts whole minutes that divide an hour, or hours that divide a day); give --schedule CRON instead`);
+  throw new UsageError(
+    `--interval of ${periodMs / 1000}s has no exact cron schedule (cron counts whole minutes that divide an hour, or hours that divide a day); give --schedule CRON instead`,
+  );
 }
 
 /** cron turns an unescaped % into a newline: escape it. */
@@ -78,10 +80,15 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
   const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config, world), '--', ...config.request.command])}`;
   world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
-  if (config.cadence?.tz) world.say(`# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`);
+  if (config.cadence?.tz)
+    world.say(
+      `# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`,
+    );
   const lease = call.values.lease;
   if (typeof lease === 'string' && withoutPassword(lease) !== new URL(lease).toString()) {
-    world.say('# the password of --lease is left out of this line (a crontab and the mails of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names');
+    world.say(
+      '# the password of --lease is left out of this line (a crontab and the mails of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names',
+    );
   }
   world.say(escapePercent(line));
   return EXIT.ok;

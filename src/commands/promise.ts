@@ -56,7 +56,14 @@ export function promiseBlock(config: ProgramConfig, world: World): (PromiseBlock
   const state = read.state;
   const identity = state.identity;
   const boot = bootId();
-  const duties = { startWindowMs: config.startWindowMs, minUptimeMs: config.policy.minUptimeMs, health: config.health, logRotate: config.logRotate, ...(config.notify?.pingUrl ? { ping: { everyMs: config.notify.pingEveryMs } } : {}), lease: config.lease };
+  const duties = {
+    startWindowMs: config.startWindowMs,
+    minUptimeMs: config.policy.minUptimeMs,
+    health: config.health,
+    logRotate: config.logRotate,
+    ...(config.notify?.pingUrl ? { ping: { everyMs: config.notify.pingEveryMs } } : {}),
+    lease: config.lease,
+  };
   if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return null;
   // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
   const nowCs = readUptimeCs();

@@ -52,7 +52,13 @@ export function configPromiseFileOf(argv: string[], cwd: string, env: NodeJS.Pro
   }
   if (!file || file.endsWith('/')) return null;
   const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.toml$/, '') || 'config';
-  const dir = env.ENSURE_RUNNING_HOME ? resolve(cwd, env.ENSURE_RUNNING_HOME) : env.XDG_STATE_HOME ? resolve(cwd, env.XDG_STATE_HOME, 'ensure-running') : env.HOME ? resolve(env.HOME, '.local', 'state', 'ensure-running') : null;
+  const dir = env.ENSURE_RUNNING_HOME
+    ? resolve(cwd, env.ENSURE_RUNNING_HOME)
+    : env.XDG_STATE_HOME
+      ? resolve(cwd, env.XDG_STATE_HOME, 'ensure-running')
+      : env.HOME
+        ? resolve(env.HOME, '.local', 'state', 'ensure-running')
+        : null;
   return dir ? resolve(dir, 'configs', `${base}.promise`) : null;
 }
 

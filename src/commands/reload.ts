@@ -57,7 +57,15 @@ function reloadLocked(config: ProgramConfig, world: World): number {
       world.warn(`${paths.name}: not running (pid ${identity.pid} exited just now); nothing reloaded`);
       return EXIT.notRunning;
     }
-    throw new RunError({ action: `send ${signal} to`, subject: `pid ${identity.pid}`, code, hint: code === 'EPERM' ? 'run --reload as the user that launched the program' : undefined }, { cause: error });
+    throw new RunError(
+      {
+        action: `send ${signal} to`,
+        subject: `pid ${identity.pid}`,
+        code,
+        hint: code === 'EPERM' ? 'run --reload as the user that launched the program' : undefined,
+      },
+      { cause: error },
+    );
   }
   writeStateFile(paths.stateFile, withEvent(loaded!, { atMs: world.now(), kind: 'reload', pid: identity.pid, detail: signal }));
   world.say(`${paths.name}: reloaded (pid ${identity.pid}, ${signal})`);

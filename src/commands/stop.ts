@@ -19,7 +19,9 @@ import type { World } from '../world.js';
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */
 function othersText(others: number[]): string {
-  return others.length ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})` : '';
+  return others.length
+    ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})`
+    : '';
 }
 
 /** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
@@ -50,11 +52,17 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     writeStateFile(paths.stateFile, state);
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
-      throw new RunError({ action: 'stop', subject: `pid ${identity.pid}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+      throw new RunError({
+        action: 'stop',
+        subject: `pid ${identity.pid}`,
+        reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
+        hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+      });
     }
     const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
     if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
-    else if (result.kind === 'killed') line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
+    else if (result.kind === 'killed')
+      line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
     else line = 'was not running';
   } else if (looked.obs.kind === 'gone' && (state.identity || looked.obs.run)) {
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
@@ -63,7 +71,12 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     if (pids.length) {
       const result = await stopLeftovers(run, pids, config.stopSignal, config.killAfterMs, world.now);
       if (result.kind === 'survived') {
-        throw new RunError({ action: 'stop', subject: `pids ${pids.join(' ')}`, reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`, hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat' });
+        throw new RunError({
+          action: 'stop',
+          subject: `pids ${pids.join(' ')}`,
+          reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
+          hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+        });
       }
     }
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.

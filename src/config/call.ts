@@ -45,11 +45,17 @@ export function programError(name: string, error: unknown, world: World, said = 
 export function namedPrograms(config: ConfigFile, call: ParsedCall, needNames: boolean): ConfigProgram[] {
   const names = call.names ?? [];
   if (names.length === 0) {
-    if (needNames) throw new UsageError(`--${call.action} needs the names of the programs: ensure-running --config ${config.file} --${call.action} ${config.programs.map((p) => p.name).join(' ')}`);
+    if (needNames)
+      throw new UsageError(
+        `--${call.action} needs the names of the programs: ensure-running --config ${config.file} --${call.action} ${config.programs.map((p) => p.name).join(' ')}`,
+      );
     return config.programs;
   }
   const unknown = names.filter((name) => !config.programs.some((p) => p.name === name));
-  if (unknown.length) throw new UsageError(`no program ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${config.file}; its programs are: ${config.programs.map((p) => p.name).join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(
+      `no program ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${config.file}; its programs are: ${config.programs.map((p) => p.name).join(', ')}`,
+    );
   return [...new Set(names)].map((name) => config.programs.find((p) => p.name === name)!);
 }
 
@@ -68,7 +74,9 @@ async function checkConfig(path: string, world: World): Promise<number> {
   }
   const unique = [...new Set(lines)];
   if (unique.length === 0) {
-    world.say(`${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} (${config.programs.map((p) => p.name).join(', ')}), no problems`);
+    world.say(
+      `${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} (${config.programs.map((p) => p.name).join(', ')}), no problems`,
+    );
     return EXIT.ok;
   }
   for (const line of unique) world.warn(line);
@@ -77,7 +85,15 @@ async function checkConfig(path: string, world: World): Promise<number> {
 }
 
 /** Runs `act` for each program in turn, each under its own lock; errors are said and counted, never stop the rest. */
-export async function eachProgram(config: ConfigFile, programs: ConfigProgram[], action: ParsedCall['action'], call: ParsedCall, world: World, act: (resolved: ProgramConfig) => Promise<number>, bound?: { start(config: ProgramConfig): void }): Promise<number> {
+export async function eachProgram(
+  config: ConfigFile,
+  programs: ConfigProgram[],
+  action: ParsedCall['action'],
+  call: ParsedCall,
+  world: World,
+  act: (resolved: ProgramConfig) => Promise<number>,
+  bound?: { start(config: ProgramConfig): void },
+): Promise<number> {
   let code: number = EXIT.ok;
   const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
   const said = new Set<string>();

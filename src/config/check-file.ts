@@ -13,18 +13,38 @@ import { configHome, makeStateDir } from './resolve.js';
 import { noteRemoved, rosterPath } from './roster.js';
 
 /** Checks every program; the exit code is the worst of theirs (2 over 1 over 0). */
-export async function checkFile(config: ConfigFile, call: ParsedCall, world: World, readAtMs: number, bound: { start(config: ProgramConfig): void }): Promise<number> {
+export async function checkFile(
+  config: ConfigFile,
+  call: ParsedCall,
+  world: World,
+  readAtMs: number,
+  bound: { start(config: ProgramConfig): void },
+): Promise<number> {
   const { runCheck } = await import('../commands/check.js');
   const pidFiles: Record<string, string> = {};
   const gathered = new PromiseGatherer(readAtMs);
   const heard = hearing({ ...world, promiseBlock: gathered.take });
-  const code = await eachProgram(config, config.programs, 'check', call, heard.world, (resolved) => {
-    pidFiles[resolved.paths.name] = resolved.paths.pidFile;
-    return runCheck(resolved, heard.world);
-  }, bound);
+  const code = await eachProgram(
+    config,
+    config.programs,
+    'check',
+    call,
+    heard.world,
+    (resolved) => {
+      pidFiles[resolved.paths.name] = resolved.paths.pidFile;
+      return runCheck(resolved, heard.world);
+    },
+    bound,
+  );
   const home = configHome(world, config.file);
   makeStateDir(home.configsDir);
-  noteRemoved(rosterPath(home.configsDir, home.base), config.file, config.programs.map((p) => p.name), pidFiles, heard.world);
+  noteRemoved(
+    rosterPath(home.configsDir, home.base),
+    config.file,
+    config.programs.map((p) => p.name),
+    pidFiles,
+    heard.world,
+  );
   // One promise for the whole call, given only when every program's check was quiet.
   giveConfigPromise(config, world, gathered, code === EXIT.ok && heard.silent());
   return code;

@@ -32,10 +32,19 @@ export async function crontabForFile(config: ConfigFile, world: World): Promise<
     return EXIT.ok;
   });
   if (code !== EXIT.ok) return code;
-  const path = [...new Set(cronPath(dirname(node), null).split(':').flatMap((dir, i) => (i === 0 ? [dir, ...dirs] : [dir])))].join(':');
+  const path = [
+    ...new Set(
+      cronPath(dirname(node), null)
+        .split(':')
+        .flatMap((dir, i) => (i === 0 ? [dir, ...dirs] : [dir])),
+    ),
+  ].join(':');
   const schedule = config.defaults.schedule;
   const interval = config.defaults.interval;
-  const periodMs = typeof interval === 'string' || typeof interval === 'number' ? (parseDurationMs(String(interval)) ?? optionValue({}, 'interval')) : optionValue({}, 'interval');
+  const periodMs =
+    typeof interval === 'string' || typeof interval === 'number'
+      ? (parseDurationMs(String(interval)) ?? optionValue({}, 'interval'))
+      : optionValue({}, 'interval');
   const when = typeof schedule === 'string' ? expandAlias(schedule) : scheduleForInterval(periodMs);
   for (const line of comments) world.say(line);
   world.say(escapePercent(`${when} PATH=${quoteArgv([path])} ${quoteArgv([...caller, '--config', config.file])}`));

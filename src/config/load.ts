@@ -43,7 +43,8 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** `FILE:LINE: key "x" in [programs.NAME]: text`, the form of every problem. */
 export function problemText(file: string, problem: ConfigProblem): string {
   const where = problem.line === null ? file : `${file}:${problem.line}`;
-  const what = problem.key !== null ? `key ${JSON.stringify(problem.key)}${problem.table ? ` in [${problem.table}]` : ''}: ` : problem.table ? `[${problem.table}]: ` : '';
+  const what =
+    problem.key !== null ? `key ${JSON.stringify(problem.key)}${problem.table ? ` in [${problem.table}]` : ''}: ` : problem.table ? `[${problem.table}]: ` : '';
   return `${where}: ${what}${problem.text}`;
 }
 
@@ -61,13 +62,20 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a TOML file, as in: ensure-running --config programs.toml`);
+    throw new UsageError(
+      `cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a TOML file, as in: ensure-running --config programs.toml`,
+    );
   }
   const lines = scanLines(source);
   const loaded: ConfigFile = { file, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };
   for (const twice of lines.duplicates) {
     const name = twice.table.startsWith('programs.') ? `program ${JSON.stringify(twice.table.slice('programs.'.length))}` : `table [${twice.table}]`;
-    loaded.problems.push({ line: twice.line, table: null, key: null, text: `${name} is defined twice (first on line ${twice.first}); give each program one table` });
+    loaded.problems.push({
+      line: twice.line,
+      table: null,
+      key: null,
+      text: `${name} is defined twice (first on line ${twice.first}); give each program one table`,
+    });
   }
   let data: Table;
   try {
@@ -84,7 +92,8 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
     if (key === 'defaults' && isTable(value)) loaded.defaults = value;
     else if (key === 'programs' && isTable(value)) continue;
     else {
-      const text = key === 'defaults' || key === 'programs' ? `must be a table: [${key}]` : 'unknown: the file holds a [defaults] table and [programs.NAME] tables';
+      const text =
+        key === 'defaults' || key === 'programs' ? `must be a table: [${key}]` : 'unknown: the file holds a [defaults] table and [programs.NAME] tables';
       loaded.problems.push({ line: lineOf(lines, '', key) ?? lineOf(lines, key), table: null, key, text });
     }
   }
@@ -93,7 +102,12 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
     const where = `programs.${name}`;
     const line = lineOf(lines, where) ?? lineOf(lines, 'programs', name) ?? 0;
     if (!NAME_PATTERN.test(name)) {
-      loaded.problems.push({ line, table: null, key: null, text: `program name ${JSON.stringify(name)} is not allowed: use letters, digits, _ and - (at most 64), starting with a letter or digit` });
+      loaded.problems.push({
+        line,
+        table: null,
+        key: null,
+        text: `program name ${JSON.stringify(name)} is not allowed: use letters, digits, _ and - (at most 64), starting with a letter or digit`,
+      });
     } else if (!isTable(table)) {
       loaded.problems.push({ line, table: null, key: `programs.${name}`, text: `must be a table: [programs.${name}]` });
     } else loaded.programs.push({ name, table, line });

@@ -31,7 +31,12 @@ export function makeStateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new RunError({ action: 'create the state directory', subject: dir, code: (error as NodeJS.ErrnoException).code, hint: 'set state-dir in [defaults] to a directory you can write' });
+    throw new RunError({
+      action: 'create the state directory',
+      subject: dir,
+      code: (error as NodeJS.ErrnoException).code,
+      hint: 'set state-dir in [defaults] to a directory you can write',
+    });
   }
 }
 
@@ -43,10 +48,18 @@ function resolutionProblem(config: ConfigFile, program: ConfigProgram, error: Us
   const merged = mergedTable(config, program);
   const own = `programs.${program.name}`;
   const message = error.message;
-  const named = error instanceof OptionError && merged.has(error.option) ? error.option : [...message.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).find((key) => merged.has(key));
+  const named =
+    error instanceof OptionError && merged.has(error.option)
+      ? error.option
+      : [...message.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).find((key) => merged.has(key));
   if (named) {
     const { table } = merged.get(named)!;
-    const text = error instanceof OptionError && error.option === named ? `${JSON.stringify(error.value)} ${error.problem}` : message.startsWith(`--${named} `) ? message.slice(named.length + 3) : message;
+    const text =
+      error instanceof OptionError && error.option === named
+        ? `${JSON.stringify(error.value)} ${error.problem}`
+        : message.startsWith(`--${named} `)
+          ? message.slice(named.length + 3)
+          : message;
     return { line: lineOf(config.lines, table, named), table, key: named, text };
   }
   const key = /command|after --/.test(message) ? 'command' : null;
@@ -54,14 +67,23 @@ function resolutionProblem(config: ConfigFile, program: ConfigProgram, error: Us
 }
 
 /** A program's ProgramConfig for `action`; the problems of its table throw one UsageError listing them all, each once. */
-export async function resolveProgram(config: ConfigFile, program: ConfigProgram, action: ParsedCall['action'], world: World, extra: ParsedCall['values'] = {}): Promise<ProgramConfig> {
+export async function resolveProgram(
+  config: ConfigFile,
+  program: ConfigProgram,
+  action: ParsedCall['action'],
+  world: World,
+  extra: ParsedCall['values'] = {},
+): Promise<ProgramConfig> {
   const { call, problems } = programCall(config, program, action, stateDir(config, world));
   // Relative paths and the default working directory are the file's directory.
   const here: World = { ...world, cwd: config.dir };
   let resolved: ProgramConfig | null = null;
   try {
     // Resolved even when some keys have the wrong type (they are left out), so that a bad value beside them is reported too.
-    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, { schedules: action !== 'status' && action !== 'stop' && action !== 'reload', base: config.dir });
+    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, {
+      schedules: action !== 'status' && action !== 'stop' && action !== 'reload',
+      base: config.dir,
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const problem = resolutionProblem(config, program, error);

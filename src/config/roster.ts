@@ -39,7 +39,7 @@ export function noteRemoved(path: string, file: string, present: string[], pidFi
   const last = readRoster(path);
   const mine = last && last.file === file ? last.programs : {};
   // A program whose table failed to resolve this time keeps its last PID file.
-  const now = Object.fromEntries(present.flatMap((name) => (pidFiles[name] ?? mine[name] ? [[name, pidFiles[name] ?? mine[name]!]] : [])));
+  const now = Object.fromEntries(present.flatMap((name) => ((pidFiles[name] ?? mine[name]) ? [[name, pidFiles[name] ?? mine[name]!]] : [])));
   let said = 0;
   if (last && last.file === file) {
     for (const [name, pidFile] of Object.entries(last.programs)) {
@@ -48,9 +48,11 @@ export function noteRemoved(path: string, file: string, present: string[], pidFi
       const identity = state.kind === 'ok' ? state.state.identity : null;
       const running = identity && verifyIdentity(identity) === 'ours' ? identity.pid : null;
       const stop = `ensure-running --pid ${quoteArgv([pidFile])} --stop`;
-      world.warn(running !== null
-        ? `${name}: no longer in ${file}; it keeps running as launched (pid ${running}) and is no longer checked: stop it with ${stop}, or put its table back`
-        : `${name}: no longer in ${file}; it is not running and is no longer checked (its records stay beside ${pidFile})`);
+      world.warn(
+        running !== null
+          ? `${name}: no longer in ${file}; it keeps running as launched (pid ${running}) and is no longer checked: stop it with ${stop}, or put its table back`
+          : `${name}: no longer in ${file}; it is not running and is no longer checked (its records stay beside ${pidFile})`,
+      );
       said++;
     }
   }

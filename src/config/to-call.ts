@@ -36,7 +36,12 @@ function typeName(value: unknown): string {
  * seconds), `max-retries = 3` is `--max-retries 3`; the option's own check then applies.
  */
 function asOption(name: string, spec: OptionSpec, value: unknown): string | boolean | string[] | { problem: string } {
-  const wanted = spec.type === 'boolean' ? 'true or false' : spec.type === 'array' ? `an array of strings, as in ${name} = ["${spec.valueName ?? 'VALUE'}"]` : `a string${['N', 'DURATION', 'SIZE'].includes(spec.valueName ?? '') ? ' or an integer' : ''}${spec.valueName ? ` (${spec.valueName})` : ''}`;
+  const wanted =
+    spec.type === 'boolean'
+      ? 'true or false'
+      : spec.type === 'array'
+        ? `an array of strings, as in ${name} = ["${spec.valueName ?? 'VALUE'}"]`
+        : `a string${['N', 'DURATION', 'SIZE'].includes(spec.valueName ?? '') ? ' or an integer' : ''}${spec.valueName ? ` (${spec.valueName})` : ''}`;
   const wrong = { problem: `expected ${wanted}, got ${typeName(value)}` };
   if (spec.type === 'boolean') return typeof value === 'boolean' ? value : wrong;
   if (spec.type === 'array') {
@@ -71,28 +76,43 @@ export function stateDirOf(config: ConfigFile, fallback: string): string {
  * The program's call for `action`, or its problems. `pid` defaults to NAME.pid in the state
  * directory; relative paths are resolved by the caller against the file's directory.
  */
-export function programCall(config: ConfigFile, program: ConfigProgram, action: ParsedCall['action'], stateDir: string): { call: ParsedCall; problems: ConfigProblem[] } {
+export function programCall(
+  config: ConfigFile,
+  program: ConfigProgram,
+  action: ParsedCall['action'],
+  stateDir: string,
+): { call: ParsedCall; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const values: ParsedCall['values'] = {};
   let command: string[] = [];
   const say = (table: string, key: string, text: string) => problems.push({ line: lineOf(config.lines, table, key), table, key, text });
   for (const [key, { value, table }] of mergedTable(config, program)) {
     if (key === 'state-dir') {
-      if (table !== 'defaults') say(table, key, 'goes in [defaults]: it is where the records of all the file\'s programs go');
+      if (table !== 'defaults') say(table, key, "goes in [defaults]: it is where the records of all the file's programs go");
       else if (typeof value !== 'string' || value === '') say(table, key, `expected a string (DIR), got ${typeName(value)}`);
       continue;
     }
     if (key === 'command') {
       if (table === 'defaults') say(table, key, 'goes in each [programs.NAME] table');
       else if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) {
-        say(table, key, `expected a non-empty array of strings (the program and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got ${typeName(value)}`);
+        say(
+          table,
+          key,
+          `expected a non-empty array of strings (the program and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got ${typeName(value)}`,
+        );
       } else if (value[0] === '') say(table, key, 'the program (the first item) is an empty string');
       else command = value as string[];
       continue;
     }
     if (!isProgramKey(key)) {
       const spec = TABLE[key];
-      say(table, key, spec ? `--${key} is given on the command line, not in the file` : `unknown key; the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ' and state-dir' : ''}`);
+      say(
+        table,
+        key,
+        spec
+          ? `--${key} is given on the command line, not in the file`
+          : `unknown key; the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ' and state-dir' : ''}`,
+      );
       continue;
     }
     const option = asOption(key, TABLE[key]!, value);
@@ -100,7 +120,12 @@ export function programCall(config: ConfigFile, program: ConfigProgram, action: 
     else if (option !== false) values[key as OptionName] = option;
   }
   if (command.length === 0 && !program.table.command) {
-    problems.push({ line: program.line, table: `programs.${program.name}`, key: 'command', text: 'missing: each program needs command = ["program", "arg", ...]' });
+    problems.push({
+      line: program.line,
+      table: `programs.${program.name}`,
+      key: 'command',
+      text: 'missing: each program needs command = ["program", "arg", ...]',
+    });
   }
   if (values.pid === undefined) values.pid = join(stateDir, `${program.name}.pid`);
   return { call: { action, values, command }, problems };

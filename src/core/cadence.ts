@@ -34,7 +34,14 @@ export function roughly(ms: number): string {
  * gives the first scheduled time after a moment (cron-parser for --schedule).
  */
 export function checksView(cadence: CadenceRecord, lastCheckMs: number | null, now: number, nextAfter: (ms: number) => number): ChecksView {
-  const view: ChecksView = { schedule: cadence.schedule, everySeconds: Math.round(cadence.periodMs / 1000), lastCheck: iso(lastCheckMs), nextCheck: null, overdue: false, warning: null };
+  const view: ChecksView = {
+    schedule: cadence.schedule,
+    everySeconds: Math.round(cadence.periodMs / 1000),
+    lastCheck: iso(lastCheckMs),
+    nextCheck: null,
+    overdue: false,
+    warning: null,
+  };
   if (lastCheckMs === null) return view;
   const next = nextAfter(lastCheckMs);
   view.nextCheck = iso(next);

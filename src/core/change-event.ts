@@ -6,9 +6,22 @@ import type { EventKind, ProgramEvent, ProgramState } from './state.js';
 
 /** The names a hook sees in ENSURE_RUNNING_EVENT; `notice` is a line that is no change of state. */
 export type ChangeKind =
-  | 'started' | 'died' | 'failed-start' | 'backoff' | 'fatal' | 'recovered' | 'stopped' | 'hung' | 'unhealthy' | 'restarted' | 'notice'
+  | 'started'
+  | 'died'
+  | 'failed-start'
+  | 'backoff'
+  | 'fatal'
+  | 'recovered'
+  | 'stopped'
+  | 'hung'
+  | 'unhealthy'
+  | 'restarted'
+  | 'notice'
   /** --lease: this host took the lease, lost it (to another host, or stepped down), the store stopped or came back. */
-  | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back';
+  | 'lease-taken'
+  | 'lease-lost'
+  | 'store-unreachable'
+  | 'store-back';
 
 /** How each recorded event is called for a hook; events that are no news (stopping, start) are absent. */
 const NAMES: Partial<Record<EventKind, ChangeKind>> = {
@@ -28,7 +41,23 @@ const NAMES: Partial<Record<EventKind, ChangeKind>> = {
 };
 
 /** Which change names the event when a check made several (died, then started): the worst first. */
-const RANK: ChangeKind[] = ['fatal', 'lease-lost', 'store-unreachable', 'failed-start', 'backoff', 'hung', 'unhealthy', 'died', 'restarted', 'recovered', 'store-back', 'lease-taken', 'started', 'stopped', 'notice'];
+const RANK: ChangeKind[] = [
+  'fatal',
+  'lease-lost',
+  'store-unreachable',
+  'failed-start',
+  'backoff',
+  'hung',
+  'unhealthy',
+  'died',
+  'restarted',
+  'recovered',
+  'store-back',
+  'lease-taken',
+  'started',
+  'stopped',
+  'notice',
+];
 
 /** The lease's changes between two records of one program: of role, and of the store's health. */
 function leaseChanges(before: LeaseRecord | undefined, after: LeaseRecord | undefined): ChangeKind[] {
@@ -74,7 +103,13 @@ function added(before: ProgramEvent[], after: ProgramEvent[]): ProgramEvent[] {
  * The change a check made, or null for a check that said nothing: a hook runs exactly when a
  * line goes to cron's mail, never on a quiet check.
  */
-export function changeOf(before: ProgramState, after: ProgramState, lines: string[], facts: { name: string; pidFile: string }, now: number): ChangeEvent | null {
+export function changeOf(
+  before: ProgramState,
+  after: ProgramState,
+  lines: string[],
+  facts: { name: string; pidFile: string },
+  now: number,
+): ChangeEvent | null {
   if (lines.length === 0) return null;
   const kinds = new Set<ChangeKind>();
   for (const e of added(before.events, after.events)) {

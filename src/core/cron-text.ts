@@ -19,7 +19,10 @@ export function cronShapeError(text: string): string | null {
   const fields = trimmed.split(/\s+/);
   if (fields.length !== 5) {
     const seen = fields.length < 5 ? `only ${fields.length}` : `${fields.length}`;
-    const missing = fields.length < 5 ? `; the ${CRON_FIELDS.slice(fields.length).join(', ')} field${5 - fields.length === 1 ? ' is' : 's are'} missing` : '; seconds are not supported';
+    const missing =
+      fields.length < 5
+        ? `; the ${CRON_FIELDS.slice(fields.length).join(', ')} field${5 - fields.length === 1 ? ' is' : 's are'} missing`
+        : '; seconds are not supported';
     return `has ${seen} field${fields.length === 1 ? '' : 's'}, not 5 (minute hour day-of-month month day-of-week)${missing}`;
   }
   return null;

@@ -22,5 +22,11 @@ export function parseCrowd(raw: unknown): CrowdRecord | undefined {
   const r = raw as Record<string, unknown>;
   const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!num(r.sinceMs) || !num(r.announcedMs) || !num(r.count) || typeof r.trouble !== 'string' || !TROUBLES.includes(r.trouble)) return undefined;
-  return { sinceMs: r.sinceMs, announcedMs: r.announcedMs, trouble: r.trouble as Trouble, count: Math.max(0, Math.floor(r.count)), quietLaunch: r.quietLaunch === true };
+  return {
+    sinceMs: r.sinceMs,
+    announcedMs: r.announcedMs,
+    trouble: r.trouble as Trouble,
+    count: Math.max(0, Math.floor(r.count)),
+    quietLaunch: r.quietLaunch === true,
+  };
 }

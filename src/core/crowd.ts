@@ -22,10 +22,7 @@ export const CROWD_REPEAT_MS = 3_600_000;
  * - backoff (--crowd-backoff): no relaunch before `untilMs`;
  * - quiet: crowded; relaunched, and `say` is the end of the line to print, or null for silence.
  */
-export type CrowdVerdict =
-  | { kind: 'plain' }
-  | { kind: 'backoff'; untilMs: number; reason: string }
-  | { kind: 'quiet'; say: string | null };
+export type CrowdVerdict = { kind: 'plain' } | { kind: 'backoff'; untilMs: number; reason: string } | { kind: 'quiet'; say: string | null };
 
 function tally(n: number, trouble: Trouble, policy: Policy): string {
   const what = trouble === 'died' ? 'deaths' : 'restarts and deaths';

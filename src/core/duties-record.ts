@@ -73,7 +73,12 @@ export function parseDuties(raw: unknown): DutiesRecord | undefined {
         : null,
     cadence:
       cadence && isStr(cadence.key) && isNum(cadence.periodMs) && cadence.periodMs > 0
-        ? { key: cadence.key, schedule: isStr(cadence.schedule) ? cadence.schedule : null, tz: isStr(cadence.tz) ? cadence.tz : null, periodMs: cadence.periodMs }
+        ? {
+            key: cadence.key,
+            schedule: isStr(cadence.schedule) ? cadence.schedule : null,
+            tz: isStr(cadence.tz) ? cadence.tz : null,
+            periodMs: cadence.periodMs,
+          }
         : null,
     ...(r.rotateError !== undefined ? { rotateError: parseSaid(r.rotateError) } : {}),
   };

@@ -17,14 +17,22 @@ import { withEvent, type ProgramState } from './state.js';
  * crowds, with the one line to print (when relaunching, the launch reports). `crowd`, when
  * relaunching a crowded restart, ends the relaunch line, or is null for silence.
  */
-export type HealthRestartDecision = { state: ProgramState; relaunch: true; line: null; crowd?: string | null } | { state: ProgramState; relaunch: false; line: string };
+export type HealthRestartDecision =
+  | { state: ProgramState; relaunch: true; line: null; crowd?: string | null }
+  | { state: ProgramState; relaunch: false; line: string };
 
 /**
  * Decides whether a program stopped by a health rule is relaunched now. `previous` is the
  * state after decideHealth (still holding the stopped run's identity); `stopped` says how it
  * was stopped ("stopped pid 4242 with SIGTERM"), quoted in the line.
  */
-export function decideHealthRestart(previous: ProgramState, restart: { kind: RestartKind; reason: string }, stopped: string, policy: Policy, now: number): HealthRestartDecision {
+export function decideHealthRestart(
+  previous: ProgramState,
+  restart: { kind: RestartKind; reason: string },
+  stopped: string,
+  policy: Policy,
+  now: number,
+): HealthRestartDecision {
   // The run is over either way; the last exit stays as it was (ensure-running ended it, no crash).
   let state: ProgramState = { ...previous, identity: null };
   // PLANNED restart: not a trouble of the program, never counted, always relaunched.

@@ -34,10 +34,14 @@ export function healthRows(json: { checks?: ChecksView; health?: HealthView }): 
     if (checks.warning) rows.push(['WARNING', checks.warning]);
   }
   const health = json.health;
-  if (health?.healthFailures) rows.push(['health', `${health.healthFailures} failed check${health.healthFailures === 1 ? '' : 's'} in a row (last: ${health.lastHealthFailure ?? '?'})`]);
+  if (health?.healthFailures)
+    rows.push(['health', `${health.healthFailures} failed check${health.healthFailures === 1 ? '' : 's'} in a row (last: ${health.lastHealthFailure ?? '?'})`]);
   if (health?.restartAt) {
     const last = health.restartAt.lastRestartAt ? `; last planned restart ${local(health.restartAt.lastRestartAt)}` : '';
-    rows.push(['restart at', `${health.restartAt.schedule}${health.restartAt.tz ? ` (${health.restartAt.tz})` : ''}, next due ${local(health.restartAt.nextAt)}${last}`]);
+    rows.push([
+      'restart at',
+      `${health.restartAt.schedule}${health.restartAt.tz ? ` (${health.restartAt.tz})` : ''}, next due ${local(health.restartAt.nextAt)}${last}`,
+    ]);
   }
   return rows;
 }

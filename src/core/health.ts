@@ -100,7 +100,12 @@ export function noteLaunchedWith(health: DutiesRecord, options: HealthOptions | 
 }
 
 /** The time from which --restart-at's next due time counts: the launch, the last planned restart, or when the option was first seen on a running program. */
-export function restartAtBaseMs(kept: DutiesRecord['restartAt'] | undefined, cron: { text: string; tz: string | null }, launchedAtMs: number, now: number): number {
+export function restartAtBaseMs(
+  kept: DutiesRecord['restartAt'] | undefined,
+  cron: { text: string; tz: string | null },
+  launchedAtMs: number,
+  now: number,
+): number {
   const same = kept && kept.text === cron.text && kept.tz === cron.tz ? kept : null;
   if (!same) return Math.max(launchedAtMs, now);
   return Math.max(launchedAtMs, same.lastScheduledMs ?? -Infinity, same.seenSinceMs ?? -Infinity);
@@ -175,6 +180,7 @@ export function decideHealth(previous: ProgramState, obs: HealthObservation, opt
     const { memory: _gone, ...rest } = state;
     state = rest;
   }
-  if (restart) state = withEvent(state, { atMs: now, kind: EVENT_OF[restart.kind], ...(previous.identity ? { pid: previous.identity.pid } : {}), detail: restart.reason });
+  if (restart)
+    state = withEvent(state, { atMs: now, kind: EVENT_OF[restart.kind], ...(previous.identity ? { pid: previous.identity.pid } : {}), detail: restart.reason });
   return { state, restart };
 }

@@ -62,10 +62,22 @@ export function parseLeaseRecord(raw: unknown): LeaseRecord | null {
   if (!isStr(r.url) || !isStr(r.name)) return null;
   const role: LeaseRole = r.role === 'holder' || r.role === 'standby' ? r.role : 'unknown';
   const renewedRaw = r.renewed as Record<string, unknown> | null | undefined;
-  const renewed = renewedRaw && isStr(renewedRaw.bootId) && isNum(renewedRaw.monoMs) && isNum(renewedRaw.ttlMs) ? { bootId: renewedRaw.bootId, monoMs: renewedRaw.monoMs, ttlMs: renewedRaw.ttlMs } : null;
+  const renewed =
+    renewedRaw && isStr(renewedRaw.bootId) && isNum(renewedRaw.monoMs) && isNum(renewedRaw.ttlMs)
+      ? { bootId: renewedRaw.bootId, monoMs: renewedRaw.monoMs, ttlMs: renewedRaw.ttlMs }
+      : null;
   const ranRaw = r.ranWith as Record<string, unknown> | null | undefined;
   const ranWith = ranRaw && isStr(ranRaw.launch) && isStr(ranRaw.token) && TOKEN.test(ranRaw.token) ? { launch: ranRaw.launch, token: ranRaw.token } : null;
-  return { url: r.url, name: r.name, role, seen: parseView(r.seen), seenAtMs: isNum(r.seenAtMs) ? r.seenAtMs : null, renewed, ranWith, trouble: parseSaid(r.trouble) };
+  return {
+    url: r.url,
+    name: r.name,
+    role,
+    seen: parseView(r.seen),
+    seenAtMs: isNum(r.seenAtMs) ? r.seenAtMs : null,
+    renewed,
+    ranWith,
+    trouble: parseSaid(r.trouble),
+  };
 }
 
 /** What a host id may be (--host-id, ENSURE_RUNNING_HOST_ID, the id kept in ENSURE_RUNNING_HOME). */

@@ -100,7 +100,12 @@ function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): Leas
   if (running && running.token !== view.token) {
     // The lease was lost and won again (or the copy predates --lease): another host may have run in between.
     const was = running.token === null ? 'no known fencing token' : `fencing token ${running.token}`;
-    return { record: next, stop: `${name}: pid ${running.pid} runs under ${was}, the lease's token is now ${view.token}; restarting it`, lines, go: { kind: 'run', token: view.token } };
+    return {
+      record: next,
+      stop: `${name}: pid ${running.pid} runs under ${was}, the lease's token is now ${view.token}; restarting it`,
+      lines,
+      go: { kind: 'run', token: view.token },
+    };
   }
   return { record: next, stop: null, lines, go: { kind: 'run', token: view.token } };
 }

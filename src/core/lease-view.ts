@@ -45,9 +45,14 @@ export function leaseStatus(record: LeaseRecord | undefined): LeaseStatus | null
 /** The text rows of the lease, with times shown by `time`. */
 export function leaseRows(lease: LeaseStatus | undefined, time: (iso: string | null) => string): [string, string][] {
   if (!lease) return [];
-  const holder = lease.holder ? `${hostText(lease.holder, lease.hostname ?? '')}, token ${lease.token}, until ${time(lease.expiresAt)} (as seen ${time(lease.checkedAt)})` : 'nobody yet';
+  const holder = lease.holder
+    ? `${hostText(lease.holder, lease.hostname ?? '')}, token ${lease.token}, until ${time(lease.expiresAt)} (as seen ${time(lease.checkedAt)})`
+    : 'nobody yet';
   const rows: [string, string][] = [
-    ['lease', `${lease.name} at ${lease.url}: ${lease.role === 'holder' ? 'held by this host' : lease.role === 'standby' ? 'standby here' : 'store not answering at the last check'}`],
+    [
+      'lease',
+      `${lease.name} at ${lease.url}: ${lease.role === 'holder' ? 'held by this host' : lease.role === 'standby' ? 'standby here' : 'store not answering at the last check'}`,
+    ],
     ['holder', holder],
   ];
   if (lease.programToken) rows.push(['token', `the program here runs under fencing token ${lease.programToken}`]);

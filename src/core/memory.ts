@@ -49,5 +49,7 @@ export function parseMemoryReading(raw: unknown): MemoryReading | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
   const ok = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-  return ok(r.bytes) && ok(r.processes) && ok(r.atMs) && ok(r.maxBytes) ? { bytes: r.bytes, processes: r.processes, atMs: r.atMs, maxBytes: r.maxBytes } : undefined;
+  return ok(r.bytes) && ok(r.processes) && ok(r.atMs) && ok(r.maxBytes)
+    ? { bytes: r.bytes, processes: r.processes, atMs: r.atMs, maxBytes: r.maxBytes }
+    : undefined;
 }

@@ -15,7 +15,7 @@ export type Observation =
   /** Alive, and its start time and boot id match the launch record. */
   | { kind: 'ours'; pid: number; repairPidFile: boolean }
   /** Alive, but there is no launch record to compare with (a PID file written by another tool). */
-  | { kind: 'unverified'; pid: number; /** The PID file's owner, when it is not the caller (another user's file). */ owner?: number | null }
+  | { kind: 'unverified'; pid: number /** The PID file's owner, when it is not the caller (another user's file). */; owner?: number | null }
   /**
    * Not running; `pid` is the PID that was recorded, if any. `leftovers`: live processes of
    * its run (its process group, its token's carriers) that outlived it, oldest first; `run`:

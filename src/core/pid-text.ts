@@ -3,9 +3,7 @@
 /** Linux's default pid_max ceiling; the real value is read from /proc when it is there. */
 export const PID_MAX_LIMIT = 4194304;
 
-export type PidText =
-  | { kind: 'ok'; pid: number }
-  | { kind: 'invalid'; reason: string };
+export type PidText = { kind: 'ok'; pid: number } | { kind: 'invalid'; reason: string };
 
 /** Parses PID file content. `ownPid` is refused so that a check can never judge or signal itself. */
 export function parsePidText(text: string, pidMax: number, ownPid: number): PidText {

@@ -32,7 +32,13 @@ export function troubleOf(state: ProgramState): string | null {
  * (or from the future, after the clock went back, or before trouble that has now passed);
  * `fail` once per trouble. The record to keep goes with it.
  */
-export function decidePing(record: PingRecord | undefined, state: ProgramState, running: boolean, options: PingOptions, now: number): { request: 'ping' | 'fail' | null; record: PingRecord } {
+export function decidePing(
+  record: PingRecord | undefined,
+  state: ProgramState,
+  running: boolean,
+  options: PingOptions,
+  now: number,
+): { request: 'ping' | 'fail' | null; record: PingRecord } {
   const kept: PingRecord = { lastMs: record?.lastMs ?? null, failKey: record?.failKey ?? null, said: record?.said ?? null };
   const trouble = troubleOf(state);
   if (trouble) {

@@ -78,12 +78,24 @@ export interface Decision {
 
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
 export function recordSpawn(previous: ProgramState, identity: Identity, request: Request, logs: { stdout: string; stderr: string }): ProgramState {
-  const state: ProgramState = { ...previous, identity, pending: null, launchError: null, command: request.command, cwd: request.cwd, logs, launches: previous.launches + 1, lastSeenAliveMs: identity.launchedAtMs, settled: false };
+  const state: ProgramState = {
+    ...previous,
+    identity,
+    pending: null,
+    launchError: null,
+    command: request.command,
+    cwd: request.cwd,
+    logs,
+    launches: previous.launches + 1,
+    lastSeenAliveMs: identity.launchedAtMs,
+    settled: false,
+  };
   // The request goes on record with every launch: --start reuses it, --stop follows its stop settings.
   if (isFullRequest(request)) state.request = request;
   delete state.changed;
   // A fresh run starts with no failed HTTP probes: those of the previous run are not its own.
-  if (previous.health && (previous.health.failures > 0 || previous.health.lastFailure !== null)) state.health = { ...previous.health, failures: 0, lastFailure: null };
+  if (previous.health && (previous.health.failures > 0 || previous.health.lastFailure !== null))
+    state.health = { ...previous.health, failures: 0, lastFailure: null };
   return state;
 }
 
@@ -131,7 +143,14 @@ export function clock(ms: number, now: number): string {
  * A recorded program found gone by a check or a manual stop: its last exit (the status is
  * lost, never invented), the death tally and the death event. `tally` is the kept deaths.
  */
-export function recordDeathFound(previous: ProgramState, identity: Identity, obs: Extract<Observation, { kind: 'gone' }>, tally: number[], now: number, detailSuffix = ''): { state: ProgramState; seen: string; cause: string } {
+export function recordDeathFound(
+  previous: ProgramState,
+  identity: Identity,
+  obs: Extract<Observation, { kind: 'gone' }>,
+  tally: number[],
+  now: number,
+  detailSuffix = '',
+): { state: ProgramState; seen: string; cause: string } {
   const lastSeen = previous.lastSeenAliveMs;
   const lastExit: ExitInfo = {
     atMs: now,
@@ -169,7 +188,8 @@ export function leftoversText(pids: number[]): string {
 function describeExit(code: number | null, signal: string | null): string {
   if (signal) return `killed by ${signal}`;
   // A daemon that kept ENSURE_RUNNING_TOKEN is followed (`daemonizedFrom`); one that cleared its environment cannot be.
-  if (code === 0) return 'exited with code 0 (a program that forks into the background cannot be followed when no process of its launch is left carrying ENSURE_RUNNING_TOKEN, as with a daemon that clears its environment: run it in the foreground, with its foreground or no-daemon option)';
+  if (code === 0)
+    return 'exited with code 0 (a program that forks into the background cannot be followed when no process of its launch is left carrying ENSURE_RUNNING_TOKEN, as with a daemon that clears its environment: run it in the foreground, with its foreground or no-daemon option)';
   if (code !== null) return `exited with code ${code}`;
   return 'exit status unknown';
 }
@@ -200,7 +220,11 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   const differences = state.command.length > 0 ? requestDifferences(launchedShape(state), shapeOf(request)) : [];
   if (differences.length > 0) {
     if (state.fatal || state.backoff || state.failedStarts > 0) {
-      state = withEvent(state, { atMs: now, kind: 'start', detail: `command line changed (${differences.map((d) => d.split(' ')[0]).join(', ')}): crash-loop tallies cleared` });
+      state = withEvent(state, {
+        atMs: now,
+        kind: 'start',
+        detail: `command line changed (${differences.map((d) => d.split(' ')[0]).join(', ')}): crash-loop tallies cleared`,
+      });
     }
     state = withoutCrowd({ ...state, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
   }
@@ -338,7 +362,14 @@ export function withoutCrowd(state: ProgramState): ProgramState {
  * RUNNING + a call whose request differs from the running program's: said once per distinct
  * change (remembered in `changed`, shown by --status), applied only by --restart.
  */
-function noteChangedRequest(state: ProgramState, differences: string[], request: Request, policy: Policy, now: number, report: (text: string) => void): ProgramState {
+function noteChangedRequest(
+  state: ProgramState,
+  differences: string[],
+  request: Request,
+  policy: Policy,
+  now: number,
+  report: (text: string) => void,
+): ProgramState {
   if (differences.length === 0) {
     if (!state.changed) return state;
     const { changed: _gone, ...rest } = state;
@@ -347,7 +378,9 @@ function noteChangedRequest(state: ProgramState, differences: string[], request:
   const key = requestKey(shapeOf(request));
   if (state.changed?.key === key) return state;
   const pid = state.identity ? ` (pid ${state.identity.pid})` : '';
-  report(`this call's launch request differs from the running program's${pid}: ${differences.join('; ')}; it keeps running as launched until: ${policy.restartHint ?? '--restart with this call'}`);
+  report(
+    `this call's launch request differs from the running program's${pid}: ${differences.join('; ')}; it keeps running as launched until: ${policy.restartHint ?? '--restart with this call'}`,
+  );
   return { ...state, changed: { key, differences, sinceMs: now } };
 }
 
@@ -364,7 +397,12 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     let state: ProgramState = { ...previous, identity: result.identity, lastSeenAliveMs: now, failedStarts: 0, backoff: null, fatal: null };
     if (state.crowd?.quietLaunch) state = { ...state, crowd: { ...state.crowd, quietLaunch: false } };
     const from = result.daemonizedFrom;
-    state = withEvent(state, { atMs: now, kind: 'launch', pid: result.identity.pid, detail: from ? `launch ${launches}, daemonized from pid ${from}` : `launch ${launches}` });
+    state = withEvent(state, {
+      atMs: now,
+      kind: 'launch',
+      pid: result.identity.pid,
+      detail: from ? `launch ${launches}, daemonized from pid ${from}` : `launch ${launches}`,
+    });
     // STARTING + exited 0 leaving its daemon → RUNNING as the daemon: guarded, and on file, from now on.
     if (from) effects.push({ kind: 'write-pid', pid: result.identity.pid });
     const started = from ? `started (pid ${result.identity.pid}, daemonized from ${from})` : `started (pid ${result.identity.pid})`;
@@ -424,7 +462,9 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     state = { ...state, fatal: { sinceMs: now, reason, lastTryMs: now, retryEveryMs: policy.fatalRetryMs } };
     state = withEvent(state, { atMs: now, kind: 'fatal', detail: reason });
     const retry = policy.fatalRetryMs !== null ? `one retry every ${formatDuration(policy.fatalRetryMs)}; ` : '';
-    report(`fatal: failed to start ${failedStarts} times in a row (last: pid ${result.pid} ${how}); ${retry}no more launches until: ${policy.startHint}${tail}`);
+    report(
+      `fatal: failed to start ${failedStarts} times in a row (last: pid ${result.pid} ${how}); ${retry}no more launches until: ${policy.startHint}${tail}`,
+    );
     return { state, effects, outcome: 'not-running' };
   }
 

@@ -26,7 +26,12 @@ const one = (value: number | null | undefined) => (value === null || value === u
 
 /** The families, in the order they are printed; names follow Prometheus' conventions (base units, _total counters). */
 const FAMILIES: Family[] = [
-  { name: 'up', type: 'gauge', help: '1 when the program runs with its identity verified, else 0.', samples: (r) => one(r.status.state === 'running' && r.status.verified ? 1 : 0) },
+  {
+    name: 'up',
+    type: 'gauge',
+    help: '1 when the program runs with its identity verified, else 0.',
+    samples: (r) => one(r.status.state === 'running' && r.status.verified ? 1 : 0),
+  },
   {
     name: 'state',
     type: 'gauge',
@@ -34,14 +39,44 @@ const FAMILIES: Family[] = [
     samples: (r) => STATES.map((state) => ({ labels: { state }, value: r.status.state === state ? 1 : 0 })),
   },
   { name: 'uptime_seconds', type: 'gauge', help: 'How long the running program has been up.', samples: (r) => one(r.status.uptimeSeconds) },
-  { name: 'start_time_seconds', type: 'gauge', help: 'When the running program was launched, as a Unix time.', samples: (r) => one(seconds(r.status.startedAt)) },
+  {
+    name: 'start_time_seconds',
+    type: 'gauge',
+    help: 'When the running program was launched, as a Unix time.',
+    samples: (r) => one(seconds(r.status.startedAt)),
+  },
   { name: 'launches_total', type: 'counter', help: 'Launches on record since the records began.', samples: (r) => one(r.status.launches) },
-  { name: 'failed_starts', type: 'gauge', help: 'Failed starts in a row (reset by a start that passes its window).', samples: (r) => one(r.status.failedStarts) },
-  { name: 'recent_deaths', type: 'gauge', help: 'Deaths counted by the crash-loop rules (cleared by a run past --min-uptime).', samples: (r) => one(r.status.recentDeaths) },
+  {
+    name: 'failed_starts',
+    type: 'gauge',
+    help: 'Failed starts in a row (reset by a start that passes its window).',
+    samples: (r) => one(r.status.failedStarts),
+  },
+  {
+    name: 'recent_deaths',
+    type: 'gauge',
+    help: 'Deaths counted by the crash-loop rules (cleared by a run past --min-uptime).',
+    samples: (r) => one(r.status.recentDeaths),
+  },
   { name: 'last_exit_code', type: 'gauge', help: 'Exit code of the last death, when the check saw it.', samples: (r) => one(r.status.lastExit?.code) },
-  { name: 'last_exit_timestamp_seconds', type: 'gauge', help: 'When the last death was recorded, as a Unix time.', samples: (r) => one(seconds(r.status.lastExit?.at)) },
-  { name: 'last_check_timestamp_seconds', type: 'gauge', help: 'When a full check last ran, as a Unix time.', samples: (r) => one(seconds(r.status.lastCheck)) },
-  { name: 'checks_overdue', type: 'gauge', help: '1 when checks stopped arriving on the declared --schedule or --interval.', samples: (r) => (r.status.checks ? one(r.status.checks.overdue ? 1 : 0) : []) },
+  {
+    name: 'last_exit_timestamp_seconds',
+    type: 'gauge',
+    help: 'When the last death was recorded, as a Unix time.',
+    samples: (r) => one(seconds(r.status.lastExit?.at)),
+  },
+  {
+    name: 'last_check_timestamp_seconds',
+    type: 'gauge',
+    help: 'When a full check last ran, as a Unix time.',
+    samples: (r) => one(seconds(r.status.lastCheck)),
+  },
+  {
+    name: 'checks_overdue',
+    type: 'gauge',
+    help: '1 when checks stopped arriving on the declared --schedule or --interval.',
+    samples: (r) => (r.status.checks ? one(r.status.checks.overdue ? 1 : 0) : []),
+  },
   { name: 'health_failures', type: 'gauge', help: 'Failed health probes in a row.', samples: (r) => one(r.status.health?.healthFailures ?? 0) },
   { name: 'memory_resident_bytes', type: 'gauge', help: 'Resident memory of the running program, when it could be read.', samples: (r) => one(r.memoryBytes) },
 ];

@@ -58,7 +58,9 @@ export function launchedShape(state: ProgramState): LaunchedShape {
 
 /** True when a request carries everything a record needs (the unit tables pass bare command and cwd). */
 export function isFullRequest(request: Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>): request is LaunchRequest {
-  return request.env !== undefined && request.stdout !== undefined && request.stderr !== undefined && request.options !== undefined && request.base !== undefined;
+  return (
+    request.env !== undefined && request.stdout !== undefined && request.stderr !== undefined && request.options !== undefined && request.base !== undefined
+  );
 }
 
 /**

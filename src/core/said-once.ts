@@ -21,5 +21,7 @@ export function sayOnce(before: Said | null | undefined, text: string, now: numb
 export function parseSaid(raw: unknown): Said | null {
   if (!raw || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
-  return typeof r.text === 'string' && typeof r.announcedMs === 'number' && Number.isFinite(r.announcedMs) ? { text: r.text, announcedMs: r.announcedMs } : null;
+  return typeof r.text === 'string' && typeof r.announcedMs === 'number' && Number.isFinite(r.announcedMs)
+    ? { text: r.text, announcedMs: r.announcedMs }
+    : null;
 }

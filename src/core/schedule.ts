@@ -69,7 +69,10 @@ export function checkCron(text: string, tz: string | null): Cron {
 
 /** The latest scheduled time at or before `nowMs`. */
 export function lastAtOrBefore(cron: Cron, nowMs: number): number {
-  return parse(cron.text, cron.tz, nowMs + 1).prev().toDate().getTime();
+  return parse(cron.text, cron.tz, nowMs + 1)
+    .prev()
+    .toDate()
+    .getTime();
 }
 
 /** The first scheduled time strictly after `afterMs`. */

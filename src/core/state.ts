@@ -156,10 +156,7 @@ export function withEvent(state: ProgramState, event: ProgramEvent): ProgramStat
   return { ...state, events: events.slice(-MAX_EVENTS) };
 }
 
-export type StateParse =
-  | { kind: 'ok'; state: ProgramState }
-  | { kind: 'corrupt'; reason: string }
-  | { kind: 'future'; version: number };
+export type StateParse = { kind: 'ok'; state: ProgramState } | { kind: 'corrupt'; reason: string } | { kind: 'future'; version: number };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';

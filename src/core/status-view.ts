@@ -110,7 +110,9 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   const { state: label } = classify(input);
   const running = obs?.kind === 'ours' || obs?.kind === 'unverified';
   // Not running: the PID on file, else the dead one last recorded (a check removes it from the PID file).
-  const pid = running ? obs.pid : ((obs?.kind === 'gone' ? obs.pid : null) ?? (label === 'stopped' || label === 'held' ? null : (state?.lastExit?.pid ?? null)));
+  const pid = running
+    ? obs.pid
+    : ((obs?.kind === 'gone' ? obs.pid : null) ?? (label === 'stopped' || label === 'held' ? null : (state?.lastExit?.pid ?? null)));
   const launchedAt = obs?.kind === 'ours' ? (state?.identity?.launchedAtMs ?? null) : null;
   const last = state?.lastExit ?? null;
   let note = input.note;
@@ -129,7 +131,9 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
     user: typeof state?.request?.options.user === 'string' ? state.request.options.user : null,
     memory: input.memory ? { ...input.memory, maxBytes: state?.memory?.maxBytes ?? null } : null,
-    crowd: state?.crowd ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! } : null,
+    crowd: state?.crowd
+      ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! }
+      : null,
     fatalReason: state?.fatal?.reason ?? null,
     fatalRetryAt: state?.fatal?.retryEveryMs ? iso(state.fatal.lastTryMs + state.fatal.retryEveryMs) : null,
     launchError: state?.launchError ? { text: state.launchError.text, since: iso(state.launchError.sinceMs)! } : null,
@@ -160,14 +164,18 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   if (health) json.health = health;
   const lease = leaseStatus(state?.lease);
   if (lease) json.lease = lease;
-  if (withEvents) json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
+  if (withEvents)
+    json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
   return json;
 }
 
-
 function describeLastExit(last: NonNullable<StatusJson['lastExit']>): string {
   const how = last.signal ? `killed by ${last.signal}` : last.code !== null ? `exit code ${last.code}` : 'exit status unknown';
-  const when = last.inStartWindow ? 'inside its start window' : last.lastSeenAlive ? `found dead; last seen alive ${localFromIso(last.lastSeenAlive)}` : 'found dead';
+  const when = last.inStartWindow
+    ? 'inside its start window'
+    : last.lastSeenAlive
+      ? `found dead; last seen alive ${localFromIso(last.lastSeenAlive)}`
+      : 'found dead';
   return `${how}, pid ${last.pid}, ${localFromIso(last.at)} (${when})`;
 }
 
@@ -182,22 +190,39 @@ export function statusText(json: StatusJson): string {
   const row = (key: string, value: string) => lines.push(`  ${key.padEnd(11)}${value}`);
   let head = `${json.name}: ${json.state}`;
   if (json.state === 'backoff' && json.backoffUntil) head += ` (next launch after ${localFromIso(json.backoffUntil)})`;
-  if (json.state === 'fatal' && json.fatalReason) head += ` (${json.fatalReason}${json.fatalRetryAt ? `; next retry after ${localFromIso(json.fatalRetryAt)}` : ''})`;
+  if (json.state === 'fatal' && json.fatalReason)
+    head += ` (${json.fatalReason}${json.fatalRetryAt ? `; next retry after ${localFromIso(json.fatalRetryAt)}` : ''})`;
   lines.push(head);
   if (json.error) row('error', json.error);
   if (json.launchError) row('cannot', `launch since ${localFromIso(json.launchError.since)}: ${json.launchError.text}`);
-  if (json.pid !== null) row('pid', `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`);
+  if (json.pid !== null)
+    row(
+      'pid',
+      `${json.pid}${json.state === 'running' ? (json.verified ? ' (identity verified)' : ' (not verified)') : ' (the last one recorded; not running)'}`,
+    );
   if (json.startedAt) row('since', `${localFromIso(json.startedAt)} (up ${uptimeText(json.uptimeSeconds ?? 0)})`);
   row('launches', String(json.launches));
-  if (json.memory) row('memory', `${formatBytes(json.memory.bytes)} resident in ${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`);
-  if (json.crowd) row('crowded', `${json.crowd.deaths} deaths and restarts since ${localFromIso(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localFromIso(json.crowd.saidAt)}`);
+  if (json.memory)
+    row(
+      'memory',
+      `${formatBytes(json.memory.bytes)} resident in ${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`,
+    );
+  if (json.crowd)
+    row(
+      'crowded',
+      `${json.crowd.deaths} deaths and restarts since ${localFromIso(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localFromIso(json.crowd.saidAt)}`,
+    );
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {
     row('last exit', describeLastExit(json.lastExit));
     for (const line of json.lastExit.logTail) lines.push(`  ${''.padEnd(11)}| ${line}`);
   }
   if (json.note) row('note', json.note);
-  if (json.requestDiffers) row('differs', `since ${localFromIso(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`);
+  if (json.requestDiffers)
+    row(
+      'differs',
+      `since ${localFromIso(json.requestDiffers.since)}, a check asked for: ${json.requestDiffers.differences.join('; ')}; it runs as launched until --restart`,
+    );
   if (json.command.length) row('command', quoteArgv(json.command));
   if (json.user) row('user', json.user);
   if (json.cwd) row('cwd', json.cwd);
@@ -209,7 +234,8 @@ export function statusText(json: StatusJson): string {
   if (json.events) {
     lines.push('  history');
     if (!json.events.length) lines.push('    (no events)');
-    for (const e of json.events) lines.push(`    ${localFromIso(e.at)}  ${e.kind.padEnd(13)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
+    for (const e of json.events)
+      lines.push(`    ${localFromIso(e.at)}  ${e.kind.padEnd(13)}${e.pid !== null ? `pid ${e.pid}  ` : ''}${e.detail ?? ''}`.trimEnd());
   }
   return lines.join('\n');
 }

@@ -5,7 +5,17 @@
 import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
 import { decideHealthRestart } from './health-restart.js';
 import type { Observation } from './observation.js';
-import { decideAfterLaunch, decideCheck, recordLaunchError, withoutCrowd, type Decision, type Effect, type LaunchResult, type Policy, type Request } from './policy.js';
+import {
+  decideAfterLaunch,
+  decideCheck,
+  recordLaunchError,
+  withoutCrowd,
+  type Decision,
+  type Effect,
+  type LaunchResult,
+  type Policy,
+  type Request,
+} from './policy.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
@@ -72,7 +82,12 @@ function adopt(previous: ProgramState, found: Found, policy: Policy, now: number
   const byEnv = found.by === 'environment';
   const state = withEvent(
     { ...previous, identity: found.identity, pending: null, health, launches: previous.launches + 1, lastSeenAliveMs: now },
-    { atMs: now, kind: 'adopt', pid: found.identity.pid, detail: byEnv ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now' },
+    {
+      atMs: now,
+      kind: 'adopt',
+      pid: found.identity.pid,
+      detail: byEnv ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now',
+    },
   );
   const how = byEnv ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
   return { state, line: `${policy.name}: recorded pid ${found.identity.pid}, ${how}` };
@@ -97,7 +112,12 @@ function decideHealthEvent(previous: ProgramState, obs: HealthObservation, optio
     const relaunch: Effect = { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd };
     return { state: next.state, effects: [end, relaunch], outcome: 'running', quiet: false };
   }
-  return { state: next.state, effects: [end, { kind: 'remove-pid' }, { kind: 'report-ended', parts: next.line.split(ENDED) }], outcome: 'not-running', quiet: false };
+  return {
+    state: next.state,
+    effects: [end, { kind: 'remove-pid' }, { kind: 'report-ended', parts: next.line.split(ENDED) }],
+    outcome: 'not-running',
+    quiet: false,
+  };
 }
 
 /** Decides one event. Pure: the world came in as `event`, the clock as `now`. */
@@ -127,7 +147,10 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
     }
     case 'stopping': {
       // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
-      const state = withEvent({ ...previous, held: event.hold, backoff: null }, { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how });
+      const state = withEvent(
+        { ...previous, held: event.hold, backoff: null },
+        { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how },
+      );
       return { state, effects: [], outcome: event.hold ? 'held' : 'not-running', quiet: false };
     }
     case 'found-dead': {

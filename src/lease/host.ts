@@ -23,7 +23,12 @@ export function leaseHost(given: string | null, home: string): LeaseHost {
     mkdirSync(home, { recursive: true, mode: 0o700 });
     writeFileAtomic(file, `${id}\n`, 'host id file', 0o644);
   } catch (error) {
-    throw new RunError({ action: 'keep this host id in', subject: file, reason: (error as Error).message, hint: 'set ENSURE_RUNNING_HOME to a writable directory, or give --host-id ID' });
+    throw new RunError({
+      action: 'keep this host id in',
+      subject: file,
+      reason: (error as Error).message,
+      hint: 'set ENSURE_RUNNING_HOME to a writable directory, or give --host-id ID',
+    });
   }
   return { id, hostname: name };
 }

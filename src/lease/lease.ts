@@ -70,4 +70,3 @@ export async function within<T>(ms: number, what: string, work: Promise<T>, aban
     clearTimeout(timer);
   }
 }
-

@@ -38,7 +38,9 @@ async function withStore<T>(config: ProgramConfig, action: string, work: (store:
 export async function holdEverywhere(config: ProgramConfig, world: World, held: boolean): Promise<void> {
   const lease = config.lease!;
   const host = leaseHost(lease.hostId, config.registryDir);
-  await withStore(config, held ? 'hold the program stopped on every host with' : 'clear the hold on every host of', (store) => store.hold(lease.name, held ? host.id : null));
+  await withStore(config, held ? 'hold the program stopped on every host with' : 'clear the hold on every host of', (store) =>
+    store.hold(lease.name, held ? host.id : null),
+  );
   if (held) {
     const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start']);
     world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
@@ -62,11 +64,15 @@ export async function releaseCommand(config: ProgramConfig, world: World): Promi
     }
     // The copy first: once the lease is released another host may start its own at once.
     const state = loaded ?? emptyState();
-    if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours') await stopCopy(config, world, `${paths.name}: releasing lease ${lease.name}`);
+    if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours')
+      await stopCopy(config, world, `${paths.name}: releasing lease ${lease.name}`);
     const released = await withStore(config, 'release', (store) => store.release(lease.name, host, token, lease.ttlMs));
     const after = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile) ?? state;
     writeStateFile(paths.stateFile, { ...after, lease: { ...recordOf(after, lease), role: 'standby', renewed: null } });
-    if (released) world.say(`${paths.name}: released lease ${lease.name} (token ${token}); another host takes it at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`);
+    if (released)
+      world.say(
+        `${paths.name}: released lease ${lease.name} (token ${token}); another host takes it at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`,
+      );
     else world.say(`${paths.name}: lease ${lease.name} had already run out or changed hands; the copy here is stopped`);
     return EXIT.ok;
   } finally {

@@ -55,7 +55,13 @@ interface Row {
   mine?: boolean;
 }
 
-const viewOf = (row: Row): LeaseView => ({ holder: row.holder, hostname: row.hostname, token: row.token, expiresInMs: Math.round(row.expires_in_ms), heldBy: row.held_by });
+const viewOf = (row: Row): LeaseView => ({
+  holder: row.holder,
+  hostname: row.hostname,
+  token: row.token,
+  expiresInMs: Math.round(row.expires_in_ms),
+  heldBy: row.held_by,
+});
 
 // SQLSTATE classes that mean "the store refused us": fix the URL, password, database or grants.
 const REFUSED = ['28000', '28P01', '3D000', '42501', '3F000'];
@@ -66,7 +72,8 @@ function classify(error: unknown, shownUrl: string): StoreError {
   const e = error as { code?: string; message?: string };
   const message = (e.message ?? String(error)).split('\n')[0]!;
   if (e.code && REFUSED.includes(e.code)) return new StoreError(`${shownUrl}: ${message}`, true);
-  if (/password must be a string|SASL|no pg_hba\.conf entry/i.test(message)) return new StoreError(`${shownUrl}: ${message} (give the password in PGPASSFILE or ~/.pgpass)`, true);
+  if (/password must be a string|SASL|no pg_hba\.conf entry/i.test(message))
+    return new StoreError(`${shownUrl}: ${message} (give the password in PGPASSFILE or ~/.pgpass)`, true);
   return new StoreError(`${shownUrl}: ${e.code && !message.includes(e.code) ? `${e.code} ` : ''}${message}`, false);
 }
 
@@ -113,7 +120,8 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
         if (!row) throw new StoreError(`${target.shownUrl}: lease ${name} has no row after an upsert`, false);
         return { view: viewOf(row), mine: row.mine === true };
       }),
-    release: (name: string, host: LeaseHost, token: string) => bounded('release the lease', async () => (await client.query(RELEASE, [name, host.id, token])).rowCount === 1),
+    release: (name: string, host: LeaseHost, token: string) =>
+      bounded('release the lease', async () => (await client.query(RELEASE, [name, host.id, token])).rowCount === 1),
     read: (name) =>
       bounded('read the lease', async () => {
         const rows = await query(READ, [name]);
@@ -124,7 +132,12 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
       if (!connected) return;
       try {
         // A connection that never came up has nothing to end: its socket is simply dropped.
-        await within(Math.min(target.timeoutMs, 1000), 'close', connected.then(() => client.end()), abandon);
+        await within(
+          Math.min(target.timeoutMs, 1000),
+          'close',
+          connected.then(() => client.end()),
+          abandon,
+        );
       } catch {
         abandon();
       }

@@ -49,7 +49,13 @@ return 1`;
 
 type Reply = [number, string, string, string, number, string];
 
-const viewOf = (r: Reply): LeaseView => ({ holder: String(r[1]), hostname: String(r[2]), token: String(r[3]), expiresInMs: Number(r[4]), heldBy: r[5] ? String(r[5]) : null });
+const viewOf = (r: Reply): LeaseView => ({
+  holder: String(r[1]),
+  hostname: String(r[2]),
+  token: String(r[3]),
+  expiresInMs: Number(r[4]),
+  heldBy: r[5] ? String(r[5]) : null,
+});
 
 /** One line for a Redis or socket error: never the URL's password. */
 function classify(error: unknown, shownUrl: string): StoreError {
@@ -87,17 +93,31 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
   return {
     acquireOrRenew: (name, host, ttlMs) =>
       bounded('renew the lease', async () => {
-        const reply = (await client.eval(ACQUIRE, { keys: keys(name), arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs)))] })) as unknown as Reply;
+        const reply = (await client.eval(ACQUIRE, {
+          keys: keys(name),
+          arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs)))],
+        })) as unknown as Reply;
         return { view: viewOf(reply), mine: Number(reply[0]) === 1 };
       }),
     release: (name, host, token, ttlMs) =>
-      bounded('release the lease', async () => Number(await client.eval(RELEASE, { keys: keys(name), arguments: [host.id, token, String(Math.max(1, Math.round(ttlMs)))] })) === 1),
+      bounded(
+        'release the lease',
+        async () => Number(await client.eval(RELEASE, { keys: keys(name), arguments: [host.id, token, String(Math.max(1, Math.round(ttlMs)))] })) === 1,
+      ),
     read: (name) =>
       bounded('read the lease', async () => {
         const [lease, token, held, , last] = keys(name) as [string, string, string, string, string];
-        const [cur, count, by, left, lastHolder] = (await client.multi().get(lease).get(token).get(held).pTTL(lease).get(last).exec()) as unknown as [string | null, string | null, string | null, number, string | null];
+        const [cur, count, by, left, lastHolder] = (await client.multi().get(lease).get(token).get(held).pTTL(lease).get(last).exec()) as unknown as [
+          string | null,
+          string | null,
+          string | null,
+          number,
+          string | null,
+        ];
         if (!cur && !count) return null;
-        const h = cur ? (JSON.parse(cur) as { holder: string; hostname: string; token: string }) : { holder: lastHolder ?? '', hostname: '', token: count ?? '0' };
+        const h = cur
+          ? (JSON.parse(cur) as { holder: string; hostname: string; token: string })
+          : { holder: lastHolder ?? '', hostname: '', token: count ?? '0' };
         return { holder: h.holder, hostname: h.hostname, token: h.token, expiresInMs: cur ? Number(left) : 0, heldBy: by };
       }),
     hold: (name, by) =>
@@ -109,7 +129,12 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
     close: async () => {
       if (!connected) return;
       try {
-        await within(Math.min(target.timeoutMs, 1000), 'close', connected.then(() => client.close()), abandon);
+        await within(
+          Math.min(target.timeoutMs, 1000),
+          'close',
+          connected.then(() => client.close()),
+          abandon,
+        );
       } catch {
         abandon();
       }

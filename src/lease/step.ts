@@ -91,7 +91,14 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   const askedMonoMs = monoMs();
   const answer = await ask(lease, host);
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
-  const rules = { name: paths.name, leaseName: lease.name, intervalMs: config.policy.periodMs, ttlMs: lease.ttlMs, timeoutMs: lease.timeoutMs, stopMs: config.killAfterMs };
+  const rules = {
+    name: paths.name,
+    leaseName: lease.name,
+    intervalMs: config.policy.periodMs,
+    ttlMs: lease.ttlMs,
+    timeoutMs: lease.timeoutMs,
+    stopMs: config.killAfterMs,
+  };
   const decision = decideLease({ record, answer, me: host, running, clock, rules });
   for (const line of decision.lines) world.warn(line);
   let state: ProgramState = { ...base, lease: decision.record };

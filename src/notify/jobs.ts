@@ -6,7 +6,15 @@ import { closeSync, constants, openSync, readFileSync, renameSync, unlinkSync, w
 /** One notification: a shell command, or an HTTP request. `what` starts its failure line. */
 export type Job =
   | { kind: 'command'; what: string; command: string; env: Record<string, string>; logFile: string; timeoutMs: number }
-  | { kind: 'http'; what: string; method: 'GET' | 'POST'; url: string; body: string | null; timeoutMs: number; source: 'notify-url' | 'ping-url' | 'ping-fail-url' };
+  | {
+      kind: 'http';
+      what: string;
+      method: 'GET' | 'POST';
+      url: string;
+      body: string | null;
+      timeoutMs: number;
+      source: 'notify-url' | 'ping-url' | 'ping-fail-url';
+    };
 
 /** The runner's whole task, passed in its environment as JSON. */
 export interface RunnerTask {

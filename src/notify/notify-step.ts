@@ -34,7 +34,11 @@ function readState(stateFile: string): ProgramState {
  * sends what the change calls for. It adds no failure of its own: a notification that cannot be
  * sent is a line, never a failed check, and the tick's own error still ends the check.
  */
-export function watchChanges(config: ProgramConfig, notify: NotifyOptions, world: World): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T>; sent(): boolean } {
+export function watchChanges(
+  config: ProgramConfig,
+  notify: NotifyOptions,
+  world: World,
+): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T>; sent(): boolean } {
   const { paths } = config;
   const before = readState(paths.stateFile);
   const lines: string[] = [];
@@ -87,10 +91,25 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, b
 
   const change = changeOf(before, state, lines, { name: paths.name, pidFile: paths.pidFile }, now);
   if (change && notify.onChange) {
-    jobs.push({ kind: 'command', what: `${paths.name}: --on-change for "${change.event}"`, command: notify.onChange, env: hookEnv(change), logFile: files.hookLog, timeoutMs: notify.timeoutMs });
+    jobs.push({
+      kind: 'command',
+      what: `${paths.name}: --on-change for "${change.event}"`,
+      command: notify.onChange,
+      env: hookEnv(change),
+      logFile: files.hookLog,
+      timeoutMs: notify.timeoutMs,
+    });
   }
   if (change && notify.notifyUrl) {
-    jobs.push({ kind: 'http', source: 'notify-url', what: `${paths.name}: --notify-url ${notify.notifyUrl} for "${change.event}"`, method: 'POST', url: notify.notifyUrl, body: JSON.stringify(webhookBody(change)), timeoutMs: notify.timeoutMs });
+    jobs.push({
+      kind: 'http',
+      source: 'notify-url',
+      what: `${paths.name}: --notify-url ${notify.notifyUrl} for "${change.event}"`,
+      method: 'POST',
+      url: notify.notifyUrl,
+      body: JSON.stringify(webhookBody(change)),
+      timeoutMs: notify.timeoutMs,
+    });
   }
 
   let ping: PingRecord | undefined = state.ping;
@@ -98,8 +117,26 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, b
     const running = code === 0 && state.identity !== null && !state.held;
     const decided = decidePing(state.ping, state, running, { everyMs: notify.pingEveryMs, failUrl: !!notify.pingFailUrl }, now);
     ping = decided.record;
-    if (decided.request === 'ping') jobs.push({ kind: 'http', source: 'ping-url', what: `${paths.name}: --ping-url ${notify.pingUrl}`, method: 'GET', url: notify.pingUrl, body: null, timeoutMs: PING_TIMEOUT_MS });
-    if (decided.request === 'fail') jobs.push({ kind: 'http', source: 'ping-fail-url', what: `${paths.name}: --ping-fail-url ${notify.pingFailUrl}`, method: 'GET', url: notify.pingFailUrl!, body: null, timeoutMs: PING_TIMEOUT_MS });
+    if (decided.request === 'ping')
+      jobs.push({
+        kind: 'http',
+        source: 'ping-url',
+        what: `${paths.name}: --ping-url ${notify.pingUrl}`,
+        method: 'GET',
+        url: notify.pingUrl,
+        body: null,
+        timeoutMs: PING_TIMEOUT_MS,
+      });
+    if (decided.request === 'fail')
+      jobs.push({
+        kind: 'http',
+        source: 'ping-fail-url',
+        what: `${paths.name}: --ping-fail-url ${notify.pingFailUrl}`,
+        method: 'GET',
+        url: notify.pingFailUrl!,
+        body: null,
+        timeoutMs: PING_TIMEOUT_MS,
+      });
   }
 
   // Failures the runners left since the last check: a hook's or a webhook's are said each (one

@@ -5,10 +5,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 
-export type SmallRead =
-  | { kind: 'missing' }
-  | { kind: 'ok'; text: string; mode: number; uid: number; mtimeMs: number }
-  | { kind: 'bad'; reason: string };
+export type SmallRead = { kind: 'missing' } | { kind: 'ok'; text: string; mode: number; uid: number; mtimeMs: number } | { kind: 'bad'; reason: string };
 
 /** Reads a small regular file with O_NOFOLLOW. A link, a non-file or an oversize file is "bad". */
 export function readSmallFile(path: string, maxBytes: number, what: string): SmallRead {
@@ -18,7 +15,8 @@ export function readSmallFile(path: string, maxBytes: number, what: string): Sma
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    if (code === 'ELOOP') return { kind: 'bad', reason: `${what} ${path} is a symbolic link; ensure-running never follows one (remove it, or point --pid at a real file)` };
+    if (code === 'ELOOP')
+      return { kind: 'bad', reason: `${what} ${path} is a symbolic link; ensure-running never follows one (remove it, or point --pid at a real file)` };
     throw new RunError({ action: `read the ${what}`, subject: path, code, hint: 'check the permissions of the file and its directory' }, { cause: error });
   }
   try {
@@ -43,7 +41,12 @@ export function readSmallFile(path: string, maxBytes: number, what: string): Sma
 export function refuseSymlink(path: string, what: string): void {
   try {
     if (lstatSync(path).isSymbolicLink()) {
-      throw new ConfigError({ action: `write the ${what}`, subject: path, reason: 'it is a symbolic link, and ensure-running never writes through one', hint: 'remove the link or point the option at a real path' });
+      throw new ConfigError({
+        action: `write the ${what}`,
+        subject: path,
+        reason: 'it is a symbolic link, and ensure-running never writes through one',
+        hint: 'remove the link or point the option at a real path',
+      });
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -68,7 +71,8 @@ function stickyOwner(dir: string, path: string): number | null {
 function hintFor(code: string | undefined, dir: string, path: string): string {
   if (code === 'EACCES' || code === 'EPERM') {
     const owner = stickyOwner(dir, path);
-    if (owner !== null) return `${path} belongs to another user (uid ${owner}) and ${dir} is a sticky directory (like /tmp), where only a file's owner may replace or remove it: remove it as that user or root, or choose a path in a directory this user owns`;
+    if (owner !== null)
+      return `${path} belongs to another user (uid ${owner}) and ${dir} is a sticky directory (like /tmp), where only a file's owner may replace or remove it: remove it as that user or root, or choose a path in a directory this user owns`;
     return `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or choose a path in a directory it owns`;
   }
   if (code === 'ENOENT') return `create the directory ${dir} first`;

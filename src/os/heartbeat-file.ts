@@ -32,7 +32,10 @@ export function readHeartbeat(path: string): HeartbeatSeen {
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    throw new RunError({ action: 'look at the heartbeat file', subject: path, code, hint: 'make it and its directory readable by this user' }, { cause: error });
+    throw new RunError(
+      { action: 'look at the heartbeat file', subject: path, code, hint: 'make it and its directory readable by this user' },
+      { cause: error },
+    );
   }
   if (size >= UNREGISTERED_MARK.length && size <= 64 && startsWithMark(path)) return { kind: 'unregistered', mtimeMs };
   return { kind: 'beat', mtimeMs };

@@ -12,7 +12,10 @@ export function checkCwd(cwd: string): void {
   try {
     ok = statSync(cwd).isDirectory();
   } catch (error) {
-    throw new ConfigError({ action: 'use the working directory', subject: cwd, code: errnoCode(error), hint: 'create it or give an existing one with --cwd' }, { cause: error });
+    throw new ConfigError(
+      { action: 'use the working directory', subject: cwd, code: errnoCode(error), hint: 'create it or give an existing one with --cwd' },
+      { cause: error },
+    );
   }
   if (!ok) throw new ConfigError({ action: 'use the working directory', subject: cwd, reason: 'not a directory', hint: 'give a directory with --cwd' });
 }
@@ -42,9 +45,21 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
     const found = executable(full);
     if (found === 'ok') return checkedScript(full, command, path);
     const where = isAbsolute(command) ? full : `${full}, relative to the working directory ${cwd}`;
-    if (found === 'missing') throw new ConfigError({ action: 'find the command', subject: command, reason: `no file at ${where}`, hint: 'check the path, or set --cwd to the directory it is relative to' });
-    if (found === 'directory') throw new ConfigError({ action: 'run the command', subject: command, reason: `${full} is a directory`, hint: 'name the program file itself' });
-    throw new ConfigError({ action: 'run the command', subject: command, reason: `${full} is not executable`, hint: `chmod +x ${full}, or run it through its interpreter (-- node ${command})` });
+    if (found === 'missing')
+      throw new ConfigError({
+        action: 'find the command',
+        subject: command,
+        reason: `no file at ${where}`,
+        hint: 'check the path, or set --cwd to the directory it is relative to',
+      });
+    if (found === 'directory')
+      throw new ConfigError({ action: 'run the command', subject: command, reason: `${full} is a directory`, hint: 'name the program file itself' });
+    throw new ConfigError({
+      action: 'run the command',
+      subject: command,
+      reason: `${full} is not executable`,
+      hint: `chmod +x ${full}, or run it through its interpreter (-- node ${command})`,
+    });
   }
   const dirs = (path ?? '').split(delimiter).filter(Boolean);
   for (const dir of dirs) {
@@ -90,15 +105,36 @@ function openLog(path: string): number {
     const code = errnoCode(error);
     const dir = dirname(path);
     if (code === 'ELOOP') throw logError(path, { code, hint: 'the log path is a symbolic link; point the option at a real file' }, error);
-    if (code === 'ENXIO') throw logError(path, { code, reason: 'it is a FIFO (named pipe), not a regular file', hint: `remove it (rm ${path}) or point --log, --stdout or --stderr at a regular file` }, error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw logError(path, { code, reason: `the directory ${dir} does not exist`, hint: `create it (mkdir -p ${dir}) or point --log, --stdout or --stderr at an existing directory` }, error);
+    if (code === 'ENXIO')
+      throw logError(
+        path,
+        {
+          code,
+          reason: 'it is a FIFO (named pipe), not a regular file',
+          hint: `remove it (rm ${path}) or point --log, --stdout or --stderr at a regular file`,
+        },
+        error,
+      );
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw logError(
+        path,
+        {
+          code,
+          reason: `the directory ${dir} does not exist`,
+          hint: `create it (mkdir -p ${dir}) or point --log, --stdout or --stderr at an existing directory`,
+        },
+        error,
+      );
     throw logError(path, { code, hint: `check that ${dir} is writable by this user and that ${path} is a regular file` }, error);
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile() && !isDevNull(stat)) {
       const what = stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a directory' : 'a device';
-      throw logError(path, { reason: `it is ${what}, and a log must be a regular file or /dev/null`, hint: `remove it or point --log, --stdout or --stderr at a regular file` });
+      throw logError(path, {
+        reason: `it is ${what}, and a log must be a regular file or /dev/null`,
+        hint: `remove it or point --log, --stdout or --stderr at a regular file`,
+      });
     }
     try {
       const plain = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_APPEND);
@@ -167,7 +203,11 @@ export function interpreterProblem(file: string): { reason: string; hint: string
   if (first === null) {
     return { reason: 'the file exists, but a program it needs to start (its ELF interpreter or loader) is missing', hint: `check it with: file ${file}` };
   }
-  const interpreter = first.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  const interpreter =
+    first
+      .slice(2)
+      .replace(/^[ \t]+/, '')
+      .split(/[ \t]/)[0] ?? '';
   if (first.endsWith('\r')) return crlfProblem(file, first, interpreter);
   return { reason: `its interpreter ${interpreter} (from the #! line) does not exist`, hint: `install ${interpreter} or fix the first line of ${file}` };
 }
@@ -182,8 +222,15 @@ export function interpreterProblem(file: string): { reason: string; hint: string
 function checkedScript(file: string, command: string, path: string | undefined): string {
   const first = shebangLine(file);
   if (first === null) return file;
-  const words = first.slice(2).trim().split(/[ \t]+/);
-  const interpreter = first.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  const words = first
+    .slice(2)
+    .trim()
+    .split(/[ \t]+/);
+  const interpreter =
+    first
+      .slice(2)
+      .replace(/^[ \t]+/, '')
+      .split(/[ \t]/)[0] ?? '';
   if (first.endsWith('\r')) throw new ConfigError({ action: 'run the command', subject: command, ...crlfProblem(file, first, interpreter) });
   if (!isAbsolute(interpreter)) return file;
   if (executable(interpreter) === 'missing') throw new ConfigError({ action: 'run the command', subject: command, ...interpreterProblem(file) });
@@ -213,7 +260,10 @@ function spawnError(spec: LaunchSpec, error: unknown): RunError {
   if (code === 'EACCES' || code === 'ENOEXEC' || code === 'ENOTDIR') {
     return new ConfigError({ ...fields, hint: `check that ${spec.file} and its interpreter are executable and not on a noexec mount` }, { cause: error });
   }
-  return new RunError({ ...fields, reason: code ? undefined : (error as Error).message, hint: 'check the command and the working directory' }, { cause: error });
+  return new RunError(
+    { ...fields, reason: code ? undefined : (error as Error).message, hint: 'check the command and the working directory' },
+    { cause: error },
+  );
 }
 
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */

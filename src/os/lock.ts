@@ -43,11 +43,24 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
             await release();
           } catch (error) {
             if (errnoCode(error) !== 'ERELEASED' && errnoCode(error) !== 'ENOENT') {
-              throw new RunError({ action: 'release the lock', subject: `${pidFile}.lock`, code: errnoCode(error), hint: 'remove the directory by hand if no ensure-running call is running' }, { cause: error });
+              throw new RunError(
+                {
+                  action: 'release the lock',
+                  subject: `${pidFile}.lock`,
+                  code: errnoCode(error),
+                  hint: 'remove the directory by hand if no ensure-running call is running',
+                },
+                { cause: error },
+              );
             }
           }
           if (compromisedBy) {
-            throw new RunError({ action: 'keep the lock', subject: `${pidFile}.lock`, reason: (compromisedBy as Error).message, hint: 'another call took it over; check that no other tool removes it' });
+            throw new RunError({
+              action: 'keep the lock',
+              subject: `${pidFile}.lock`,
+              reason: (compromisedBy as Error).message,
+              hint: 'another call took it over; check that no other tool removes it',
+            });
           }
         },
       };
@@ -71,7 +84,10 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
       const planted = foreignLock(`${pidFile}.lock`);
       if (planted) throw planted;
       if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
-        const hint = code === 'ENOENT' ? `create the directory ${dir} first` : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
+        const hint =
+          code === 'ENOENT'
+            ? `create the directory ${dir} first`
+            : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
         throw new ConfigError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint }, { cause: error });
       }
       throw new RunError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint: `check the directory ${dir}` }, { cause: error });

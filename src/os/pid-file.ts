@@ -26,7 +26,12 @@ export function readPidFile(path: string): PidFileRead {
   if (read.kind === 'missing') return read;
   if (read.kind === 'bad') {
     if (isSymlink(path)) {
-      throw new ConfigError({ action: 'use the PID file', subject: path, reason: 'it is a symbolic link, and ensure-running never reads or writes through one', hint: 'remove the link and point --pid at a real file' });
+      throw new ConfigError({
+        action: 'use the PID file',
+        subject: path,
+        reason: 'it is a symbolic link, and ensure-running never reads or writes through one',
+        hint: 'remove the link and point --pid at a real file',
+      });
     }
     return { kind: 'invalid', reason: read.reason };
   }

@@ -78,10 +78,7 @@ function psStat(pid: number): { state: string; startTime: string } | null {
   }
 }
 
-export type Probe =
-  | { kind: 'alive'; startTime: string | null }
-  | { kind: 'zombie' }
-  | { kind: 'gone' };
+export type Probe = { kind: 'alive'; startTime: string | null } | { kind: 'zombie' } | { kind: 'gone' };
 
 /** Looks at one PID: alive (kill 0 succeeds or EPERM), a zombie, or gone. */
 export function probePid(pid: number): Probe {

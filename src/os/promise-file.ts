@@ -1,7 +1,20 @@
 // The quiet promise and its mark on disk: written atomically under the lock by a full check,
 // removed by anything that changes the records, read without the lock by the verifiers.
 
-import { closeSync, constants, lstatSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
 import { errnoCode } from '../errors.js';

@@ -19,7 +19,11 @@ const SETPRIV_PLACES = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv',
 
 /** A `name:x:id:...` entry from a database file, then from getent (NSS: LDAP, sssd), or null. */
 function lookup(database: 'passwd' | 'group', name: string): string[] | null {
-  const pick = (text: string) => text.split('\n').map((line) => line.split(':')).find((fields) => fields[0] === name && fields.length >= 4) ?? null;
+  const pick = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.split(':'))
+      .find((fields) => fields[0] === name && fields.length >= 4) ?? null;
   try {
     const found = pick(readFileSync(`/etc/${database}`, 'utf8'));
     if (found) return found;
@@ -49,14 +53,18 @@ export function resolveRunAs(text: string, callerUid: number | undefined): RunAs
   if (!match) throw new UsageError(`--user ${JSON.stringify(text)} must be NAME or NAME:GROUP`);
   const [, user, group] = match as unknown as [string, string, string | undefined];
   if (callerUid !== 0) {
-    throw new UsageError(`--user ${text} needs root (this call runs as uid ${callerUid ?? 'unknown'}); put the line in root's crontab, or drop --user and put it in the crontab of ${user}`);
+    throw new UsageError(
+      `--user ${text} needs root (this call runs as uid ${callerUid ?? 'unknown'}); put the line in root's crontab, or drop --user and put it in the crontab of ${user}`,
+    );
   }
   const pw = lookup('passwd', user);
-  if (!pw || !/^[0-9]+$/.test(pw[2]!) || !/^[0-9]+$/.test(pw[3]!)) throw new UsageError(`--user ${text}: no user ${JSON.stringify(user)} in the password database (/etc/passwd, getent passwd)`);
+  if (!pw || !/^[0-9]+$/.test(pw[2]!) || !/^[0-9]+$/.test(pw[3]!))
+    throw new UsageError(`--user ${text}: no user ${JSON.stringify(user)} in the password database (/etc/passwd, getent passwd)`);
   let gid = Number(pw[3]);
   if (group !== undefined) {
     const gr = lookup('group', group);
-    if (!gr || !/^[0-9]+$/.test(gr[2]!)) throw new UsageError(`--user ${text}: no group ${JSON.stringify(group)} in the group database (/etc/group, getent group)`);
+    if (!gr || !/^[0-9]+$/.test(gr[2]!))
+      throw new UsageError(`--user ${text}: no group ${JSON.stringify(group)} in the group database (/etc/group, getent group)`);
     gid = Number(gr[2]);
   }
   const setpriv = findSetpriv();

@@ -35,10 +35,18 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   if (read.kind === 'bad') return { kind: 'unusable', reason: read.reason, future: false };
   const uid = process.getuid?.();
   if (read.mode & 0o022) {
-    return { kind: 'unusable', reason: `state file ${path} is writable by other users (mode ${(read.mode & 0o777).toString(8)}), so it is not trusted; it will be rewritten`, future: false };
+    return {
+      kind: 'unusable',
+      reason: `state file ${path} is writable by other users (mode ${(read.mode & 0o777).toString(8)}), so it is not trusted; it will be rewritten`,
+      future: false,
+    };
   }
   if (!anyOwner && uid !== undefined && read.uid !== uid) {
-    return { kind: 'unusable', reason: `state file ${path} belongs to uid ${read.uid}, not to this user (uid ${uid}), so it is not trusted; keep the PID file in a directory only you can write`, future: false };
+    return {
+      kind: 'unusable',
+      reason: `state file ${path} belongs to uid ${read.uid}, not to this user (uid ${uid}), so it is not trusted; keep the PID file in a directory only you can write`,
+      future: false,
+    };
   }
   const parsed = parseState(read.text);
   if (parsed.kind === 'ok') {

@@ -27,7 +27,10 @@ function send(target: number, signal: NodeJS.Signals, pid: number): void {
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ESRCH') return;
-    throw new RunError({ action: `send ${signal} to`, subject: `pid ${pid}`, code, hint: code === 'EPERM' ? 'run the stop as the user that launched the program' : undefined }, { cause: error });
+    throw new RunError(
+      { action: `send ${signal} to`, subject: `pid ${pid}`, code, hint: code === 'EPERM' ? 'run the stop as the user that launched the program' : undefined },
+      { cause: error },
+    );
   }
 }
 

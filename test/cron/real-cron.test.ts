@@ -43,7 +43,11 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   }
   copyFileSync(fixture('forever.js'), box.path('server.js'));
   chmodSync(box.path('server.js'), 0o755);
-  const printed = execFileSync(process.execPath, [`${process.cwd()}/bin/ensure-running.js`, '--crontab', '--pid', 'app.pid', '--start-secs', '0.5', '--', './server.js'], { cwd: box.dir, encoding: 'utf8' });
+  const printed = execFileSync(
+    process.execPath,
+    [`${process.cwd()}/bin/ensure-running.js`, '--crontab', '--pid', 'app.pid', '--start-secs', '0.5', '--', './server.js'],
+    { cwd: box.dir, encoding: 'utf8' },
+  );
   const line = printed.split('\n').find((l) => !l.startsWith('#') && /^\S+ \S+ \S+ \S+ \S+ /.test(l));
   assert.ok(line, `--crontab printed a crontab line: ${printed}`);
   const fields = line.split(' ');
@@ -51,7 +55,8 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   writeFileSync(CRON_FILE, `MAILTO=root\nSHELL=/bin/sh\n${fields.slice(0, 5).join(' ')} root ${fields.slice(5).join(' ')}\n`);
   chmodSync(CRON_FILE, 0o644);
   // Our own cron in the foreground, logging every job it starts, stopped by its PID at the end.
-  if (!runningCron) cron = spawn('/usr/sbin/cron', ['-f', '-L', '15'], { stdio: ['ignore', openSync(box.path('cron.log'), 'a'), openSync(box.path('cron.log'), 'a')] });
+  if (!runningCron)
+    cron = spawn('/usr/sbin/cron', ['-f', '-L', '15'], { stdio: ['ignore', openSync(box.path('cron.log'), 'a'), openSync(box.path('cron.log'), 'a')] });
 
   const first = await waitUntil(() => Number(readOr(box.path('app.pid'))) || 0, 'cron to launch the program', 130_000, 500).catch((error: Error) => {
     throw new Error(`${error.message}\ncrontab: ${readOr(CRON_FILE)}\ncron log: ${readOr(box.path('cron.log'))}\nmail: ${readOr(mailbox)}`);
@@ -61,19 +66,38 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   await waitUntil(() => readOr(mailbox).includes('app: started'), 'the mail of the first launch', 30_000, 250);
   assert.ok(isAlive(first));
   process.kill(first, 'SIGKILL');
-  const second = await waitUntil(() => {
-    const pid = Number(readOr(box.path('app.pid'))) || 0;
-    return pid !== first && isAlive(pid) ? pid : 0;
-  }, 'cron to relaunch the program', 130_000, 500);
+  const second = await waitUntil(
+    () => {
+      const pid = Number(readOr(box.path('app.pid'))) || 0;
+      return pid !== first && isAlive(pid) ? pid : 0;
+    },
+    'cron to relaunch the program',
+    130_000,
+    500,
+  );
   box.track(second);
   // cron mails a job's output when the job ends: wait for the relaunch's mail, then one more
   // minute of healthy checks, which must mail nothing.
-  await waitUntil(() => readOr(mailbox).split('\n').filter((l) => l.startsWith('app: started')).length >= 2, 'the mail of the relaunch', 30_000, 250).catch((error: Error) => {
+  await waitUntil(
+    () =>
+      readOr(mailbox)
+        .split('\n')
+        .filter((l) => l.startsWith('app: started')).length >= 2,
+    'the mail of the relaunch',
+    30_000,
+    250,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\nmail: ${readOr(mailbox)}\nlog: ${readOr(box.path('app.log'))}`);
   });
   const mailsAfterRelaunch = readOr(mailbox).split('----- end of mail').length;
   await new Promise((r) => setTimeout(r, 65_000));
   assert.equal(readOr(mailbox).split('----- end of mail').length, mailsAfterRelaunch, 'healthy minutes mail nothing');
-  const body = readOr(mailbox).split('\n').filter((l) => /^app: /.test(l));
-  assert.deepEqual(body.map((l) => l.replace(/\(.*$/, '').trim()), ['app: started', 'app: died', 'app: started'], readOr(mailbox));
+  const body = readOr(mailbox)
+    .split('\n')
+    .filter((l) => /^app: /.test(l));
+  assert.deepEqual(
+    body.map((l) => l.replace(/\(.*$/, '').trim()),
+    ['app: started', 'app: died', 'app: started'],
+    readOr(mailbox),
+  );
 });

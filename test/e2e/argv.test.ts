@@ -7,7 +7,7 @@ import { Sandbox, fixture, readOr, waitUntil } from '../helpers.ts';
 test('the target argv after -- is passed unchanged, including --pid, --help, numbers and empty strings', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const args = ['--pid', 'other.pid', '--help', '--status', '1e3', '', '-5', '0x10', '1.50', '--', 'two words', "quo'te\"s", 'ünï', '-x=y'];
+  const args = ['--pid', 'other.pid', '--help', '--status', '1e3', '', '-5', '0x10', '1.50', '--', 'two words', 'quo\'te"s', 'ünï', '-x=y'];
   const run = await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), ...args]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, '');

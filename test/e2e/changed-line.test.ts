@@ -18,7 +18,12 @@ test('a changed --env on a running program is said once across checks, shown in 
   const first = await box.run(line('green'));
   assert.equal(first.code, 0, first.stderr);
   assert.equal(lines(first.stderr).length, 1, first.stderr);
-  assert.match(first.stderr, new RegExp(`app: this call's launch request differs from the running program's \\(pid ${pid}\\): --env APP_MODE changed; it keeps running as launched until: ensure-running --pid ${box.path('app.pid')} --restart .*--env APP_MODE=green`));
+  assert.match(
+    first.stderr,
+    new RegExp(
+      `app: this call's launch request differs from the running program's \\(pid ${pid}\\): --env APP_MODE changed; it keeps running as launched until: ensure-running --pid ${box.path('app.pid')} --restart .*--env APP_MODE=green`,
+    ),
+  );
   assert.doesNotMatch(first.stderr, /blue|green.*green/, 'values are not mailed, only the exact --restart line');
   const second = await box.run(line('green'));
   assert.deepEqual([second.code, second.stdout, second.stderr], [0, '', ''], 'said once, not every minute');

@@ -17,7 +17,14 @@ test('a file changed between checks: a changed command is said once and applied 
   const file = box.path('apps.toml');
   const pidFile = (name: string) => `registry/configs/apps/${name}.pid`;
   const write = (webArg: string, withJob = true) =>
-    writeFileSync(file, ['[defaults]\nstart-secs = 0\n', table('web', [fixture('forever.js'), marker, webArg]), withJob ? table('job', [fixture('forever.js'), marker, 'job']) : ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '[defaults]\nstart-secs = 0\n',
+        table('web', [fixture('forever.js'), marker, webArg]),
+        withJob ? table('job', [fixture('forever.js'), marker, 'job']) : '',
+      ].join('\n'),
+    );
   write('v1');
   assert.equal((await box.run(['--config', 'apps.toml'])).code, 0);
   const [web, job] = [box.pidOf(pidFile('web')), box.pidOf(pidFile('job'))];
@@ -25,7 +32,9 @@ test('a file changed between checks: a changed command is said once and applied 
   write('v2');
   const changed = await box.run(['--config', 'apps.toml']);
   assert.equal(changed.code, 0, changed.stderr);
-  assert.deepEqual(lines(changed.stderr), [`web: this call's launch request differs from the running program's (pid ${web}): command; it keeps running as launched until: ensure-running --config ${file} --restart web`]);
+  assert.deepEqual(lines(changed.stderr), [
+    `web: this call's launch request differs from the running program's (pid ${web}): command; it keeps running as launched until: ensure-running --config ${file} --restart web`,
+  ]);
   assert.deepEqual([(await box.run(['--config', 'apps.toml'])).stderr], [''], 'said once');
   assert.match((await box.run(['--config', 'apps.toml', '--status', 'web'])).stdout, /differs\s+since .*command; it runs as launched until --restart/);
   const restart = await box.run(['--config', 'apps.toml', '--restart', 'web']);
@@ -37,7 +46,9 @@ test('a file changed between checks: a changed command is said once and applied 
   write('v2', false);
   const removed = await box.run(['--config', 'apps.toml']);
   assert.equal(removed.code, 0);
-  assert.deepEqual(lines(removed.stderr), [`job: no longer in ${file}; it keeps running as launched (pid ${job}) and is no longer checked: stop it with ensure-running --pid ${box.path(pidFile('job'))} --stop, or put its table back`]);
+  assert.deepEqual(lines(removed.stderr), [
+    `job: no longer in ${file}; it keeps running as launched (pid ${job}) and is no longer checked: stop it with ensure-running --pid ${box.path(pidFile('job'))} --stop, or put its table back`,
+  ]);
   assert.equal((await box.run(['--config', 'apps.toml'])).stderr, '', 'said once');
   assert.ok(isAlive(job) && isAlive(web2), 'nothing is stopped by an edit');
   const stopped = await box.run(['--pid', pidFile('job'), '--stop']);
@@ -64,7 +75,15 @@ test('the promise covers the whole file: a healthy call costs one shell, and a k
   const box = new Sandbox();
   const marker = uniqueMarker('config-promise');
   t.after(cleanupMarked(box, marker));
-  writeFileSync(box.path('apps.toml'), ['[defaults]\nstart-secs = 0\n', table('a', [fixture('forever.js'), marker, 'a']), table('b', [fixture('forever.js'), marker, 'b']), table('c', [fixture('forever.js'), marker, 'c'])].join('\n'));
+  writeFileSync(
+    box.path('apps.toml'),
+    [
+      '[defaults]\nstart-secs = 0\n',
+      table('a', [fixture('forever.js'), marker, 'a']),
+      table('b', [fixture('forever.js'), marker, 'b']),
+      table('c', [fixture('forever.js'), marker, 'c']),
+    ].join('\n'),
+  );
   const pidFile = (name: string) => `registry/configs/apps/${name}.pid`;
   const recorder = box.path('node-recorder');
   writeFileSync(recorder, `#!/bin/sh\necho ran >> '${box.path('node-ran')}'\nexit 1\n`, { mode: 0o755 });

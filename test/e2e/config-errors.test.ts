@@ -10,22 +10,25 @@ test('--check-config reports every problem at once with file, line and key, and 
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const file = box.path('apps.toml');
-  writeFileSync(file, [
-    '[defaults]', //                                   1
-    'start-secs = 2', //                               2  an integer is seconds: fine
-    'colour = "blue"', //                              3  unknown
-    '', //                                             4
-    '[programs.web]', //                               5
-    'command = "./server.js"', //                      6  wrong type
-    'max-retries = true', //                           7  wrong type
-    '', //                                             8
-    '[programs.api]', //                               9
-    'command = ["./api.js"]', //                       10
-    'kill-after = "soon"', //                          11 not a duration
-    '', //                                             12
-    '[programs.job]', //                               13 no command
-    'status = true', //                                14 an action, not a program key
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '[defaults]', //                                   1
+      'start-secs = 2', //                               2  an integer is seconds: fine
+      'colour = "blue"', //                              3  unknown
+      '', //                                             4
+      '[programs.web]', //                               5
+      'command = "./server.js"', //                      6  wrong type
+      'max-retries = true', //                           7  wrong type
+      '', //                                             8
+      '[programs.api]', //                               9
+      'command = ["./api.js"]', //                       10
+      'kill-after = "soon"', //                          11 not a duration
+      '', //                                             12
+      '[programs.job]', //                               13 no command
+      'status = true', //                                14 an action, not a program key
+    ].join('\n'),
+  );
   const checked = await box.run(['--check-config', 'apps.toml']);
   assert.equal(checked.code, 2);
   assert.deepEqual(lines(checked.stderr), [

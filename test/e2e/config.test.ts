@@ -16,13 +16,16 @@ test('one call checks every program of the file: each on its own records, failur
   t.after(cleanupMarked(box, marker));
   const file = box.path('apps.toml');
   const state = (name: string, ext = 'pid') => `registry/configs/apps/${name}.${ext}`;
-  writeFileSync(file, [
-    '[defaults]\nstart-secs = 1\nmax-retries = 3\n',
-    table('web', [fixture('forever.js'), marker, 'web']),
-    table('bad', ['no-such-command-for-ensure-running']),
-    table('crash', [fixture('crash-after.js'), '0', '3', marker]),
-    table('held', [fixture('forever.js'), marker, 'held']),
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '[defaults]\nstart-secs = 1\nmax-retries = 3\n',
+      table('web', [fixture('forever.js'), marker, 'web']),
+      table('bad', ['no-such-command-for-ensure-running']),
+      table('crash', [fixture('crash-after.js'), '0', '3', marker]),
+      table('held', [fixture('forever.js'), marker, 'held']),
+    ].join('\n'),
+  );
   // Held first, by name: stopped before it ever ran, the file's check leaves it alone.
   const stop = await box.run(['--config', 'apps.toml', '--stop', 'held']);
   assert.equal(stop.code, 0, stop.stderr);
@@ -36,7 +39,11 @@ test('one call checks every program of the file: each on its own records, failur
   assert.doesNotMatch(first.stderr, /held/);
   const web = box.pidOf(state('web'));
   assert.ok(isAlive(web));
-  assert.deepEqual(pidsWithArg(marker).filter((pid) => pid !== web), [], 'held not launched, crash gone');
+  assert.deepEqual(
+    pidsWithArg(marker).filter((pid) => pid !== web),
+    [],
+    'held not launched, crash gone',
+  );
   assert.ok(['web', 'crash', 'held'].every((name) => existsSync(box.path(state(name, 'state.json')))));
 
   // The next call: web quiet; bad said once already (exit 2 without a line); crash backing off.
@@ -54,7 +61,10 @@ test('one call checks every program of the file: each on its own records, failur
   const one = await box.run(['--config', 'apps.toml', '--status', 'web', '--json']);
   assert.equal(one.code, 0);
   const json = JSON.parse(one.stdout) as { name: string; pid: number }[];
-  assert.deepEqual(json.map((row) => [row.name, row.pid]), [['web', web]]);
+  assert.deepEqual(
+    json.map((row) => [row.name, row.pid]),
+    [['web', web]],
+  );
   const unknown = await box.run(['--config', 'apps.toml', '--status', 'nope']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no program "nope" in \S+apps\.toml; its programs are: web, bad, crash, held/);

@@ -31,7 +31,12 @@ test('--crowd-backoff: a target that crashes 1.5 s after each start: relaunched 
     assert.equal(said.length, 2, next.stderr);
     // Found later: when it was last seen alive, and the log tail; never an exit code (7 is not known here).
     // A slow init may not have reaped it yet: a zombie is dead too.
-    assert.match(said[0]!, new RegExp(`^app: died \\(pid ${pid}; last seen alive \\d\\d:\\d\\d:\\d\\d; (exit status unknown: it died between checks|pid \\d+ is a zombie \\(exited, not yet reaped\\))\\); last log lines: .*"crash-after: crashing now"$`));
+    assert.match(
+      said[0]!,
+      new RegExp(
+        `^app: died \\(pid ${pid}; last seen alive \\d\\d:\\d\\d:\\d\\d; (exit status unknown: it died between checks|pid \\d+ is a zombie \\(exited, not yet reaped\\))\\); last log lines: .*"crash-after: crashing now"$`,
+      ),
+    );
     assert.doesNotMatch(said[0]!, /code 7/);
     pid = startedPid(box, said[1]!);
     assert.match(said[1]!, /^app: started \(pid \d+\)$/);
@@ -39,7 +44,10 @@ test('--crowd-backoff: a target that crashes 1.5 s after each start: relaunched 
   await waitUntil(() => !isAlive(pid), 'run 3 to crash');
   const crowded = await box.run(check);
   assert.equal(crowded.code, 1);
-  assert.match(crowded.stderr, new RegExp(`^app: died \\(pid ${pid}; .*\\); 3 deaths within 10m 0s: backing off, next launch after \\d\\d:\\d\\d:\\d\\d; last log lines: .*\\n$`));
+  assert.match(
+    crowded.stderr,
+    new RegExp(`^app: died \\(pid ${pid}; .*\\); 3 deaths within 10m 0s: backing off, next launch after \\d\\d:\\d\\d:\\d\\d; last log lines: .*\\n$`),
+  );
   assert.equal(readOr(box.path('app.pid')), '', 'the dead PID left the PID file');
 
   const inside = await box.run(check);

@@ -41,7 +41,10 @@ test('a target that exits at once with code 3: one line per failed start, silenc
   const first = await box.run(check);
   assert.equal(first.code, 1);
   assert.equal(first.stdout, '');
-  assert.match(first.stderr, /^app: failed to start \(pid \d+ exited with code 3 after [^)]*\); failed start 1 of 3, next attempt after \d\d:\d\d:\d\d; last log lines: .*"exit-now: failing with code 3"\n$/);
+  assert.match(
+    first.stderr,
+    /^app: failed to start \(pid \d+ exited with code 3 after [^)]*\); failed start 1 of 3, next attempt after \d\d:\d\d:\d\d; last log lines: .*"exit-now: failing with code 3"\n$/,
+  );
 
   // Inside the wait: nothing done, nothing printed, exit 1.
   const inside = await box.run(check);
@@ -51,12 +54,18 @@ test('a target that exits at once with code 3: one line per failed start, silenc
   const said = loud(ticks);
   assert.equal(said.length, 2, said.join('\n'));
   assert.match(said[0]!, /^app: failed to start \(pid \d+ exited with code 3 .*failed start 2 of 3, next attempt after/);
-  assert.match(said[1]!, /^app: fatal: failed to start 3 times in a row \(last: pid \d+ exited with code 3 .*\); no more launches until: ensure-running --pid \S*app\.pid --start; last log lines: "exit-now: failing with code 3"/);
+  assert.match(
+    said[1]!,
+    /^app: fatal: failed to start 3 times in a row \(last: pid \d+ exited with code 3 .*\); no more launches until: ensure-running --pid \S*app\.pid --start; last log lines: "exit-now: failing with code 3"/,
+  );
   for (const tick of ticks) {
     assert.equal(tick.code, 1);
     assert.equal(tick.stdout, '');
   }
-  assert.ok(ticks.some((tick) => tick.stderr === ''), 'some checks fell inside the wait and were silent');
+  assert.ok(
+    ticks.some((tick) => tick.stderr === ''),
+    'some checks fell inside the wait and were silent',
+  );
 
   // After FATAL: silent and exit 1, however many checks, for longer than the last delay.
   const launchesAtFatal = readOr(box.path('app.log')).split('failing with code 3').length - 1;
@@ -87,7 +96,10 @@ test('FATAL, then --start with a target that now succeeds: running again, exit 0
   const counter = box.path('count');
   const check = ['--pid', 'app.pid', ...FAST, '--max-retries', '2', '--', fixture('recover-after.cjs'), '3', counter];
   const ticks = await tickUntil(box, check, (all) => loud(all).some((line) => /fatal/.test(line)));
-  assert.deepEqual(loud(ticks).map((line) => line.split(' (')[0]), ['app: failed to start', 'app: fatal: failed to start 2 times in a row']);
+  assert.deepEqual(
+    loud(ticks).map((line) => line.split(' (')[0]),
+    ['app: failed to start', 'app: fatal: failed to start 2 times in a row'],
+  );
 
   const start = await box.run(['--pid', 'app.pid', ...FAST, '--max-retries', '2', '--start', '--', fixture('recover-after.cjs'), '3', counter]);
   const [pid] = trackStarted(box, start.stderr);

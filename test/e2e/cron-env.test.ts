@@ -46,5 +46,8 @@ test('a bare command name is looked up in cron PATH; a missing one names the com
   const found = await cronRun(box, ['--pid', 'sleep.pid', '--start-secs', '0', '--', 'sleep', '300']);
   assert.equal(found.code, 0, found.stderr);
   const pid = box.pidOf('sleep.pid');
-  assert.deepEqual(pidsWithArg('300').filter((p) => p === pid), [pid]);
+  assert.deepEqual(
+    pidsWithArg('300').filter((p) => p === pid),
+    [pid],
+  );
 });

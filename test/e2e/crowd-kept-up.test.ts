@@ -26,13 +26,17 @@ async function nextPid(box: Sandbox, before: number | null): Promise<number> {
 /** Runs the check until it does something (a loud line, or a new PID on file); calls before must be silent and exit 0. */
 async function checkUntilRelaunched(box: Sandbox, args: string[], dead: number): Promise<RunResult> {
   let acted: RunResult | undefined;
-  await waitUntil(async () => {
-    const result = await box.run(args);
-    const onFile = Number.parseInt(readOr(box.path('app.pid')), 10);
-    if (result.stderr !== '' || (onFile !== dead && Number.isInteger(onFile))) acted = result;
-    else assert.deepEqual([result.code, result.stdout], [0, ''], 'a silent check while the program runs');
-    return acted;
-  }, `the check that relaunches after pid ${dead}`, 30_000);
+  await waitUntil(
+    async () => {
+      const result = await box.run(args);
+      const onFile = Number.parseInt(readOr(box.path('app.pid')), 10);
+      if (result.stderr !== '' || (onFile !== dead && Number.isInteger(onFile))) acted = result;
+      else assert.deepEqual([result.code, result.stdout], [0, ''], 'a silent check while the program runs');
+      return acted;
+    },
+    `the check that relaunches after pid ${dead}`,
+    30_000,
+  );
   return acted!;
 }
 
@@ -107,7 +111,10 @@ test('a never-beating program is restarted at every check: two restarts said, th
   }
   assert.match(said[0]!, /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+\n$/);
   assert.match(said[1]!, /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+\n$/);
-  assert.match(said[2]!, /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+; 3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes\n$/);
+  assert.match(
+    said[2]!,
+    /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+; 3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes\n$/,
+  );
   assert.equal(said[3], '', 'the fourth restart is kept quiet');
   const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
   assert.equal(json.events.filter((e: { kind: string }) => e.kind === 'hung').length, 4);

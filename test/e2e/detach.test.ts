@@ -8,7 +8,9 @@ import { pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 const hasScript = existsSync('/usr/bin/script') && existsSync('/usr/bin/setsid');
 
-test('the target survives the hang-up of the terminal session that launched it', { skip: hasScript ? false : 'util-linux script/setsid not installed (apt-get install bsdutils util-linux)' }, async (t) => {
+test('the target survives the hang-up of the terminal session that launched it', {
+  skip: hasScript ? false : 'util-linux script/setsid not installed (apt-get install bsdutils util-linux)',
+}, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('detach');
   const holder = uniqueMarker('tty');

@@ -10,7 +10,10 @@ import { runProcess } from '../helpers.ts';
 function runClosedStdout(box: Sandbox, args: string[]) {
   const quoted = [BIN, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
   // The exit code of ensure-running, not of head; its stderr goes to the file.
-  return runProcess('sh', ['-c', `{ ${quoted} 2>"$ERR"; echo $? >"$CODE"; } | head -c0`], { cwd: box.dir, env: box.env({ ERR: box.path('err.txt'), CODE: box.path('code.txt') }) });
+  return runProcess('sh', ['-c', `{ ${quoted} 2>"$ERR"; echo $? >"$CODE"; } | head -c0`], {
+    cwd: box.dir,
+    env: box.env({ ERR: box.path('err.txt'), CODE: box.path('code.txt') }),
+  });
 }
 
 test('--status and a bare --status into a closed pipe: no stack trace, the exit code kept', async (t) => {

@@ -9,7 +9,9 @@ import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 
-test('a live PID in a PID file of another user, no launch record: said once, never signalled, --status 4', { skip: !root && 'needs root to chown the PID file' }, async (t) => {
+test('a live PID in a PID file of another user, no launch record: said once, never signalled, --status 4', {
+  skip: !root && 'needs root to chown the PID file',
+}, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('foreign-owner');
   t.after(cleanupMarked(box, marker));

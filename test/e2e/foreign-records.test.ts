@@ -6,7 +6,6 @@ import { writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, startPlain } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker, cleanupMarked, startTimeOf } from '../proc.ts';
 
-
 test('a PID file written by another tool: judged by liveness only, said so, never signalled', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('foreign');

@@ -22,7 +22,21 @@ async function nextLoudCheck(box: Sandbox, args: string[], silentCode: number, w
 test('--crowd-backoff: a never-beating program: two restarts one line each, the crowded third backs off with one line, silent exit 1 inside, launched after', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const args = ['--pid', 'app.pid', '--interval', '2s', '--crowd-backoff', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '1s', '--', fixture('forever.js')];
+  const args = [
+    '--pid',
+    'app.pid',
+    '--interval',
+    '2s',
+    '--crowd-backoff',
+    '--start-secs',
+    '0.2',
+    '--heartbeat',
+    'hb',
+    '--heartbeat-timeout',
+    '1s',
+    '--',
+    fixture('forever.js'),
+  ];
   const first = await box.run(args);
   assert.equal(first.code, 0, first.stderr);
   let pid = box.pidOf();
@@ -31,7 +45,9 @@ test('--crowd-backoff: a never-beating program: two restarts one line each, the 
   for (const n of [1, 2]) {
     const restart = await nextLoudCheck(box, args, 0, `hung restart ${n}`);
     assert.equal(restart.code, 0, restart.stderr);
-    const match = new RegExp(`^app: restarting \\(no heartbeat [^(]+ after launch \\(grace 1s, file [^)]+\\)\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(restart.stderr);
+    const match = new RegExp(
+      `^app: restarting \\(no heartbeat [^(]+ after launch \\(grace 1s, file [^)]+\\)\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`,
+    ).exec(restart.stderr);
     assert.ok(match, restart.stderr);
     const fresh = box.track(Number(match[1]));
     assert.equal(box.pidOf(), fresh);
@@ -44,7 +60,9 @@ test('--crowd-backoff: a never-beating program: two restarts one line each, the 
   assert.equal(crowded.code, 1, crowded.stderr);
   assert.match(
     crowded.stderr,
-    new RegExp(`^app: hung \\(no heartbeat [^(]+ after launch \\(grace 1s, file [^)]+\\)\\); stopped pid ${pid} with SIGTERM; restarted too often \\(3 restarts and deaths within 10m 0s\\): backing off, next launch after \\d\\d:\\d\\d:\\d\\d\\n$`),
+    new RegExp(
+      `^app: hung \\(no heartbeat [^(]+ after launch \\(grace 1s, file [^)]+\\)\\); stopped pid ${pid} with SIGTERM; restarted too often \\(3 restarts and deaths within 10m 0s\\): backing off, next launch after \\d\\d:\\d\\d:\\d\\d\\n$`,
+    ),
   );
   await waitUntil(() => !isAlive(pid), `the hung pid ${pid} to be gone`);
   assert.equal(readOr(box.path('app.pid')), '', 'no PID on file while backing off');

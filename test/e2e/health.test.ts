@@ -28,7 +28,19 @@ test('a live program whose heartbeat stops is restarted after the timeout, with 
   const box = new Sandbox();
   t.after(() => box.cleanup());
   // A 3 s timeout: the program beats every 100 ms, and a loaded machine may starve it for a second.
-  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--heartbeat', 'hb', '--heartbeat-timeout', '3s', '--', fixture('heartbeat-stall.js'), box.path('stall')];
+  const args = [
+    '--pid',
+    'app.pid',
+    '--start-secs',
+    '0.2',
+    '--heartbeat',
+    'hb',
+    '--heartbeat-timeout',
+    '3s',
+    '--',
+    fixture('heartbeat-stall.js'),
+    box.path('stall'),
+  ];
   const first = await box.run(args);
   assert.equal(first.code, 0, first.stderr);
   const pid = box.pidOf();
@@ -39,7 +51,9 @@ test('a live program whose heartbeat stops is restarted after the timeout, with 
   assert.ok(isAlive(pid), 'hung, not dead');
   const restart = await box.run(args);
   assert.equal(restart.code, 0, restart.stderr);
-  const match = new RegExp(`^app: restarting \\(heartbeat \\d+s old, timeout 3s\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(restart.stderr);
+  const match = new RegExp(`^app: restarting \\(heartbeat \\d+s old, timeout 3s\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(
+    restart.stderr,
+  );
   assert.ok(match, restart.stderr);
   const fresh = box.pidOf();
   assert.equal(fresh, Number(match[1]));
@@ -95,7 +109,13 @@ test('an HTTP health check that starts failing restarts the program after N chec
   const probes = () => lines(readOr(box.path('requests.log'))).filter((l) => l.endsWith(' /health')).length;
   assert.equal((await box.run(args)).code, 0);
   const pid = box.pidOf();
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok).catch(() => false)), 'the fixture to listen');
+  await waitUntil(
+    async () =>
+      await fetch(`http://127.0.0.1:${port}/ready`)
+        .then((r) => r.ok)
+        .catch(() => false),
+    'the fixture to listen',
+  );
   quiet(await box.run(args));
   assert.equal(probes(), 1);
   writeFileSync(box.path('fail'), '');
@@ -107,12 +127,23 @@ test('an HTTP health check that starts failing restarts the program after N chec
   assert.equal(status.health.healthFailures, 2);
   const third = await box.run(args);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stderr, new RegExp(`^app: restarting \\(health check failed 3 times in a row, last: HTTP 500 from ${url.replaceAll('.', '\\.')}\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`));
+  assert.match(
+    third.stderr,
+    new RegExp(
+      `^app: restarting \\(health check failed 3 times in a row, last: HTTP 500 from ${url.replaceAll('.', '\\.')}\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
+    ),
+  );
   assert.equal(probes(), 4);
   const fresh = box.pidOf();
   assert.notEqual(fresh, pid);
   rmSync(box.path('fail'));
-  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok).catch(() => false)), 'the new instance to listen');
+  await waitUntil(
+    async () =>
+      await fetch(`http://127.0.0.1:${port}/ready`)
+        .then((r) => r.ok)
+        .catch(() => false),
+    'the new instance to listen',
+  );
   quiet(await box.run(args));
   assert.equal(box.pidOf(), fresh);
 });
@@ -135,7 +166,12 @@ test('--restart-at with a scheduled time passed since the start restarts once, n
   });
   const planned = await box.run(args);
   assert.equal(planned.code, 0, planned.stderr);
-  assert.match(planned.stderr, new RegExp(`^app: restarting \\(planned restart, --restart-at "0 3 \\* \\* \\*" was due at \\S+T03:00:00\\.000Z\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`));
+  assert.match(
+    planned.stderr,
+    new RegExp(
+      `^app: restarting \\(planned restart, --restart-at "0 3 \\* \\* \\*" was due at \\S+T03:00:00\\.000Z\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
+    ),
+  );
   const fresh = box.pidOf();
   quiet(await box.run(args));
   quiet(await box.run(args));

@@ -9,7 +9,9 @@ import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 /** The JSON lines tell-env.js printed into a log. */
 function told(log: string): { pid: number; cwd: string; mode: string | null }[] {
-  return lines(log).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  return lines(log)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 }
 
 test('the line --stop prints, pasted in another directory, relaunches with the same --cwd, --env and log', async (t) => {
@@ -19,7 +21,21 @@ test('the line --stop prints, pasted in another directory, relaunches with the s
   mkdirSync(box.path('work'));
   mkdirSync(box.path('logs'));
   mkdirSync(box.path('elsewhere'));
-  const first = await box.run(['--pid', 'app.pid', '--cwd', 'work', '--env', 'APP_MODE=blue', '--log', 'logs/app.log', '--start-secs', '0', '--', fixture('tell-env.js'), marker]);
+  const first = await box.run([
+    '--pid',
+    'app.pid',
+    '--cwd',
+    'work',
+    '--env',
+    'APP_MODE=blue',
+    '--log',
+    'logs/app.log',
+    '--start-secs',
+    '0',
+    '--',
+    fixture('tell-env.js'),
+    marker,
+  ]);
   assert.equal(first.code, 0, first.stderr);
   const pid = box.pidOf();
 
@@ -35,7 +51,10 @@ test('the line --stop prints, pasted in another directory, relaunches with the s
   assert.match(start.stderr, /started \(pid \d+\), with the launch request on record/);
   const again = box.pidOf();
   assert.notEqual(again, pid);
-  const runs = await waitUntil(() => told(readOr(box.path('logs/app.log'))).length === 2 && told(readOr(box.path('logs/app.log'))), 'the relaunched program to log');
+  const runs = await waitUntil(
+    () => told(readOr(box.path('logs/app.log'))).length === 2 && told(readOr(box.path('logs/app.log'))),
+    'the relaunched program to log',
+  );
   assert.deepEqual(runs[1], { pid: again, cwd: box.path('work'), mode: 'blue', argv: [marker] });
   assert.equal(readOr(box.path('elsewhere/app.log')), '', 'nothing logs elsewhere');
   assert.equal(pidsWithArg(marker).length, 1);
@@ -45,7 +64,10 @@ test('the line --stop prints, pasted in another directory, relaunches with the s
   assert.equal(restart.code, 0, restart.stderr);
   assert.match(restart.stderr, /with the launch request on record/);
   const third = box.pidOf();
-  const after = await waitUntil(() => told(readOr(box.path('logs/app.log'))).length === 3 && told(readOr(box.path('logs/app.log'))), 'the restarted program to log');
+  const after = await waitUntil(
+    () => told(readOr(box.path('logs/app.log'))).length === 3 && told(readOr(box.path('logs/app.log'))),
+    'the restarted program to log',
+  );
   assert.deepEqual(after[2], { pid: third, cwd: box.path('work'), mode: 'blue', argv: [marker] });
   assert.equal(pidsWithArg(marker).length, 1);
 });

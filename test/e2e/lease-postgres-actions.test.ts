@@ -30,7 +30,9 @@ async function row(name: string): Promise<{ holder: string; token: string; live:
   const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
   await client.connect();
   try {
-    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [name]);
+    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [
+      name,
+    ]);
     return result.rows[0] ?? null;
   } finally {
     await client.end();

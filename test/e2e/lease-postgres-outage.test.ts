@@ -30,7 +30,9 @@ async function row(name: string): Promise<{ holder: string; token: string; live:
   const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
   await client.connect();
   try {
-    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [name]);
+    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [
+      name,
+    ]);
     return result.rows[0] ?? null;
   } finally {
     await client.end();
@@ -55,12 +57,16 @@ test('lease: the store stopped → the holder keeps its copy, then steps down be
   assert.equal(lines(standby.stderr).length, 1, standby.stderr);
   assert.deepEqual((await hosts.run('b')).stderr, '', 'said once');
   let stoppedAt = 0;
-  const down = await waitUntil(async () => {
-    const result = await hosts.run('a');
-    if (isAlive(copy)) return null;
-    stoppedAt = Date.now();
-    return result;
-  }, 'the holder to step down', 30_000);
+  const down = await waitUntil(
+    async () => {
+      const result = await hosts.run('a');
+      if (isAlive(copy)) return null;
+      stoppedAt = Date.now();
+      return result;
+    },
+    'the holder to step down',
+    30_000,
+  );
   assert.equal(down.code, 1);
   assert.match(down.stderr, /stepping down before lease \S+ can run out \([^)]+ left\): stopping the copy here: stopped/);
   assert.equal(lines(down.stderr).length, 1);
@@ -91,10 +97,14 @@ test('lease: the store hung (SIGSTOP) → every check ends within its timeout; t
   assert.equal(standby.code, 1);
   assert.match(standby.stderr, /no answer within 2s/);
   assert.equal(lines(standby.stderr).length, 1);
-  const down = await waitUntil(async () => {
-    const result = await hosts.run('a');
-    return isAlive(copy) ? null : result;
-  }, 'the holder to step down', 30_000);
+  const down = await waitUntil(
+    async () => {
+      const result = await hosts.run('a');
+      return isAlive(copy) ? null : result;
+    },
+    'the holder to step down',
+    30_000,
+  );
   assert.match(down.stderr, /stepping down before lease \S+ can run out/);
   assert.equal(lines(down.stderr).length, 1);
   server.resume();

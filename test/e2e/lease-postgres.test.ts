@@ -30,7 +30,9 @@ async function row(name: string): Promise<{ holder: string; token: string; live:
   const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
   await client.connect();
   try {
-    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [name]);
+    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [
+      name,
+    ]);
     return result.rows[0] ?? null;
   } finally {
     await client.end();
@@ -44,7 +46,8 @@ test('lease: three hosts, many simultaneous checks each → exactly one program 
   for (let round = 0; round < 2; round++) {
     const results = await Promise.all(names.flatMap((host) => [0, 1].map(() => hosts.run(host))));
     // A check starved of CPU past the lock's stale period loses its lock and launches nothing (exit 1, said): allowed here.
-    for (const result of results) if (result.code !== 0) assert.match(result.stderr, /cannot keep the lock|taken over by another call|past the lock's stale period/, result.stderr);
+    for (const result of results)
+      if (result.code !== 0) assert.match(result.stderr, /cannot keep the lock|taken over by another call|past the lock's stale period/, result.stderr);
     const live = copies(hosts, names);
     assert.equal(live.length, 1, `one copy in all after round ${round}: ${JSON.stringify(live)}`);
   }
@@ -67,7 +70,10 @@ test('lease: the token never moves on a renewal and reaches the program as ENSUR
   const hosts = setup(t, LONG);
   for (let i = 0; i < 4; i++) assert.equal((await hosts.run('a')).code, 0);
   await waitUntil(() => hosts.launches('a').length === 1, 'the copy to report its token');
-  assert.deepEqual(hosts.launches('a').map((launch) => launch.token), ['1']);
+  assert.deepEqual(
+    hosts.launches('a').map((launch) => launch.token),
+    ['1'],
+  );
   const lease = await hosts.lease('a');
   assert.deepEqual([lease.role, lease.holder, lease.token, lease.programToken], ['holder', 'a', '1', '1']);
   assert.equal((await row(hosts.leaseName))?.token, '1');
@@ -86,7 +92,10 @@ test("lease: the holder's checks stop → a standby takes over with a higher tok
   assert.match(taken, /(took over lease \S+ from host a \(\S+\)|holding lease \S+) \(token 2\) as host b/);
   assert.equal(lines(taken).length, 2, `the role line and the start line: ${taken}`);
   await waitUntil(() => hosts.launches('b').length === 1, "b's copy to report its token");
-  assert.deepEqual(hosts.launches('b').map((launch) => launch.token), ['2']);
+  assert.deepEqual(
+    hosts.launches('b').map((launch) => launch.token),
+    ['2'],
+  );
   // Until its next check the old holder's copy still runs (what the token is for)...
   assert.ok(isAlive(old), 'the old copy overlaps until its host checks again');
   const back = await hosts.run('a');
@@ -94,7 +103,10 @@ test("lease: the holder's checks stop → a standby takes over with a higher tok
   assert.match(back.stderr, /lease \S+ is held by host b \(\S+\) \(token 2\); stopping the copy here: stopped \(pid \d+/);
   assert.equal(lines(back.stderr).length, 1);
   assert.ok(!isAlive(old), "the old holder's first check stopped its copy");
-  assert.deepEqual(copies(hosts, ['a', 'b']).map((copy) => copy.host), ['b']);
+  assert.deepEqual(
+    copies(hosts, ['a', 'b']).map((copy) => copy.host),
+    ['b'],
+  );
 });
 
 test('lease: a program under an old token is restarted under the new one', async (t) => {
@@ -104,14 +116,19 @@ test('lease: a program under an old token is restarted under the new one', async
   // Another host held it in between (its checks seen by the store only): a wins it back later with a new token.
   const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
   await client.connect();
-  await client.query("UPDATE ensure_running_lease SET holder = 'z', token = token + 1, expires_at = clock_timestamp() - interval '1 second' WHERE name = $1", [hosts.leaseName]);
+  await client.query("UPDATE ensure_running_lease SET holder = 'z', token = token + 1, expires_at = clock_timestamp() - interval '1 second' WHERE name = $1", [
+    hosts.leaseName,
+  ]);
   await client.end();
   const again = await hosts.run('a');
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /runs under fencing token 1, the lease.s token is now 3; restarting it/);
   assert.ok(!isAlive(first));
   await waitUntil(() => hosts.launches('a').length === 2, 'the new copy to report its token');
-  assert.deepEqual(hosts.launches('a').map((launch) => launch.token), ['1', '3']);
+  assert.deepEqual(
+    hosts.launches('a').map((launch) => launch.token),
+    ['1', '3'],
+  );
   assert.equal((await hosts.lease('a')).programToken, '3');
 });
 

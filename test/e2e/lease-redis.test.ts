@@ -29,11 +29,15 @@ test('lease on Redis: three hosts, simultaneous checks → one copy in all, toke
   for (let round = 0; round < 2; round++) {
     const results = await Promise.all(names.flatMap((host) => [0, 1].map(() => hosts.run(host))));
     // A check starved of CPU past the lock's stale period loses its lock and launches nothing (exit 1, said): allowed here.
-    for (const result of results) if (result.code !== 0) assert.match(result.stderr, /cannot keep the lock|taken over by another call|past the lock's stale period/, result.stderr);
+    for (const result of results)
+      if (result.code !== 0) assert.match(result.stderr, /cannot keep the lock|taken over by another call|past the lock's stale period/, result.stderr);
     assert.equal(copies(hosts, names).length, 1, `one copy after round ${round}`);
   }
   await waitUntil(() => names.some((host) => hosts.launches(host).length), 'the copy to report its token');
-  assert.deepEqual(names.flatMap((host) => hosts.launches(host)).map((launch) => launch.token), ['1']);
+  assert.deepEqual(
+    names.flatMap((host) => hosts.launches(host)).map((launch) => launch.token),
+    ['1'],
+  );
 });
 
 test('lease on Redis: the holder stops checking → a standby takes over with a higher token; the old holder stops its copy', async (t) => {

@@ -35,7 +35,9 @@ test('a FIFO with a reader at a --stderr path is refused too; /dev/null is a fin
   // A reader holds the FIFO open, so a non-blocking open for writing succeeds: the type check refuses it.
   const reader = box.track(Number(execFileSync('sh', ['-c', `cat ${box.path('err.log')} >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' }).trim()));
   assert.ok(reader > 1);
-  const run = await box.run(['--pid', 'app.pid', '--stderr', box.path('err.log'), '--start-secs', '0', '--', fixture('forever.js'), marker], { timeoutMs: 20_000 });
+  const run = await box.run(['--pid', 'app.pid', '--stderr', box.path('err.log'), '--start-secs', '0', '--', fixture('forever.js'), marker], {
+    timeoutMs: 20_000,
+  });
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /FIFO/);
   assert.deepEqual(pidsWithArg(marker), []);

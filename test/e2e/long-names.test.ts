@@ -19,5 +19,8 @@ test('a 244-byte PID file name: launched, recorded, status readable, no temporar
   const status = await box.run(['--pid', pidFile, '--status', '--json']);
   assert.equal(status.code, 0, status.stderr);
   assert.equal(JSON.parse(status.stdout).pid, pid);
-  assert.deepEqual(readdirSync(box.dir).filter((name) => name.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(box.dir).filter((name) => name.endsWith('.tmp')),
+    [],
+  );
 });

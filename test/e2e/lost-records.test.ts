@@ -9,7 +9,6 @@ import { pidsWithArg, uniqueMarker, cleanupMarked, startTimeOf } from '../proc.t
 
 const root = process.getuid?.() === 0;
 
-
 async function launched(box: Sandbox, marker: string, pidFile = 'app.pid'): Promise<{ pid: number; args: string[] }> {
   const args = ['--pid', pidFile, '--start-secs', '0', '--', fixture('forever.js'), marker];
   const first = await box.run(args);
@@ -48,7 +47,9 @@ test('the PID directory removed and made again: the next check finds the running
 });
 
 for (const how of ['world-writable', 'owned by another user'] as const) {
-  test(`a state file ${how} is not trusted: the PID it names is never signalled`, { skip: how !== 'world-writable' && !root && 'needs root to chown' }, async (t) => {
+  test(`a state file ${how} is not trusted: the PID it names is never signalled`, {
+    skip: how !== 'world-writable' && !root && 'needs root to chown',
+  }, async (t) => {
     const box = new Sandbox();
     const marker = uniqueMarker('untrusted');
     t.after(cleanupMarked(box, marker));

@@ -21,7 +21,9 @@ test('a program that grows past --max-memory is restarted at the next check, one
   assert.ok(rssOf(pid) > 150 * MIB);
   const check = await box.run(args);
   assert.equal(check.code, 0, check.stderr);
-  const match = new RegExp(`^app: restarting \\(resident memory (\\d+\\.\\d) MiB in 1 process, above --max-memory 150\\.0 MiB\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`).exec(check.stderr);
+  const match = new RegExp(
+    `^app: restarting \\(resident memory (\\d+\\.\\d) MiB in 1 process, above --max-memory 150\\.0 MiB\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`,
+  ).exec(check.stderr);
   assert.ok(match, check.stderr);
   assert.ok(Number(match[1]) > 150);
   const fresh = box.track(Number(match[2]));

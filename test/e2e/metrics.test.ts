@@ -11,7 +11,7 @@ function promtool(): string {
   for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/local/bin', '/usr/bin']) {
     if (dir && existsSync(join(dir, 'promtool'))) return join(dir, 'promtool');
   }
-  throw new Error('promtool not found: install it as .ci/run does (from Debian\'s prometheus package)');
+  throw new Error("promtool not found: install it as .ci/run does (from Debian's prometheus package)");
 }
 
 /** Runs `promtool check metrics` on the text: its parser and its linter (naming conventions). */

@@ -91,7 +91,10 @@ test('20 overlapping checks on a dead program run the hook once', async (t) => {
   await box.run(cmd);
   box.pidOf();
   const all = await callsReach(box, 3);
-  assert.deepEqual(all.map((c) => c.ENSURE_RUNNING_PID), [String(first), String(second), box.pidOf().toString()]);
+  assert.deepEqual(
+    all.map((c) => c.ENSURE_RUNNING_PID),
+    [String(first), String(second), box.pidOf().toString()],
+  );
   assert.equal(all.length, 3, 'one call for the relaunch by 20 overlapping checks');
 });
 

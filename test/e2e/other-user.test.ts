@@ -31,7 +31,7 @@ test('root refuses to act on a program whose records belong to uid 65534, unless
     assert.match(run.stderr, /add --force/);
   }
   assert.deepEqual(pidsWithArg(marker), [pid], 'the program runs on, untouched, as its user');
-  assert.equal(statSync(box.path('app.state.json')).uid, NOBODY, 'its records are still its user\'s');
+  assert.equal(statSync(box.path('app.state.json')).uid, NOBODY, "its records are still its user's");
   const status = await box.run(['--pid', 'app.pid', '--status']);
   assert.equal(status.code, 0, '--status only reads: allowed');
 

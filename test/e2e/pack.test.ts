@@ -23,21 +23,34 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
   assert.ok(info);
   const paths = info.files.map((file) => file.path);
 
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; exports: Record<string, Record<string, string>> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+    bin: Record<string, string>;
+    exports: Record<string, Record<string, string>>;
+  };
   const needed = ['README.md', 'CHANGELOG.md', 'crontab.example', 'bin/package.json', 'dist/fast.cjs', 'dist/cli.js', ...Object.values(pkg.bin)];
   for (const target of Object.values(pkg.exports).flatMap((entry) => Object.values(entry))) needed.push(target.replace(/^\.\//, ''));
   for (const path of needed) assert.ok(paths.includes(path), `${path} is missing from the package`);
-  const stray = paths.filter((path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md', 'CHANGELOG.md', 'crontab.example', 'LICENSE'].includes(path));
+  const stray = paths.filter(
+    (path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md', 'CHANGELOG.md', 'crontab.example', 'LICENSE'].includes(path),
+  );
   assert.deepEqual(stray, [], 'only bin/, dist/ and the docs are published');
-  assert.ok(paths.some((path) => path.startsWith('dist/chunks/')), 'the lazily loaded chunks are published');
+  assert.ok(
+    paths.some((path) => path.startsWith('dist/chunks/')),
+    'the lazily loaded chunks are published',
+  );
 
   const prefix = box.path('prefix');
-  const installed = await runProcess('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(box.dir, info.filename)], { cwd: box.dir, env: npmEnv, timeoutMs: 60_000 });
+  const installed = await runProcess(
+    'npm',
+    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(box.dir, info.filename)],
+    { cwd: box.dir, env: npmEnv, timeoutMs: 60_000 },
+  );
   assert.equal(installed.code, 0, installed.stderr);
 
   const bin = join(prefix, 'bin', 'ensure-running');
   const home = join(prefix, 'lib', 'node_modules', 'ensure-running');
-  assert.equal(realpathSync(bin), join(home, 'bin', 'ensure-running'), 'the command is the installed copy\'s front door');
+  assert.equal(realpathSync(bin), join(home, 'bin', 'ensure-running'), "the command is the installed copy's front door");
   const run = (args: string[]) => runProcess(bin, args, { cwd: box.dir, env: box.env(), timeoutMs: 30_000 });
 
   const version = await run(['--version']);

@@ -14,7 +14,20 @@ test('pings at most once per --ping-every while running, and the quiet promise g
     box.cleanup();
     await server.stop();
   });
-  const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--min-uptime', '1s', '--ping-url', server.url('/ping'), '--ping-every', '10s', '--', fixture('forever.js')];
+  const cmd = [
+    '--pid',
+    'app.pid',
+    '--start-secs',
+    '0',
+    '--min-uptime',
+    '1s',
+    '--ping-url',
+    server.url('/ping'),
+    '--ping-every',
+    '10s',
+    '--',
+    fixture('forever.js'),
+  ];
   assert.equal((await box.run(cmd)).code, 0);
   box.pidOf();
   await waitUntil(() => server.to('/ping').length === 1, 'the first ping', 30_000);
@@ -22,12 +35,17 @@ test('pings at most once per --ping-every while running, and the quiet promise g
   // Checks every moment: none pings again before --ping-every, the healthy ones leave a quiet
   // promise (answered without node), and the second ping still comes once it is due.
   let promised = false;
-  await waitUntil(async () => {
-    const run = await box.run(cmd);
-    assert.equal(run.stderr, '');
-    promised ||= existsSync(box.path('app.promise'));
-    return server.to('/ping').length >= 2;
-  }, 'the second ping', 60_000, 250);
+  await waitUntil(
+    async () => {
+      const run = await box.run(cmd);
+      assert.equal(run.stderr, '');
+      promised ||= existsSync(box.path('app.promise'));
+      return server.to('/ping').length >= 2;
+    },
+    'the second ping',
+    60_000,
+    250,
+  );
   assert.ok(promised, 'healthy checks were answered by a quiet promise meanwhile');
   assert.equal(server.to('/ping').length, 2);
   const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8'));

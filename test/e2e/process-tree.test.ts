@@ -9,7 +9,10 @@ import { cleanupMarked, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 /** The "<program> <helper>" pairs the helper-then-crash fixture appended, tracked for cleanup. */
 async function helperPairs(box: Sandbox, count: number): Promise<[number, number][]> {
-  const text = await waitUntil(() => (lines(readOr(box.path('pids.txt'))).length >= count ? readOr(box.path('pids.txt')) : ''), `${count} program/helper pairs`);
+  const text = await waitUntil(
+    () => (lines(readOr(box.path('pids.txt'))).length >= count ? readOr(box.path('pids.txt')) : ''),
+    `${count} program/helper pairs`,
+  );
   const pairs = lines(text).map((line) => line.split(' ').map(Number) as [number, number]);
   for (const [program, helper] of pairs) {
     box.track(program);
@@ -40,7 +43,7 @@ test('a program that started a detached helper then crashed: relaunched, the hel
   const relaunched = box.pidOf();
   assert.notEqual(relaunched, helper, 'the helper is not the program');
   assert.notEqual(relaunched, program);
-  assert.ok(!isAlive(helper), 'the old run\'s helper is stopped');
+  assert.ok(!isAlive(helper), "the old run's helper is stopped");
   const second = (await helperPairs(box, 2))[1]![0];
   assert.equal(second, relaunched, 'the new program is the spawned process');
   const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
@@ -59,7 +62,10 @@ test('records lost, then the program crashed leaving its helper: the helper is s
   await waitUntil(() => !isAlive(program), 'the program to crash');
   const check = await box.run(args);
   assert.equal(check.code, 0, check.stderr);
-  assert.match(check.stderr, new RegExp(`not running \\(pid ${program} of the PID file is gone and its records are lost\\); stopped 1 process left from its run \\(pid ${helper}\\)`));
+  assert.match(
+    check.stderr,
+    new RegExp(`not running \\(pid ${program} of the PID file is gone and its records are lost\\); stopped 1 process left from its run \\(pid ${helper}\\)`),
+  );
   assert.doesNotMatch(check.stderr, /found by its environment/);
   assert.ok(!isAlive(helper), 'the helper is stopped');
   const [second, secondHelper] = (await helperPairs(box, 2))[1]!;
@@ -103,12 +109,26 @@ test('--stop then --start of a program with a detached helper: the stop reaches 
 
 /** A wrapper that does not exec its program: `sh -c 'node forever.js MARKER; exit $?'`. */
 function wrapperArgs(marker: string): string[] {
-  return ['--pid', 'app.pid', '--start-secs', '0', '--kill-after', '2s', '--', '/bin/sh', '-c', `"$0" "$1" "$2"; exit $?`, process.execPath, fixture('forever.js'), marker];
+  return [
+    '--pid',
+    'app.pid',
+    '--start-secs',
+    '0',
+    '--kill-after',
+    '2s',
+    '--',
+    '/bin/sh',
+    '-c',
+    `"$0" "$1" "$2"; exit $?`,
+    process.execPath,
+    fixture('forever.js'),
+    marker,
+  ];
 }
 
 /** The node child of the wrapper, once it runs. */
 async function childOf(wrapper: number, marker: string): Promise<number> {
-  return waitUntil(() => pidsWithArg(marker).find((pid) => procStat(pid)?.ppid === wrapper), 'the wrapper\'s child');
+  return waitUntil(() => pidsWithArg(marker).find((pid) => procStat(pid)?.ppid === wrapper), "the wrapper's child");
 }
 
 test('a wrapper killed alone leaves its child in the old group: the orphan is stopped, then exactly one new copy', async (t) => {
@@ -118,7 +138,7 @@ test('a wrapper killed alone leaves its child in the old group: the orphan is st
   assert.equal((await box.run(wrapperArgs(marker))).code, 0);
   const wrapper = box.pidOf();
   const child = box.track(await childOf(wrapper, marker));
-  assert.equal(procStat(child)!.pgrp, wrapper, 'the child runs in the wrapper\'s group');
+  assert.equal(procStat(child)!.pgrp, wrapper, "the child runs in the wrapper's group");
 
   process.kill(wrapper, 'SIGKILL');
   await waitUntil(() => !isAlive(wrapper), 'the wrapper to die');

@@ -30,7 +30,13 @@ test('--reload sends SIGHUP to the verified program: no restart, one line, exit 
   const after = await box.run(check);
   assert.deepEqual([after.code, after.stdout, after.stderr], [0, '', '']);
   const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
-  assert.deepEqual(json.events.filter((e: { kind: string }) => e.kind === 'reload').map((e: { pid: number; detail: string }) => [e.pid, e.detail]), [[pid, 'SIGHUP'], [pid, 'SIGHUP']]);
+  assert.deepEqual(
+    json.events.filter((e: { kind: string }) => e.kind === 'reload').map((e: { pid: number; detail: string }) => [e.pid, e.detail]),
+    [
+      [pid, 'SIGHUP'],
+      [pid, 'SIGHUP'],
+    ],
+  );
 });
 
 test('--reload-signal on the crontab line is recorded: --reload alone sends it; given on the call, it wins', async (t) => {
@@ -53,7 +59,10 @@ test('--reload to a program that does not run (held stopped, or crashed) sends n
   assert.equal((await box.run(['--pid', 'app.pid', '--stop'])).code, 0);
   await waitUntil(() => !isAlive(pid), 'the stopped program to be gone');
   const held = await box.run(['--pid', 'app.pid', '--reload']);
-  assert.deepEqual([held.code, held.stdout, held.stderr], [1, '', 'app: not running (held stopped); nothing reloaded (the next check launches it unless held)\n']);
+  assert.deepEqual(
+    [held.code, held.stdout, held.stderr],
+    [1, '', 'app: not running (held stopped); nothing reloaded (the next check launches it unless held)\n'],
+  );
   const none = await box.run(['--pid', 'none.pid', '--reload']);
   assert.equal(none.code, 1, none.stderr);
   assert.match(none.stderr, /^none: not running; nothing reloaded/);
@@ -68,7 +77,12 @@ test('--reload never signals a PID it cannot verify: a PID file of another tool,
   writeFileSync(box.path('tool.pid'), `${other}\n`);
   const tool = await box.run(['--pid', 'tool.pid', '--reload']);
   assert.equal(tool.code, 1);
-  assert.match(tool.stderr, new RegExp(`^ensure-running: cannot send SIGHUP to pid ${other} \\(.*did not launch \\(no launch record\\), so it is not signalled\\); if you are sure it is the program, signal it by hand: kill -HUP ${other}\\n$`));
+  assert.match(
+    tool.stderr,
+    new RegExp(
+      `^ensure-running: cannot send SIGHUP to pid ${other} \\(.*did not launch \\(no launch record\\), so it is not signalled\\); if you are sure it is the program, signal it by hand: kill -HUP ${other}\\n$`,
+    ),
+  );
 
   // A reused PID: the record names the live process `other`, but with another start time.
   const { pid } = await started(box);
@@ -83,9 +97,15 @@ test('--reload never signals a PID it cannot verify: a PID file of another tool,
   assert.match(reused.stderr, /^app: not running.*; nothing reloaded/);
   // Neither the impostor nor the real program got anything. A SIGUSR2 sent now is a barrier:
   // a pending SIGHUP (a lower number) would be delivered before it.
-  for (const [target, file] of [[other, 'other.json'], [pid, 'counts.json']] as const) {
+  for (const [target, file] of [
+    [other, 'other.json'],
+    [pid, 'counts.json'],
+  ] as const) {
     process.kill(target, 'SIGUSR2');
-    const seen = await waitUntil(() => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null), `the barrier to reach ${file}`);
+    const seen = await waitUntil(
+      () => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null),
+      `the barrier to reach ${file}`,
+    );
     assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
   }
   assert.ok(isAlive(other) && isAlive(pid));
@@ -94,7 +114,10 @@ test('--reload never signals a PID it cannot verify: a PID file of another tool,
 test('--reload-signal KILL or a made-up name is refused (exit 2), also on a check', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  for (const args of [['--reload', '--reload-signal', 'KILL'], ['--reload-signal', 'NOPE', '--', fixture('forever.js')]]) {
+  for (const args of [
+    ['--reload', '--reload-signal', 'KILL'],
+    ['--reload-signal', 'NOPE', '--', fixture('forever.js')],
+  ]) {
     const run = await box.run(['--pid', 'app.pid', ...args]);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /^ensure-running: --reload-signal "(KILL|NOPE)" is not a reload signal; use one of HUP, USR1/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil } from '../helpers.ts';
 
-test('--crontab prints a line that parses as a crontab entry and runs under cron\'s bare environment', async (t) => {
+test("--crontab prints a line that parses as a crontab entry and runs under cron's bare environment", async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const out = await box.run(['--crontab', '--pid', 'app.pid', '--schedule', '*/5 * * * *', '--start-secs', '0.2', '--', 'node', fixture('forever.js'), '50%']);
@@ -38,7 +38,18 @@ test('--crontab refuses a command that does not resolve, naming the PATH', async
 test('--crontab never prints the password of a --lease URL, and says where to put it', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const out = await box.run(['--crontab', '--pid', 'app.pid', '--lease', 'postgres://app:s3cret-pw@db.example/app', '--lease-name', 'app', '--', 'node', fixture('forever.js')]);
+  const out = await box.run([
+    '--crontab',
+    '--pid',
+    'app.pid',
+    '--lease',
+    'postgres://app:s3cret-pw@db.example/app',
+    '--lease-name',
+    'app',
+    '--',
+    'node',
+    fixture('forever.js'),
+  ]);
   assert.equal(out.code, 0, out.stderr);
   assert.ok(!`${out.stdout}${out.stderr}`.includes('s3cret-pw'), out.stdout);
   assert.match(out.stdout, /--lease postgres:\/\/app@db\.example\/app --lease-name app/);

@@ -53,7 +53,10 @@ test('a program that never launched is listed by the bare --status with its erro
   const all = await box.run(['--status', '--json']);
   assert.equal(all.code, 1, 'a program that cannot launch is dead');
   const rows = JSON.parse(all.stdout) as { name: string; state: string; launchError: { text: string } | null }[];
-  assert.deepEqual(rows.map((r) => r.name), ['bad', 'good', 'nocwd']);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['bad', 'good', 'nocwd'],
+  );
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   assert.equal(byName.bad!.state, 'misconfigured');
   assert.match(byName.bad!.launchError!.text, /no-such-server\.js/);
@@ -81,7 +84,9 @@ test('bare --status --history shows each program with its history; the table nev
   assert.match(history.stdout, /launch/);
 });
 
-test('HOME unset: the registry is under the home directory of the password database, not /.local', { skip: process.getuid?.() === 0 ? false : 'needs root to run as nobody' }, async (t) => {
+test('HOME unset: the registry is under the home directory of the password database, not /.local', {
+  skip: process.getuid?.() === 0 ? false : 'needs root to run as nobody',
+}, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const env = box.env();

@@ -66,7 +66,9 @@ test('status of one program walks through no such program (4), running (0), cras
   assert.equal(held.json.pid, null);
 });
 
-test('status is unknown (4) when the state file or the PID directory cannot be read', { skip: isRoot ? false : 'needs root to run the CLI as nobody' }, async (t) => {
+test('status is unknown (4) when the state file or the PID directory cannot be read', {
+  skip: isRoot ? false : 'needs root to run the CLI as nobody',
+}, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   chmodSync(box.dir, 0o755);
@@ -106,7 +108,10 @@ test('bare --status lists every guarded program as a table or a JSON array, and 
   assert.equal(table.code, 0, table.stderr);
   for (const name of ['alpha', 'beta', 'gamma']) assert.match(table.stdout, new RegExp(`\\b${name}\\b`));
   const all = JSON.parse((await box.run(['--status', '--json'])).stdout);
-  assert.deepEqual(all.map((row: { name: string }) => row.name), ['alpha', 'beta', 'gamma']);
+  assert.deepEqual(
+    all.map((row: { name: string }) => row.name),
+    ['alpha', 'beta', 'gamma'],
+  );
   assert.ok(all.every((row: { state: string }) => row.state === 'running'));
 
   // gamma crashes: the listing says so and exits 1.
@@ -122,7 +127,10 @@ test('bare --status lists every guarded program as a table or a JSON array, and 
   rmSync(box.path('beta.pid'));
   rmSync(box.path('beta.state.json'));
   const pruned = JSON.parse((await box.run(['--status', '--json'])).stdout);
-  assert.deepEqual(pruned.map((row: { name: string }) => row.name), ['alpha', 'gamma']);
+  assert.deepEqual(
+    pruned.map((row: { name: string }) => row.name),
+    ['alpha', 'gamma'],
+  );
   const table2 = await box.run(['--status']);
   assert.doesNotMatch(table2.stdout, /\bbeta\b/);
 });

@@ -36,7 +36,7 @@ test('plain --stop and --restart send the recorded --signal INT, not TERM', asyn
   assert.match(readOr(box.path('app.log')), /tell-env: got SIGTERM/);
 });
 
-test('Ctrl-C during --stop\'s wait leaves the program held: the next check does not relaunch it', async (t) => {
+test("Ctrl-C during --stop's wait leaves the program held: the next check does not relaunch it", async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('hold-first');
   t.after(cleanupMarked(box, marker));
@@ -60,7 +60,10 @@ test('Ctrl-C during --stop\'s wait leaves the program held: the next check does 
   await waitUntil(() => !isAlive(pid), 'the program to end');
   const check = await box.run(args);
   assert.deepEqual([check.code, check.stdout, check.stderr], [0, '', ''], 'held: quiet, nothing launched');
-  assert.deepEqual(pidsWithArg(marker).filter((p) => p !== child), []);
+  assert.deepEqual(
+    pidsWithArg(marker).filter((p) => p !== child),
+    [],
+  );
   assert.equal(state(box).held, true);
 });
 
@@ -81,7 +84,10 @@ test('a program that crashed just before --stop leaves a death with its log tail
   const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
   assert.equal(status.state, 'held');
   assert.equal(status.lastExit.pid, pid);
-  assert.ok(status.lastExit.logTail.some((line: string) => line.includes(marker)), 'the log tail is kept');
+  assert.ok(
+    status.lastExit.logTail.some((line: string) => line.includes(marker)),
+    'the log tail is kept',
+  );
   assert.ok(status.events.some((e: { kind: string; pid: number }) => e.kind === 'death' && e.pid === pid));
   assert.equal(JSON.parse(readFileSync(box.path('app.state.json'), 'utf8')).held, true);
 });

@@ -5,7 +5,11 @@ import { lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, lines } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
-for (const [label, content] of [['a file with text', 'precious data\n'], ['a file with a PID', '4242\n'], ['nothing (dangling)', null]] as const) {
+for (const [label, content] of [
+  ['a file with text', 'precious data\n'],
+  ['a file with a PID', '4242\n'],
+  ['nothing (dangling)', null],
+] as const) {
   test(`a PID file linked to ${label} is refused and nothing is launched`, async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());

@@ -56,7 +56,18 @@ test('a sticky directory where the PID file belongs to another user: exit 2, the
   chmodSync(box.path('nobody-home'), 0o777);
   // root's stale PID file: nobody can read it but, under the sticky bit, not replace it.
   writeFileSync(`${dir}/app.pid`, 'stale\n', { mode: 0o644 });
-  const run = await nobody(box, ['--pid', `${dir}/app.pid`, '--log', box.path('nobody-home', 'app.log'), '--start-secs', '0', '--', NODE, fixture('forever.js'), marker]);
+  const run = await nobody(box, [
+    '--pid',
+    `${dir}/app.pid`,
+    '--log',
+    box.path('nobody-home', 'app.log'),
+    '--start-secs',
+    '0',
+    '--',
+    NODE,
+    fixture('forever.js'),
+    marker,
+  ]);
   assert.equal(run.code, 2, run.stderr);
   assert.ok(run.stderr.includes(`${dir}/app.pid`) || run.stderr.includes(dir), run.stderr);
   assert.doesNotMatch(run.stderr, /internal error/);

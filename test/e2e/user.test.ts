@@ -34,9 +34,15 @@ function openBox(): Sandbox {
   return box;
 }
 
-const passwdOf = (name: string) => readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.split(':');
+const passwdOf = (name: string) =>
+  readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`))!
+    .split(':');
 
-test('--user nobody: runs as uid 65534 with HOME, USER, LOGNAME; its log is its own; records stay root\'s; checks verify it and stay quiet; --stop reaches it', { skip }, async (t) => {
+test("--user nobody: runs as uid 65534 with HOME, USER, LOGNAME; its log is its own; records stay root's; checks verify it and stay quiet; --stop reaches it", {
+  skip,
+}, async (t) => {
   const box = openBox();
   t.after(() => box.cleanup());
   const args = ['--pid', 'app.pid', '--user', 'nobody', '--start-secs', '0.3', '--', fixture('whoami.cjs'), box.path('app.log')];
@@ -68,12 +74,18 @@ test('--user with a user made for the test: its supplementary group is seen by t
   execFileSync('useradd', ['-M', '-N', '-g', primary, '-G', extra, '-d', '/nonexistent', '-s', '/usr/sbin/nologin', user]);
   t.after(async () => {
     box.cleanup();
-    await waitUntil(() => ![...box.pids].some(isAlive), 'the test user\'s processes to be gone');
+    await waitUntil(() => ![...box.pids].some(isAlive), "the test user's processes to be gone");
     execFileSync('userdel', [user]);
     execFileSync('groupdel', [primary]);
     execFileSync('groupdel', [extra]);
   });
-  const gidOf = (name: string) => Number(readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.split(':')[2]);
+  const gidOf = (name: string) =>
+    Number(
+      readFileSync('/etc/group', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${name}:`))!
+        .split(':')[2],
+    );
   const uid = Number(passwdOf(user)[2]);
 
   const args = ['--pid', 'app.pid', '--user', user, '--start-secs', '0.3', '--', fixture('whoami.cjs')];
@@ -82,7 +94,7 @@ test('--user with a user made for the test: its supplementary group is seen by t
   const who = await whoRuns(box);
   assert.deepEqual([who.uid, who.gid, who.USER], [uid, gidOf(primary), user]);
   assert.ok(who.groups.includes(gidOf(extra)), `the supplementary group ${extra} (${gidOf(extra)}) is in Groups: ${who.groups.join(' ')}`);
-  assert.ok(!who.groups.includes(0), 'none of root\'s groups');
+  assert.ok(!who.groups.includes(0), "none of root's groups");
   assert.equal((await box.run(['--pid', 'app.pid', '--stop', '--kill-after', '2s'])).code, 0);
   await waitUntil(() => !isAlive(pid), 'the first run to be gone');
 
@@ -101,13 +113,26 @@ test('--user is refused (exit 2, one line, nothing launched) for an unknown user
   t.after(() => box.cleanup());
   const target = ['--', fixture('whoami.cjs')];
   const noUser = await box.run(['--pid', 'app.pid', '--user', 'no-such-user-here', ...target]);
-  assert.deepEqual([noUser.code, noUser.stderr], [2, 'ensure-running: --user no-such-user-here: no user "no-such-user-here" in the password database (/etc/passwd, getent passwd)\n']);
+  assert.deepEqual(
+    [noUser.code, noUser.stderr],
+    [2, 'ensure-running: --user no-such-user-here: no user "no-such-user-here" in the password database (/etc/passwd, getent passwd)\n'],
+  );
   const noGroup = await box.run(['--pid', 'app.pid', '--user', 'nobody:no-such-group-here', ...target]);
-  assert.deepEqual([noGroup.code, noGroup.stderr], [2, 'ensure-running: --user nobody:no-such-group-here: no group "no-such-group-here" in the group database (/etc/group, getent group)\n']);
+  assert.deepEqual(
+    [noGroup.code, noGroup.stderr],
+    [2, 'ensure-running: --user nobody:no-such-group-here: no group "no-such-group-here" in the group database (/etc/group, getent group)\n'],
+  );
   // Not root: the same line from uid 65534 (in a directory it owns).
   execFileSync('chown', [`${NOBODY}:${NOBODY}`, box.dir]);
-  const asNobody = await runProcess('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', BIN, '--pid', 'app.pid', '--user', 'daemon', ...target], { cwd: box.dir, env: box.env() });
+  const asNobody = await runProcess(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', BIN, '--pid', 'app.pid', '--user', 'daemon', ...target],
+    { cwd: box.dir, env: box.env() },
+  );
   assert.equal(asNobody.code, 2, asNobody.stderr);
-  assert.match(asNobody.stderr, /^ensure-running: --user daemon needs root \(this call runs as uid 65534\); put the line in root's crontab, or drop --user and put it in the crontab of daemon\n$/);
+  assert.match(
+    asNobody.stderr,
+    /^ensure-running: --user daemon needs root \(this call runs as uid 65534\); put the line in root's crontab, or drop --user and put it in the crontab of daemon\n$/,
+  );
   assert.equal(readOr(box.path('app.pid')), '', 'nothing launched');
 });

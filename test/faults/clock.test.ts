@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Sandbox, fixture, readOr } from '../helpers.ts';
 
-const LIB = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1'].find(existsSync);
+const LIB = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/faketime/libfaketime.so.1',
+].find(existsSync);
 const skip = !LIB && 'libfaketime is not installed (apt-get install faketime)';
 
 /** Runs a check with the wall clock shifted by `offset` (libfaketime syntax: "-1h", "+1d"). */

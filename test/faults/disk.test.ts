@@ -49,8 +49,9 @@ function fill(dir: string): void {
   assert.throws(() => writeFileSync(`${dir}/probe`, 'x'), /ENOSPC/, 'the disk is full');
 }
 
-
-test('disk full before the first launch: an error naming the file and ENOSPC, nothing launched', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
+test('disk full before the first launch: an error naming the file and ENOSPC, nothing launched', {
+  skip: !root && 'needs root to mount a tmpfs',
+}, async (t) => {
   const box = new Sandbox();
   const marker = `disk-full-${process.pid}-${Date.now()}`;
   t.after(() => cleanup(box, marker));
@@ -64,10 +65,16 @@ test('disk full before the first launch: an error naming the file and ENOSPC, no
   assert.equal(result.stderr.trim().split('\n').length, 1, 'one line, not a stack trace');
   assert.deepEqual(pidsWithArg(marker), [], 'no unrecorded instance');
   assert.equal(readOr(`${disk}/app.pid`), '', 'no PID file, and certainly no empty one');
-  assert.deepEqual(readdirSync(disk).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
+  assert.deepEqual(
+    readdirSync(disk).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 });
 
-test('disk fills while the program runs: healthy checks stay quiet; after a death, an error, whole records, no unrecorded instance', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
+test('disk fills while the program runs: healthy checks stay quiet; after a death, an error, whole records, no unrecorded instance', {
+  skip: !root && 'needs root to mount a tmpfs',
+}, async (t) => {
   const box = new Sandbox();
   const marker = `disk-fills-${process.pid}-${Date.now()}`;
   t.after(() => cleanup(box, marker));
@@ -83,7 +90,11 @@ test('disk fills while the program runs: healthy checks stay quiet; after a deat
   fill(disk);
   for (let i = 0; i < 3; i++) {
     const healthy = await box.run(args);
-    assert.deepEqual([healthy.code, healthy.stdout, healthy.stderr], [0, '', ''], 'the healthy path rewrites only its mark in place, so a full disk does not matter');
+    assert.deepEqual(
+      [healthy.code, healthy.stdout, healthy.stderr],
+      [0, '', ''],
+      'the healthy path rewrites only its mark in place, so a full disk does not matter',
+    );
   }
 
   process.kill(pid, 'SIGKILL');
@@ -100,7 +111,11 @@ test('disk fills while the program runs: healthy checks stay quiet; after a deat
   const state = JSON.parse(readOr(`${disk}/app.state.json`));
   assert.ok(state.version === 1 && state.launches >= 1, 'the sidecar is whole JSON');
   assert.ok(state.identity === null || !isAlive(state.identity.pid), 'and records no live process');
-  assert.deepEqual(readdirSync(disk).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
+  assert.deepEqual(
+    readdirSync(disk).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary files left',
+  );
 });
 
 test('read-only directory: exit 2 naming the directory, nothing launched', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
@@ -117,7 +132,9 @@ test('read-only directory: exit 2 naming the directory, nothing launched', { ski
   assert.deepEqual(pidsWithArg(marker), []);
 });
 
-test('a log rotation that fails on a full disk is a warning said once; the death, the relaunch and the save go on', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
+test('a log rotation that fails on a full disk is a warning said once; the death, the relaunch and the save go on', {
+  skip: !root && 'needs root to mount a tmpfs',
+}, async (t) => {
   const box = new Sandbox();
   const marker = `rotate-full-${process.pid}-${Date.now()}`;
   t.after(() => cleanup(box, marker));

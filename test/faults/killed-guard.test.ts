@@ -6,7 +6,6 @@ import { readdirSync } from 'node:fs';
 import { Sandbox, fixture, readOr, waitUntil } from '../helpers.ts';
 import { pidsWithArg, cleanupMarked } from '../proc.ts';
 
-
 const POINTS = ['after-lock', 'before-spawn', 'after-spawn', 'after-pid-file', 'after-state', 'in-window'];
 
 for (const point of POINTS) {
@@ -36,11 +35,16 @@ for (const point of POINTS) {
     assert.equal(state.identity.pid, pid, 'the sidecar records the instance');
     assert.equal(state.pending, null, 'no launch is left pending');
     // The lock left by the killed check goes once it is stale, at the next check (fast path included).
-    await waitUntil(async () => {
-      const check = await box.run(args);
-      assert.equal(check.code, 0, check.stderr);
-      return !readdirSync(box.dir).includes('app.pid.lock');
-    }, 'the stale lock to be cleared by a check', 40_000, 500);
+    await waitUntil(
+      async () => {
+        const check = await box.run(args);
+        assert.equal(check.code, 0, check.stderr);
+        return !readdirSync(box.dir).includes('app.pid.lock');
+      },
+      'the stale lock to be cleared by a check',
+      40_000,
+      500,
+    );
     assert.deepEqual(pidsWithArg(marker), [pid], 'still the same single instance');
     const leftovers = readdirSync(box.dir).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock'));
     assert.deepEqual(leftovers, [], 'no temporary files or lock left');

@@ -107,7 +107,9 @@ test('a lock left by a killed check older than the stale period is taken over at
   assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is gone after the check');
 });
 
-test('a lock planted by another user in a shared sticky directory: a clear error naming the owner, nothing launched', { skip: !root && 'needs root to act as two users' }, async (t) => {
+test('a lock planted by another user in a shared sticky directory: a clear error naming the owner, nothing launched', {
+  skip: !root && 'needs root to act as two users',
+}, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('planted');
   t.after(cleanupMarked(box, marker));
@@ -119,10 +121,14 @@ test('a lock planted by another user in a shared sticky directory: a clear error
   execFileSync('setpriv', as(65533, ['mkdir', `${shared}/app.pid.lock`]));
   const old = new Date(Date.now() - 60_000);
   utimesSync(`${shared}/app.pid.lock`, old, old);
-  const result = await runProcess('setpriv', as(65534, [BIN, '--pid', `${shared}/app.pid`, '--log', `${shared}/app.log`, '--start-secs', '0', '--', fixture('forever.js'), marker]), {
-    cwd: shared,
-    env: box.env({ HOME: shared, ENSURE_RUNNING_HOME: `${shared}/registry` }),
-  });
+  const result = await runProcess(
+    'setpriv',
+    as(65534, [BIN, '--pid', `${shared}/app.pid`, '--log', `${shared}/app.log`, '--start-secs', '0', '--', fixture('forever.js'), marker]),
+    {
+      cwd: shared,
+      env: box.env({ HOME: shared, ENSURE_RUNNING_HOME: `${shared}/registry` }),
+    },
+  );
   assert.equal(result.code, 2, result.stderr);
   assert.ok(result.stderr.includes(`${shared}/app.pid.lock`), result.stderr);
   assert.match(result.stderr, /uid 65533/);

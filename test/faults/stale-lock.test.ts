@@ -22,13 +22,21 @@ test('a check that stood still past the stale period with a launch on record: no
     stderr += chunk.toString();
   });
   const ended = new Promise<number | null>((done) => first.once('exit', (code) => done(code)));
-  await waitUntil(() => stderr.includes('paused at before-spawn') && procStat(first.pid!)?.state === 'T', 'the first check to stop right before its spawn', 60_000);
+  await waitUntil(
+    () => stderr.includes('paused at before-spawn') && procStat(first.pid!)?.state === 'T',
+    'the first check to stop right before its spawn',
+    60_000,
+  );
   // Its lock is no longer refreshed: wait until any caller may take it over.
   await waitUntil(() => Date.now() - statSync(box.path('app.pid.lock')).mtimeMs > STALE_MS + 500, 'the lock to go stale', 60_000, 200);
 
   const second = await box.run(args);
   // The stopped check itself carries the marker in its arguments; the program would be another PID.
-  assert.deepEqual(pidsWithArg(marker).filter((pid) => pid !== first.pid), [], 'the second check launched nothing beside the stopped one');
+  assert.deepEqual(
+    pidsWithArg(marker).filter((pid) => pid !== first.pid),
+    [],
+    'the second check launched nothing beside the stopped one',
+  );
   assert.equal(second.code, 1, second.stderr);
   assert.match(second.stderr, new RegExp(`check pid ${first.pid} recorded a launch and is still alive`));
 

@@ -29,15 +29,25 @@ test(`${CALLERS} callers at once, ${ROUNDS} rounds with random kills: never two 
       assert.ok(r.stderr === '' || /backing off, next launch/.test(r.stderr), `round ${round}: unexpected: ${r.stderr}`);
     }
     const announced = results.filter((r) => /backing off, next launch/.test(r.stderr)).length;
-    assert.ok(announced <= 1, `round ${round}: the backoff is announced once, not ${announced} times: ${results.map((r) => r.stderr).filter(Boolean).join(" | ")}`);
+    assert.ok(
+      announced <= 1,
+      `round ${round}: the backoff is announced once, not ${announced} times: ${results
+        .map((r) => r.stderr)
+        .filter(Boolean)
+        .join(' | ')}`,
+    );
     if (notRunning.length > 0) backoffs++;
     if (live.length === 0) {
       assert.ok(notRunning.length === CALLERS, `round ${round}: no instance, so every caller exits 1`);
       // The records say until when it backs off: poll until then rather than sleep a guess.
-      await waitUntil(() => {
-        const backoff = (JSON.parse(readOr(box.path('app.state.json')) || '{}') as { backoff?: { untilMs: number } | null }).backoff;
-        return !backoff || Date.now() >= backoff.untilMs;
-      }, 'the backoff to end', 30_000);
+      await waitUntil(
+        () => {
+          const backoff = (JSON.parse(readOr(box.path('app.state.json')) || '{}') as { backoff?: { untilMs: number } | null }).backoff;
+          return !backoff || Date.now() >= backoff.untilMs;
+        },
+        'the backoff to end',
+        30_000,
+      );
       continue;
     }
     const pid = live[0]!;

@@ -12,7 +12,10 @@ test('a check stalled under the lock ends at its time bound: one line, exit 1, l
   const marker = uniqueMarker('stall');
   t.after(cleanupMarked(box, marker));
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
-  const run = await box.run(args, { env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock', ENSURE_RUNNING_FAILPOINT_LIMIT_MS: '1500' }), timeoutMs: 30_000 });
+  const run = await box.run(args, {
+    env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock', ENSURE_RUNNING_FAILPOINT_LIMIT_MS: '1500' }),
+    timeoutMs: 30_000,
+  });
   assert.equal(run.signal, null, 'it ended by itself');
   assert.equal(run.code, 1, run.stderr);
   assert.equal(lines(run.stderr).filter((line) => !line.startsWith('failpoint:')).length, 1, run.stderr);
@@ -28,7 +31,11 @@ test('SIGTERM ends a stalled check at once and releases its lock', async (t) => 
   const box = new Sandbox();
   const marker = uniqueMarker('stall-term');
   t.after(cleanupMarked(box, marker));
-  const child = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock' }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], {
+    cwd: box.dir,
+    env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock' }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   box.track(child.pid!);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

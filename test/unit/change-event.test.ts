@@ -8,7 +8,8 @@ import { emptyLeaseRecord, type LeaseRecord } from '../../src/core/lease-record.
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const FACTS = { name: 'app', pidFile: '/srv/app.pid' };
 const base = withEvent(emptyState(['x'], '/srv'), { atMs: T0 - 1000, kind: 'launch', pid: 10 });
-const after = (kinds: EventKind[], over: Partial<ProgramState> = {}): ProgramState => kinds.reduce((s, kind, i) => withEvent(s, { atMs: T0 + i, kind, pid: 11 }), { ...base, ...over });
+const after = (kinds: EventKind[], over: Partial<ProgramState> = {}): ProgramState =>
+  kinds.reduce((s, kind, i) => withEvent(s, { atMs: T0 + i, kind, pid: 11 }), { ...base, ...over });
 const exit: ExitInfo = { atMs: T0, pid: 10, code: 3, signal: null, inStartWindow: true, lastSeenAliveMs: null, ranMs: 50, logTail: ['boom'] };
 
 test('change table: the worst change names the event, every change is listed', () => {
@@ -37,7 +38,13 @@ test('no line said -> no change, whatever was recorded (a quiet check never runs
 });
 
 test('the facts: exit code, signal and log tail of a death of this check only; the environment leaves unknowns out', () => {
-  const died = changeOf(base, after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } }), ['app: failed to start', 'second line'], FACTS, T0)!;
+  const died = changeOf(
+    base,
+    after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } }),
+    ['app: failed to start', 'second line'],
+    FACTS,
+    T0,
+  )!;
   assert.deepEqual([died.pid, died.exitCode, died.signal, died.logTail], [10, 3, null, ['boom']]);
   const env = hookEnv(died);
   assert.equal(env.ENSURE_RUNNING_EVENT, 'failed-start');
@@ -54,7 +61,7 @@ test('the facts: exit code, signal and log tail of a death of this check only; t
   assert.equal(body.at, new Date(T0).toISOString());
 });
 
-test('lease table: a change of role or of the store\'s health is named for the hook', () => {
+test("lease table: a change of role or of the store's health is named for the hook", () => {
   const lease = (role: LeaseRecord['role'], trouble: boolean): LeaseRecord => ({
     ...emptyLeaseRecord('postgres://db/app', 'app'),
     role,

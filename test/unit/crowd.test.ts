@@ -16,8 +16,21 @@ const REQ = { command: CMD, cwd: '/srv' };
 const LOGS = { stdout: '/srv/app.log', stderr: '/srv/app.log' };
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start' });
 const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '1', bootId: 'b', launchedAtMs, token: 'abcdef0123456789' });
-const running = (launchedAt: number, extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), identity: identity(4242, launchedAt), launches: 3, lastSeenAliveMs: launchedAt, ...extra });
-const crowd = (fields: Partial<CrowdRecord> = {}): CrowdRecord => ({ sinceMs: T0 - 4 * MIN, announcedMs: T0 - 4 * MIN, trouble: 'died', count: 3, quietLaunch: false, ...fields });
+const running = (launchedAt: number, extra: Partial<ProgramState> = {}): ProgramState => ({
+  ...emptyState(CMD, '/srv'),
+  identity: identity(4242, launchedAt),
+  launches: 3,
+  lastSeenAliveMs: launchedAt,
+  ...extra,
+});
+const crowd = (fields: Partial<CrowdRecord> = {}): CrowdRecord => ({
+  sinceMs: T0 - 4 * MIN,
+  announcedMs: T0 - 4 * MIN,
+  trouble: 'died',
+  count: 3,
+  quietLaunch: false,
+  ...fields,
+});
 const GONE: Observation = { kind: 'gone', pid: 4242, why: 'exited', logTail: ['Error: out of memory'] };
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const lines = (d: Decision) => reportLines(d.effects);
@@ -46,7 +59,9 @@ const rows: Row[] = [
     name: 'RUNNING + third death within 10 minutes → relaunched at once, the one crowd line',
     state: running(T0 - 2 * MIN, { deathTimesMs: [T0 - 6 * MIN, T0 - 3 * MIN] }),
     launch: true,
-    lines: [/^app: died \(pid 4242; .*\); 3 deaths within 10m 0s: relaunched each time; said again hourly or when it changes; last log lines: "Error: out of memory"$/],
+    lines: [
+      /^app: died \(pid 4242; .*\); 3 deaths within 10m 0s: relaunched each time; said again hourly or when it changes; last log lines: "Error: out of memory"$/,
+    ],
     also: (d) => {
       assert.deepEqual(d.state.crowd, { sinceMs: T0, announcedMs: T0, trouble: 'died', count: 3, quietLaunch: true });
       assert.equal(d.state.backoff, null);
@@ -63,14 +78,22 @@ const rows: Row[] = [
       assert.equal(d.state.crowd?.announcedMs, T0 - 4 * MIN);
       assert.equal(d.state.deathTimesMs.length, 4);
       assert.equal(d.state.events.at(-1)?.kind, 'death');
-      assert.deepEqual(d.effects.map((e) => e.kind), ['remove-pid', 'launch']);
+      assert.deepEqual(
+        d.effects.map((e) => e.kind),
+        ['remove-pid', 'launch'],
+      );
     },
   },
   {
     name: 'RUNNING + a death an hour after the crowd was said → said again, with the count since it began',
-    state: running(T0 - 2 * MIN, { deathTimesMs: [T0 - 6 * MIN, T0 - 4 * MIN], crowd: crowd({ sinceMs: T0 - 90 * MIN, announcedMs: T0 - 60 * MIN, count: 30 }) }),
+    state: running(T0 - 2 * MIN, {
+      deathTimesMs: [T0 - 6 * MIN, T0 - 4 * MIN],
+      crowd: crowd({ sinceMs: T0 - 90 * MIN, announcedMs: T0 - 60 * MIN, count: 30 }),
+    }),
     launch: true,
-    lines: [/^app: died \(pid 4242; .*\); 31 deaths and restarts since \d\d:\d\d:\d\d \(3 deaths within 10m 0s\): relaunched each time; said again hourly or when it changes; last log lines: /],
+    lines: [
+      /^app: died \(pid 4242; .*\); 31 deaths and restarts since \d\d:\d\d:\d\d \(3 deaths within 10m 0s\): relaunched each time; said again hourly or when it changes; last log lines: /,
+    ],
     also: (d) => assert.equal(d.state.crowd?.announcedMs, T0),
   },
   {

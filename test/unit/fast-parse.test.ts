@@ -30,7 +30,23 @@ function random(seed: number): () => number {
 }
 
 const VALUES = ['app.pid', '0', '5', '1e3', '0x10', '1.50', '-5', '-x', '', 'a=b', 'A=1', 'true', 'false', '-', 'x y', 'é', ' ', '10s', 'TERM', '__proto__'];
-const JUNK = ['-p', '---pid', '--no-status', '--Pid', '--pid.x', '--startSecs', 'positional', '--__proto__', '--constructor', '--toString', '-', '--', '--=x', '--env', '--pid'];
+const JUNK = [
+  '-p',
+  '---pid',
+  '--no-status',
+  '--Pid',
+  '--pid.x',
+  '--startSecs',
+  'positional',
+  '--__proto__',
+  '--constructor',
+  '--toString',
+  '-',
+  '--',
+  '--=x',
+  '--env',
+  '--pid',
+];
 const COMMAND = ['./server.js', '--pid', 'other.pid', '--status', '-5', '1e3', ''];
 
 function generate(next: () => number, count: number): string[][] {
@@ -91,7 +107,7 @@ test('the plain reader leaves actions, help, errors and odd forms to the full pa
   for (const args of handOff) assert.equal(parsePlainCheck(args), null, JSON.stringify(args));
 });
 
-test('over a generated corpus, every call the plain reader returns is the full parser\'s call', () => {
+test("over a generated corpus, every call the plain reader returns is the full parser's call", () => {
   const corpus = generate(random(20260101), 20_000);
   let answered = 0;
   let refusedByFull = 0;

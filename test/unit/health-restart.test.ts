@@ -13,14 +13,33 @@ const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const CMD = ['./server.js'];
 const REQ = { command: CMD, cwd: '/srv' };
 const LOGS = { stdout: '/srv/app.log', stderr: '/srv/app.log' };
-const POLICY: Policy = { name: 'app', periodMs: MIN, backoffMaxMs: 10 * MIN, maxRetries: 5, fatalRetryMs: null, crowdCount: 3, crowdWindowMs: 10 * MIN, minUptimeMs: 5 * MIN, startHint: 'ensure-running --pid app.pid --start -- ./server.js' };
+const POLICY: Policy = {
+  name: 'app',
+  periodMs: MIN,
+  backoffMaxMs: 10 * MIN,
+  maxRetries: 5,
+  fatalRetryMs: null,
+  crowdCount: 3,
+  crowdWindowMs: 10 * MIN,
+  minUptimeMs: 5 * MIN,
+  startHint: 'ensure-running --pid app.pid --start -- ./server.js',
+};
 /** --crowd-backoff: the rule before crowded deaths were kept up. */
 const BACKOFF_POLICY: Policy = { ...POLICY, crowdBackoff: true };
 const STOPPED = 'stopped pid 4242 with SIGTERM';
 const HUNG = { kind: 'hung' as RestartKind, reason: 'no heartbeat 5s after launch (grace 2s, file /srv/hb)' };
 const UNHEALTHY = { kind: 'unhealthy' as RestartKind, reason: 'health check failed 3 times in a row, last: HTTP 500 from http://h/' };
 const PLANNED = { kind: 'scheduled' as RestartKind, reason: 'planned restart, --restart-at "0 4 * * *" was due at 2030-01-01T04:00:00.000Z' };
-const LAST_EXIT: ExitInfo = { atMs: NOW - 30 * MIN, pid: 4000, code: 1, signal: null, inStartWindow: false, lastSeenAliveMs: NOW - 31 * MIN, ranMs: MIN, logTail: [] };
+const LAST_EXIT: ExitInfo = {
+  atMs: NOW - 30 * MIN,
+  pid: 4000,
+  code: 1,
+  signal: null,
+  inStartWindow: false,
+  lastSeenAliveMs: NOW - 31 * MIN,
+  ranMs: MIN,
+  logTail: [],
+};
 
 const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '1', bootId: 'b', launchedAtMs, token: 'abcdef0123456789' });
 /** A live, verified run launched a minute ago, with these recent deaths (and restarts) on the tally. */
@@ -48,9 +67,21 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'PLANNED restart (--restart-at) → relaunched, tally untouched', state: live([NOW - 2 * MIN, NOW - MIN]), restart: PLANNED, relaunch: true, tally: [NOW - 2 * MIN, NOW - MIN] },
+  {
+    name: 'PLANNED restart (--restart-at) → relaunched, tally untouched',
+    state: live([NOW - 2 * MIN, NOW - MIN]),
+    restart: PLANNED,
+    relaunch: true,
+    tally: [NOW - 2 * MIN, NOW - MIN],
+  },
   { name: 'HUNG + empty tally → relaunched, the restart counted', state: live([]), restart: HUNG, relaunch: true, tally: [NOW] },
-  { name: 'UNHEALTHY + one recent death → relaunched, two counted', state: live([NOW - 3 * MIN]), restart: UNHEALTHY, relaunch: true, tally: [NOW - 3 * MIN, NOW] },
+  {
+    name: 'UNHEALTHY + one recent death → relaunched, two counted',
+    state: live([NOW - 3 * MIN]),
+    restart: UNHEALTHY,
+    relaunch: true,
+    tally: [NOW - 3 * MIN, NOW],
+  },
   {
     name: '--crowd-backoff: HUNG + two recent restarts → third crowds: BACKOFF one period, not relaunched, one line',
     state: live([NOW - 2 * MIN, NOW - MIN]),
@@ -77,7 +108,10 @@ const rows: Row[] = [
     policy: BACKOFF_POLICY,
     restart: HUNG,
     relaunch: false,
-    tally: [7, 6, 5, 4, 3, 2, 1].map((n) => NOW - n * MIN).concat(NOW).sort((a, b) => a - b),
+    tally: [7, 6, 5, 4, 3, 2, 1]
+      .map((n) => NOW - n * MIN)
+      .concat(NOW)
+      .sort((a, b) => a - b),
     until: NOW + 10 * MIN,
     line: /restarted too often \(8 restarts and deaths within 10m 0s\)/,
   },
@@ -91,7 +125,9 @@ const rows: Row[] = [
   },
   {
     name: 'UNHEALTHY + crowd already said for the same trouble 5 minutes ago → relaunched, silent',
-    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], { crowd: { sinceMs: NOW - 5 * MIN, announcedMs: NOW - 5 * MIN, trouble: 'unhealthy', count: 3, quietLaunch: false } }),
+    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], {
+      crowd: { sinceMs: NOW - 5 * MIN, announcedMs: NOW - 5 * MIN, trouble: 'unhealthy', count: 3, quietLaunch: false },
+    }),
     restart: UNHEALTHY,
     relaunch: true,
     tally: [NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN, NOW],
@@ -99,7 +135,9 @@ const rows: Row[] = [
   },
   {
     name: 'HUNG + crowd said for deaths → the trouble changed: said again, relaunched',
-    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], { crowd: { sinceMs: NOW - 5 * MIN, announcedMs: NOW - 5 * MIN, trouble: 'died', count: 3, quietLaunch: false } }),
+    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], {
+      crowd: { sinceMs: NOW - 5 * MIN, announcedMs: NOW - 5 * MIN, trouble: 'died', count: 3, quietLaunch: false },
+    }),
     restart: HUNG,
     relaunch: true,
     tally: [NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN, NOW],
@@ -107,7 +145,9 @@ const rows: Row[] = [
   },
   {
     name: 'HUNG + crowd said an hour ago → said again, relaunched',
-    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], { crowd: { sinceMs: NOW - 90 * MIN, announcedMs: NOW - 60 * MIN, trouble: 'hung', count: 40, quietLaunch: false } }),
+    state: live([NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN], {
+      crowd: { sinceMs: NOW - 90 * MIN, announcedMs: NOW - 60 * MIN, trouble: 'hung', count: 40, quietLaunch: false },
+    }),
     restart: HUNG,
     relaunch: true,
     tally: [NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN, NOW],
@@ -121,7 +161,13 @@ const rows: Row[] = [
     tally: [NOW - 2 * MIN, NOW - MIN, NOW],
     crowd: /^6 deaths and restarts since /,
   },
-  { name: 'HUNG + two restarts older than the window → expired, relaunched', state: live([NOW - 12 * MIN, NOW - 11 * MIN]), restart: HUNG, relaunch: true, tally: [NOW] },
+  {
+    name: 'HUNG + two restarts older than the window → expired, relaunched',
+    state: live([NOW - 12 * MIN, NOW - 11 * MIN]),
+    restart: HUNG,
+    relaunch: true,
+    tally: [NOW],
+  },
   {
     name: '--crowd-backoff: HUNG + two restarts "in the future" (clock went back) → counted as now, crowds',
     state: live([NOW + 5 * MIN, NOW + 6 * MIN]),
@@ -146,7 +192,10 @@ for (const row of rows) {
   test(row.name, () => {
     const d: HealthRestartDecision = decideHealthRestart(row.state, row.restart, STOPPED, row.policy ?? POLICY, NOW);
     assert.equal(d.relaunch, row.relaunch);
-    assert.deepEqual([...d.state.deathTimesMs].sort((a, b) => a - b), row.tally);
+    assert.deepEqual(
+      [...d.state.deathTimesMs].sort((a, b) => a - b),
+      row.tally,
+    );
     assert.equal(d.state.identity, null, 'the stopped run is no longer recorded');
     assert.equal(d.state.lastExit, LAST_EXIT, 'a health restart invents no exit');
     if (row.relaunch) {

@@ -10,7 +10,10 @@ import { emptyState, parseState, type ProgramState } from '../../src/core/state.
 
 const T0 = Date.UTC(2024, 2, 10, 12, 0, 0);
 const beat = { file: '/x/hb', timeoutMs: 60_000, graceMs: 60_000 };
-const running = (launchedAtMs = T0): ProgramState => ({ ...emptyState(['app']), identity: { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs, token: 't' } });
+const running = (launchedAtMs = T0): ProgramState => ({
+  ...emptyState(['app']),
+  identity: { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs, token: 't' },
+});
 const none: HealthOptions = { heartbeat: null, http: null, restartAt: null };
 
 test('heartbeat: inside the grace nothing is judged; then a stale, missing or old-run beat is hung; unregistered is not judged', () => {
@@ -18,9 +21,17 @@ test('heartbeat: inside the grace nothing is judged; then a stale, missing or ol
   assert.match(heartbeatProblem({ kind: 'missing' }, T0, beat, T0 + 61_000)!, /^no heartbeat 1m 1s after launch/);
   assert.equal(heartbeatProblem({ kind: 'beat', mtimeMs: T0 + 30_000 }, T0, beat, T0 + 89_000), null, 'fresh');
   assert.equal(heartbeatProblem({ kind: 'beat', mtimeMs: T0 + 10_000 }, T0, beat, T0 + 85_000), 'heartbeat 1m 15s old, timeout 1m 0s');
-  assert.match(heartbeatProblem({ kind: 'beat', mtimeMs: T0 - 60_000 }, T0, beat, T0 + 61_000)!, /^no heartbeat/, 'a beat from the previous run does not count');
+  assert.match(
+    heartbeatProblem({ kind: 'beat', mtimeMs: T0 - 60_000 }, T0, beat, T0 + 61_000)!,
+    /^no heartbeat/,
+    'a beat from the previous run does not count',
+  );
   assert.equal(heartbeatProblem({ kind: 'unregistered', mtimeMs: T0 + 5_000 }, T0, beat, T0 + 3_600_000), null, 'unregistered by this run');
-  assert.match(heartbeatProblem({ kind: 'unregistered', mtimeMs: T0 - 60_000 }, T0, beat, T0 + 61_000)!, /^no heartbeat/, 'a mark left by the previous run does not count');
+  assert.match(
+    heartbeatProblem({ kind: 'unregistered', mtimeMs: T0 - 60_000 }, T0, beat, T0 + 61_000)!,
+    /^no heartbeat/,
+    'a mark left by the previous run does not count',
+  );
 });
 
 test('HTTP: failures count across checks, restart at N and not before, a good probe resets, an unprobed check keeps the count', () => {
@@ -54,8 +65,16 @@ test('restart-at: due once per scheduled time; the heartbeat wins when both are 
   assert.equal(later.restart, null);
   assert.equal(later.state.health?.restartAt?.nextMs, next);
   // The heartbeat was known since the launch (a heartbeat first seen now would be in its grace).
-  const watched: ProgramState = { ...running(T0 - 86_400_000), health: { failures: 0, lastFailure: null, restartAt: null, cadence: null, heartbeatSeen: { file: beat.file, sinceMs: T0 - 86_400_000 } } };
-  const both = decideHealth(watched, { heartbeat: { kind: 'missing' }, probe: null, schedule: { dueMs: due, followingMs: next } }, { ...options, heartbeat: beat }, T0);
+  const watched: ProgramState = {
+    ...running(T0 - 86_400_000),
+    health: { failures: 0, lastFailure: null, restartAt: null, cadence: null, heartbeatSeen: { file: beat.file, sinceMs: T0 - 86_400_000 } },
+  };
+  const both = decideHealth(
+    watched,
+    { heartbeat: { kind: 'missing' }, probe: null, schedule: { dueMs: due, followingMs: next } },
+    { ...options, heartbeat: beat },
+    T0,
+  );
   assert.equal(both.restart?.kind, 'hung');
 });
 
@@ -68,7 +87,12 @@ test('heartbeat added to a running program: judged from when it was first seen, 
   assert.equal(inGrace.restart, null, 'grace from first seen');
   const after = decideHealth(first.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, options, T0 + 61_000);
   assert.equal(after.restart?.kind, 'hung', 'judged once the grace from first seen is over');
-  const moved = decideHealth(after.state, { heartbeat: { kind: 'missing' }, probe: null, schedule: null }, { ...none, heartbeat: { ...beat, file: '/y/hb' } }, T0 + 120_000);
+  const moved = decideHealth(
+    after.state,
+    { heartbeat: { kind: 'missing' }, probe: null, schedule: null },
+    { ...none, heartbeat: { ...beat, file: '/y/hb' } },
+    T0 + 120_000,
+  );
   assert.equal(moved.restart, null, 'another heartbeat file starts its own clock');
 });
 
@@ -78,7 +102,12 @@ test('restart-at: first seen on a running program counts from then; launched wit
   assert.equal(restartAtBaseMs(undefined, cron, launched, T0), T0, 'first seen now');
   const atLaunch = noteLaunchedWith(emptyDuties(), { ...none, restartAt: cron }, launched, launched + 1000).restartAt;
   assert.equal(restartAtBaseMs(atLaunch, cron, launched, T0), launched, 'launched with it');
-  const seen = decideHealth(running(launched), { heartbeat: null, probe: null, schedule: { dueMs: T0 + 3_600_000, followingMs: T0 + 3_600_000 } }, { ...none, restartAt: cron }, T0).state.health?.restartAt;
+  const seen = decideHealth(
+    running(launched),
+    { heartbeat: null, probe: null, schedule: { dueMs: T0 + 3_600_000, followingMs: T0 + 3_600_000 } },
+    { ...none, restartAt: cron },
+    T0,
+  ).state.health?.restartAt;
   assert.equal(seen?.seenSinceMs, T0);
   assert.equal(restartAtBaseMs(seen, cron, launched, T0 + 60_000), T0, 'remembered');
   assert.equal(restartAtBaseMs(seen, cron, T0 + 120_000, T0 + 180_000), T0 + 120_000, 'a later launch counts from itself');
@@ -91,7 +120,11 @@ test('schedule: cron-parser times at fixed dates, shape and field errors', () =>
   assert.equal(nextAfter(nightly, Date.UTC(2024, 2, 10, 3, 0, 0)), Date.UTC(2024, 2, 11, 3, 0, 0));
   assert.equal(shortestGapMs(checkCron('schedule', '*/5 * * * *', null), T0), 300_000);
   assert.equal(shortestGapMs(checkCron('schedule', '@hourly', null), T0), 3_600_000);
-  assert.equal(nextAfter(checkCron('restart-at', '0 4 * * 0', 'Europe/Paris'), Date.UTC(2024, 2, 10, 12)), Date.UTC(2024, 2, 17, 3), 'Sunday 04:00 in Paris (UTC+1)');
+  assert.equal(
+    nextAfter(checkCron('restart-at', '0 4 * * 0', 'Europe/Paris'), Date.UTC(2024, 2, 10, 12)),
+    Date.UTC(2024, 2, 17, 3),
+    'Sunday 04:00 in Paris (UTC+1)',
+  );
   assert.throws(() => checkCron('schedule', '', null), /is empty/);
   assert.throws(() => checkCron('schedule', '5', null), /has only 1 field/);
   assert.throws(() => checkCron('schedule', '* * * *', null), /only 4 fields.*day of week field is missing/);

@@ -8,7 +8,9 @@ import { ROOT } from '../helpers.ts';
 
 const DIST = join(ROOT, 'dist');
 
-test('lease chunks: pg and redis are bundled apart and reached only by dynamic import', { skip: !existsSync(join(DIST, 'cli.js')) && 'npm run build first' }, () => {
+test('lease chunks: pg and redis are bundled apart and reached only by dynamic import', {
+  skip: !existsSync(join(DIST, 'cli.js')) && 'npm run build first',
+}, () => {
   const files = ['cli.js', 'fast.cjs', ...readdirSync(join(DIST, 'chunks')).map((name) => join('chunks', name))];
   const text = new Map(files.map((file) => [file, readFileSync(join(DIST, file), 'utf8')]));
   const holding = (marker: string) => files.filter((file) => text.get(file)!.includes(marker));
@@ -21,7 +23,8 @@ test('lease chunks: pg and redis are bundled apart and reached only by dynamic i
     for (const [file, body] of text) {
       if (file === chunk) continue;
       assert.ok(!new RegExp(`from\\s*"\\./${base.replace(/[.]/g, '\\.')}"`).test(body), `${file} imports ${base} statically`);
-      if (body.includes(`"./${base}"`)) assert.match(body, new RegExp(`import\\("\\./${base.replace(/[.]/g, '\\.')}"\\)`), `${file} reaches ${base} only by import()`);
+      if (body.includes(`"./${base}"`))
+        assert.match(body, new RegExp(`import\\("\\./${base.replace(/[.]/g, '\\.')}"\\)`), `${file} reaches ${base} only by import()`);
     }
   }
   // The healthy path's entries never name them.

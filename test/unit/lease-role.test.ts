@@ -10,11 +10,24 @@ import { leaseSettings, withoutPassword } from '../../src/cli/lease-settings.ts'
 
 const rules = { name: 'app', leaseName: 'L', intervalMs: 60_000, ttlMs: 150_000, timeoutMs: 5_000, stopMs: 10_000 };
 const me = { id: 'a', hostname: 'ha' };
-const view = (holder: string, token: string, extra: Partial<LeaseView> = {}): LeaseView => ({ holder, hostname: `h${holder}`, token, expiresInMs: 150_000, heldBy: null, ...extra });
+const view = (holder: string, token: string, extra: Partial<LeaseView> = {}): LeaseView => ({
+  holder,
+  hostname: `h${holder}`,
+  token,
+  expiresInMs: 150_000,
+  heldBy: null,
+  ...extra,
+});
 const mine = (token: string, extra: Partial<LeaseView> = {}): StoreAnswer => ({ kind: 'ok', view: view('a', token, extra), mine: true });
 const theirs = (token: string): StoreAnswer => ({ kind: 'ok', view: view('b', token), mine: false });
 const down: StoreAnswer = { kind: 'error', text: 'connect ECONNREFUSED', config: false };
-const holder = (token: string, renewedMonoMs: number): LeaseRecord => ({ ...emptyLeaseRecord('postgres://db/x', 'L'), role: 'holder', seen: view('a', token), seenAtMs: 0, renewed: { bootId: 'B', monoMs: renewedMonoMs, ttlMs: 150_000 } });
+const holder = (token: string, renewedMonoMs: number): LeaseRecord => ({
+  ...emptyLeaseRecord('postgres://db/x', 'L'),
+  role: 'holder',
+  seen: view('a', token),
+  seenAtMs: 0,
+  renewed: { bootId: 'B', monoMs: renewedMonoMs, ttlMs: 150_000 },
+});
 const standby = (): LeaseRecord => ({ ...emptyLeaseRecord('postgres://db/x', 'L'), role: 'standby', seen: view('b', '4'), seenAtMs: 0 });
 
 function input(record: LeaseRecord, answer: StoreAnswer, running: LeaseInput['running'], monoMs = 1_000_000): LeaseInput {
@@ -81,7 +94,9 @@ test('lease: HOLDER + store down, lease outlives the next check plus a stop → 
 
 test('lease: HOLDER + store down, less than one interval, store call and stop left → steps down (even when the trouble was said)', () => {
   const margin = stepDownMarginMs(rules);
-  const d = decideLease(input({ ...holder('3', 0), trouble: { text: 'connect ECONNREFUSED', announcedMs: 5_000 } }, down, { pid: 42, token: '3' }, 150_000 - margin + 1));
+  const d = decideLease(
+    input({ ...holder('3', 0), trouble: { text: 'connect ECONNREFUSED', announcedMs: 5_000 } }, down, { pid: 42, token: '3' }, 150_000 - margin + 1),
+  );
   assert.match(d.stop ?? '', /stepping down before lease L can run out/);
   assert.deepEqual([d.go, d.record.role, d.record.renewed], [{ kind: 'idle', code: 1 }, 'unknown', null]);
 });
@@ -124,9 +139,15 @@ test('lease: no quiet promise is given for a program run with --lease (every che
 test('lease settings: TTL defaults to 2.5 intervals, refuses one that cannot outlive an interval plus a check; no password shown', () => {
   const call = (...args: string[]) => parseArgs(['--pid', 'a.pid', ...args, '--', 'x']).values;
   assert.equal(leaseSettings(call('--lease', 'postgres://u@db/x', '--lease-name', 'L'), {}, 60_000, 10_000)?.ttlMs, 150_000);
-  assert.throws(() => leaseSettings(call('--lease', 'postgres://u@db/x', '--lease-name', 'L', '--lease-ttl', '70s'), {}, 60_000, 10_000), /--lease-ttl 1m 10s cannot outlive one interval \(1m 0s\).*give at least 1m 15s/);
+  assert.throws(
+    () => leaseSettings(call('--lease', 'postgres://u@db/x', '--lease-name', 'L', '--lease-ttl', '70s'), {}, 60_000, 10_000),
+    /--lease-ttl 1m 10s cannot outlive one interval \(1m 0s\).*give at least 1m 15s/,
+  );
   assert.throws(() => leaseSettings(call('--lease', 'postgres://u@db/x'), {}, 60_000, 10_000), /--lease needs --lease-name/);
-  assert.throws(() => leaseSettings(call('--lease', 'mysql://u:secret@db/x', '--lease-name', 'L'), {}, 60_000, 10_000), (e: Error) => /unknown scheme mysql/.test(e.message) && !e.message.includes('secret'));
+  assert.throws(
+    () => leaseSettings(call('--lease', 'mysql://u:secret@db/x', '--lease-name', 'L'), {}, 60_000, 10_000),
+    (e: Error) => /unknown scheme mysql/.test(e.message) && !e.message.includes('secret'),
+  );
   assert.equal(withoutPassword('postgres://u:secret@db/x?sslmode=require&password=p2'), 'postgres://u@db/x?sslmode=require');
   assert.equal(leaseSettings(call('--lease', 'redis://db', '--lease-name', 'L'), { ENSURE_RUNNING_HOST_ID: 'h1' }, 60_000, 10_000)?.hostId, 'h1');
 });

@@ -17,7 +17,12 @@ const REQ = { command: ['./server.js'], cwd: '/srv' };
 const OPTIONS: HealthOptions = { heartbeat: null, http: null, restartAt: null, maxMemory: 500 * MIB };
 const identity: Identity = { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0 - 30 * MIN, token: 'abcdef0123456789' };
 const RUNNING: ProgramState = { ...emptyState(REQ.command, '/srv'), identity, launches: 1, settled: true, lastSeenAliveMs: T0 - MIN };
-const seen = (bytes: number | null, processes = 3): HealthObservation => ({ heartbeat: null, probe: null, schedule: null, memory: bytes === null ? null : { bytes, processes } });
+const seen = (bytes: number | null, processes = 3): HealthObservation => ({
+  heartbeat: null,
+  probe: null,
+  schedule: null,
+  memory: bytes === null ? null : { bytes, processes },
+});
 const DUTIES = { startWindowMs: 1_000, minUptimeMs: 5 * MIN, health: OPTIONS };
 
 test('memory: sizes are said in binary units', () => {
@@ -54,15 +59,30 @@ test('memory: a hung heartbeat wins over memory (one restart at most)', () => {
 
 test('memory: the tick ends the run and relaunches it with one "restarting" line giving the figure; counted with deaths', () => {
   const t = decide(RUNNING, { kind: 'health', obs: seen(612.4 * MIB), options: OPTIONS }, REQ, POLICY, T0);
-  assert.deepEqual(t.effects.map((e) => e.kind), ['end-run', 'relaunch']);
+  assert.deepEqual(
+    t.effects.map((e) => e.kind),
+    ['end-run', 'relaunch'],
+  );
   assert.equal((t.effects[1] as { head: string }).head, 'app: restarting (resident memory 612.4 MiB in 3 processes, above --max-memory 500.0 MiB)');
   assert.deepEqual(t.state.deathTimesMs, [T0]);
 });
 
 test('memory: the third memory restart within 10 minutes crowds: relaunched, the crowd line once; the fourth silent', () => {
-  const crowded = decide({ ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN] }, { kind: 'health', obs: seen(612 * MIB), options: OPTIONS }, REQ, POLICY, T0);
+  const crowded = decide(
+    { ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN] },
+    { kind: 'health', obs: seen(612 * MIB), options: OPTIONS },
+    REQ,
+    POLICY,
+    T0,
+  );
   assert.match((crowded.effects[1] as { crowd?: string }).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time/);
-  const again = decide({ ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN, T0 - MIN], crowd: crowded.state.crowd! }, { kind: 'health', obs: seen(612 * MIB), options: OPTIONS }, REQ, POLICY, T0 + 30_000);
+  const again = decide(
+    { ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN, T0 - MIN], crowd: crowded.state.crowd! },
+    { kind: 'health', obs: seen(612 * MIB), options: OPTIONS },
+    REQ,
+    POLICY,
+    T0 + 30_000,
+  );
   assert.equal((again.effects[1] as { crowd?: string | null }).crowd, null);
 });
 

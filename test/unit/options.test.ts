@@ -50,7 +50,8 @@ test('option table: a hand-written default text only where the default is not a 
 test('option table: needs name options of the table; files and directories are path options', () => {
   for (const [name, spec] of ROWS) {
     for (const other of spec.needs ?? []) assert.ok(other in OPTIONS, `--${name} needs --${other}, which is not an option`);
-    if (spec.valueName === 'FILE' || spec.valueName === 'DIR') assert.ok(PATH_OPTIONS.includes(name), `--${name} takes a ${spec.valueName} but is not a path option`);
+    if (spec.valueName === 'FILE' || spec.valueName === 'DIR')
+      assert.ok(PATH_OPTIONS.includes(name), `--${name} takes a ${spec.valueName} but is not a path option`);
   }
 });
 
@@ -63,7 +64,12 @@ test('option values: given text is parsed by its row, absent is the default, a r
   assert.equal(givenValue({}, 'heartbeat'), undefined);
   assert.throws(
     () => optionValue({ 'max-retries': '0' }, 'max-retries'),
-    (error: unknown) => error instanceof OptionError && error.option === 'max-retries' && error.value === '0' && error.problem === 'must be a whole number of 1 or more' && error.message === '--max-retries "0" must be a whole number of 1 or more',
+    (error: unknown) =>
+      error instanceof OptionError &&
+      error.option === 'max-retries' &&
+      error.value === '0' &&
+      error.problem === 'must be a whole number of 1 or more' &&
+      error.message === '--max-retries "0" must be a whole number of 1 or more',
   );
   assert.throws(() => checkNeeds({ tz: 'UTC' }), /^UsageError: --tz needs --restart-at or --schedule$/);
   assert.doesNotThrow(() => checkNeeds({ tz: 'UTC', schedule: '* * * * *' }));
@@ -72,7 +78,14 @@ test('option values: given text is parsed by its row, absent is the default, a r
 test('settings: a configuration resolves from a plain map of option texts, paths against the given base', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  const world: World = { now: () => 0, cwd: '/', env: { ENSURE_RUNNING_HOME: box.path('registry') }, home: box.dir, warn: () => undefined, say: () => undefined };
+  const world: World = {
+    now: () => 0,
+    cwd: '/',
+    env: { ENSURE_RUNNING_HOME: box.path('registry') },
+    home: box.dir,
+    warn: () => undefined,
+    say: () => undefined,
+  };
   const values = { pid: 'app.pid', heartbeat: 'beat', 'heartbeat-timeout': '30s', interval: '2m', signal: 'INT', env: ['MODE=blue'] };
   const config = await resolveConfig({ action: 'check', values, command: ['./server.js'] }, world, { schedules: true, base: box.dir });
   assert.equal(config.paths.pidFile, box.path('app.pid'));

@@ -4,16 +4,7 @@ import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
 import { launchCount, reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
-import {
-  backoffDelayMs,
-  decideAfterLaunch,
-  decideCheck,
-  recordSpawn,
-  slackMs,
-  type Decision,
-  type LaunchResult,
-  type Policy,
-} from '../../src/core/policy.ts';
+import { backoffDelayMs, decideAfterLaunch, decideCheck, recordSpawn, slackMs, type Decision, type LaunchResult, type Policy } from '../../src/core/policy.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
 
@@ -38,7 +29,12 @@ function idle(extra: Partial<ProgramState> = {}): ProgramState {
 }
 
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
-const gone = (why: 'exited' | 'zombie' | 'reused' | 'rebooted'): Observation => ({ kind: 'gone', pid: 4242, why, logTail: ['listening on 8080', 'Error: boom'] });
+const gone = (why: 'exited' | 'zombie' | 'reused' | 'rebooted'): Observation => ({
+  kind: 'gone',
+  pid: 4242,
+  why,
+  logTail: ['listening on 8080', 'Error: boom'],
+});
 const NOTHING: Observation = { kind: 'gone', pid: null, why: 'no-record', logTail: [] };
 
 const reports = (d: Decision) => reportLines(d.effects);
@@ -86,8 +82,14 @@ const checkRows: CheckRow[] = [
     now: T0 + 2 * MIN,
     launch: true,
     outcome: 'not-running',
-    lines: [/^app: died \(pid 4242; last seen alive \d\d:\d\d:\d\d; pid 4242 now belongs to another process\); last log lines: "listening on 8080" "Error: boom"$/],
-    also: (d) => assert.deepEqual(d.effects.map((e) => e.kind), ['remove-pid', 'report', 'launch']),
+    lines: [
+      /^app: died \(pid 4242; last seen alive \d\d:\d\d:\d\d; pid 4242 now belongs to another process\); last log lines: "listening on 8080" "Error: boom"$/,
+    ],
+    also: (d) =>
+      assert.deepEqual(
+        d.effects.map((e) => e.kind),
+        ['remove-pid', 'report', 'launch'],
+      ),
   },
   {
     name: 'RUNNING + exited between checks → died line with last seen alive, no invented exit code, relaunch at once',
@@ -153,8 +155,14 @@ const checkRows: CheckRow[] = [
     lines: [/^app: died \(pid 4242; .*\); 3 deaths within 10m 0s: backing off, next launch after \d\d:\d\d:\d\d; last log lines: /],
     also: (d) => {
       assert.equal(d.state.backoff?.untilMs, T0 + 7 * MIN);
-      assert.deepEqual(d.effects.map((e) => e.kind), ['remove-pid', 'report']);
-      assert.deepEqual(d.state.events.slice(-2).map((e) => e.kind), ['death', 'backoff']);
+      assert.deepEqual(
+        d.effects.map((e) => e.kind),
+        ['remove-pid', 'report'],
+      );
+      assert.deepEqual(
+        d.state.events.slice(-2).map((e) => e.kind),
+        ['death', 'backoff'],
+      );
     },
   },
   {
@@ -224,14 +232,18 @@ const checkRows: CheckRow[] = [
     },
   },
   {
-    name: 'records lost + the PID file\'s pid gone, members of its run alive → stopped first, never adopted, then a launch',
+    name: "records lost + the PID file's pid gone, members of its run alive → stopped first, never adopted, then a launch",
     state: emptyState(),
     obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [], leftovers: [4243], run: identity(4242, 0) },
     now: T0,
     launch: true,
     outcome: 'not-running',
     lines: [/^app: not running \(pid 4242 of the PID file is gone and its records are lost\); stopped 1 process left from its run \(pid 4243\)$/],
-    also: (d) => assert.deepEqual(d.effects.map((e) => e.kind), ['stop-run', 'report', 'launch']),
+    also: (d) =>
+      assert.deepEqual(
+        d.effects.map((e) => e.kind),
+        ['stop-run', 'report', 'launch'],
+      ),
   },
   {
     name: '--crowd-backoff: RUNNING + gone, deaths crowd, members of its run alive → stopped all the same, then backing off',
@@ -501,7 +513,9 @@ const launchRows: LaunchRow[] = [
     before: emptyState(),
     result: failed(T0),
     outcome: 'not-running',
-    lines: [/^app: failed to start \(pid 5151 exited with code 3 after 40ms\); failed start 1 of 5, next attempt after \d\d:\d\d:\d\d; last log lines: "exit-now: failing with code 3"$/],
+    lines: [
+      /^app: failed to start \(pid 5151 exited with code 3 after 40ms\); failed start 1 of 5, next attempt after \d\d:\d\d:\d\d; last log lines: "exit-now: failing with code 3"$/,
+    ],
     also: (d) => {
       assert.equal(d.state.backoff?.untilMs, T0 + MIN);
       assert.deepEqual([d.state.lastExit?.code, d.state.lastExit?.inStartWindow, d.state.identity], [3, true, null]);
@@ -538,11 +552,16 @@ const launchRows: LaunchRow[] = [
     before: idle({ failedStarts: 4 }),
     result: failed(T0),
     outcome: 'not-running',
-    lines: [/^app: fatal: failed to start 5 times in a row \(last: pid 5151 exited with code 3 after 40ms\); no more launches until: ensure-running --pid app\.pid --start -- \.\/server\.js --port 8080; last log lines: "exit-now: failing with code 3"$/],
+    lines: [
+      /^app: fatal: failed to start 5 times in a row \(last: pid 5151 exited with code 3 after 40ms\); no more launches until: ensure-running --pid app\.pid --start -- \.\/server\.js --port 8080; last log lines: "exit-now: failing with code 3"$/,
+    ],
     also: (d) => {
       assert.match(d.state.fatal?.reason ?? '', /5 failed starts in a row/);
       assert.equal(d.state.backoff, null);
-      assert.deepEqual(d.state.events.slice(-2).map((e) => e.kind), ['start-failed', 'fatal']);
+      assert.deepEqual(
+        d.state.events.slice(-2).map((e) => e.kind),
+        ['start-failed', 'fatal'],
+      );
     },
   },
   {

@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { answersCall, heartbeatFresh, parsePromise, promiseText, sameLiveProcess, uptimeCs, PROMISE_HORIZON_MS, type QuietPromise } from '../../src/core/promise.ts';
+import {
+  answersCall,
+  heartbeatFresh,
+  parsePromise,
+  promiseText,
+  sameLiveProcess,
+  uptimeCs,
+  PROMISE_HORIZON_MS,
+  type QuietPromise,
+} from '../../src/core/promise.ts';
 import { promiseUntilMs, type PromiseDuties } from '../../src/core/promise-deadline.ts';
 import { emptyState, type ProgramState } from '../../src/core/state.ts';
 import { emptyDuties } from '../../src/core/duties-record.ts';
@@ -111,19 +120,38 @@ test('deadline table: the horizon, or the next duty of the full check, whichever
     ['FATAL -> no promise', running({ fatal: { sinceMs: T0, reason: 'x', lastTryMs: T0, retryEveryMs: null } }), DUTIES, NOW, null],
     ['launch pending -> no promise', running({ pending: { token: 'ab'.repeat(12), atMs: T0 } }), DUTIES, NOW, null],
     ['no identity -> no promise', running({ identity: null }), DUTIES, NOW, null],
-    ['identity without a start time -> no promise', running({ identity: { pid: 4242, startTime: null, bootId: 'b', launchedAtMs: T0, token: '' } }), DUTIES, NOW, null],
-    ['--health-url -> no promise', running(), { ...DUTIES, health: { heartbeat: null, http: { url: 'http://x/', timeoutMs: 1000, failures: 3 }, restartAt: null } }, NOW, null],
+    [
+      'identity without a start time -> no promise',
+      running({ identity: { pid: 4242, startTime: null, bootId: 'b', launchedAtMs: T0, token: '' } }),
+      DUTIES,
+      NOW,
+      null,
+    ],
+    [
+      '--health-url -> no promise',
+      running(),
+      { ...DUTIES, health: { heartbeat: null, http: { url: 'http://x/', timeoutMs: 1000, failures: 3 }, restartAt: null } },
+      NOW,
+      null,
+    ],
     ['--log-max-size -> no promise', running(), { ...DUTIES, logRotate: { maxBytes: 1, keep: 1 } }, NOW, null],
   ];
   const restartAt = { text: '0 4 * * *', tz: null };
   const health = { heartbeat: null, http: null, restartAt };
-  const kept = (nextMs: number) => running({ health: { ...emptyDuties(), restartAt: { text: '0 4 * * *', tz: null, nextMs, lastScheduledMs: null, lastRestartMs: null } } });
+  const kept = (nextMs: number) =>
+    running({ health: { ...emptyDuties(), restartAt: { text: '0 4 * * *', tz: null, nextMs, lastScheduledMs: null, lastRestartMs: null } } });
   rows.push(
     ['--restart-at due in 3 min -> then', kept(NOW + 3 * MIN), { ...DUTIES, health }, NOW, NOW + 3 * MIN],
     ['--restart-at due in 1 h -> the horizon', kept(NOW + 60 * MIN), { ...DUTIES, health }, NOW, NOW + PROMISE_HORIZON_MS],
     ['--restart-at due now -> no promise', kept(NOW), { ...DUTIES, health }, NOW, null],
     ['--restart-at not on record -> no promise', running(), { ...DUTIES, health }, NOW, null],
-    ['--restart-at of another schedule on record -> no promise', kept(NOW + 3 * MIN), { ...DUTIES, health: { ...health, restartAt: { text: '0 5 * * *', tz: null } } }, NOW, null],
+    [
+      '--restart-at of another schedule on record -> no promise',
+      kept(NOW + 3 * MIN),
+      { ...DUTIES, health: { ...health, restartAt: { text: '0 5 * * *', tz: null } } },
+      NOW,
+      null,
+    ],
     ['--restart-at dropped but on record -> no promise', kept(NOW + 3 * MIN), DUTIES, NOW, null],
     ['a promise under the minimum -> none', kept(NOW + 1000), { ...DUTIES, health }, NOW, null],
   );

@@ -24,7 +24,8 @@ const REQ: LaunchRequest = {
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid /srv/app.pid --start', restartHint: 'ensure-running --pid /srv/app.pid --restart …' });
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const identity = { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' };
-const launched = (request: LaunchRequest = REQ): ProgramState => recordSpawn(emptyState(), identity, request, { stdout: request.stdout, stderr: request.stderr });
+const launched = (request: LaunchRequest = REQ): ProgramState =>
+  recordSpawn(emptyState(), identity, request, { stdout: request.stdout, stderr: request.stderr });
 const reports = (d: Decision) => reportLines(d.effects);
 
 test('requestDifferences: one item per part; --env by key only (values may be secrets); unknown parts not compared', () => {
@@ -32,16 +33,36 @@ test('requestDifferences: one item per part; --env by key only (values may be se
   assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ })), []);
   assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, env: { MODE: 'green', DEBUG: '1' } })), ['--env DEBUG added, MODE changed, PORT removed']);
   assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, cwd: '/opt' })), ['--cwd /opt (running: /srv)']);
-  assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, command: ['./other.js'], stderr: '/srv/err.log' })), ['command', 'logs /srv/app.log and /srv/err.log (running: /srv/app.log)']);
+  assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, command: ['./other.js'], stderr: '/srv/err.log' })), [
+    'command',
+    'logs /srv/app.log and /srv/err.log (running: /srv/app.log)',
+  ]);
   // A record from before --env was recorded: only command, cwd and logs are compared.
   assert.deepEqual(requestDifferences({ command: ['./server.js'], cwd: '/srv', env: null, logs: null }, shapeOf(REQ)), []);
   // --user shapes the process: a change is a difference, said with who runs it now.
   assert.deepEqual(requestDifferences(same, shapeOf({ ...REQ, options: { ...REQ.options, user: 'www-data' } })), ['--user www-data (running: as the caller)']);
-  assert.deepEqual(requestDifferences(shapeOf({ ...REQ, options: { user: 'www-data' } }), shapeOf({ ...REQ, options: { user: 'www-data:ssl-cert' } })), ['--user www-data:ssl-cert (running: www-data)']);
+  assert.deepEqual(requestDifferences(shapeOf({ ...REQ, options: { user: 'www-data' } }), shapeOf({ ...REQ, options: { user: 'www-data:ssl-cert' } })), [
+    '--user www-data:ssl-cert (running: www-data)',
+  ]);
 });
 
 test('requestArgv: absolute paths, the env pairs, the other options as given, then the command', () => {
-  assert.deepEqual(requestArgv(REQ), ['--cwd', '/srv', '--log', '/srv/app.log', '--env', 'MODE=blue', '--env', 'PORT=80', '--heartbeat', '/srv/hb', '--signal', 'INT', '--', './server.js']);
+  assert.deepEqual(requestArgv(REQ), [
+    '--cwd',
+    '/srv',
+    '--log',
+    '/srv/app.log',
+    '--env',
+    'MODE=blue',
+    '--env',
+    'PORT=80',
+    '--heartbeat',
+    '/srv/hb',
+    '--signal',
+    'INT',
+    '--',
+    './server.js',
+  ]);
 });
 
 test('parseRequest: a written record reads back the same; a malformed one is no record', () => {
@@ -56,7 +77,9 @@ test('parseRequest: a written record reads back the same; a malformed one is no 
 test('check: RUNNING + a call whose --env differs → one line with the exact --restart, then silence; same again → forgotten', () => {
   const changed = { ...REQ, env: { MODE: 'green', PORT: '80' } };
   const first = decideCheck(launched(), OURS, changed, POLICY, T0 + MIN);
-  assert.deepEqual(reports(first), ["app: this call's launch request differs from the running program's (pid 4242): --env MODE changed; it keeps running as launched until: ensure-running --pid /srv/app.pid --restart …"]);
+  assert.deepEqual(reports(first), [
+    "app: this call's launch request differs from the running program's (pid 4242): --env MODE changed; it keeps running as launched until: ensure-running --pid /srv/app.pid --restart …",
+  ]);
   assert.equal(first.outcome, 'running');
   assert.deepEqual(first.state.changed?.differences, ['--env MODE changed']);
   const second = decideCheck(first.state, OURS, changed, POLICY, T0 + 2 * MIN);
@@ -71,7 +94,10 @@ test('check: RUNNING + a call whose --env differs → one line with the exact --
 test('check: FATAL + a changed --cwd or --env → tallies cleared, launch (as for a changed command)', () => {
   const fatal: ProgramState = { ...launched(), identity: null, failedStarts: 5, fatal: { sinceMs: T0, reason: 'x', lastTryMs: T0, retryEveryMs: null } };
   const gone: Observation = { kind: 'gone', pid: null, why: 'no-record', logTail: [] };
-  for (const changed of [{ ...REQ, cwd: '/opt' }, { ...REQ, env: {} }]) {
+  for (const changed of [
+    { ...REQ, cwd: '/opt' },
+    { ...REQ, env: {} },
+  ]) {
     const d = decideCheck(fatal, gone, changed, POLICY, T0 + MIN);
     assert.equal(d.state.fatal, null);
     assert.equal(d.state.failedStarts, 0);
@@ -81,7 +107,10 @@ test('check: FATAL + a changed --cwd or --env → tallies cleared, launch (as fo
 });
 
 test('recordSpawn: the request goes on record and a remembered difference is forgotten', () => {
-  const state = recordSpawn({ ...launched(), changed: { key: 'k', differences: ['command'], sinceMs: T0 } }, identity, REQ, { stdout: REQ.stdout, stderr: REQ.stderr });
+  const state = recordSpawn({ ...launched(), changed: { key: 'k', differences: ['command'], sinceMs: T0 } }, identity, REQ, {
+    stdout: REQ.stdout,
+    stderr: REQ.stderr,
+  });
   assert.deepEqual(state.request, REQ);
   assert.equal(state.changed, undefined);
 });

@@ -9,8 +9,23 @@ import { emptyState, type ProgramState } from '../../src/core/state.ts';
 const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const REQ = { command: ['./server.js'], cwd: '/srv' };
-const POLICY: Policy = { name: 'app', periodMs: MIN, backoffMaxMs: 10 * MIN, maxRetries: 5, fatalRetryMs: null, crowdCount: 3, crowdWindowMs: 10 * MIN, minUptimeMs: 5 * MIN, startHint: 'ensure-running --pid /srv/app.pid --start' };
-const running: ProgramState = { ...emptyState(['./server.js'], '/srv'), identity: { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' }, launches: 1, lastSeenAliveMs: T0 + MIN };
+const POLICY: Policy = {
+  name: 'app',
+  periodMs: MIN,
+  backoffMaxMs: 10 * MIN,
+  maxRetries: 5,
+  fatalRetryMs: null,
+  crowdCount: 3,
+  crowdWindowMs: 10 * MIN,
+  minUptimeMs: 5 * MIN,
+  startHint: 'ensure-running --pid /srv/app.pid --start',
+};
+const running: ProgramState = {
+  ...emptyState(['./server.js'], '/srv'),
+  identity: { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' },
+  launches: 1,
+  lastSeenAliveMs: T0 + MIN,
+};
 
 test('stop: RUNNING + stopping → HELD on record with a stopping event, the process still on record', () => {
   const tick = decide(running, { kind: 'stopping', pid: 4242, how: 'SIGINT, SIGKILL after 30s', hold: true }, REQ, POLICY, T0 + 2 * MIN);
@@ -25,7 +40,16 @@ test('stop: RUNNING + stopping → HELD on record with a stopping event, the pro
 test('stop: RUNNING + found dead by --stop → the death, last exit and log tail recorded, never an exit code', () => {
   const tick = decide(running, { kind: 'found-dead', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: ['Error: boom'] } }, REQ, POLICY, T0 + 2 * MIN);
   assert.equal(tick.state.identity, null);
-  assert.deepEqual(tick.state.lastExit, { atMs: T0 + 2 * MIN, pid: 4242, code: null, signal: null, inStartWindow: false, lastSeenAliveMs: T0 + MIN, ranMs: MIN, logTail: ['Error: boom'] });
+  assert.deepEqual(tick.state.lastExit, {
+    atMs: T0 + 2 * MIN,
+    pid: 4242,
+    code: null,
+    signal: null,
+    inStartWindow: false,
+    lastSeenAliveMs: T0 + MIN,
+    ranMs: MIN,
+    logTail: ['Error: boom'],
+  });
   assert.deepEqual(tick.state.deathTimesMs, [T0 + 2 * MIN]);
   assert.equal(tick.state.events.at(-1)?.kind, 'death');
   assert.match((tick.effects[0] as { text: string }).text, /^pid 4242 had died \(last seen alive .*; exit status unknown: it died between checks\)$/);

@@ -30,12 +30,20 @@ const STOPPED = base();
 
 const OURS: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 4242, repairPidFile: false } };
 const NOTHING: TickEvent = { kind: 'observed', obs: { kind: 'gone', pid: null, why: 'no-record', logTail: [] } };
-const FOUND: TickEvent = { kind: 'observed', obs: { kind: 'ours', pid: 5151, repairPidFile: true }, found: { identity: identity(5151, T0 - 2_000), by: 'pending-token' } };
+const FOUND: TickEvent = {
+  kind: 'observed',
+  obs: { kind: 'ours', pid: 5151, repairPidFile: true },
+  found: { identity: identity(5151, T0 - 2_000), by: 'pending-token' },
+};
 
 // --heartbeat on a program already judged by earlier checks; a beat and no beat for 5 minutes.
 const BEAT_OPTIONS: HealthOptions = { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null };
 const JUDGED = { ...RUNNING, health: { ...emptyDuties(), heartbeatSeen: { file: '/srv/app.beat', sinceMs: T0 - 10 * MIN } } };
-const beat = (mtimeMs: number): TickEvent => ({ kind: 'health', obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null }, options: BEAT_OPTIONS });
+const beat = (mtimeMs: number): TickEvent => ({
+  kind: 'health',
+  obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null },
+  options: BEAT_OPTIONS,
+});
 const HEALTHY = beat(T0 - 10_000);
 const HUNG = beat(T0 - 5 * MIN);
 
@@ -62,7 +70,15 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'RUNNING + alive and verified → quiet: only the clocks move', state: RUNNING, event: OURS, effects: [], outcome: 'running', quiet: true, also: (t) => assert.ok(onlyClocksMoved(RUNNING, t.state)) },
+  {
+    name: 'RUNNING + alive and verified → quiet: only the clocks move',
+    state: RUNNING,
+    event: OURS,
+    effects: [],
+    outcome: 'running',
+    quiet: true,
+    also: (t) => assert.ok(onlyClocksMoved(RUNNING, t.state)),
+  },
   {
     name: 'RUNNING + alive, PID file to repair → not quiet',
     state: RUNNING,
@@ -81,7 +97,7 @@ const rows: Row[] = [
     also: (t) => assert.equal(t.state.settled, true),
   },
   {
-    name: 'RUNNING + another tool\'s live PID → running, never quiet (nothing to promise on)',
+    name: "RUNNING + another tool's live PID → running, never quiet (nothing to promise on)",
     state: STOPPED,
     event: { kind: 'observed', obs: { kind: 'unverified', pid: 777 } },
     effects: [],
@@ -98,7 +114,7 @@ const rows: Row[] = [
     lines: [/^app: died \(pid 4242;/],
   },
   {
-    name: 'STARTING + the interrupted launch\'s process found → recorded (one line), PID file repaired, not quiet',
+    name: "STARTING + the interrupted launch's process found → recorded (one line), PID file repaired, not quiet",
     state: STARTING,
     event: FOUND,
     effects: ['report', 'write-pid'],
@@ -186,7 +202,10 @@ const rows: Row[] = [
   {
     name: 'STARTING + launched, exited in its window leaving members of its run → they are stopped, said in the failed-start line',
     state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
-    event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 1, signal: null, ranMs: 300, logTail: [], leftovers: [5152] } },
+    event: {
+      kind: 'launched',
+      result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 1, signal: null, ranMs: 300, logTail: [], leftovers: [5152] },
+    },
     effects: ['remove-pid', 'stop-run', 'report'],
     outcome: 'not-running',
     quiet: false,
@@ -262,14 +281,21 @@ const rows: Row[] = [
     outcome: 'running',
     quiet: false,
     also: (t) => {
-      assert.match((t.effects[1] as { crowd?: string | null }).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/);
+      assert.match(
+        (t.effects[1] as { crowd?: string | null }).crowd ?? '',
+        /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/,
+      );
       assert.equal(t.state.crowd?.trouble, 'hung');
       assert.equal(t.state.backoff, null);
     },
   },
   {
     name: 'RUNNING + health observed, hung while a crowd of hangs was said 10 minutes ago → ended and relaunched silently',
-    state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN], crowd: { sinceMs: T0 - 10 * MIN, announcedMs: T0 - 10 * MIN, trouble: 'hung', count: 5, quietLaunch: false } },
+    state: {
+      ...JUDGED,
+      deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN],
+      crowd: { sinceMs: T0 - 10 * MIN, announcedMs: T0 - 10 * MIN, trouble: 'hung', count: 5, quietLaunch: false },
+    },
     event: HUNG,
     effects: ['end-run', 'relaunch'],
     outcome: 'running',
@@ -291,7 +317,10 @@ const rows: Row[] = [
     also: (t) => {
       const parts = (t.effects[2] as { parts: string[] }).parts;
       assert.equal(parts.length, 2, 'how the run ended is said once, in the middle');
-      assert.match(parts.join('stopped pid 4242 with SIGTERM'), /^app: hung \(heartbeat 5m 0s old, timeout 2m 0s\); stopped pid 4242 with SIGTERM; restarted too often \(3 restarts and deaths within 10m 0s\): backing off, next launch after \d\d:\d\d:\d\d$/);
+      assert.match(
+        parts.join('stopped pid 4242 with SIGTERM'),
+        /^app: hung \(heartbeat 5m 0s old, timeout 2m 0s\); stopped pid 4242 with SIGTERM; restarted too often \(3 restarts and deaths within 10m 0s\): backing off, next launch after \d\d:\d\d:\d\d$/,
+      );
       assert.equal(phaseOf(t.state), 'backoff');
       assert.equal(t.state.identity, null);
     },

@@ -10,7 +10,17 @@ import { reportLines } from '../helpers.ts';
 const MIN = 60_000;
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const REQ = { command: ['./server.js'], cwd: '/srv' };
-const POLICY: Policy = { name: 'app', periodMs: MIN, backoffMaxMs: 10 * MIN, maxRetries: 5, fatalRetryMs: null, crowdCount: 3, crowdWindowMs: 10 * MIN, minUptimeMs: 5 * MIN, startHint: 'ensure-running --pid app.pid --start' };
+const POLICY: Policy = {
+  name: 'app',
+  periodMs: MIN,
+  backoffMaxMs: 10 * MIN,
+  maxRetries: 5,
+  fatalRetryMs: null,
+  crowdCount: 3,
+  crowdWindowMs: 10 * MIN,
+  minUptimeMs: 5 * MIN,
+  startHint: 'ensure-running --pid app.pid --start',
+};
 
 const reports = (effects: Effect[]) => reportLines(effects);
 
@@ -33,7 +43,7 @@ test('UNVERIFIED + same PID file next minute → quiet; a day later → said aga
   assert.equal(reports(later.effects).length, 1);
 });
 
-test('UNVERIFIED + the caller\'s own PID file (another tool) → quiet, as documented', () => {
+test("UNVERIFIED + the caller's own PID file (another tool) → quiet, as documented", () => {
   const d = decideCheck(emptyState(), { kind: 'unverified', pid: 4242, owner: null }, REQ, POLICY, T0);
   assert.deepEqual(d.effects, []);
   assert.equal(d.outcome, 'running');
