@@ -2,7 +2,7 @@
 // (hence its own host id), its own PID file and records, and runs the same crontab line.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, waitUntil, type RunResult } from './helpers.ts';
+import { type Sandbox, fixture, isAlive, waitUntil, type RunResult } from './helpers.ts';
 import type { StoreServer } from './servers.ts';
 
 /** Short times keep a takeover fast: the lease outlives one interval plus a store call and a stop. */

@@ -122,7 +122,7 @@ export function keepsPromise(call: Caller, env: NodeJS.ProcessEnv): boolean {
   if (nowCs === null) return false;
   if (!promiseFile) {
     const blocks = configHolds(call, env, nowCs);
-    return blocks !== null && blocks.map((block) => markCheck(block.markFile, nowCs)).every(Boolean);
+    return blocks?.map((block) => markCheck(block.markFile, nowCs)).every(Boolean) ?? false;
   }
   const own = ownFile(promiseFile);
   const text = own ? read(promiseFile) : null;

@@ -89,7 +89,7 @@ function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): Leas
   const next: LeaseRecord = { ...record, ...seen, role: 'holder', renewed };
   const before = record.seen;
   if (record.role !== 'holder' || before?.token !== view.token) {
-    const from = before && before.holder && before.holder !== input.me.id ? ` from ${viewHost(before)}` : '';
+    const from = before?.holder && before.holder !== input.me.id ? ` from ${viewHost(before)}` : '';
     const took = from ? `took over lease ${leaseName}${from}` : `holding lease ${leaseName}`;
     lines.push(`${name}: ${back ? 'lease store answers again; ' : ''}${took} (token ${view.token}) as ${hostText(input.me.id, input.me.hostname)}`);
   } else if (back) lines.push(`${name}: lease store answers again; still holding lease ${leaseName} (token ${view.token})`);

@@ -62,8 +62,8 @@ export function watchChanges(
     }
   };
   return {
-    async around(tick) {
-      let ended;
+    async around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T> {
+      let ended: T;
       try {
         ended = await tick(watched);
       } catch (error) {

@@ -2,11 +2,11 @@
 // started for this file (test/servers.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
-import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
-import { Hosts, LONG, ROOMY, copies } from '../lease-hosts.ts';
+import { PG_PASSWORD, startPostgres, type StoreServer } from '../servers.ts';
+import { Hosts, ROOMY } from '../lease-hosts.ts';
 
 let server: StoreServer;
 before(async () => {
@@ -23,20 +23,6 @@ function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
   t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
   return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
-}
-
-/** The lease's row, read by the test itself. */
-async function row(name: string): Promise<{ holder: string; token: string; live: boolean } | null> {
-  const client = new pg.Client({ connectionString: server.url.replace('er@', `er:${PG_PASSWORD}@`) });
-  await client.connect();
-  try {
-    const result = await client.query('SELECT holder, token::text AS token, expires_at > clock_timestamp() AS live FROM ensure_running_lease WHERE name = $1', [
-      name,
-    ]);
-    return result.rows[0] ?? null;
-  } finally {
-    await client.end();
-  }
 }
 
 test('lease: the store stopped → the holder keeps its copy, then steps down before its lease could be taken; a standby says one line', async (t) => {

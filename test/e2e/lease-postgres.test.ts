@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
 import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
-import { Hosts, LONG, ROOMY, copies } from '../lease-hosts.ts';
+import { Hosts, LONG, copies } from '../lease-hosts.ts';
 
 let server: StoreServer;
 before(async () => {

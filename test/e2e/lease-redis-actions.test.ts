@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
+import { Sandbox, isAlive, lines } from '../helpers.ts';
 import { startRedis, type StoreServer } from '../servers.ts';
 import { Hosts, LONG, copies } from '../lease-hosts.ts';
 
