@@ -1,5 +1,6 @@
 // --status: one program (LSB exit codes) or every program this user guards.
 
+import type { Identity } from '../core/state.js';
 import { existsSync } from 'node:fs';
 import { classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson, type StatusState } from '../core/status-view.js';
 import type { ProgramPaths } from '../core/paths.js';
@@ -67,12 +68,18 @@ async function withChecks(input: StatusInput): Promise<StatusInput> {
   return { ...input, checks: await checksOf(input) };
 }
 
+/** How a status finds the members of runs: one pass over /proc for every program of a bare --status. */
+interface MemberScan {
+  find?: (identity: Identity) => number[];
+}
+
 /** Adds the run's resident memory now (src/os/run-memory.ts), for a verified running program on Linux. */
-async function withMemory(input: StatusInput): Promise<StatusInput> {
+async function withMemory(input: StatusInput, scan: MemberScan = {}): Promise<StatusInput> {
   const identity = input.state?.identity;
   if (input.observation?.kind !== 'ours' || !identity || process.platform !== 'linux') return input;
-  const { runMemory } = await import('../os/run-memory.js');
-  return { ...input, memory: runMemory(identity) };
+  const [{ runMemory }, { runMembersFinder }] = await Promise.all([import('../os/run-memory.js'), import('../os/run-members.js')]);
+  scan.find ??= runMembersFinder();
+  return { ...input, memory: runMemory(identity, scan.find) };
 }
 
 export interface StatusFlags {
@@ -107,12 +114,13 @@ export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: 
 export async function statusAll(registryDir: string, flags: StatusFlags, world: World, pathsOf: (pidFile: string) => ProgramPaths): Promise<number> {
   const rows: StatusJson[] = [];
   let exit: number = EXIT.ok;
+  const scan: MemberScan = {};
   for (const entry of listRegistry(registryDir)) {
     if (!existsSync(entry.pidFile) && !existsSync(entry.stateFile)) {
       unregister(entry);
       continue;
     }
-    const input = await withMemory(await withChecks(inspect(pathsOf(entry.pidFile), world, false)));
+    const input = await withMemory(await withChecks(inspect(pathsOf(entry.pidFile), world, false)), scan);
     rows.push(statusJson(input, flags.history));
     const code = statusExit(input);
     if (code === EXIT.unknown) exit = EXIT.unknown;

@@ -15,16 +15,25 @@ export function envEntry(name: string, value: string): Buffer {
   return Buffer.from(`${name}=${value}\0`);
 }
 
+/** A process's environment, NUL-separated; null when it is gone or unreadable. */
+export function environOf(pid: number): Buffer | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether an environment holds `entry`: it ends in NUL, and must also start one or be the first. */
+export function holds(environ: Buffer, entry: Buffer): boolean {
+  const at = environ.indexOf(entry);
+  return at === 0 || (at > 0 && environ.includes(Buffer.concat([Buffer.from([0]), entry])));
+}
+
 /** Whether a process's environment holds `entry` (false when it is gone or unreadable). */
 export function carries(pid: number, entry: Buffer): boolean {
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`);
-    // The entry ends in NUL; it must also start one, or be the first.
-    const at = environ.indexOf(entry);
-    return at === 0 || (at > 0 && environ.includes(Buffer.concat([Buffer.from([0]), entry])));
-  } catch {
-    return false;
-  }
+  const environ = environOf(pid);
+  return environ !== null && holds(environ, entry);
 }
 
 /**

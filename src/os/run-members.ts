@@ -5,8 +5,8 @@
 
 import type { Identity } from '../core/state.js';
 import { isSignallablePid } from '../core/pid-text.js';
-import { bootId, procPids, readProcStat, verifyIdentity } from './proc-identity.js';
-import { carries, compareStart, envEntry } from './proc-scan.js';
+import { bootId, procPids, readProcStat, verifyIdentity, type ProcStat } from './proc-identity.js';
+import { carries, compareStart, envEntry, environOf, holds } from './proc-scan.js';
 
 /** The token's environment entry, or null for a record without a token (nothing carries it). */
 function tokenEntry(identity: Identity): Buffer | null {
@@ -36,20 +36,64 @@ export function isMember(identity: Identity, pid: number): boolean {
   return identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0;
 }
 
-/** The live members of a run other than the program itself, oldest first: what a stop must reach. One pass over /proc. */
-export function runMembers(identity: Identity): number[] {
-  if (process.platform !== 'linux') return [];
-  if (identity.bootId && bootId() && identity.bootId !== bootId()) return [];
-  const pids = procPids();
-  const entry = tokenEntry(identity);
-  const group = groupIsOurs(identity);
-  const found: { pid: number; startTime: string }[] = [];
-  for (const pid of pids) {
-    if (pid === identity.pid || pid === process.pid || !isSignallablePid(pid)) continue;
+/** A live process as a pass over /proc saw it: its stat, and whether it carries a token (read lazily, once). */
+interface Seen {
+  pid: number;
+  stat: ProcStat;
+  carries: (entry: Buffer) => boolean;
+}
+
+/** Whether a live process seen in /proc belongs to the run: in the program's group (started after it) or carrying its token. */
+function inRun(identity: Identity, group: boolean, entry: Buffer | null, seen: Seen): boolean {
+  const { stat } = seen;
+  if (seen.pid === identity.pid) return false;
+  const inGroup = group && stat.pgrp === identity.pid && (identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0);
+  return inGroup || (entry !== null && seen.carries(entry));
+}
+
+/** The live processes of /proc but this one, each read once. */
+function* liveProcesses(): Generator<Seen> {
+  for (const pid of procPids()) {
+    if (pid === process.pid || !isSignallablePid(pid)) continue;
     const stat = readProcStat(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-    const inGroup = group && stat.pgrp === identity.pid && (identity.startTime === null || compareStart(stat.startTime, identity.startTime) >= 0);
-    if (inGroup || (entry && carries(pid, entry))) found.push({ pid, startTime: stat.startTime });
+    let environ: Buffer | null | undefined;
+    yield {
+      pid,
+      stat,
+      carries: (entry) => {
+        if (environ === undefined) environ = environOf(pid);
+        return environ !== null && holds(environ, entry);
+      },
+    };
   }
-  return found.sort((a, b) => compareStart(a.startTime, b.startTime) || a.pid - b.pid).map((member) => member.pid);
+}
+
+/** The members found among `seen`, oldest first. */
+function membersAmong(identity: Identity, seen: Iterable<Seen>): number[] {
+  if (process.platform !== 'linux') return [];
+  if (identity.bootId && bootId() && identity.bootId !== bootId()) return [];
+  const entry = tokenEntry(identity);
+  const group = groupIsOurs(identity);
+  const found: Seen[] = [];
+  for (const one of seen) if (inRun(identity, group, entry, one)) found.push(one);
+  return found.sort((a, b) => compareStart(a.stat.startTime, b.stat.startTime) || a.pid - b.pid).map((member) => member.pid);
+}
+
+/** The live members of a run other than the program itself, oldest first: what a stop must reach. One pass over /proc. */
+export function runMembers(identity: Identity): number[] {
+  return process.platform === 'linux' ? membersAmong(identity, liveProcesses()) : [];
+}
+
+/**
+ * For many runs at once (a bare --status of every program): one pass over /proc, each
+ * process's stat and environment read once, then the members of any run found in it.
+ */
+export function runMembersFinder(): (identity: Identity) => number[] {
+  let seen: Seen[] | null = null;
+  return (identity) => {
+    if (process.platform !== 'linux') return [];
+    seen ??= [...liveProcesses()];
+    return membersAmong(identity, seen);
+  };
 }

@@ -26,11 +26,11 @@ export function residentBytes(pid: number): number | null {
 }
 
 /** The run's resident memory now, or null when the program is not the verified one (or not on Linux). */
-export function runMemory(identity: Identity): RunMemory | null {
+export function runMemory(identity: Identity, members: (identity: Identity) => number[] = runMembers): RunMemory | null {
   if (process.platform !== 'linux' || verifyIdentity(identity) !== 'ours') return null;
   let bytes = 0;
   let processes = 0;
-  for (const pid of [identity.pid, ...runMembers(identity)]) {
+  for (const pid of [identity.pid, ...members(identity)]) {
     const rss = residentBytes(pid);
     if (rss === null) continue;
     bytes += rss;
