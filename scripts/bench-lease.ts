@@ -91,7 +91,8 @@ try {
     if (Date.now() - renewedAt > 60_000) throw new Error('no failover within 60 s');
   }
   console.log(
-    `  failover, from the end of the holder's last check to the standby's copy running (TTL 6s, interval 2s): ${((takenAt - renewedAt) / 1000).toFixed(1)} s (bound: TTL + one interval = 8 s)`,
+    `  failover, from the end of the holder's last check to the standby's copy running (TTL 6s, ` +
+      `interval 2s): ${((takenAt - renewedAt) / 1000).toFixed(1)} s (bound: TTL + one interval = 8 s)`,
   );
 } finally {
   // Every host's copy, the ones never asked about included (the plain check's, the old holder's).

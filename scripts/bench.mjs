@@ -157,7 +157,8 @@ function answeredByPromise(args) {
 async function main() {
   const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
   console.log(
-    `ensure-running bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`,
+    `ensure-running bench: node ${process.version}, ${cpus().length} cores, ` +
+      `${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`,
   );
   if (!hasGnuTime) console.log(`!! ${GNU_TIME} (GNU time) not found: peak RSS is NOT measured. Install it: apt-get install time`);
 
@@ -215,7 +216,8 @@ async function main() {
   const hbWalls = rounds({ door: [BIN, hbArgs], node: [NODE, bare] }, (who) => who === 'door' && touchBeat());
   const hbRss = rssOf(hasGnuTime, BIN, hbArgs, touchBeat);
   console.log(
-    `\nHealthy check with --heartbeat (fresh beat): ${ms(median(hbWalls.door))}, ratio to node -e 0 ${ratioOf(hbWalls, 'door', 'node').toFixed(3)}, peak RSS ${mib(hbRss)}`,
+    `\nHealthy check with --heartbeat (fresh beat): ${ms(median(hbWalls.door))}, ratio ` +
+      `to node -e 0 ${ratioOf(hbWalls, 'door', 'node').toFixed(3)}, peak RSS ${mib(hbRss)}`,
   );
 
   // Relaunch latency: a program found dead at a check (each round its own PID file, so that
@@ -245,7 +247,8 @@ async function main() {
     ([code, n]) => `${n}x exit ${code}`,
   );
   console.log(
-    `50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`,
+    `50 concurrent checks on a dead program (default --start-secs 1): all returned in ${ms(herdMs)}; ${codeCounts.join(', ')}; ` +
+      `${instances.length} instance(s) running ${instances.length === 1 ? '(ok)' : '(WRONG: expected exactly one)'}`,
   );
 
   // Bare --status: 200 registered programs vs one (each home is a registry of its own).

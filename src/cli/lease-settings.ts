@@ -54,7 +54,8 @@ export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, inter
   const ttlMs = givenValue(values, 'lease-ttl') ?? Math.max(Math.round(2.5 * intervalMs), leastMs + intervalMs);
   if (ttlMs < leastMs) {
     throw new UsageError(
-      `--lease-ttl ${formatDuration(ttlMs)} cannot outlive one interval (${formatDuration(intervalMs)}) plus a check's store call (--lease-timeout ${formatDuration(timeoutMs)}) and stop (--kill-after ${formatDuration(killAfterMs)}): give at least ${formatDuration(leastMs)}, or shorten those`,
+      `--lease-ttl ${formatDuration(ttlMs)} cannot outlive one interval (${formatDuration(intervalMs)}) plus a check's store call (--lease-timeout ` +
+        `${formatDuration(timeoutMs)}) and stop (--kill-after ${formatDuration(killAfterMs)}): give at least ${formatDuration(leastMs)}, or shorten those`,
     );
   }
   return { url, shownUrl: withoutPassword(url), name, ttlMs, timeoutMs, hostId };

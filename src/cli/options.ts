@@ -117,7 +117,8 @@ export const OPTIONS = {
     group: 'Launch',
     valueName: 'NAME[:GROUP]',
     describe:
-      "when root: run the program as NAME (with its supplementary groups; GROUP instead of its primary group), HOME, USER and LOGNAME set, logs given to it; through util-linux's setpriv",
+      'when root: run the program as NAME (with its supplementary groups; GROUP instead of its ' +
+      "primary group), HOME, USER and LOGNAME set, logs given to it; through util-linux's setpriv",
   }),
   'start-secs': row({
     type: 'string',
@@ -166,7 +167,8 @@ export const OPTIONS = {
     kind: kind.count,
     default: 3,
     describe:
-      'deaths after the start window (and hung, unhealthy or memory restarts) within --crowd-window that crowd: still relaunched, but said once, then hourly or when it changes',
+      'deaths after the start window (and hung, unhealthy or memory restarts) within ' +
+      '--crowd-window that crowd: still relaunched, but said once, then hourly or when it changes',
   }),
   'crowd-window': row({
     type: 'string',
@@ -282,7 +284,8 @@ export const OPTIONS = {
     valueName: 'SIZE',
     kind: kind.size,
     describe:
-      "restart the program at a check when its run's resident memory (its process group and the carriers of its launch token) is above SIZE (e.g. 500M, 2G); counted with deaths",
+      "restart the program at a check when its run's resident memory (its process group and " +
+      'the carriers of its launch token) is above SIZE (e.g. 500M, 2G); counted with deaths',
   }),
   'log-max-size': row({
     type: 'string',
@@ -305,7 +308,8 @@ export const OPTIONS = {
     group: 'Notifications',
     valueName: 'COMMAND',
     describe:
-      'run COMMAND (with /bin/sh -c, detached) once per change of state, when a line is said; facts in ENSURE_RUNNING_EVENT, _NAME, _PID, _EXIT_CODE, _SIGNAL, _MESSAGE, _PIDFILE, _LOG_TAIL',
+      'run COMMAND (with /bin/sh -c, detached) once per change of state, when a line is said; facts ' +
+      'in ENSURE_RUNNING_EVENT, _NAME, _PID, _EXIT_CODE, _SIGNAL, _MESSAGE, _PIDFILE, _LOG_TAIL',
   }),
   'on-change-timeout': row({
     type: 'string',
@@ -352,7 +356,8 @@ export const OPTIONS = {
     group: 'Several hosts',
     valueName: 'URL',
     describe:
-      'run the program on the one host that holds a lease in this store (postgres://USER@HOST/DB or redis://HOST:PORT; the password from PGPASSFILE or ~/.pgpass, never the command line)',
+      'run the program on the one host that holds a lease in this store (postgres://USER@HOST/DB ' +
+      'or redis://HOST:PORT; the password from PGPASSFILE or ~/.pgpass, never the command line)',
   }),
   'lease-name': row({
     type: 'string',

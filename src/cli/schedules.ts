@@ -29,7 +29,8 @@ export async function resolveSchedules({ declaredCadence: declared, ...settings 
   const periodMs = shortestGapMs(cron, now);
   if (intervalText !== undefined && periodMs !== intervalMs) {
     throw new UsageError(
-      `--interval ${intervalText} and --schedule ${JSON.stringify(schedule)} (every ${formatDuration(periodMs)} at its shortest) disagree; give only --schedule, or an --interval that matches it`,
+      `--interval ${intervalText} and --schedule ${JSON.stringify(schedule)} (every ${formatDuration(periodMs)} ` +
+        `at its shortest) disagree; give only --schedule, or an --interval that matches it`,
     );
   }
   return { ...settings, cadence: { key, schedule, tz, periodMs }, policy: { ...settings.policy, periodMs: Math.max(periodMs, 1000) } };

@@ -28,7 +28,10 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** What to resolve: `schedules` checks cron expressions with cron-parser and fixes the cadence; `base` resolves relative paths (default: the caller's directory). */
+/**
+ * What to resolve: `schedules` checks cron expressions with cron-parser and fixes the cadence;
+ * `base` resolves relative paths (default: the caller's directory).
+ */
 export interface ResolveOptions {
   schedules: boolean;
   base?: string;
@@ -81,7 +84,8 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
         ? ` (its records, written by an older ensure-running, name ${quoteArgv(onFile.command)}${onFile.cwd ? ` in ${onFile.cwd}` : ''} but not its options)`
         : '';
       throw new UsageError(
-        `no command given and no launch request on record for ${paths.name}${older}: put the program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`,
+        `no command given and no launch request on record for ${paths.name}${older}: put the ` +
+          `program after --, as in: ensure-running --pid ${pid} --${call.action} -- ./server.js`,
       );
     }
     call = withRecordedRequest(call, onFile.request);
@@ -132,7 +136,8 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
       startHint,
       restartHint: `ensure-running --pid ${quoteArgv([paths.pidFile])} --restart ${quoteArgv(requestArgv(request))}`,
       requestNote: reused
-        ? `with the launch request on record (${quoteArgv(request.command)} in ${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})`
+        ? `with the launch request on record (${quoteArgv(request.command)} in ` +
+          `${request.cwd}${Object.keys(request.env).length ? `, --env ${Object.keys(request.env).join(' ')}` : ''})`
         : null,
     },
     registryDir: registryDir(world.env, world.home),

@@ -24,7 +24,8 @@ export function armTimeLimit(config: ProgramConfig, what: string, world: World, 
   const limit = timeLimitMs(config);
   const timer = setTimeout(() => {
     world.warn(
-      `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call can run (the lock is released; look for a hung file system or process)`,
+      `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave ` +
+        `up so that the next call can run (the lock is released; look for a hung file system or process)`,
     );
     exit(1);
   }, limit);

@@ -34,7 +34,8 @@ export function scheduleForInterval(periodMs: number): string {
   if (hours === 1) return '0 * * * *';
   if (Number.isInteger(hours) && hours < 24 && 24 % hours === 0) return `0 */${hours} * * *`;
   throw new UsageError(
-    `--interval of ${periodMs / 1000}s has no exact cron schedule (cron counts whole minutes that divide an hour, or hours that divide a day); give --schedule CRON instead`,
+    `--interval of ${periodMs / 1000}s has no exact cron schedule (cron counts whole ` +
+      `minutes that divide an hour, or hours that divide a day); give --schedule CRON instead`,
   );
 }
 
@@ -87,7 +88,8 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   const lease = call.values.lease;
   if (typeof lease === 'string' && withoutPassword(lease) !== new URL(lease).toString()) {
     world.say(
-      '# the password of --lease is left out of this line (a crontab and the mails of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names',
+      '# the password of --lease is left out of this line (a crontab and the mails ' +
+        'of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names',
     );
   }
   world.say(escapePercent(line));

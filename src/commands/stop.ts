@@ -20,7 +20,8 @@ import type { World } from '../world.js';
 /** The end of a stop line naming the other processes of the run that the stop reached. */
 function othersText(others: number[]): string {
   return others.length
-    ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})`
+    ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} ` +
+        `of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})`
     : '';
 }
 
@@ -62,7 +63,9 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
     if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
     else if (result.kind === 'killed')
-      line = `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
+      line =
+        `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ` +
+        `${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
     else line = 'was not running';
   } else if (looked.obs.kind === 'gone' && (state.identity || looked.obs.run)) {
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.

@@ -47,7 +47,8 @@ export function namedPrograms(config: ConfigFile, call: ParsedCall, needNames: b
   if (names.length === 0) {
     if (needNames)
       throw new UsageError(
-        `--${call.action} needs the names of the programs: ensure-running --config ${config.file} --${call.action} ${config.programs.map((p) => p.name).join(' ')}`,
+        `--${call.action} needs the names of the programs: ensure-running --config ` +
+          `${config.file} --${call.action} ${config.programs.map((p) => p.name).join(' ')}`,
       );
     return config.programs;
   }
@@ -75,7 +76,8 @@ async function checkConfig(path: string, world: World): Promise<number> {
   const unique = [...new Set(lines)];
   if (unique.length === 0) {
     world.say(
-      `${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} (${config.programs.map((p) => p.name).join(', ')}), no problems`,
+      `${config.file}: ${config.programs.length} program${config.programs.length === 1 ? '' : 's'} ` +
+        `(${config.programs.map((p) => p.name).join(', ')}), no problems`,
     );
     return EXIT.ok;
   }

@@ -63,7 +63,8 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
     source = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(
-      `cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); give the path of a TOML file, as in: ensure-running --config programs.toml`,
+      `cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); ` +
+        `give the path of a TOML file, as in: ensure-running --config programs.toml`,
     );
   }
   const lines = scanLines(source);

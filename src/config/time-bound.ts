@@ -16,7 +16,8 @@ export function programBound(world: World, what: string, exit: (code: number) =>
       const limit = timeLimitMs(config);
       timer = setTimeout(() => {
         world.warn(
-          `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call can run (the lock is released; the programs after it in the file were not checked; look for a hung file system or process)`,
+          `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave up so that the next call ` +
+            `can run (the lock is released; the programs after it in the file were not checked; look for a hung file system or process)`,
         );
         exit(1);
       }, limit);

@@ -98,7 +98,8 @@ export function programCall(
         say(
           table,
           key,
-          `expected a non-empty array of strings (the program and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got ${typeName(value)}`,
+          `expected a non-empty array of strings (the program and its arguments, no ` +
+            `shell), as in command = ["./server.js", "--port", "8080"]; got ${typeName(value)}`,
         );
       } else if (value[0] === '') say(table, key, 'the program (the first item) is an empty string');
       else command = value as string[];

@@ -51,6 +51,8 @@ export function decideHealthRestart(
   const { untilMs: until, reason } = verdict;
   state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
   state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
-  const line = `${policy.name}: ${restart.kind} (${restart.reason}); ${stopped}; restarted too often (${reason}): backing off, next launch after ${clock(until, now)}`;
+  const line =
+    `${policy.name}: ${restart.kind} (${restart.reason}); ${stopped}; restarted ` +
+    `too often (${reason}): backing off, next launch after ${clock(until, now)}`;
   return { state, relaunch: false, line };
 }

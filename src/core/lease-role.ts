@@ -119,7 +119,9 @@ function decideUnanswered(input: LeaseInput, text: string, config: boolean): Lea
   const margin = stepDownMarginMs(rules);
   const token = record.seen?.token;
   if (left !== null && token !== undefined && left >= margin) {
-    const line = `${name}: lease store unreachable (${text}); keeping the program: lease ${leaseName} is ours for ${formatDuration(left)} more, the copy here is stopped if the store still does not answer ${formatDuration(left - margin)} from now`;
+    const line =
+      `${name}: lease store unreachable (${text}); keeping the program: lease ${leaseName} is ours for ${formatDuration(left)} ` +
+      `more, the copy here is stopped if the store still does not answer ${formatDuration(left - margin)} from now`;
     return { record: { ...record, trouble: said }, stop: null, lines: say ? [line] : [], go: { kind: 'run', token } };
   }
   const next: LeaseRecord = { ...record, role: 'unknown', renewed: null, trouble: said };

@@ -51,7 +51,8 @@ export function leaseRows(lease: LeaseStatus | undefined, time: (iso: string | n
   const rows: [string, string][] = [
     [
       'lease',
-      `${lease.name} at ${lease.url}: ${lease.role === 'holder' ? 'held by this host' : lease.role === 'standby' ? 'standby here' : 'store not answering at the last check'}`,
+      `${lease.name} at ${lease.url}: ` +
+        `${lease.role === 'holder' ? 'held by this host' : lease.role === 'standby' ? 'standby here' : 'store not answering at the last check'}`,
     ],
     ['holder', holder],
   ];

@@ -189,7 +189,10 @@ function describeExit(code: number | null, signal: string | null): string {
   if (signal) return `killed by ${signal}`;
   // A daemon that kept ENSURE_RUNNING_TOKEN is followed (`daemonizedFrom`); one that cleared its environment cannot be.
   if (code === 0)
-    return 'exited with code 0 (a program that forks into the background cannot be followed when no process of its launch is left carrying ENSURE_RUNNING_TOKEN, as with a daemon that clears its environment: run it in the foreground, with its foreground or no-daemon option)';
+    return (
+      'exited with code 0 (a program that forks into the background cannot be followed when no process of its launch is left carrying ' +
+      'ENSURE_RUNNING_TOKEN, as with a daemon that clears its environment: run it in the foreground, with its foreground or no-daemon option)'
+    );
   if (code !== null) return `exited with code ${code}`;
   return 'exit status unknown';
 }
@@ -235,7 +238,9 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   // (another tool of the same user) stays quiet, as documented; --status shows both.
   if (obs.kind === 'unverified') {
     if (obs.owner === undefined || obs.owner === null) return { state, effects, outcome: 'running' };
-    const text = `pid ${obs.pid} is alive but has no launch record, and the PID file belongs to uid ${obs.owner}: taken for the program, never signalled, nothing launched beside it; if it is not the program, remove the PID file`;
+    const text =
+      `pid ${obs.pid} is alive but has no launch record, and the PID file belongs to uid ${obs.owner}: taken for ` +
+      `the program, never signalled, nothing launched beside it; if it is not the program, remove the PID file`;
     const { said, say } = sayOnce(state.unverified, text, now);
     state = { ...state, unverified: said };
     if (say) report(text);
@@ -379,7 +384,8 @@ function noteChangedRequest(
   if (state.changed?.key === key) return state;
   const pid = state.identity ? ` (pid ${state.identity.pid})` : '';
   report(
-    `this call's launch request differs from the running program's${pid}: ${differences.join('; ')}; it keeps running as launched until: ${policy.restartHint ?? '--restart with this call'}`,
+    `this call's launch request differs from the running program's${pid}: ${differences.join('; ')}; ` +
+      `it keeps running as launched until: ${policy.restartHint ?? '--restart with this call'}`,
   );
   return { ...state, changed: { key, differences, sinceMs: now } };
 }

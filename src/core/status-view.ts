@@ -205,12 +205,15 @@ export function statusText(json: StatusJson): string {
   if (json.memory)
     row(
       'memory',
-      `${formatBytes(json.memory.bytes)} resident in ${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`,
+      `${formatBytes(json.memory.bytes)} resident in ` +
+        `${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}` +
+        `${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`,
     );
   if (json.crowd)
     row(
       'crowded',
-      `${json.crowd.deaths} deaths and restarts since ${localFromIso(json.crowd.since)} (last: ${json.crowd.trouble}), relaunched each time; last said ${localFromIso(json.crowd.saidAt)}`,
+      `${json.crowd.deaths} deaths and restarts since ${localFromIso(json.crowd.since)} (last: ` +
+        `${json.crowd.trouble}), relaunched each time; last said ${localFromIso(json.crowd.saidAt)}`,
     );
   if (json.failedStarts) row('failed', `${json.failedStarts} failed start${json.failedStarts === 1 ? '' : 's'} in a row`);
   if (json.lastExit) {

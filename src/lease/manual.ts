@@ -71,7 +71,8 @@ export async function releaseCommand(config: ProgramConfig, world: World): Promi
     writeStateFile(paths.stateFile, { ...after, lease: { ...recordOf(after, lease), role: 'standby', renewed: null } });
     if (released)
       world.say(
-        `${paths.name}: released lease ${lease.name} (token ${token}); another host takes it at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`,
+        `${paths.name}: released lease ${lease.name} (token ${token}); another host takes it ` +
+          `at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`,
       );
     else world.say(`${paths.name}: lease ${lease.name} had already run out or changed hands; the copy here is stopped`);
     return EXIT.ok;

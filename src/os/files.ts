@@ -72,7 +72,10 @@ function hintFor(code: string | undefined, dir: string, path: string): string {
   if (code === 'EACCES' || code === 'EPERM') {
     const owner = stickyOwner(dir, path);
     if (owner !== null)
-      return `${path} belongs to another user (uid ${owner}) and ${dir} is a sticky directory (like /tmp), where only a file's owner may replace or remove it: remove it as that user or root, or choose a path in a directory this user owns`;
+      return (
+        `${path} belongs to another user (uid ${owner}) and ${dir} is a sticky directory (like /tmp), where only a file's ` +
+        `owner may replace or remove it: remove it as that user or root, or choose a path in a directory this user owns`
+      );
     return `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or choose a path in a directory it owns`;
   }
   if (code === 'ENOENT') return `create the directory ${dir} first`;

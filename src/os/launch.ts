@@ -188,7 +188,9 @@ function shebangLine(file: string): string | null {
 
 function crlfProblem(file: string, first: string, interpreter: string): { reason: string; hint: string } {
   return {
-    reason: `its first line ${JSON.stringify(first)} ends with a carriage return (CRLF line endings), so the interpreter looked up is ${JSON.stringify(interpreter)}, which does not exist`,
+    reason:
+      `its first line ${JSON.stringify(first)} ends with a carriage return (CRLF line endings), ` +
+      `so the interpreter looked up is ${JSON.stringify(interpreter)}, which does not exist`,
     hint: `convert the script to LF line endings: sed -i 's/\\r$//' ${file}`,
   };
 }
@@ -247,7 +249,9 @@ function checkedScript(file: string, command: string, path: string | undefined):
     action: 'run the command',
     subject: command,
     reason: `its #! line runs "env ${program}", and ${program} is not in PATH=${path}`,
-    hint: `put the absolute path of ${program} in the #! line of ${file} (find it with: command -v ${program}) or set PATH in the crontab; cron's own PATH is only /usr/bin:/bin`,
+    hint:
+      `put the absolute path of ${program} in the #! line of ${file} (find it with: command ` +
+      `-v ${program}) or set PATH in the crontab; cron's own PATH is only /usr/bin:/bin`,
   });
 }
 

@@ -25,7 +25,10 @@ export function register(dir: string, entry: Omit<RegistryEntry, 'entryFile'>): 
     writeFileAtomic(file, `${JSON.stringify(entry)}\n`, 'registry entry', 0o600);
     return null;
   } catch (error) {
-    return `cannot register ${entry.pidFile} in ${dir} (${(error as Error).message}); a bare --status will not list it (set ENSURE_RUNNING_HOME to a writable directory)`;
+    return (
+      `cannot register ${entry.pidFile} in ${dir} (${(error as Error).message}); a ` +
+      `bare --status will not list it (set ENSURE_RUNNING_HOME to a writable directory)`
+    );
   }
 }
 

@@ -54,7 +54,8 @@ export function resolveRunAs(text: string, callerUid: number | undefined): RunAs
   const [, user, group] = match as unknown as [string, string, string | undefined];
   if (callerUid !== 0) {
     throw new UsageError(
-      `--user ${text} needs root (this call runs as uid ${callerUid ?? 'unknown'}); put the line in root's crontab, or drop --user and put it in the crontab of ${user}`,
+      `--user ${text} needs root (this call runs as uid ${callerUid ?? 'unknown'}); put ` +
+        `the line in root's crontab, or drop --user and put it in the crontab of ${user}`,
     );
   }
   const pw = lookup('passwd', user);

@@ -44,7 +44,9 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   if (!anyOwner && uid !== undefined && read.uid !== uid) {
     return {
       kind: 'unusable',
-      reason: `state file ${path} belongs to uid ${read.uid}, not to this user (uid ${uid}), so it is not trusted; keep the PID file in a directory only you can write`,
+      reason:
+        `state file ${path} belongs to uid ${read.uid}, not to this user (uid ${uid}), ` +
+        `so it is not trusted; keep the PID file in a directory only you can write`,
       future: false,
     };
   }

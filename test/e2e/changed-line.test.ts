@@ -21,7 +21,8 @@ test('a changed --env on a running program is said once across checks, shown in 
   assert.match(
     first.stderr,
     new RegExp(
-      `app: this call's launch request differs from the running program's \\(pid ${pid}\\): --env APP_MODE changed; it keeps running as launched until: ensure-running --pid ${box.path('app.pid')} --restart .*--env APP_MODE=green`,
+      `app: this call's launch request differs from the running program's \\(pid ${pid}\\): --env APP_MODE changed; ` +
+        `it keeps running as launched until: ensure-running --pid ${box.path('app.pid')} --restart .*--env APP_MODE=green`,
     ),
   );
   assert.doesNotMatch(first.stderr, /blue|green.*green/, 'values are not mailed, only the exact --restart line');

@@ -10,51 +10,56 @@ import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 /** A [programs.NAME] table. */
 const table = (name: string, command: string[], extra = '') => `[programs.${name}]\ncommand = ${JSON.stringify(command)}\n${extra}`;
 
-test('a file changed between checks: a changed command is said once and applied by --restart NAME; a removed program is reported once and left running', async (t) => {
-  const box = new Sandbox();
-  const marker = uniqueMarker('config-changed');
-  t.after(cleanupMarked(box, marker));
-  const file = box.path('apps.toml');
-  const pidFile = (name: string) => `registry/configs/apps/${name}.pid`;
-  const write = (webArg: string, withJob = true) =>
-    writeFileSync(
-      file,
-      [
-        '[defaults]\nstart-secs = 0\n',
-        table('web', [fixture('forever.js'), marker, webArg]),
-        withJob ? table('job', [fixture('forever.js'), marker, 'job']) : '',
-      ].join('\n'),
-    );
-  write('v1');
-  assert.equal((await box.run(['--config', 'apps.toml'])).code, 0);
-  const [web, job] = [box.pidOf(pidFile('web')), box.pidOf(pidFile('job'))];
+test(
+  'a file changed between checks: a changed command is said once and applied ' + 'by --restart NAME; a removed program is reported once and left running',
+  async (t) => {
+    const box = new Sandbox();
+    const marker = uniqueMarker('config-changed');
+    t.after(cleanupMarked(box, marker));
+    const file = box.path('apps.toml');
+    const pidFile = (name: string) => `registry/configs/apps/${name}.pid`;
+    const write = (webArg: string, withJob = true) =>
+      writeFileSync(
+        file,
+        [
+          '[defaults]\nstart-secs = 0\n',
+          table('web', [fixture('forever.js'), marker, webArg]),
+          withJob ? table('job', [fixture('forever.js'), marker, 'job']) : '',
+        ].join('\n'),
+      );
+    write('v1');
+    assert.equal((await box.run(['--config', 'apps.toml'])).code, 0);
+    const [web, job] = [box.pidOf(pidFile('web')), box.pidOf(pidFile('job'))];
 
-  write('v2');
-  const changed = await box.run(['--config', 'apps.toml']);
-  assert.equal(changed.code, 0, changed.stderr);
-  assert.deepEqual(lines(changed.stderr), [
-    `web: this call's launch request differs from the running program's (pid ${web}): command; it keeps running as launched until: ensure-running --config ${file} --restart web`,
-  ]);
-  assert.deepEqual([(await box.run(['--config', 'apps.toml'])).stderr], [''], 'said once');
-  assert.match((await box.run(['--config', 'apps.toml', '--status', 'web'])).stdout, /differs\s+since .*command; it runs as launched until --restart/);
-  const restart = await box.run(['--config', 'apps.toml', '--restart', 'web']);
-  assert.equal(restart.code, 0, restart.stderr);
-  const web2 = box.pidOf(pidFile('web'));
-  await waitUntil(() => readOr(box.path('registry', 'configs', 'apps', 'web.log')).includes('"v2"'), 'the new command to run');
-  assert.ok(!isAlive(web));
+    write('v2');
+    const changed = await box.run(['--config', 'apps.toml']);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.deepEqual(lines(changed.stderr), [
+      `web: this call's launch request differs from the running program's (pid ${web}): ` +
+        `command; it keeps running as launched until: ensure-running --config ${file} --restart web`,
+    ]);
+    assert.deepEqual([(await box.run(['--config', 'apps.toml'])).stderr], [''], 'said once');
+    assert.match((await box.run(['--config', 'apps.toml', '--status', 'web'])).stdout, /differs\s+since .*command; it runs as launched until --restart/);
+    const restart = await box.run(['--config', 'apps.toml', '--restart', 'web']);
+    assert.equal(restart.code, 0, restart.stderr);
+    const web2 = box.pidOf(pidFile('web'));
+    await waitUntil(() => readOr(box.path('registry', 'configs', 'apps', 'web.log')).includes('"v2"'), 'the new command to run');
+    assert.ok(!isAlive(web));
 
-  write('v2', false);
-  const removed = await box.run(['--config', 'apps.toml']);
-  assert.equal(removed.code, 0);
-  assert.deepEqual(lines(removed.stderr), [
-    `job: no longer in ${file}; it keeps running as launched (pid ${job}) and is no longer checked: stop it with ensure-running --pid ${box.path(pidFile('job'))} --stop, or put its table back`,
-  ]);
-  assert.equal((await box.run(['--config', 'apps.toml'])).stderr, '', 'said once');
-  assert.ok(isAlive(job) && isAlive(web2), 'nothing is stopped by an edit');
-  const stopped = await box.run(['--pid', pidFile('job'), '--stop']);
-  assert.equal(stopped.code, 0, stopped.stderr);
-  await waitUntil(() => !isAlive(job), 'the removed program to stop by its PID file');
-});
+    write('v2', false);
+    const removed = await box.run(['--config', 'apps.toml']);
+    assert.equal(removed.code, 0);
+    assert.deepEqual(lines(removed.stderr), [
+      `job: no longer in ${file}; it keeps running as launched (pid ${job}) and is no longer checked: ` +
+        `stop it with ensure-running --pid ${box.path(pidFile('job'))} --stop, or put its table back`,
+    ]);
+    assert.equal((await box.run(['--config', 'apps.toml'])).stderr, '', 'said once');
+    assert.ok(isAlive(job) && isAlive(web2), 'nothing is stopped by an edit');
+    const stopped = await box.run(['--pid', pidFile('job'), '--stop']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    await waitUntil(() => !isAlive(job), 'the removed program to stop by its PID file');
+  },
+);
 
 test('overlapping calls of the file and of a single-program line on the same program never start two', async (t) => {
   const box = new Sandbox();

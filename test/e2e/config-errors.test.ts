@@ -33,9 +33,11 @@ test('--check-config reports every problem at once with file, line and key, and 
   assert.equal(checked.code, 2);
   assert.deepEqual(lines(checked.stderr), [
     `${file}:3: key "colour" in [defaults]: unknown key; the keys are the long options (ensure-running --help) without --, plus command and state-dir`,
-    `${file}:6: key "command" in [programs.web]: expected a non-empty array of strings (the program and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got a string`,
+    `${file}:6: key "command" in [programs.web]: expected a non-empty array of strings (the program ` +
+      `and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got a string`,
     `${file}:7: key "max-retries" in [programs.web]: expected a string or an integer (N), got a boolean`,
-    `${file}:11: key "kill-after" in [programs.api]: "soon" is not a duration; use a number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m), at most 24d`,
+    `${file}:11: key "kill-after" in [programs.api]: "soon" is not a duration; use a ` +
+      `number of seconds or a number with ms, s, m, h or d (e.g. 10s, 5m), at most 24d`,
     `${file}:14: key "status" in [programs.job]: --status is given on the command line, not in the file`,
     `${file}:13: key "command" in [programs.job]: missing: each program needs command = ["program", "arg", ...]`,
     `${file}: 6 problems`,

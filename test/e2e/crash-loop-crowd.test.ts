@@ -34,7 +34,8 @@ test('--crowd-backoff: a target that crashes 1.5 s after each start: relaunched 
     assert.match(
       said[0]!,
       new RegExp(
-        `^app: died \\(pid ${pid}; last seen alive \\d\\d:\\d\\d:\\d\\d; (exit status unknown: it died between checks|pid \\d+ is a zombie \\(exited, not yet reaped\\))\\); last log lines: .*"crash-after: crashing now"$`,
+        `^app: died \\(pid ${pid}; last seen alive \\d\\d:\\d\\d:\\d\\d; (exit status unknown: it died between ` +
+          `checks|pid \\d+ is a zombie \\(exited, not yet reaped\\))\\); last log lines: .*"crash-after: crashing now"$`,
       ),
     );
     assert.doesNotMatch(said[0]!, /code 7/);

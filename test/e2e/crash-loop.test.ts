@@ -43,7 +43,10 @@ test('a target that exits at once with code 3: one line per failed start, silenc
   assert.equal(first.stdout, '');
   assert.match(
     first.stderr,
-    /^app: failed to start \(pid \d+ exited with code 3 after [^)]*\); failed start 1 of 3, next attempt after \d\d:\d\d:\d\d; last log lines: .*"exit-now: failing with code 3"\n$/,
+    new RegExp(
+      '^app: failed to start \\(pid \\d+ exited with code 3 after [^)]*\\); failed start 1 of 3, ' +
+        'next attempt after \\d\\d:\\d\\d:\\d\\d; last log lines: .*"exit-now: failing with code 3"\\n$',
+    ),
   );
 
   // Inside the wait: nothing done, nothing printed, exit 1.
@@ -56,7 +59,10 @@ test('a target that exits at once with code 3: one line per failed start, silenc
   assert.match(said[0]!, /^app: failed to start \(pid \d+ exited with code 3 .*failed start 2 of 3, next attempt after/);
   assert.match(
     said[1]!,
-    /^app: fatal: failed to start 3 times in a row \(last: pid \d+ exited with code 3 .*\); no more launches until: ensure-running --pid \S*app\.pid --start; last log lines: "exit-now: failing with code 3"/,
+    new RegExp(
+      '^app: fatal: failed to start 3 times in a row \\(last: pid \\d+ exited with code 3 .*\\); no more launches ' +
+        'until: ensure-running --pid \\S*app\\.pid --start; last log lines: "exit-now: failing with code 3"',
+    ),
   );
   for (const tick of ticks) {
     assert.equal(tick.code, 1);

@@ -113,7 +113,10 @@ test('a never-beating program is restarted at every check: two restarts said, th
   assert.match(said[1]!, /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+\n$/);
   assert.match(
     said[2]!,
-    /^app: restarting \(no heartbeat .*\); stopped pid \d+ with SIGTERM, started pid \d+; 3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes\n$/,
+    new RegExp(
+      '^app: restarting \\(no heartbeat .*\\); stopped pid \\d+ with SIGTERM, started pid \\d+; 3 ' +
+        'restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes\\n$',
+    ),
   );
   assert.equal(said[3], '', 'the fourth restart is kept quiet');
   const json = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);

@@ -130,7 +130,8 @@ test('an HTTP health check that starts failing restarts the program after N chec
   assert.match(
     third.stderr,
     new RegExp(
-      `^app: restarting \\(health check failed 3 times in a row, last: HTTP 500 from ${url.replaceAll('.', '\\.')}\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
+      `^app: restarting \\(health check failed 3 times in a row, last: HTTP 500 from ` +
+        `${url.replaceAll('.', '\\.')}\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
     ),
   );
   assert.equal(probes(), 4);
@@ -169,7 +170,8 @@ test('--restart-at with a scheduled time passed since the start restarts once, n
   assert.match(
     planned.stderr,
     new RegExp(
-      `^app: restarting \\(planned restart, --restart-at "0 3 \\* \\* \\*" was due at \\S+T03:00:00\\.000Z\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
+      `^app: restarting \\(planned restart, --restart-at "0 3 \\* \\* \\*" was due at ` +
+        `\\S+T03:00:00\\.000Z\\); stopped pid ${pid} with SIGTERM, started pid \\d+\\n$`,
     ),
   );
   const fresh = box.pidOf();

@@ -22,7 +22,8 @@ test('a program that grows past --max-memory is restarted at the next check, one
   const check = await box.run(args);
   assert.equal(check.code, 0, check.stderr);
   const match = new RegExp(
-    `^app: restarting \\(resident memory (\\d+\\.\\d) MiB in 1 process, above --max-memory 150\\.0 MiB\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`,
+    `^app: restarting \\(resident memory (\\d+\\.\\d) MiB in 1 process, above ` +
+      `--max-memory 150\\.0 MiB\\); stopped pid ${pid} with SIGTERM, started pid (\\d+)\\n$`,
   ).exec(check.stderr);
   assert.ok(match, check.stderr);
   assert.ok(Number(match[1]) > 150);

@@ -80,7 +80,8 @@ test('--reload never signals a PID it cannot verify: a PID file of another tool,
   assert.match(
     tool.stderr,
     new RegExp(
-      `^ensure-running: cannot send SIGHUP to pid ${other} \\(.*did not launch \\(no launch record\\), so it is not signalled\\); if you are sure it is the program, signal it by hand: kill -HUP ${other}\\n$`,
+      `^ensure-running: cannot send SIGHUP to pid ${other} \\(.*did not launch \\(no launch record\\), so ` +
+        `it is not signalled\\); if you are sure it is the program, signal it by hand: kill -HUP ${other}\\n$`,
     ),
   );
 

@@ -132,7 +132,10 @@ test('--user is refused (exit 2, one line, nothing launched) for an unknown user
   assert.equal(asNobody.code, 2, asNobody.stderr);
   assert.match(
     asNobody.stderr,
-    /^ensure-running: --user daemon needs root \(this call runs as uid 65534\); put the line in root's crontab, or drop --user and put it in the crontab of daemon\n$/,
+    new RegExp(
+      '^ensure-running: --user daemon needs root \\(this call runs as uid 65534\\); put ' +
+        "the line in root's crontab, or drop --user and put it in the crontab of daemon\\n$",
+    ),
   );
   assert.equal(readOr(box.path('app.pid')), '', 'nothing launched');
 });

@@ -26,7 +26,8 @@ test("a config call stalled under a program's lock ends at that program's bound:
       .filter((line) => !line.startsWith('failpoint:'))
       .map((line) => line.replace(/within .*?;/, 'within T;')),
     [
-      'ensure-running: web: the check did not finish within T; gave up so that the next call can run (the lock is released; the programs after it in the file were not checked; look for a hung file system or process)',
+      'ensure-running: web: the check did not finish within T; gave up so that the next call can run (the lock ' +
+        'is released; the programs after it in the file were not checked; look for a hung file system or process)',
     ],
   );
   assert.ok(!existsSync(box.path('run', 'web.pid.lock')), 'the lock is released');

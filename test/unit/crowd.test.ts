@@ -60,7 +60,10 @@ const rows: Row[] = [
     state: running(T0 - 2 * MIN, { deathTimesMs: [T0 - 6 * MIN, T0 - 3 * MIN] }),
     launch: true,
     lines: [
-      /^app: died \(pid 4242; .*\); 3 deaths within 10m 0s: relaunched each time; said again hourly or when it changes; last log lines: "Error: out of memory"$/,
+      new RegExp(
+        '^app: died \\(pid 4242; .*\\); 3 deaths within 10m 0s: relaunched each time; ' +
+          'said again hourly or when it changes; last log lines: "Error: out of memory"$',
+      ),
     ],
     also: (d) => {
       assert.deepEqual(d.state.crowd, { sinceMs: T0, announcedMs: T0, trouble: 'died', count: 3, quietLaunch: true });
@@ -92,7 +95,10 @@ const rows: Row[] = [
     }),
     launch: true,
     lines: [
-      /^app: died \(pid 4242; .*\); 31 deaths and restarts since \d\d:\d\d:\d\d \(3 deaths within 10m 0s\): relaunched each time; said again hourly or when it changes; last log lines: /,
+      new RegExp(
+        '^app: died \\(pid 4242; .*\\); 31 deaths and restarts since \\d\\d:\\d\\d:\\d\\d \\(3 deaths within ' +
+          '10m 0s\\): relaunched each time; said again hourly or when it changes; last log lines: ',
+      ),
     ],
     also: (d) => assert.equal(d.state.crowd?.announcedMs, T0),
   },

@@ -90,7 +90,10 @@ const rows: Row[] = [
     relaunch: false,
     tally: [NOW - 2 * MIN, NOW - MIN, NOW],
     until: NOW + MIN,
-    line: /^app: hung \(no heartbeat 5s after launch \(grace 2s, file \/srv\/hb\)\); stopped pid 4242 with SIGTERM; restarted too often \(3 restarts and deaths within 10m 0s\): backing off, next launch after \d\d:\d\d:\d\d$/,
+    line: new RegExp(
+      '^app: hung \\(no heartbeat 5s after launch \\(grace 2s, file \\/srv\\/hb\\)\\); stopped pid 4242 with SIGTERM; ' +
+        'restarted too often \\(3 restarts and deaths within 10m 0s\\): backing off, next launch after \\d\\d:\\d\\d:\\d\\d$',
+    ),
   },
   {
     name: '--crowd-backoff: UNHEALTHY + three recent → fourth crowds: BACKOFF doubled to two periods',
@@ -100,7 +103,10 @@ const rows: Row[] = [
     relaunch: false,
     tally: [NOW - 6 * MIN, NOW - 4 * MIN, NOW - 2 * MIN, NOW],
     until: NOW + 2 * MIN,
-    line: /^app: unhealthy \(health check failed 3 times in a row, last: HTTP 500 from http:\/\/h\/\); stopped pid 4242 with SIGTERM; restarted too often \(4 restarts and deaths within 10m 0s\): backing off/,
+    line: new RegExp(
+      '^app: unhealthy \\(health check failed 3 times in a row, last: HTTP 500 from http:\\/\\/h\\/\\); stopped ' +
+        'pid 4242 with SIGTERM; restarted too often \\(4 restarts and deaths within 10m 0s\\): backing off',
+    ),
   },
   {
     name: '--crowd-backoff: HUNG + many crowded → BACKOFF capped at --backoff-max',
@@ -214,19 +220,23 @@ for (const row of rows) {
   });
 }
 
-test('--crowd-backoff: BACKOFF after crowded health restarts → silent and not launched inside the delay; launched after it, with the "after backing off" line', () => {
-  const crowded = decideHealthRestart(live([NOW - 2 * MIN, NOW - MIN]), HUNG, STOPPED, BACKOFF_POLICY, NOW);
-  assert.equal(crowded.relaunch, false);
-  const gone = { kind: 'gone' as const, pid: null, why: 'no-record' as const, logTail: [] };
-  const inside = decideCheck(crowded.state, gone, REQ, BACKOFF_POLICY, NOW + 30_000);
-  assert.deepEqual([inside.effects, inside.outcome], [[], 'not-running']);
-  const after = decideCheck(inside.state, gone, REQ, BACKOFF_POLICY, NOW + MIN);
-  assert.deepEqual(after.effects, [{ kind: 'launch' }]);
-  const spawned = recordSpawn(after.state, identity(5151, NOW + MIN), REQ, LOGS);
-  const up = decideAfterLaunch(spawned, { kind: 'up', identity: identity(5151, NOW + MIN) }, BACKOFF_POLICY, NOW + MIN + 1_000);
-  assert.deepEqual(up.effects, [{ kind: 'report', text: 'app: started (pid 5151) after backing off (3 restarts and deaths within 10m 0s)' }]);
-  assert.equal(up.state.backoff, null);
-});
+test(
+  '--crowd-backoff: BACKOFF after crowded health restarts → silent and not ' +
+    'launched inside the delay; launched after it, with the "after backing off" line',
+  () => {
+    const crowded = decideHealthRestart(live([NOW - 2 * MIN, NOW - MIN]), HUNG, STOPPED, BACKOFF_POLICY, NOW);
+    assert.equal(crowded.relaunch, false);
+    const gone = { kind: 'gone' as const, pid: null, why: 'no-record' as const, logTail: [] };
+    const inside = decideCheck(crowded.state, gone, REQ, BACKOFF_POLICY, NOW + 30_000);
+    assert.deepEqual([inside.effects, inside.outcome], [[], 'not-running']);
+    const after = decideCheck(inside.state, gone, REQ, BACKOFF_POLICY, NOW + MIN);
+    assert.deepEqual(after.effects, [{ kind: 'launch' }]);
+    const spawned = recordSpawn(after.state, identity(5151, NOW + MIN), REQ, LOGS);
+    const up = decideAfterLaunch(spawned, { kind: 'up', identity: identity(5151, NOW + MIN) }, BACKOFF_POLICY, NOW + MIN + 1_000);
+    assert.deepEqual(up.effects, [{ kind: 'report', text: 'app: started (pid 5151) after backing off (3 restarts and deaths within 10m 0s)' }]);
+    assert.equal(up.state.backoff, null);
+  },
+);
 
 test('a relaunch after a crash starts with zero failed HTTP probes, so the new run is not restarted early', () => {
   const options: HealthOptions = { heartbeat: null, http: { url: 'http://h/', timeoutMs: 2_000, failures: 3 }, restartAt: null };

@@ -187,7 +187,8 @@ const checkRows: CheckRow[] = [
     also: (d) => assert.deepEqual(d.state.deathTimesMs, [T0 + 22 * MIN]),
   },
   {
-    name: '--crowd-backoff: RUNNING + death after the clock went back a little → deaths "in the future" by less than the window count as now, and then expire',
+    name:
+      '--crowd-backoff: RUNNING + death after the clock went back a little → ' + 'deaths "in the future" by less than the window count as now, and then expire',
     policy: CROWD_BACKOFF,
     state: running(T0 - 2 * MIN, T0 - MIN, { deathTimesMs: [T0 + 5 * MIN, T0 + 6 * MIN] }),
     obs: gone('exited'),
@@ -514,7 +515,10 @@ const launchRows: LaunchRow[] = [
     result: failed(T0),
     outcome: 'not-running',
     lines: [
-      /^app: failed to start \(pid 5151 exited with code 3 after 40ms\); failed start 1 of 5, next attempt after \d\d:\d\d:\d\d; last log lines: "exit-now: failing with code 3"$/,
+      new RegExp(
+        '^app: failed to start \\(pid 5151 exited with code 3 after 40ms\\); failed start 1 of ' +
+          '5, next attempt after \\d\\d:\\d\\d:\\d\\d; last log lines: "exit-now: failing with code 3"$',
+      ),
     ],
     also: (d) => {
       assert.equal(d.state.backoff?.untilMs, T0 + MIN);
@@ -553,7 +557,10 @@ const launchRows: LaunchRow[] = [
     result: failed(T0),
     outcome: 'not-running',
     lines: [
-      /^app: fatal: failed to start 5 times in a row \(last: pid 5151 exited with code 3 after 40ms\); no more launches until: ensure-running --pid app\.pid --start -- \.\/server\.js --port 8080; last log lines: "exit-now: failing with code 3"$/,
+      new RegExp(
+        '^app: fatal: failed to start 5 times in a row \\(last: pid 5151 exited with code 3 after 40ms\\); no more launches until: ' +
+          'ensure-running --pid app\\.pid --start -- \\.\\/server\\.js --port 8080; last log lines: "exit-now: failing with code 3"$',
+      ),
     ],
     also: (d) => {
       assert.match(d.state.fatal?.reason ?? '', /5 failed starts in a row/);

@@ -78,7 +78,8 @@ test('check: RUNNING + a call whose --env differs → one line with the exact --
   const changed = { ...REQ, env: { MODE: 'green', PORT: '80' } };
   const first = decideCheck(launched(), OURS, changed, POLICY, T0 + MIN);
   assert.deepEqual(reports(first), [
-    "app: this call's launch request differs from the running program's (pid 4242): --env MODE changed; it keeps running as launched until: ensure-running --pid /srv/app.pid --restart …",
+    "app: this call's launch request differs from the running program's (pid 4242): --env MODE " +
+      'changed; it keeps running as launched until: ensure-running --pid /srv/app.pid --restart …',
   ]);
   assert.equal(first.outcome, 'running');
   assert.deepEqual(first.state.changed?.differences, ['--env MODE changed']);

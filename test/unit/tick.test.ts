@@ -319,7 +319,10 @@ const rows: Row[] = [
       assert.equal(parts.length, 2, 'how the run ended is said once, in the middle');
       assert.match(
         parts.join('stopped pid 4242 with SIGTERM'),
-        /^app: hung \(heartbeat 5m 0s old, timeout 2m 0s\); stopped pid 4242 with SIGTERM; restarted too often \(3 restarts and deaths within 10m 0s\): backing off, next launch after \d\d:\d\d:\d\d$/,
+        new RegExp(
+          '^app: hung \\(heartbeat 5m 0s old, timeout 2m 0s\\); stopped pid 4242 with SIGTERM; restarted too ' +
+            'often \\(3 restarts and deaths within 10m 0s\\): backing off, next launch after \\d\\d:\\d\\d:\\d\\d$',
+        ),
       );
       assert.equal(phaseOf(t.state), 'backoff');
       assert.equal(t.state.identity, null);
