@@ -61,6 +61,15 @@ export class Hosts {
     return this.box.env({ ENSURE_RUNNING_HOME: this.box.path(host, 'home'), ...this.server.env, ...id, ...extra });
   }
 
+  /** Kills every copy any host launched (from the PID files and the launch lists, not only those a test looked at), then the sandbox. */
+  cleanup(): void {
+    for (const host of ['a', 'b', 'c']) {
+      this.running(host);
+      this.launches(host);
+    }
+    this.box.cleanup();
+  }
+
   /** The PID of the copy running on `host`, or 0; tracked for cleanup. */
   running(host: string): number {
     const file = this.pidFile(host);

@@ -19,9 +19,10 @@ let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
 function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
   const box = new Sandbox();
-  t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }
 
 test('lease: --stop holds the program stopped on every host; --start clears it', async (t) => {

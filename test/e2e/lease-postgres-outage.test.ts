@@ -20,9 +20,10 @@ let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
 function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
   const box = new Sandbox();
-  t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }
 
 test('lease: the store stopped → the holder keeps its copy, then steps down before its lease could be taken; a standby says one line', async (t) => {

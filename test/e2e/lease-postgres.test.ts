@@ -20,9 +20,10 @@ let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
 function setup(t: { after(fn: () => void): void }, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
   const box = new Sandbox();
-  t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
+  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }
 
 /** The lease's row, read by the test itself. */

@@ -18,9 +18,10 @@ after(async () => {
 let leases = 0;
 function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
   const box = new Sandbox();
-  t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }
 
 test('lease on Redis: --release hands over; --stop holds every host; --start clears it', async (t) => {

@@ -18,9 +18,10 @@ after(async () => {
 let leases = 0;
 function setup(t: { after(fn: () => void): void }, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
   const box = new Sandbox();
-  t.after(() => box.cleanup());
   for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  return new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
+  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }
 
 test('lease on Redis: three hosts, simultaneous checks → one copy in all, token 1, unchanged by renewals', async (t) => {
