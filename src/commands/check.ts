@@ -131,16 +131,15 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
       const after = await launchOnce(config, world, lock, tick.state, recorded.pending);
       const head = `${effect.head}; ${ended}`;
       // Crowded restarts (src/core/crowd.ts): the crowd line once, then silence while it goes on.
+      // The launch's own decision is performed as any launch's (a daemon put on file, a failed
+      // start's leftovers stopped); only its line gives way to the restart's one line when it is up.
       if (after.outcome === 'running' && after.state.identity) {
         if (effect.crowd !== null) world.warn(`${head}, started pid ${after.state.identity.pid}${effect.crowd ? `; ${effect.crowd}` : ''}`);
+        last = await perform({ ...after, effects: after.effects.filter((e) => e.kind !== 'report') }, tick.state, config, world, lock);
       } else {
         world.warn(head);
-        for (const line of after.effects) {
-          if (line.kind === 'report') world.warn(line.text);
-          else if (line.kind === 'remove-pid') removePidFile(paths.pidFile);
-        }
+        last = await perform(after, tick.state, config, world, lock);
       }
-      last = after;
     } else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
     else if (effect.kind === 'stop-run') await stopRun(effect.identity, effect.pids, config, world);
