@@ -28,13 +28,25 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
     bin: Record<string, string>;
     exports: Record<string, Record<string, string>>;
   };
-  const needed = ['README.md', 'CHANGELOG.md', 'crontab.example', 'bin/package.json', 'dist/fast.cjs', 'dist/cli.js', ...Object.values(pkg.bin)];
+  const needed = [
+    'README.md',
+    'CHANGELOG.md',
+    'crontab.example',
+    'docs/getting-started.md',
+    'docs/guarantees.md',
+    'examples/programs.toml',
+    'bin/package.json',
+    'dist/fast.cjs',
+    'dist/cli.js',
+    ...Object.values(pkg.bin),
+  ];
   for (const target of Object.values(pkg.exports).flatMap((entry) => Object.values(entry))) needed.push(target.replace(/^\.\//, ''));
   for (const path of needed) assert.ok(paths.includes(path), `${path} is missing from the package`);
   const stray = paths.filter(
-    (path) => !/^(bin|dist)\//.test(path) && !['package.json', 'README.md', 'CHANGELOG.md', 'crontab.example', 'LICENSE'].includes(path),
+    (path) =>
+      !/^(bin|dist|docs)\//.test(path) && !['package.json', 'README.md', 'CHANGELOG.md', 'crontab.example', 'examples/programs.toml', 'LICENSE'].includes(path),
   );
-  assert.deepEqual(stray, [], 'only bin/, dist/ and the docs are published');
+  assert.deepEqual(stray, [], 'only bin/, dist/, the docs and the example config are published');
   assert.ok(
     paths.some((path) => path.startsWith('dist/chunks/')),
     'the lazily loaded chunks are published',
