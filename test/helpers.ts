@@ -54,8 +54,18 @@ export class Sandbox {
     if (Number.isInteger(pid) && pid > 1) this.track(pid);
     return pid;
   }
+  /** Tracks a PID found (in a PID file, in /proc): the process it names now, or the first one it named if already tracked. */
   track(pid: number): number {
     if (!this.starts.has(pid)) this.starts.set(pid, startTimeOf(pid));
+    this.pids.add(pid);
+    return pid;
+  }
+  /**
+   * Tracks a process the test itself has just spawned: this process, even when its PID was
+   * tracked before for another one (an impostor placed on a dead program's PID).
+   */
+  spawned(pid: number): number {
+    this.starts.set(pid, startTimeOf(pid));
     this.pids.add(pid);
     return pid;
   }
@@ -174,7 +184,7 @@ export function fixture(name: string): string {
 export function startPlain(box: Sandbox, file: string, args: string[], options: { detached?: boolean } = {}): number {
   const child = spawn(file, args, { detached: options.detached ?? true, stdio: 'ignore', cwd: box.dir });
   child.unref();
-  return box.track(child.pid!);
+  return box.spawned(child.pid!);
 }
 
 /** Lines of text without the trailing empty one. */
@@ -190,6 +200,16 @@ export function reportLines(effects: readonly { kind: string; text?: string }[])
 /** How many launches a decision asks for. */
 export function launchCount(effects: readonly { kind: string }[]): number {
   return effects.filter((e) => e.kind === 'launch').length;
+}
+
+const ROOT_USER = process.getuid?.() === 0;
+
+/**
+ * The `skip` of a test that needs root: one line saying why when not root, and never a skip
+ * as root (as CI runs), so that there a broken promise fails instead of hiding.
+ */
+export function rootOnly(why: string): string | false {
+  return ROOT_USER ? false : `needs root ${why}`;
 }
 
 /** Runs the installed command as nobody (uid and gid 65534, no groups), from /. */

@@ -66,23 +66,29 @@ export function cleanupMarked(box: Sandbox, marker: string): () => void {
 
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
 
-/** Why the real PID-reuse tests cannot run here, or false when they can (root and ns_last_pid). */
-export const pidReuseSkip: string | false =
-  process.getuid?.() !== 0
-    ? `needs root to write ${NS_LAST_PID}`
-    : !existsSync(NS_LAST_PID)
-      ? `${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE)`
-      : false;
+/**
+ * The `skip` of the real PID-reuse tests: one line when not root. As root they always run,
+ * and fail (by impostorAt) rather than skip when the kernel has no ns_last_pid.
+ */
+export const pidReuseSkip: string | false = process.getuid?.() !== 0 ? `needs root to write ${NS_LAST_PID}` : false;
 
-/** Starts a plain `sleep` that gets exactly `pid` (a true impostor), retrying when another fork races for it; null if it never does. */
-export async function impostorAt(box: Sandbox, pid: number): Promise<number | null> {
+/**
+ * Starts a plain `sleep` that gets exactly `pid` (a true impostor), retrying when another
+ * fork races for it. Each sleep is tracked for cleanup from its spawn, whatever PID it got;
+ * throws (the test fails, never skips) when the PID cannot be taken.
+ */
+export async function impostorAt(box: Sandbox, pid: number): Promise<number> {
+  if (!existsSync(NS_LAST_PID))
+    throw new Error(`${NS_LAST_PID} is missing (kernel without CONFIG_CHECKPOINT_RESTORE): no impostor can be placed on pid ${pid}`);
   for (let attempt = 0; attempt < 30; attempt += 1) {
     writeFileSync(NS_LAST_PID, String(pid - 1));
     const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
     child.unref();
-    if (child.pid === pid) return box.track(pid);
-    if (child.pid) killHard(child.pid);
+    if (child.pid === undefined) continue;
+    box.spawned(child.pid);
+    if (child.pid === pid) return pid;
+    killHard(child.pid);
     await new Promise((done) => setTimeout(done, 20));
   }
-  return null;
+  throw new Error(`pid ${pid} could not be taken by an impostor in 30 attempts: other processes kept racing for it`);
 }

@@ -21,7 +21,7 @@ test('the target survives the hang-up of the terminal session that launched it',
   // A terminal session like an SSH login: script gives the shell a pty; a waiting node keeps the session open.
   const inner = `${BIN} --pid app.pid --start-secs 0 -- ${fixture('forever.js')} ${marker}; exec ${NODE} -e 'setTimeout(()=>{},120000)' ${holder}`;
   const session = spawn('setsid', ['script', '-qec', inner, '/dev/null'], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
-  const scriptPid = box.track(session.pid!);
+  const scriptPid = box.spawned(session.pid!);
   const exited = new Promise((done) => session.once('exit', done));
 
   await waitUntil(() => pidsWithArg(holder).length === 1, 'the terminal session to be up after the check');

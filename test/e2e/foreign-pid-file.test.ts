@@ -4,13 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, lines, startPlain } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, lines, startPlain, rootOnly } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
-const root = process.getuid?.() === 0;
-
 test('a live PID in a PID file of another user, no launch record: said once, never signalled, --status 4', {
-  skip: !root && 'needs root to chown the PID file',
+  skip: rootOnly('to chown the PID file'),
 }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('foreign-owner');

@@ -4,10 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, startPlain, waitUntil } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, readOr, startPlain, waitUntil, rootOnly } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker, cleanupMarked, startTimeOf } from '../proc.ts';
-
-const root = process.getuid?.() === 0;
 
 async function launched(box: Sandbox, marker: string, pidFile = 'app.pid'): Promise<{ pid: number; args: string[] }> {
   const args = ['--pid', pidFile, '--start-secs', '0', '--', fixture('forever.js'), marker];
@@ -48,7 +46,7 @@ test('the PID directory removed and made again: the next check finds the running
 
 for (const how of ['world-writable', 'owned by another user'] as const) {
   test(`a state file ${how} is not trusted: the PID it names is never signalled`, {
-    skip: how !== 'world-writable' && !root && 'needs root to chown',
+    skip: how === 'owned by another user' && rootOnly('to chown'),
   }, async (t) => {
     const box = new Sandbox();
     const marker = uniqueMarker('untrusted');

@@ -4,14 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, statSync } from 'node:fs';
-import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil, rootOnly } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 import { userName } from '../../src/os/owner.ts';
 
-const root = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-test('root refuses to act on a program whose records belong to uid 65534, unless --force', { skip: !root && 'needs root to switch user' }, async (t) => {
+test('root refuses to act on a program whose records belong to uid 65534, unless --force', { skip: rootOnly('to switch user') }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('other-uid');
   t.after(cleanupMarked(box, marker));

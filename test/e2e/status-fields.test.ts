@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { BIN, Sandbox, fixture, runProcess, rootOnly } from '../helpers.ts';
 import { cleanupMarked, pidsWithArg, uniqueMarker } from '../proc.ts';
 
 test('--status on a path with no records says "no such program", exit 4, not "stopped"', async (t) => {
@@ -85,7 +85,7 @@ test('bare --status --history shows each program with its history; the table nev
 });
 
 test('HOME unset: the registry is under the home directory of the password database, not /.local', {
-  skip: process.getuid?.() === 0 ? false : 'needs root to run as nobody',
+  skip: rootOnly('to run as nobody'),
 }, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());

@@ -2,9 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, rmSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, runAsNobody, waitUntil } from '../helpers.ts';
-
-const isRoot = process.getuid?.() === 0;
+import { Sandbox, fixture, isAlive, runAsNobody, waitUntil, rootOnly } from '../helpers.ts';
 
 /** Runs the built CLI as the user nobody (uid 65534), with the sandbox's environment. */
 async function statusJson(box: Sandbox, pidFile = 'app.pid') {
@@ -67,7 +65,7 @@ test('status of one program walks through no such program (4), running (0), cras
 });
 
 test('status is unknown (4) when the state file or the PID directory cannot be read', {
-  skip: isRoot ? false : 'needs root to run the CLI as nobody',
+  skip: rootOnly('to run the CLI as nobody'),
 }, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());

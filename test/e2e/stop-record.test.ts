@@ -48,6 +48,7 @@ test("Ctrl-C during --stop's wait leaves the program held: the next check does n
 
   // A stop that waits (the program ignores SIGTERM), interrupted as Ctrl-C would.
   const stop = spawn(BIN, ['--pid', 'app.pid', '--stop', '--kill-after', '60s'], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
+  box.spawned(stop.pid!);
   const exited = new Promise((done) => stop.on('exit', done));
   await waitUntil(() => readOr(box.path('app.log')).includes('ignoring SIGTERM'), 'the stop signal to arrive');
   const recorded = state(box);

@@ -2,11 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { NODE, Sandbox, fixture, killHard, lines, runAsNobody } from '../helpers.ts';
+import { NODE, Sandbox, fixture, killHard, lines, runAsNobody, rootOnly } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker } from '../proc.ts';
 
-const isRoot = process.getuid?.() === 0;
-const skip = isRoot ? false : 'needs root to run the CLI as nobody on a root-owned directory';
+const skip = rootOnly('to run the CLI as nobody on a root-owned directory');
 
 /** Runs the built CLI as the user nobody (uid 65534). */
 const nobody = (box: Sandbox, args: string[]) => runAsNobody(box, args, box.env({ ENSURE_RUNNING_HOME: box.path('nobody-home') }));

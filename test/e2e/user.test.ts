@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
-import { BIN, Sandbox, fixture, isAlive, lines, readOr, runProcess, waitUntil } from '../helpers.ts';
+import { BIN, Sandbox, fixture, isAlive, lines, readOr, runProcess, waitUntil, rootOnly } from '../helpers.ts';
 
-const root = process.getuid?.() === 0;
-const skip = !root && 'needs root to switch user';
+const skip = rootOnly('to switch user');
 const NOBODY = 65534;
 
 interface Who {

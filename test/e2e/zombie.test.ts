@@ -16,7 +16,7 @@ test('a zombie target (under a subreaper that never reaps) is reported dead and 
   const box = new Sandbox();
   const marker = uniqueMarker('zombie');
   const reaper = spawn('python3', [fixture('subreaper.py')], { cwd: box.dir, env: box.env(), stdio: ['pipe', 'pipe', 'inherit'] });
-  const reaperPid = box.track(reaper.pid!);
+  const reaperPid = box.spawned(reaper.pid!);
   t.after(() => {
     for (const pid of pidsWithArg(marker)) killHard(pid);
     reaper.stdin.end();

@@ -3,10 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, readOr, waitUntil, rootOnly } from '../helpers.ts';
 import { pidsWithArg } from '../proc.ts';
-
-const root = process.getuid?.() === 0;
 
 /** Mounts a tiny tmpfs in the sandbox; unmounted at cleanup. */
 function tinyDisk(box: Sandbox, sizeKiB = 64): string {
@@ -50,7 +48,7 @@ function fill(dir: string): void {
 }
 
 test('disk full before the first launch: an error naming the file and ENOSPC, nothing launched', {
-  skip: !root && 'needs root to mount a tmpfs',
+  skip: rootOnly('to mount a tmpfs'),
 }, async (t) => {
   const box = new Sandbox();
   const marker = `disk-full-${process.pid}-${Date.now()}`;
@@ -73,7 +71,7 @@ test('disk full before the first launch: an error naming the file and ENOSPC, no
 });
 
 test('disk fills while the program runs: healthy checks stay quiet; after a death, an error, whole records, no unrecorded instance', {
-  skip: !root && 'needs root to mount a tmpfs',
+  skip: rootOnly('to mount a tmpfs'),
 }, async (t) => {
   const box = new Sandbox();
   const marker = `disk-fills-${process.pid}-${Date.now()}`;
@@ -118,7 +116,7 @@ test('disk fills while the program runs: healthy checks stay quiet; after a deat
   );
 });
 
-test('read-only directory: exit 2 naming the directory, nothing launched', { skip: !root && 'needs root to mount a tmpfs' }, async (t) => {
+test('read-only directory: exit 2 naming the directory, nothing launched', { skip: rootOnly('to mount a tmpfs') }, async (t) => {
   const box = new Sandbox();
   const marker = `read-only-${process.pid}-${Date.now()}`;
   t.after(() => cleanup(box, marker));
@@ -133,7 +131,7 @@ test('read-only directory: exit 2 naming the directory, nothing launched', { ski
 });
 
 test('a log rotation that fails on a full disk is a warning said once; the death, the relaunch and the save go on', {
-  skip: !root && 'needs root to mount a tmpfs',
+  skip: rootOnly('to mount a tmpfs'),
 }, async (t) => {
   const box = new Sandbox();
   const marker = `rotate-full-${process.pid}-${Date.now()}`;

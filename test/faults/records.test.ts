@@ -4,10 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN } from '../helpers.ts';
+import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN, rootOnly } from '../helpers.ts';
 import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
-
-const root = process.getuid?.() === 0;
 
 /** Launches a guarded program and returns its PID and the check arguments. */
 async function running(box: Sandbox, marker: string): Promise<{ pid: number; args: string[] }> {
@@ -108,7 +106,7 @@ test('a lock left by a killed check older than the stale period is taken over at
 });
 
 test('a lock planted by another user in a shared sticky directory: a clear error naming the owner, nothing launched', {
-  skip: !root && 'needs root to act as two users',
+  skip: rootOnly('to act as two users'),
 }, async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('planted');
@@ -144,6 +142,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     const args = ['--pid', 'app.pid', '--start-secs', '5', '--', fixture('forever.js'), marker];
     const { spawn } = await import('node:child_process');
     const guard = spawn(BIN, [...args], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
+    box.spawned(guard.pid!);
     const exited = new Promise<string | null>((done) => guard.once('exit', (_code, sig) => done(sig)));
     const pid = await waitUntil(() => (readOr(box.path('app.pid')) ? Number(readOr(box.path('app.pid'))) : 0), 'the PID file');
     box.track(pid);

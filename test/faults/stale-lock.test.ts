@@ -16,7 +16,7 @@ test('a check that stood still past the stale period with a launch on record: no
   t.after(cleanupMarked(box, marker));
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
   const first = spawn(BIN, args, { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-spawn' }), stdio: ['ignore', 'ignore', 'pipe'] });
-  box.track(first.pid!);
+  box.spawned(first.pid!);
   let stderr = '';
   first.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

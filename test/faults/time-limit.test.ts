@@ -36,7 +36,7 @@ test('SIGTERM ends a stalled check at once and releases its lock', async (t) => 
     env: box.env({ ENSURE_RUNNING_FAILPOINT: 'stall:after-lock' }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  box.track(child.pid!);
+  box.spawned(child.pid!);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
