@@ -1,9 +1,10 @@
-// The published package: npm pack, a global install into a temporary prefix, then a real
-// check / status / stop round trip run from the installed copy, not from the working tree.
+// The published package: npm pack, a global install into a temporary prefix with no network
+// and an empty npm cache (the package needs nothing but itself), then a real check / status /
+// stop round trip run from the installed copy, not from the working tree.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
 
@@ -25,6 +26,8 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
 
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     version: string;
+    dependencies?: Record<string, string>;
+    scripts: Record<string, string>;
     bin: Record<string, string>;
     exports: Record<string, Record<string, string>>;
   };
@@ -52,12 +55,27 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
     'the lazily loaded chunks are published',
   );
 
+  // Nothing to fetch, nothing to build at install time: no runtime dependencies, no install scripts.
+  assert.deepEqual(pkg.dependencies ?? {}, {}, 'what the CLI needs is bundled in dist/, not installed from the registry');
+  for (const script of ['preinstall', 'install', 'postinstall', 'prepare'])
+    assert.equal(pkg.scripts[script], undefined, `no ${script} script runs when the tarball is installed`);
+
+  // Offline: an empty cache and --offline, and as root also a network namespace with no network at all.
   const prefix = box.path('prefix');
-  const installed = await runProcess(
-    'npm',
-    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(box.dir, info.filename)],
-    { cwd: box.dir, env: npmEnv, timeoutMs: 60_000 },
-  );
+  const npmArgs = [
+    'install',
+    '--global',
+    '--prefix',
+    prefix,
+    '--offline',
+    '--cache',
+    box.path('npm-cache'),
+    '--no-audit',
+    '--no-fund',
+    join(box.dir, info.filename),
+  ];
+  const root = process.getuid?.() === 0;
+  const installed = await runProcess(root ? 'unshare' : 'npm', root ? ['--net', 'npm', ...npmArgs] : npmArgs, { cwd: box.dir, env: npmEnv, timeoutMs: 60_000 });
   assert.equal(installed.code, 0, installed.stderr);
 
   const bin = join(prefix, 'bin', 'ensure-running');
@@ -69,7 +87,19 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
   assert.deepEqual([version.code, version.stdout.trim()], [0, pkg.version]);
   const help = await run(['--help']);
   assert.equal(help.code, 0, help.stderr);
-  assert.match(help.stdout, /--pid/, 'help loads yargs from the installed dependencies');
+  assert.match(help.stdout, /--pid/, 'help loads the bundled yargs');
+  assert.ok(!existsSync(join(home, 'node_modules')), 'the installed copy has no node_modules of its own');
+
+  // The lazily loaded parts run from the bundle: smol-toml and cron-parser (the example config
+  // file, whose programs have schedules), and the lease clients (a store that refuses: one line, exit 1).
+  const example = await run(['--check-config', join(home, 'examples', 'programs.toml')]);
+  assert.deepEqual([example.code, example.stderr], [0, '']);
+  for (const url of ['postgres://app@127.0.0.1:1/app', 'redis://127.0.0.1:1']) {
+    const lease = await run(['--pid', 'lease.pid', '--lease', url, '--lease-name', 'app', '--', process.execPath, fixture('forever.js')]);
+    assert.equal(lease.code, 1, lease.stderr);
+    assert.doesNotMatch(lease.stderr, /Cannot find|ERR_MODULE_NOT_FOUND|internal error/, url);
+    assert.match(lease.stderr, /lease store unreachable/, url);
+  }
 
   const command = ['--', process.execPath, fixture('forever.js')];
   const first = await run(['--pid', 'app.pid', ...command]);
