@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { Sandbox, isAlive } from '../helpers.ts';
 import { startPostgres, type StoreServer } from '../servers.ts';
+import { needs } from '../tools.ts';
 import { Hosts, LONG, copies } from '../lease-hosts.ts';
 
+/** The store's server: a private one, when its package is installed. */
+const skip = needs('postgresql');
 let server: StoreServer;
 before(async () => {
-  server = await startPostgres();
+  if (!skip) server = await startPostgres();
 });
 after(async () => {
   await server?.cleanup();
@@ -25,7 +28,7 @@ function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
   return hosts;
 }
 
-test('lease: --stop holds the program stopped on every host; --start clears it', async (t) => {
+test('lease: --stop holds the program stopped on every host; --start clears it', { skip }, async (t) => {
   const hosts = setup(t, LONG);
   assert.equal((await hosts.run('a')).code, 0);
   assert.equal((await hosts.run('b')).code, 0);
@@ -47,7 +50,7 @@ test('lease: --stop holds the program stopped on every host; --start clears it',
   assert.equal(copies(hosts, ['a', 'b']).length, 1, 'one copy again');
 });
 
-test('lease: --release stops the copy here and hands over: another host takes it at its next check, with a higher token', async (t) => {
+test('lease: --release stops the copy here and hands over: another host takes it at its next check, with a higher token', { skip }, async (t) => {
   const hosts = setup(t, LONG);
   assert.equal((await hosts.run('c')).code, 0);
   const copy = hosts.running('c');

@@ -6,11 +6,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
 import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
+import { needs } from '../tools.ts';
 import { Hosts, LONG, copies } from '../lease-hosts.ts';
 
+/** The store's server: a private one, when its package is installed. */
+const skip = needs('postgresql');
 let server: StoreServer;
 before(async () => {
-  server = await startPostgres();
+  if (!skip) server = await startPostgres();
 });
 after(async () => {
   await server?.cleanup();
@@ -40,7 +43,7 @@ async function row(name: string): Promise<{ holder: string; token: string; live:
   }
 }
 
-test('lease: three hosts, many simultaneous checks each → exactly one program in all, the others silent standbys', async (t) => {
+test('lease: three hosts, many simultaneous checks each → exactly one program in all, the others silent standbys', { skip }, async (t) => {
   // Twelve checks at once on a busy machine: room for slow store calls, none of them is about time.
   const hosts = setup(t, LONG);
   const names = ['a', 'b', 'c'];
@@ -67,7 +70,7 @@ test('lease: three hosts, many simultaneous checks each → exactly one program 
   assert.equal(status.token, '1');
 });
 
-test('lease: the token never moves on a renewal and reaches the program as ENSURE_RUNNING_FENCING_TOKEN', async (t) => {
+test('lease: the token never moves on a renewal and reaches the program as ENSURE_RUNNING_FENCING_TOKEN', { skip }, async (t) => {
   const hosts = setup(t, LONG);
   for (let i = 0; i < 4; i++) assert.equal((await hosts.run('a')).code, 0);
   await waitUntil(() => hosts.launches('a').length === 1, 'the copy to report its token');
@@ -80,7 +83,7 @@ test('lease: the token never moves on a renewal and reaches the program as ENSUR
   assert.equal((await row(hosts.leaseName))?.token, '1');
 });
 
-test("lease: the holder's checks stop → a standby takes over with a higher token; the old holder's next check stops its copy", async (t) => {
+test("lease: the holder's checks stop → a standby takes over with a higher token; the old holder's next check stops its copy", { skip }, async (t) => {
   // a's lease runs out fast; b's, once taken, outlives the slowest check of a busy machine.
   const hosts = setup(t, undefined, { b: LONG });
   assert.equal((await hosts.run('a')).code, 0);
@@ -110,7 +113,7 @@ test("lease: the holder's checks stop → a standby takes over with a higher tok
   );
 });
 
-test('lease: a program under an old token is restarted under the new one', async (t) => {
+test('lease: a program under an old token is restarted under the new one', { skip }, async (t) => {
   const hosts = setup(t, LONG);
   assert.equal((await hosts.run('a')).code, 0);
   const first = hosts.running('a');
@@ -133,7 +136,7 @@ test('lease: a program under an old token is restarted under the new one', async
   assert.equal((await hosts.lease('a')).programToken, '3');
 });
 
-test('lease: wrong password, unknown scheme, wrong URL, unreachable host → one clear line, no password, no program', async (t) => {
+test('lease: wrong password, unknown scheme, wrong URL, unreachable host → one clear line, no password, no program', { skip }, async (t) => {
   const hosts = setup(t, LONG);
   const port = await freePort();
   const cases: [string, string, NodeJS.ProcessEnv, number, RegExp][] = [

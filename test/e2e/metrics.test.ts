@@ -2,21 +2,16 @@
 // --output FILE, written atomically for node_exporter's textfile collector.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, runProcess } from '../helpers.ts';
+import { needs, tool } from '../tools.ts';
 
-/** promtool from PATH or /usr/local/bin (.ci/run puts it there); the test fails without it rather than pass unchecked. */
-function promtool(): string {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/local/bin', '/usr/bin']) {
-    if (dir && existsSync(join(dir, 'promtool'))) return join(dir, 'promtool');
-  }
-  throw new Error("promtool not found: install it as .ci/run does (from Debian's prometheus package)");
-}
+/** Without promtool the metrics would pass unchecked: skipped then (CI=1: failed). */
+const skip = needs('promtool');
 
 /** Runs `promtool check metrics` on the text: its parser and its linter (naming conventions). */
 async function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
-  const run = await runProcess(promtool(), ['check', 'metrics'], { input: text, timeoutMs: 30_000 });
+  const run = await runProcess(tool('promtool'), ['check', 'metrics'], { input: text, timeoutMs: 30_000 });
   return { code: run.code, output: run.stdout + run.stderr };
 }
 
@@ -31,7 +26,7 @@ function samples(text: string): Map<string, number> {
   return map;
 }
 
-test('every guarded program as Prometheus metrics that promtool parses and lints clean, with awkward names escaped', async (t) => {
+test('every guarded program as Prometheus metrics that promtool parses and lints clean, with awkward names escaped', { skip }, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   // The checker itself refuses a broken text: its silence below means something.
@@ -76,7 +71,7 @@ test('every guarded program as Prometheus metrics that promtool parses and lints
   assert.match(bad.stderr, /--format yaml/);
 });
 
-test('--output FILE replaces the file atomically with what --status would print, and leaves no temporary file', async (t) => {
+test('--output FILE replaces the file atomically with what --status would print, and leaves no temporary file', { skip }, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   assert.equal((await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')])).code, 0);

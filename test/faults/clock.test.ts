@@ -1,19 +1,14 @@
 // Wall-clock jumps, with libfaketime (Debian's faketime): backoff stays sane both ways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { Sandbox, fixture, readOr } from '../helpers.ts';
+import { needs, tool } from '../tools.ts';
 
-const LIB = [
-  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
-  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
-  '/usr/lib/faketime/libfaketime.so.1',
-].find(existsSync);
-const skip = !LIB && 'libfaketime is not installed (apt-get install faketime)';
+const skip = needs('faketime');
 
 /** Runs a check with the wall clock shifted by `offset` (libfaketime syntax: "-1h", "+1d"). */
 function at(box: Sandbox, offset: string, args: string[]) {
-  return box.run(args, { env: box.env({ LD_PRELOAD: LIB!, FAKETIME: offset, FAKETIME_DONT_RESET: '1' }) });
+  return box.run(args, { env: box.env({ LD_PRELOAD: tool('faketime'), FAKETIME: offset, FAKETIME_DONT_RESET: '1' }) });
 }
 
 const untilOf = (box: Sandbox): number => JSON.parse(readOr(box.path('app.state.json'))).backoff?.untilMs ?? 0;

@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BIN, Sandbox, fixture, isAlive, killHard, runProcess, waitUntil } from '../helpers.ts';
+import { needs } from '../tools.ts';
 import { cleanupMarked, pidsWithArg, procStat, uniqueMarker, impostorAt, pidReuseSkip } from '../proc.ts';
 
-const skip = pidReuseSkip;
+const skip = pidReuseSkip || needs('dash', 'busybox');
 const SHELLS = [['dash'], ['busybox', 'sh']];
 
 /** Runs the front door under each shell with a recorder in place of node; true where node would have run. */
