@@ -89,7 +89,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       return reloadCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--reload', world), world);
     }
     case 'release': {
-      const { releaseCommand } = await import('../lease/manual.js');
+      const { releaseCommand } = await import('../commands/release.js');
       return releaseCommand(bounded(await actingConfig(call, world), '--release', world), world);
     }
     case 'crontab': {

@@ -9,7 +9,7 @@ import { takeLock, type Held } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { removePidFile, writePidFile } from '../os/pid-file.js';
 import { identityOf } from '../os/proc-identity.js';
-import { readStateFile, writeStateFile, type StateRead } from '../os/state-file.js';
+import { loadStateFile, readStateFile, writeStateFile } from '../os/state-file.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
 import { killUnrecorded, stopLeftovers, terminate } from '../os/terminate.js';
@@ -20,23 +20,8 @@ import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { hearing, type World } from '../world.js';
+import type { LeaseStep } from '../lease/step.js';
 import { settlePromise } from './promise.js';
-
-/** Turns a sidecar read into a state, saying once why an unusable one is set aside. */
-export function loadState(read: StateRead, world: World, name: string, path: string): ProgramState | null {
-  if (read.kind === 'ok') return read.state;
-  if (read.kind === 'missing') return null;
-  if (read.future) {
-    throw new RunError({
-      action: 'use the state file',
-      subject: path,
-      reason: read.reason,
-      hint: 'upgrade ensure-running (the program itself is left alone), or remove the file to start its records afresh',
-    });
-  }
-  world.warn(`${name}: ${read.reason}`);
-  return null;
-}
 
 /** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
@@ -77,9 +62,9 @@ export async function tickLocked(
   prepare?: (state: ProgramState) => ProgramState,
 ): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
-  const onFile = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
+  const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
-  const leased = given.lease ? await (await import('../lease/step.js')).leaseStep(given, world, onFile, prepare !== undefined) : null;
+  const leased = given.lease ? await leaseStep(given, world, onFile, prepare !== undefined) : null;
   if (leased?.idle) return { code: leased.code, quiet: false };
   const config = leased ? leased.config : given;
   const loaded = leased ? leased.loaded : onFile;
@@ -105,6 +90,26 @@ export async function tickLocked(
   }
   save(paths.stateFile, loaded, leased ? leased.settle(tick.state) : tick.state);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
+}
+
+/**
+ * --lease: the store call and the role (src/lease/step.ts), loaded only then; its effects (a
+ * copy that must not run here, stopped) are performed here, then the step says how the check goes on.
+ */
+async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
+  const { paths } = config;
+  const asked = await (await import('../lease/step.js')).leaseStep(config, world, loaded, manualStart);
+  if (!asked.decided) return asked.step;
+  let onFile = loaded;
+  let state = asked.state;
+  for (const effect of asked.effects) {
+    // The stop reads and writes the records itself: the new lease record goes on file first.
+    writeStateFile(paths.stateFile, state);
+    await (await import('./stopping.js')).stopCopy(config, world, effect.head);
+    onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+    state = onFile ?? state;
+  }
+  return asked.after(onFile, state);
 }
 
 /** Writes the state file when the tick changed it. */

@@ -8,8 +8,7 @@ import { EXIT, RunError, errnoCode } from '../errors.js';
 import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { verifyIdentity } from '../os/proc-identity.js';
-import { readStateFile, writeStateFile } from '../os/state-file.js';
-import { loadState } from './check.js';
+import { loadStateFile, writeStateFile } from '../os/state-file.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 
@@ -26,7 +25,7 @@ export async function reloadCommand(config: ProgramConfig, world: World): Promis
 function reloadLocked(config: ProgramConfig, world: World): number {
   const { paths } = config;
   const signal = config.reloadSignal ?? 'SIGHUP';
-  const loaded = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
+  const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   const looked = observe(paths, loaded, { tail: false, scan: false });
   if (looked.obs.kind === 'unverified') {
     throw new RunError({

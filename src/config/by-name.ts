@@ -6,7 +6,7 @@ import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import type { ConfigFile } from './load.js';
-import { eachProgram, namedPrograms } from './call.js';
+import { eachProgram, namedPrograms } from './programs.js';
 
 /** --status: each program's status; JSON is always an array. Exit codes as a bare --status, or the program's own for one name. */
 export async function statusByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {

@@ -8,7 +8,7 @@ import { hearing, type World } from '../world.js';
 import { EXIT } from '../errors.js';
 import { giveConfigPromise, PromiseGatherer } from './promise.js';
 import type { ConfigFile } from './load.js';
-import { eachProgram } from './call.js';
+import { eachProgram } from './programs.js';
 import { configHome, makeStateDir } from './resolve.js';
 import { noteRemoved, rosterPath } from './roster.js';
 

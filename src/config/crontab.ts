@@ -9,7 +9,7 @@ import { resolveCommand } from '../os/launch.js';
 import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import type { ConfigFile } from './load.js';
-import { eachProgram } from './call.js';
+import { eachProgram } from './programs.js';
 import { optionValue } from '../cli/option-values.js';
 import { parseDurationMs } from '../core/duration.js';
 

@@ -7,7 +7,9 @@
 // the old rule holds instead: crowded deaths back off, one interval doubling up to --backoff-max.
 
 import { formatDuration } from './duration.js';
-import { backoffDelayMs, clock, type Policy } from './policy.js';
+import { backoffDelayMs } from './backoff.js';
+import { clock } from './local-time.js';
+import type { Policy } from './policy.js';
 import type { ProgramState } from './state.js';
 import type { CrowdRecord, Trouble } from './crowd-record.js';
 

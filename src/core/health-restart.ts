@@ -8,7 +8,8 @@
 
 import { crowdVerdict, type Trouble } from './crowd.js';
 import type { RestartKind } from './health.js';
-import { clock, recentDeaths, type Policy } from './policy.js';
+import { clock } from './local-time.js';
+import { recentDeaths, type Policy } from './policy.js';
 import { withEvent, type ProgramState } from './state.js';
 
 /**

@@ -23,3 +23,8 @@ export function localDateTime(ms: number): string {
 export function localFromIso(isoText: string | null): string {
   return isoText ? localDateTime(new Date(isoText).getTime()) : '-';
 }
+
+/** Clock time for report lines: local HH:MM:SS, with the date when it is not within a day of `now`. */
+export function clock(ms: number, now: number): string {
+  return Math.abs(ms - now) < 20 * 3_600_000 ? localClock(ms) : localDateTime(ms);
+}

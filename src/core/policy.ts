@@ -9,7 +9,8 @@ import { formatDuration } from './duration.js';
 import { sayOnce } from './said-once.js';
 import { phaseOf } from './phase.js';
 import { crowdOverText, crowdVerdict } from './crowd.js';
-import { localClock, localDateTime } from './local-time.js';
+import { clock } from './local-time.js';
+import { backoffDelayMs } from './backoff.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
 // The defaults of the options behind the policy are in the option table (src/cli/options.ts).
@@ -126,17 +127,6 @@ export type LaunchResult =
 /** Slack when comparing a due time with cron's tick, which may come a little early. */
 export function slackMs(policy: Policy): number {
   return Math.min(5_000, policy.periodMs / 4);
-}
-
-/** Delay before the next launch after `level` troubles: one period, doubling, capped. */
-export function backoffDelayMs(policy: Policy, level: number): number {
-  const doubled = policy.periodMs * 2 ** Math.max(0, Math.min(level, 30));
-  return Math.min(policy.backoffMaxMs, doubled);
-}
-
-/** Clock time for report lines: local HH:MM:SS, with the date when it is not within a day of `now`. */
-export function clock(ms: number, now: number): string {
-  return Math.abs(ms - now) < 20 * 3_600_000 ? localClock(ms) : localDateTime(ms);
 }
 
 /**

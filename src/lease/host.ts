@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readSmallFile, writeFileAtomic } from '../os/files.js';
 import { HOST_ID } from '../core/lease-record.js';
 import { RunError } from '../errors.js';
-import type { LeaseHost } from './lease.js';
+import type { LeaseHost } from './store.js';
 
 /** The host id given, or the one kept in `home` (made on first use). */
 export function leaseHost(given: string | null, home: string): LeaseHost {

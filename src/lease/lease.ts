@@ -1,47 +1,9 @@
-// The lease store behind --lease: a small interface with one file per engine (postgres.ts,
-// redis.ts), loaded by dynamic import only when --lease is given. Every engine keeps the
-// expiry by its own clock and a fencing token that grows at each change of holder only.
+// The lease store behind --lease: the engine for a URL's scheme (postgres.ts, redis.ts), each
+// loaded by dynamic import only when --lease is given. What an engine implements is in store.ts.
 
-import type { LeaseView } from '../core/lease-record.js';
+import type { LeaseStore, StoreTarget } from './store.js';
 export type { LeaseOptions } from '../core/lease-record.js';
-import { formatDuration } from '../core/duration.js';
-
-/** Who asks: this host's id (kept in ENSURE_RUNNING_HOME unless given) and hostname, for people. */
-export interface LeaseHost {
-  id: string;
-  hostname: string;
-}
-
-/** One engine's connection for one check; every call is bounded by the engine's timeout. */
-export interface LeaseStore {
-  /** Takes the lease if it is free (or ran out), renews it if it is ours; one store call. */
-  acquireOrRenew(name: string, host: LeaseHost, ttlMs: number): Promise<{ view: LeaseView; mine: boolean }>;
-  /** Lets the lease run out now if `host` holds it under `token`; `host` itself may take it again only after `ttlMs`. */
-  release(name: string, host: LeaseHost, token: string, ttlMs: number): Promise<boolean>;
-  /** The lease as the store has it, without taking it; null when no host ever asked for it. */
-  read(name: string): Promise<LeaseView | null>;
-  /** Holds the program stopped on every host (`by`: the host that asked), or clears that (null). */
-  hold(name: string, by: string | null): Promise<void>;
-  /** Closes the connection, bounded: a hung store never keeps the check alive. */
-  close(): Promise<void>;
-}
-
-/** A store error, classified: `config` when the store refused us (exit 2), else an outage (exit 1). */
-export class StoreError extends Error {
-  readonly config: boolean;
-  constructor(message: string, config: boolean) {
-    super(message);
-    this.name = 'StoreError';
-    this.config = config;
-  }
-}
-
-/** How an engine is reached: the URL (never printed), the same URL without password, the bound of one call. */
-export interface StoreTarget {
-  url: string;
-  shownUrl: string;
-  timeoutMs: number;
-}
+export { StoreError, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
 
 /** The engine for a URL's scheme; its module (and its client library) is loaded only now. */
 export async function loadEngine(target: Pick<StoreTarget, 'url'>): Promise<(target: StoreTarget) => Promise<LeaseStore>> {
@@ -53,20 +15,4 @@ export async function loadEngine(target: Pick<StoreTarget, 'url'>): Promise<(tar
 /** Opens the store for a URL's scheme. */
 export async function openStore(target: StoreTarget): Promise<LeaseStore> {
   return (await loadEngine(target))(target);
-}
-
-/** Runs `work` within `ms`; on expiry rejects with an outage error and calls `abandon` (which must free its sockets). */
-export async function within<T>(ms: number, what: string, work: Promise<T>, abandon: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => {
-      abandon();
-      fail(new StoreError(`no answer within ${formatDuration(ms)} to ${what}`, false));
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,7 +5,7 @@
 
 import pg from 'pg';
 import type { LeaseView } from '../core/lease-record.js';
-import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './lease.js';
+import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
 
 const TABLE = 'ensure_running_lease';
 

@@ -6,7 +6,7 @@
 
 import { createClient } from 'redis';
 import type { LeaseView } from '../core/lease-record.js';
-import { StoreError, within, type LeaseStore, type StoreTarget } from './lease.js';
+import { StoreError, within, type LeaseStore, type StoreTarget } from './store.js';
 
 /** The keys of one lease; the braces keep them in one slot of a cluster. */
 function keys(name: string): string[] {

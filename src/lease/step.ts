@@ -1,8 +1,9 @@
 // The check's lease step (--lease), under the check's lock, before it observes and decides:
 // one store call (acquire or renew), the role decided by src/core/lease-role.ts, the copy
 // here stopped when this host must not run it (standby, step-down, held everywhere, or a
-// restart under a new fencing token). A holder's check then goes on as usual, with the
-// token in the program's environment; any other host's check ends here.
+// restart under a new fencing token): a `stop` effect that the check's executor performs.
+// A holder's check then goes on as usual, with the token in the program's environment; any
+// other host's check ends here.
 
 import { emptyLeaseRecord, hostText, type LeaseRecord } from '../core/lease-record.js';
 import { decideLease, type StoreAnswer } from '../core/lease-role.js';
@@ -11,10 +12,8 @@ import { EXIT } from '../errors.js';
 import { observe } from '../os/observe.js';
 import { bootId } from '../os/proc-identity.js';
 import { register } from '../os/registry.js';
-import { readStateFile, writeStateFile } from '../os/state-file.js';
-import { loadState } from '../commands/check.js';
+import { writeStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from '../core/program-config.js';
-import { stopLocked } from '../commands/stop.js';
 import type { World } from '../world.js';
 import { leaseHost } from './host.js';
 import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
@@ -34,6 +33,17 @@ export type LeaseStep =
       /** Puts the token of a copy launched by this check on record, before the save. */
       settle(state: ProgramState): ProgramState;
     };
+
+/** What the lease asks the check to do before it goes on: stop the copy here, said in one line headed by `head`. */
+export type LeaseEffect = { kind: 'stop'; head: string };
+
+/**
+ * The role decided: the effects to perform first (with `state`, the records with the new lease
+ * record, on file before them), then `after` with the records as they are after them.
+ */
+export type LeaseAsked =
+  | { decided: false; step: LeaseStep }
+  | { decided: true; effects: LeaseEffect[]; state: ProgramState; after(onFile: ProgramState | null, state: ProgramState): LeaseStep };
 
 /** The lease record of these records, or a fresh one when --lease or --lease-name changed. */
 export function recordOf(state: ProgramState | null, lease: LeaseOptions): LeaseRecord {
@@ -62,14 +72,6 @@ async function ask(lease: LeaseOptions, host: LeaseHost): Promise<StoreAnswer> {
   }
 }
 
-/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`. */
-export async function stopCopy(config: ProgramConfig, world: World, head: string): Promise<void> {
-  const heard: string[] = [];
-  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false);
-  const prefix = `${config.paths.name}: `;
-  world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
-}
-
 /** Writes the records when they changed. */
 function save(path: string, before: ProgramState | null, state: ProgramState): void {
   if (!before || JSON.stringify(before) !== JSON.stringify(state)) writeStateFile(path, state);
@@ -77,14 +79,14 @@ function save(path: string, before: ProgramState | null, state: ProgramState): v
 
 /**
  * The lease step of one check. `manualStart`: --start, which clears a local hold, so it is
- * not one here. Returns whether the check goes on, and with what.
+ * not one here. Returns the role's effects and what follows them: whether the check goes on, and with what.
  */
-export async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
+export async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseAsked> {
   const lease = config.lease!;
   const { paths } = config;
   const base = loaded ?? emptyState();
   // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
-  if (base.held && !manualStart) return { idle: true, code: EXIT.ok };
+  if (base.held && !manualStart) return { decided: false, step: { idle: true, code: EXIT.ok } };
   const record = recordOf(loaded, lease);
   const host = leaseHost(lease.hostId, config.registryDir);
   const running = copyHere(config, base, record);
@@ -101,15 +103,23 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   };
   const decision = decideLease({ record, answer, me: host, running, clock, rules });
   for (const line of decision.lines) world.warn(line);
-  let state: ProgramState = { ...base, lease: decision.record };
-  let onFile = loaded;
-  if (decision.stop) {
-    // The stop reads and writes the records itself: the new lease record goes on file first.
-    writeStateFile(paths.stateFile, state);
-    await stopCopy(config, world, decision.stop);
-    onFile = loadState(readStateFile(paths.stateFile), world, paths.name, paths.stateFile);
-    state = onFile ?? state;
-  }
+  const state: ProgramState = { ...base, lease: decision.record };
+  const effects: LeaseEffect[] = decision.stop ? [{ kind: 'stop', head: decision.stop }] : [];
+  return { decided: true, effects, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };
+}
+
+/** After the role's effects: a standby's check ends (its role on record); a holder's goes on with the token in the program's environment. */
+function goOn(
+  config: ProgramConfig,
+  world: World,
+  decision: ReturnType<typeof decideLease>,
+  host: LeaseHost,
+  manualStart: boolean,
+  onFile: ProgramState | null,
+  state: ProgramState,
+): LeaseStep {
+  const lease = config.lease!;
+  const { paths } = config;
   if (decision.go.kind === 'idle') {
     save(paths.stateFile, onFile, state);
     // A standby is listed by a bare --status too (its role is on record).

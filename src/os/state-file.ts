@@ -5,6 +5,7 @@ import { parseState, STATE_VERSION, type ProgramState } from '../core/state.js';
 import { promisePaths } from '../core/paths.js';
 import { readSmallFile, writeFileAtomic } from './files.js';
 import { removePromise } from './promise-file.js';
+import { RunError } from '../errors.js';
 
 /** When a check answered by the quiet promise last ran: the mark's mtime, 0 when there is none. */
 export function markedAtMs(stateFile: string): number {
@@ -69,4 +70,24 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
 export function writeStateFile(path: string, state: ProgramState): void {
   removePromise(promisePaths(path).promiseFile);
   writeFileAtomic(path, `${JSON.stringify(state, null, 1)}\n`, 'state file');
+}
+
+/**
+ * The records of a call that may act: null when there are none, or when the file is unusable
+ * (set aside, said once through `warn`). A file of a newer version stops the call instead.
+ */
+export function loadStateFile(path: string, name: string, warn: (line: string) => void): ProgramState | null {
+  const read = readStateFile(path);
+  if (read.kind === 'ok') return read.state;
+  if (read.kind === 'missing') return null;
+  if (read.future) {
+    throw new RunError({
+      action: 'use the state file',
+      subject: path,
+      reason: read.reason,
+      hint: 'upgrade ensure-running (the program itself is left alone), or remove the file to start its records afresh',
+    });
+  }
+  warn(`${name}: ${read.reason}`);
+  return null;
 }

@@ -1,7 +1,7 @@
 // Times in report lines: the clock alone within a day, the date too beyond it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clock } from '../../src/core/policy.ts';
+import { clock } from '../../src/core/local-time.ts';
 
 const now = new Date(2026, 10, 21, 23, 50, 0).getTime();
 

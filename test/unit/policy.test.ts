@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
 import { launchCount, reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
-import { backoffDelayMs, decideAfterLaunch, decideCheck, recordSpawn, slackMs, type Decision, type LaunchResult, type Policy } from '../../src/core/policy.ts';
+import { backoffDelayMs } from '../../src/core/backoff.ts';
+import { decideAfterLaunch, decideCheck, recordSpawn, slackMs, type Decision, type LaunchResult, type Policy } from '../../src/core/policy.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
 

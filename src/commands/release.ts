@@ -1,0 +1,50 @@
+// --release with --lease: stops the copy here, then lets the lease run out now so that
+// another host takes it at its next check.
+
+import { formatDuration } from '../core/duration.js';
+import { hostText } from '../core/lease-record.js';
+import { emptyState } from '../core/state.js';
+import { EXIT } from '../errors.js';
+import { takeLock } from '../os/lock.js';
+import { observe } from '../os/observe.js';
+import { loadStateFile, writeStateFile } from '../os/state-file.js';
+import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import { leaseHost } from '../lease/host.js';
+import { withStore } from '../lease/manual.js';
+import { recordOf } from '../lease/step.js';
+import type { World } from '../world.js';
+import { stopCopy } from './stopping.js';
+
+/** --release: stops the copy here, then lets the lease run out now; another host takes it at its next check. */
+export async function releaseCommand(config: ProgramConfig, world: World): Promise<number> {
+  const lease = config.lease!;
+  const { paths } = config;
+  const lock = await takeLock(paths.pidFile, lockWaitMs(config), world.now);
+  try {
+    const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+    const record = recordOf(loaded, lease);
+    const host = leaseHost(lease.hostId, config.registryDir);
+    const token = record.role === 'holder' ? record.seen?.token : undefined;
+    if (token === undefined) {
+      const holder = record.seen?.holder ? `; it was last held by ${hostText(record.seen.holder, record.seen.hostname)} (token ${record.seen.token})` : '';
+      world.say(`${paths.name}: lease ${lease.name} is not held by this host (${hostText(host.id, host.hostname)}), nothing to release${holder}`);
+      return EXIT.ok;
+    }
+    // The copy first: once the lease is released another host may start its own at once.
+    const state = loaded ?? emptyState();
+    if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours')
+      await stopCopy(config, world, `${paths.name}: releasing lease ${lease.name}`);
+    const released = await withStore(config, 'release', (store) => store.release(lease.name, host, token, lease.ttlMs));
+    const after = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line)) ?? state;
+    writeStateFile(paths.stateFile, { ...after, lease: { ...recordOf(after, lease), role: 'standby', renewed: null } });
+    if (released)
+      world.say(
+        `${paths.name}: released lease ${lease.name} (token ${token}); another host takes it ` +
+          `at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`,
+      );
+    else world.say(`${paths.name}: lease ${lease.name} had already run out or changed hands; the copy here is stopped`);
+    return EXIT.ok;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,117 @@
+// Stopping the program under a lock the caller holds: --stop, the stop half of --restart, and
+// the copy that the lease says must not run here (--lease, --release).
+
+import { emptyState, type ProgramState } from '../core/state.js';
+import { decide } from '../core/tick.js';
+import { formatDuration } from '../core/duration.js';
+import { quoteArgv } from '../core/shell-quote.js';
+import { EXIT, RunError } from '../errors.js';
+import { observe } from '../os/observe.js';
+import { removePidFile } from '../os/pid-file.js';
+import { loadStateFile, writeStateFile } from '../os/state-file.js';
+import { stopLeftovers, terminate } from '../os/terminate.js';
+import { leftoversText } from '../core/policy.js';
+import { removePromise } from '../os/promise-file.js';
+import { register } from '../os/registry.js';
+import type { ProgramConfig } from '../core/program-config.js';
+import type { World } from '../world.js';
+
+/** The end of a stop line naming the other processes of the run that the stop reached. */
+function othersText(others: number[]): string {
+  return others.length
+    ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} ` +
+        `of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})`
+    : '';
+}
+
+/** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
+export async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
+  const { paths } = config;
+  // Before any signal: no call may take the quiet path on the promise of a run being stopped.
+  removePromise(paths.promiseFile);
+  const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+  let state = loaded ?? emptyState();
+  const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null });
+  let line: string;
+  if (looked.obs.kind === 'unverified') {
+    throw new RunError({
+      action: 'stop',
+      subject: `pid ${looked.obs.pid}`,
+      reason: `${paths.pidFile} names a live process that ensure-running did not launch (no launch record), so it is not signalled`,
+      hint: `if you are sure it is the program, stop it by hand: kill ${looked.obs.pid}`,
+    });
+  }
+  // A program found by its launch token or environment (records lost) is stopped like a recorded one.
+  if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
+  if (looked.obs.kind === 'ours' && state.identity) {
+    const identity = state.identity;
+    // Hold first: on record under the lock before the first signal, so that Ctrl-C or a lost
+    // SSH session during the wait leaves the program held, not "died" and relaunched.
+    const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
+    state = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now()).state;
+    writeStateFile(paths.stateFile, state);
+    const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
+    if (result.kind === 'survived') {
+      throw new RunError({
+        action: 'stop',
+        subject: `pid ${identity.pid}`,
+        reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
+        hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+      });
+    }
+    const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
+    if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
+    else if (result.kind === 'killed')
+      line =
+        `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ` +
+        `${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
+    else line = 'was not running';
+  } else if (looked.obs.kind === 'gone' && (state.identity || looked.obs.run)) {
+    // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
+    const pids = looked.obs.leftovers ?? [];
+    const run = state.identity ?? looked.obs.run!;
+    if (pids.length) {
+      const result = await stopLeftovers(run, pids, config.stopSignal, config.killAfterMs, world.now);
+      if (result.kind === 'survived') {
+        throw new RunError({
+          action: 'stop',
+          subject: `pids ${pids.join(' ')}`,
+          reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
+          hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+        });
+      }
+    }
+    // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
+    const dead = state.identity ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now()) : { state, effects: [] };
+    state = dead.state;
+    const words = dead.effects.flatMap((effect) => (effect.kind === 'report' ? [`; ${effect.text}`] : [])).join('');
+    line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
+  } else {
+    line = 'was not running';
+  }
+  const stopped = decide(state, { kind: 'stopped', line, hold, pid: state.identity?.pid ?? null }, config.request, config.policy, world.now());
+  state = stopped.state;
+  if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
+  writeStateFile(paths.stateFile, state);
+  register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
+  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ${startHint(config, state)}`);
+  else world.say(`${paths.name}: ${line}`);
+  return EXIT.ok;
+}
+
+/** The line that starts it again: exact, since the launch request is on record (older records: their command). */
+function startHint(config: ProgramConfig, state: ProgramState): string {
+  // The policy's hint: `--pid FILE --start`, or `--config FILE --start NAME` for a program of a file.
+  const head = config.policy.startHint;
+  // By name (--config FILE --start NAME) needs no command: the file has it.
+  if (state.request || !head.startsWith('ensure-running --pid ')) return head;
+  return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
+}
+
+/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`. */
+export async function stopCopy(config: ProgramConfig, world: World, head: string): Promise<void> {
+  const heard: string[] = [];
+  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false);
+  const prefix = `${config.paths.name}: `;
+  world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
+}
