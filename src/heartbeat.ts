@@ -2,7 +2,7 @@
 // refresh (beat), unregister (stop). `import { heartbeat } from 'ensure-running'`.
 // ensure-running passes the file's path as ENSURE_RUNNING_HEARTBEAT; a beat sets its mtime.
 
-import { utimesSync, writeFileSync } from 'node:fs';
+import { rewriteFile, setFileTimes } from './os/door.js';
 
 /** The mark stop() writes: the guard stops judging the heartbeat until the next beat. Same text as src/core/health.ts. */
 const UNREGISTERED = 'unregistered\n';
@@ -80,20 +80,20 @@ export function heartbeat(options: HeartbeatOptions = {}): Heartbeat {
         if (registered) {
           const now = new Date();
           try {
-            utimesSync(path!, now, now);
+            setFileTimes(path!, now);
             return;
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
           }
         }
-        writeFileSync(path!, '');
+        rewriteFile(path!, '');
         registered = true;
       });
     },
     stop() {
       if (timer !== null) clearInterval(timer);
       timer = null;
-      write(() => writeFileSync(path!, UNREGISTERED));
+      write(() => rewriteFile(path!, UNREGISTERED));
       registered = false;
     },
   };

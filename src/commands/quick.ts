@@ -1,11 +1,12 @@
 // The JS verifier of the quiet promise: what the shell front door (bin/ensure-running) checks,
 // for callers that run the bundle with node directly. Same fields, same order, same rules.
 
-import { lstatSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import { answersCall, heartbeatFresh, parsePromise, sameLiveProcess, type Caller, type PromiseBlock } from '../core/promise.js';
 import { parseConfigPromise } from '../core/config-promise.js';
 import { markCheck, ownFile, readUptimeCs } from '../os/promise-file.js';
+import { readSmallFile, readSystemFile } from '../os/door.js';
 
 /** The promise file for these arguments: the first `--pid FILE` or `--pid=FILE` before `--`. */
 export function promiseFileOf(argv: string[], cwd: string): string | null {
@@ -21,9 +22,21 @@ export function promiseFileOf(argv: string[], cwd: string): string | null {
   return null;
 }
 
+/** The most a promise may hold: a call's arguments and one block per program of a config file. */
+const MAX_PROMISE_BYTES = 1024 * 1024;
+
 const read = (path: string): string | null => {
   try {
-    return readFileSync(path, 'latin1');
+    const found = readSmallFile(path, MAX_PROMISE_BYTES, 'promise', 'latin1');
+    return found.kind === 'ok' ? found.text : null;
+  } catch {
+    return null;
+  }
+};
+
+const readProc = (path: string): string | null => {
+  try {
+    return readSystemFile(path);
   } catch {
     return null;
   }
@@ -71,8 +84,8 @@ function blockHolds(p: PromiseBlock, own: BigIntStats, nowCs: number): boolean {
   const stateFile = ownFile(p.stateFile);
   if (!pidFile || (Number(pidFile.mode) & 0o002) !== 0 || read(p.pidFile) !== `${p.pid}\n`) return false;
   if (!stateFile || stateFile.mtimeNs > own.mtimeNs || (Number(stateFile.mode) & 0o022) !== 0) return false;
-  const stat = read(`/proc/${p.pid}/stat`);
-  const boot = read('/proc/sys/kernel/random/boot_id');
+  const stat = readProc(`/proc/${p.pid}/stat`);
+  const boot = readProc('/proc/sys/kernel/random/boot_id');
   if (stat === null || boot === null || !sameLiveProcess(p, stat, boot.trim())) return false;
   if (nowCs >= p.untilCs) return false;
   // A mark older than the promise was not written by a check that followed it.

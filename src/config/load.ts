@@ -2,10 +2,10 @@
 // table per program. Collects every problem it can find with its line, rather than stopping
 // at the first, so that --check-config reports them all at once.
 
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { errnoCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { readNamedFile } from '../os/door.js';
 import { scanLines, type SourceLines } from './lines.js';
 
 /** One problem of a file: where (line, table, key) and what. */
@@ -55,18 +55,25 @@ export function lineOf(lines: SourceLines, table: string, key?: string): number 
   return (key !== undefined ? lines.keys.get(`${table}\0${key}`) : undefined) ?? lines.tables.get(table) ?? null;
 }
 
+/** The largest config file read: far beyond any table of programs, well short of a mistake such as a log. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 /** Reads and parses the file; a file that cannot be read is a UsageError (exit 2), a malformed one a problem. */
 export function loadConfig(path: string, cwd: string): ConfigFile {
   const file = resolve(cwd, path);
-  let source: string;
+  let read: ReturnType<typeof readNamedFile>;
   try {
-    source = readFileSync(file, 'utf8');
+    read = readNamedFile(file, MAX_CONFIG_BYTES, 'config file');
   } catch (error) {
+    read = { kind: 'bad', reason: (error as Error).message };
+  }
+  if (read.kind !== 'ok') {
     throw new UsageError(
-      `cannot read the config file ${file} (${errnoCode(error) ?? (error as Error).message}); ` +
+      `cannot read the config file ${file} (${read.kind === 'missing' ? 'ENOENT' : read.reason}); ` +
         `give the path of a TOML file, as in: ensure-running --config programs.toml`,
     );
   }
+  const source = read.text;
   const lines = scanLines(source);
   const loaded: ConfigFile = { file, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };
   for (const twice of lines.duplicates) {

@@ -1,12 +1,11 @@
 // The programs a file held at its last check, so that one removed from the file is reported
 // once by the next check (it is not stopped: a file edit must never kill a program silently).
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteArgv } from '../core/shell-quote.js';
 import { readStateFile } from '../os/state-file.js';
 import { verifyIdentity } from '../os/proc-identity.js';
-import { writeFileAtomic } from '../os/files.js';
+import { readSmallFile, writeFileAtomic } from '../os/door.js';
 import { programPaths } from '../core/paths.js';
 import type { World } from '../world.js';
 
@@ -18,7 +17,9 @@ interface Roster {
 
 function readRoster(path: string): Roster | null {
   try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as Roster;
+    const read = readSmallFile(path, 1024 * 1024, 'program roster');
+    if (read.kind !== 'ok') return null;
+    const raw = JSON.parse(read.text) as Roster;
     return typeof raw.file === 'string' && raw.programs && typeof raw.programs === 'object' ? raw : null;
   } catch {
     return null;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readSmallFile, writeFileAtomic } from '../os/files.js';
+import { readSmallFile, writeFileAtomic } from '../os/door.js';
 import { HOST_ID } from '../core/lease-record.js';
 import { RunError } from '../errors.js';
 import type { LeaseHost } from './store.js';

@@ -1,7 +1,7 @@
 // What a detached notification runner is asked to do (src/notify/runner.ts), and the file where
 // it leaves its failures for the next check to say (once, under the program's lock).
 
-import { closeSync, constants, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { appendRecord, takeRecordFile } from '../os/door.js';
 
 /** One notification: a shell command, or an HTTP request. `what` starts its failure line. */
 export type Job =
@@ -32,38 +32,36 @@ export interface Failure {
   text: string;
 }
 
-/** Appends one failure; O_APPEND keeps concurrent runners' lines whole, O_NOFOLLOW refuses a planted link. */
+/**
+ * Appends one failure through the file door: O_APPEND keeps concurrent runners' lines whole; a
+ * planted link, FIFO or hard link is refused at once (a throw), never followed nor waited on.
+ */
 export function appendFailure(file: string, failure: Failure): void {
-  const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(failure)}\n`);
-  } finally {
-    closeSync(fd);
-  }
+  appendRecord(file, `${JSON.stringify(failure)}\n`, 'notification failure record');
+}
+
+/** The most a failure record may hold: far more than the lines of the jobs of a few checks. */
+const MAX_FAILURE_BYTES = 256 * 1024;
+
+/** What a check finds on record: the failures, and a refusal to say when what lay there was not such a record. */
+export interface Taken {
+  failures: Failure[];
+  refused: string | null;
 }
 
 /**
  * Takes the failures on record: the file is renamed first, so a runner that appends meanwhile
- * writes to a new file (said by a later check) and no line is said twice or lost.
+ * writes to a new file (said by a later check) and no line is said twice or lost. What lay
+ * there is read through the file door: a FIFO, a link or another user's file is not waited on
+ * nor read, and is removed with it, so its refusal is said once.
  */
-export function takeFailures(file: string): Failure[] {
-  const taken = `${file}.taken`;
-  try {
-    renameSync(file, taken);
-  } catch {
-    return [];
-  }
-  let text = '';
-  try {
-    text = readFileSync(taken, 'utf8');
-  } catch {
-    // unreadable: dropped below
-  }
-  try {
-    unlinkSync(taken);
-  } catch {
-    // already gone
-  }
+export function takeFailures(file: string): Taken {
+  const read = takeRecordFile(file, MAX_FAILURE_BYTES, 'notification failure record');
+  if (read.kind === 'missing') return { failures: [], refused: null };
+  if (read.kind === 'bad') return { failures: [], refused: `${read.reason}; removed` };
+  if (read.uid !== process.geteuid?.())
+    return { failures: [], refused: `notification failure record ${file} belongs to uid ${read.uid}, not to this user; removed` };
+  const text = read.text;
   const failures: Failure[] = [];
   for (const line of text.split('\n')) {
     try {
@@ -73,5 +71,5 @@ export function takeFailures(file: string): Failure[] {
       // a torn or empty line
     }
   }
-  return failures;
+  return { failures, refused: null };
 }

@@ -1,14 +1,14 @@
 // The Prometheus view of --status: the pure formatter (src/core/prometheus.ts) fed with the
 // status rows and the resident memory of a verified running program.
 
-import { readFileSync } from 'node:fs';
+import { readSystemFile } from '../os/door.js';
 import { prometheusText } from '../core/prometheus.js';
 import type { StatusJson } from '../core/status-view.js';
 
 /** VmRSS of a PID in bytes, or null where /proc has none (another OS, a process just gone). */
 function residentBytes(pid: number): number | null {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readSystemFile(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;

@@ -141,7 +141,9 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, b
 
   // Failures the runners left since the last check: a hook's or a webhook's are said each (one
   // per change); a ping's once a day while it stays the same, so a dead URL is no mail per ping.
-  for (const failure of takeFailures(files.failures)) {
+  const taken = takeFailures(files.failures);
+  if (taken.refused) world.warn(`${paths.name}: warning: ${taken.refused}`);
+  for (const failure of taken.failures) {
     if (failure.source === 'ping-url' || failure.source === 'ping-fail-url') {
       const said = sayOnce(ping?.said, failure.text, now);
       if (ping) ping = { ...ping, said: said.said };

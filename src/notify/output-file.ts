@@ -3,7 +3,7 @@
 // collector sees the previous content or the new one, never half a file.
 
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../os/files.js';
+import { writeFileAtomic } from '../os/door.js';
 import type { World } from '../world.js';
 
 /** A world whose stdout lines are kept for FILE; its warnings still go to stderr. */

@@ -2,7 +2,8 @@
 // check, runs the --on-change command and the HTTP requests with their time bounds, kills a
 // command that overruns (its whole process group), and leaves any failure for the next check.
 
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
+import { openAppend } from '../os/door.js';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -15,10 +16,13 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** Opens the hook log for appending (never through a symbolic link, never blocking on a FIFO). */
+/**
+ * Opens the hook log for appending through the file door (never through a link, never blocking
+ * on a FIFO, never a hard link to another file); the hook's output is dropped when it is refused.
+ */
 function openLog(file: string): number | 'ignore' {
   try {
-    return openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    return openAppend(file, 'hook log', { devNull: true, blocking: true }).fd;
   } catch {
     return 'ignore';
   }

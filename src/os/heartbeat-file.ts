@@ -1,24 +1,13 @@
 // The heartbeat file as the guard sees it: one stat, and a read only for a small file that
 // may hold the "unregistered" mark (a beat from `touch` or the helper leaves it empty).
 
-import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readHead } from './door.js';
 import { UNREGISTERED_MARK, type HeartbeatSeen } from '../core/health.js';
 import { errnoCode, RunError } from '../errors.js';
 
 function startsWithMark(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  try {
-    const buffer = Buffer.alloc(UNREGISTERED_MARK.length);
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.toString('utf8', 0, n) === UNREGISTERED_MARK;
-  } finally {
-    closeSync(fd);
-  }
+  return readHead(path, UNREGISTERED_MARK.length)?.toString('utf8') === UNREGISTERED_MARK;
 }
 
 /** Looks at the heartbeat file: missing, beaten at its mtime, or unregistered. */

@@ -1,8 +1,9 @@
 // Launching the target detached: new session, stdin /dev/null, output appended to log files.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
+import { openAppend, readHead } from './door.js';
+import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { giveLog, runAsCommand, type RunAs } from './run-as.js';
 
@@ -75,79 +76,14 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
   });
 }
 
-/** The one character device a log may be: output thrown away on purpose. */
-function isDevNull(stat: Stats): boolean {
-  try {
-    return stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  } catch {
-    return false;
-  }
-}
-
-function logError(path: string, fields: { code?: string; reason?: string; hint: string }, cause?: unknown): ConfigError {
-  return new ConfigError({ action: 'open the log file', subject: path, ...fields }, cause === undefined ? undefined : { cause });
-}
-
 /**
- * Opens a log for appending without ever blocking: a FIFO at the log path (planted, or left
- * by mistake) would block a plain open until a reader comes, and the check with it, deaf to
- * SIGTERM. O_NONBLOCK makes that open fail (ENXIO) or return at once; anything but a regular
- * file or /dev/null is then refused. The program gets a fresh descriptor without O_NONBLOCK
- * (reopened through /proc/self/fd, which names the open file, not the path, so nothing can be
- * swapped in between); where there is no /proc it keeps the first one, and O_NONBLOCK has no
- * effect on a regular file or /dev/null.
+ * Opens a log for appending without ever blocking or following a link (src/os/door.ts): a FIFO
+ * at the log path (planted, or left by mistake) would block a plain open until a reader comes,
+ * and the check with it, deaf to SIGTERM. Anything but a regular file with one link or
+ * /dev/null is refused. The program gets a descriptor without O_NONBLOCK.
  */
-function openLog(path: string): number {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
-  } catch (error) {
-    const code = errnoCode(error);
-    const dir = dirname(path);
-    if (code === 'ELOOP') throw logError(path, { code, hint: 'the log path is a symbolic link; point the option at a real file' }, error);
-    if (code === 'ENXIO')
-      throw logError(
-        path,
-        {
-          code,
-          reason: 'it is a FIFO (named pipe), not a regular file',
-          hint: `remove it (rm ${path}) or point --log, --stdout or --stderr at a regular file`,
-        },
-        error,
-      );
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw logError(
-        path,
-        {
-          code,
-          reason: `the directory ${dir} does not exist`,
-          hint: `create it (mkdir -p ${dir}) or point --log, --stdout or --stderr at an existing directory`,
-        },
-        error,
-      );
-    throw logError(path, { code, hint: `check that ${dir} is writable by this user and that ${path} is a regular file` }, error);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() && !isDevNull(stat)) {
-      const what = stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a directory' : 'a device';
-      throw logError(path, {
-        reason: `it is ${what}, and a log must be a regular file or /dev/null`,
-        hint: `remove it or point --log, --stdout or --stderr at a regular file`,
-      });
-    }
-    try {
-      const plain = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_APPEND);
-      closeSync(fd);
-      fd = plain;
-    } catch {
-      // no /proc: keep the first descriptor (see above)
-    }
-    return fd;
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
+function openLog(path: string): { fd: number; created: boolean } {
+  return openAppend(path, 'log file', { devNull: true, blocking: true, action: 'open the log file' });
 }
 
 export interface LaunchSpec {
@@ -171,19 +107,10 @@ export interface Launched {
 
 /** The `#!` line of a script (up to 256 bytes), or null for a binary or an unreadable file. */
 function shebangLine(file: string): string | null {
-  try {
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const buffer = Buffer.alloc(256);
-      const n = readSync(fd, buffer, 0, buffer.length, 0);
-      const first = buffer.toString('latin1', 0, n).split('\n')[0] ?? '';
-      return first.startsWith('#!') ? first : null;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
+  const head = readHead(file, 256, true);
+  if (head === null) return null;
+  const first = head.toString('latin1').split('\n')[0] ?? '';
+  return first.startsWith('#!') ? first : null;
 }
 
 function crlfProblem(file: string, first: string, interpreter: string): { reason: string; hint: string } {
@@ -272,16 +199,17 @@ function spawnError(spec: LaunchSpec, error: unknown): RunError {
 
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */
 export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
-  const outFd = openLog(spec.stdout);
-  let errFd = outFd;
+  const out = openLog(spec.stdout);
+  let err = out;
   try {
-    if (spec.stderr !== spec.stdout) errFd = openLog(spec.stderr);
+    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr);
   } catch (error) {
-    closeSync(outFd);
+    closeSync(out.fd);
     throw error;
   }
+  const [outFd, errFd] = [out.fd, err.fd];
   try {
-    if (spec.runAs) for (const fd of new Set([outFd, errFd])) giveLog(fd, spec.runAs);
+    if (spec.runAs) for (const log of new Set([out, err])) giveLog(log, spec.runAs);
     // With --user, setpriv switches and execs the program: the PID spawned is the program's.
     const how = spec.runAs ? runAsCommand(spec.runAs, spec.file, spec.argv.slice(1)) : { file: spec.file, args: spec.argv.slice(1) };
     const child = spawn(how.file, how.args, {

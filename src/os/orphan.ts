@@ -2,7 +2,7 @@
 // was recorded (by its pending token), or, when the records are lost, the program launched
 // for this PID file (by its environment). Linux only; both scan /proc (tens of ms).
 
-import { readFileSync } from 'node:fs';
+import { readSystemFile } from './door.js';
 import { readProcStat, startedAtMs } from './proc-identity.js';
 import { envEntry, processesCarrying } from './proc-scan.js';
 
@@ -42,7 +42,7 @@ export function launchedFor(pid: number, pidFile: string): string | null {
   if (process.platform !== 'linux') return null;
   let environ: string;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    environ = readSystemFile(`/proc/${pid}/environ`, 'utf8');
   } catch {
     return null;
   }

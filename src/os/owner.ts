@@ -2,7 +2,8 @@
 // uid (root included) acting on them would relaunch the program as itself and take over its
 // history, so a call that may act first asks who owns them.
 
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { readSystemFile } from './door.js';
 import { dirname } from 'node:path';
 import type { ProgramPaths } from '../core/paths.js';
 
@@ -24,7 +25,7 @@ function ownerUid(path: string): number | null {
 /** The name of a uid from /etc/passwd (Node has no getpwuid), or null. */
 export function userName(uid: number): string | null {
   try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    for (const line of readSystemFile('/etc/passwd', 'utf8').split('\n')) {
       const fields = line.split(':');
       if (fields.length >= 3 && Number(fields[2]) === uid && /^[1-9]?[0-9]+$/.test(fields[2]!)) return fields[0] || null;
     }

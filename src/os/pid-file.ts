@@ -2,7 +2,7 @@
 
 import { parsePidText, type PidText } from '../core/pid-text.js';
 import { lstatSync } from 'node:fs';
-import { readSmallFile, removeFile, writeFileAtomic } from './files.js';
+import { readSmallFile, removeFile, writeFileAtomic } from './door.js';
 import { pidMax } from './proc-identity.js';
 import { ConfigError } from '../errors.js';
 

@@ -1,6 +1,7 @@
 // Is this PID still the process we launched? /proc on Linux, `ps` elsewhere.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readSystemFile } from './door.js';
 import { errnoCode } from '../errors.js';
 import { PID_MAX_LIMIT } from '../core/pid-text.js';
 import type { Identity } from '../core/state.js';
@@ -33,7 +34,7 @@ export function parseProcStat(text: string): ProcStat | null {
 /** Reads /proc/<pid>/stat, or null when the process is gone. */
 export function readProcStat(pid: number): ProcStat | null {
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    return parseProcStat(readSystemFile(`/proc/${pid}/stat`));
   } catch {
     return null;
   }
@@ -44,7 +45,7 @@ let cachedBootId: string | null | undefined;
 export function bootId(): string | null {
   if (cachedBootId === undefined) {
     try {
-      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || null;
+      cachedBootId = readSystemFile('/proc/sys/kernel/random/boot_id').trim() || null;
     } catch {
       cachedBootId = null;
     }
@@ -55,7 +56,7 @@ export function bootId(): string | null {
 /** The kernel's pid_max, or the Linux ceiling when it cannot be read. */
 export function pidMax(): number {
   try {
-    const value = Number.parseInt(readFileSync('/proc/sys/kernel/pid_max', 'latin1'), 10);
+    const value = Number.parseInt(readSystemFile('/proc/sys/kernel/pid_max'), 10);
     return Number.isInteger(value) && value > 1 ? value : PID_MAX_LIMIT;
   } catch {
     return PID_MAX_LIMIT;
@@ -152,7 +153,7 @@ export function groupMembers(pgid: number): number[] {
  */
 export function startedAtMs(startTime: string): number | null {
   try {
-    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+    const btime = /^btime (\d+)$/m.exec(readSystemFile('/proc/stat'));
     if (!btime || !/^[0-9]+$/.test(startTime)) return null;
     return Number(btime[1]) * 1000 + Number(startTime) * 10;
   } catch {

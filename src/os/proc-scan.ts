@@ -1,7 +1,7 @@
 // Finds processes by a variable in their environment, from /proc (Linux only). A scan reads
 // every process's environ: tens of milliseconds, so only a death, a launch or a stop pays it.
 
-import { readFileSync } from 'node:fs';
+import { readProcBytes } from './door.js';
 import { procPids, readProcStat, type ProcStat } from './proc-identity.js';
 
 /** A live process found by a scan, with its /proc stat. */
@@ -18,7 +18,7 @@ export function envEntry(name: string, value: string): Buffer {
 /** A process's environment, NUL-separated; null when it is gone or unreadable. */
 export function environOf(pid: number): Buffer | null {
   try {
-    return readFileSync(`/proc/${pid}/environ`);
+    return readProcBytes(`/proc/${pid}/environ`);
   } catch {
     return null;
   }

@@ -1,28 +1,16 @@
 // The quiet promise and its mark on disk: written atomically under the lock by a full check,
 // removed by anything that changes the records, read without the lock by the verifiers.
 
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  utimesSync,
-  writeSync,
-  type BigIntStats,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { dirname } from 'node:path';
 import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
 import { errnoCode } from '../errors.js';
+import { readSystemFile, rewriteOwnFile, setFileTimes, writeFileAtomic } from './door.js';
 
 /** Boot-relative centiseconds from /proc/uptime, or null where there is none. */
 export function readUptimeCs(): number | null {
   try {
-    return uptimeCs(readFileSync('/proc/uptime', 'latin1'));
+    return uptimeCs(readSystemFile('/proc/uptime'));
   } catch {
     return null;
   }
@@ -70,8 +58,8 @@ export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: 
   replaceFile(promise.markFile, `${nowCs}\n`);
   replaceFile(promiseFile, text);
   const past = Math.floor(nowMs / 1000) - 1;
-  utimesSync(promise.stateFile, past, past);
-  utimesSync(promiseFile, past, past);
+  setFileTimes(promise.stateFile, past);
+  setFileTimes(promiseFile, past);
   return true;
 }
 
@@ -82,13 +70,13 @@ export function writeMark(markFile: string, nowCs: number): void {
 
 /** Sets a file's times to `seconds` (a state file under its lock, a config call's promise): see writePromise. */
 export function backdate(path: string, seconds: number): void {
-  utimesSync(path, seconds, seconds);
+  setFileTimes(path, seconds);
 }
 
 /** Writes a config call's promise atomically with the mtime `seconds`, no later than the reading of its config file. */
 export function writePromiseText(promiseFile: string, text: string, seconds: number): void {
   replaceFile(promiseFile, text);
-  utimesSync(promiseFile, seconds, seconds);
+  setFileTimes(promiseFile, seconds);
 }
 
 /**
@@ -96,19 +84,7 @@ export function writePromiseText(promiseFile: string, text: string, seconds: num
  * power cut a lost or empty promise only means one full check.
  */
 function replaceFile(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  try {
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, text, 'promise', 0o644, { sync: false });
 }
 
 /**
@@ -126,20 +102,7 @@ export function removePromise(promiseFile: string): boolean {
 
 /** Rewrites the mark in place (never through a link, never creating it): a check ran at `nowCs`. */
 export function markCheck(markFile: string, nowCs: number): boolean {
-  let fd: number;
-  try {
-    fd = openSync(markFile, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  try {
-    writeSync(fd, `${nowCs}\n`);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  return rewriteOwnFile(markFile, `${nowCs}\n`);
 }
 
 /** The directory whose closedness decides whether a promise may be written. */

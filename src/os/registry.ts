@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readSmallFile, removeFile, writeFileAtomic } from './files.js';
+import { readSmallFile, removeFile, writeFileAtomic } from './door.js';
 
 export interface RegistryEntry {
   entryFile: string;

@@ -6,7 +6,8 @@
 // the PID spawned is the program's own: its start window, its exit code and its identity are
 // the program's, exactly as without --user. BusyBox's setpriv has no --reuid and is refused.
 
-import { fchownSync, fstatSync, readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { giveFile, readSystemFile } from './door.js';
 import { basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ConfigError, UsageError } from '../errors.js';
@@ -25,7 +26,7 @@ function lookup(database: 'passwd' | 'group', name: string): string[] | null {
       .map((line) => line.split(':'))
       .find((fields) => fields[0] === name && fields.length >= 4) ?? null;
   try {
-    const found = pick(readFileSync(`/etc/${database}`, 'utf8'));
+    const found = pick(readSystemFile(`/etc/${database}`, 'utf8'));
     if (found) return found;
   } catch {
     // no such file (a minimal container): getent may still know
@@ -91,12 +92,11 @@ export function runAsCommand(runAs: RunAs, file: string, args: string[]): { file
 }
 
 /**
- * Gives a log the caller opened (and so may have created) to the user, so that a program that
- * reopens its log (on SIGHUP, after a rotation by another tool) can still write it. Only a
- * log the caller owns is given: one that already belongs to someone else is left as it is.
+ * Gives a log the caller opened to the user, so that a program that reopens its log (on
+ * SIGHUP, after a rotation by another tool) can still write it: only a log this call created,
+ * or one with a single link that belongs to the caller (src/os/door.ts). A hard link to
+ * another file, or a log that already belongs to someone else, is left as it is.
  */
-export function giveLog(fd: number, runAs: RunAs): void {
-  const stat = fstatSync(fd);
-  if (!stat.isFile() || stat.uid !== process.getuid?.()) return;
-  fchownSync(fd, runAs.uid, runAs.gid);
+export function giveLog(log: { fd: number; created: boolean }, runAs: RunAs): void {
+  giveFile(log.fd, log.created, runAs.uid, runAs.gid);
 }

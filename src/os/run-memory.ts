@@ -2,7 +2,7 @@
 // process group and the carriers of its launch token, as src/os/run-members.ts finds them),
 // summed from VmRSS in /proc/PID/status (kB, so no page size is needed). Linux only.
 
-import { readFileSync } from 'node:fs';
+import { readSystemFile } from './door.js';
 import type { Identity } from '../core/state.js';
 import { verifyIdentity } from './proc-identity.js';
 import { runMembers } from './run-members.js';
@@ -17,7 +17,7 @@ export interface RunMemory {
 export function residentBytes(pid: number): number | null {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+    text = readSystemFile(`/proc/${pid}/status`);
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { parseState, STATE_VERSION, type ProgramState } from '../core/state.js';
 import { promisePaths } from '../core/paths.js';
-import { readSmallFile, writeFileAtomic } from './files.js';
+import { readSmallFile, writeFileAtomic } from './door.js';
 import { removePromise } from './promise-file.js';
 import { RunError } from '../errors.js';
 
