@@ -24,7 +24,8 @@ function partOf(file: string): string {
 /** What each part may import at run time, besides itself. Every part of src/ must be listed. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   'errors.ts': [],
-  'heartbeat.ts': [],
+  // The helper a guarded program imports writes its heartbeat through the file door.
+  'heartbeat.ts': ['os', 'errors.ts'],
   'world.ts': ['core'],
   core: [],
   os: ['core', 'errors.ts'],
