@@ -96,13 +96,51 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       const { crontabCommand } = await import('../commands/crontab.js');
       return crontabCommand(call, await actingConfig(call, world), world);
     }
+    case 'install': {
+      const [{ crontabEntry }, { installCommand }, { quoteArgv }] = await Promise.all([
+        import('../commands/crontab.js'),
+        import('../commands/install.js'),
+        import('../core/shell-quote.js'),
+      ]);
+      const config = await actingConfig(call, world);
+      const target = { key: `--pid ${quoteArgv([config.paths.pidFile])}`, name: config.paths.name };
+      return installCommand(target, crontabEntry(call, config, world), world);
+    }
+    case 'uninstall': {
+      const [{ uninstallCommand }, { quoteArgv }] = await Promise.all([import('../commands/install.js'), import('../core/shell-quote.js')]);
+      const { paths } = await resolveConfig(call, world, { schedules: false });
+      return uninstallCommand({ key: `--pid ${quoteArgv([paths.pidFile])}`, name: paths.name }, world);
+    }
+    case 'logs': {
+      const { logsCommand, logsFlags } = await import('../commands/logs.js');
+      const config = await resolveConfig(call, world, { schedules: false });
+      const { name, stateFile } = config.paths;
+      return logsCommand([{ name, stateFile, stdout: config.stdout, stderr: config.stderr }], logsFlags(call), world, false);
+    }
+    case 'forget': {
+      const { forgetCommand } = await import('../commands/forget.js');
+      return forgetCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--forget', world), call.values.stop === true, world);
+    }
   }
 }
+
+/** What a bare `ensure-running` says: the two ways in, and where to read more (exit 2). */
+export const SHORT_USAGE = [
+  'ensure-running: nothing to do; give a PID file and a command, or a config file:',
+  '  ensure-running --pid FILE -- COMMAND [ARGS...]   keep one program running (a check, as cron runs it)',
+  '  ensure-running --config FILE                     keep every program of a TOML file running',
+  '  ensure-running --status                          every program this user guards',
+  '  ensure-running --help                            the common calls and options',
+].join('\n');
 
 /** Runs one call and returns its exit code; errors become one line on stderr. */
 export async function main(args: string[], world: World = realWorld()): Promise<number> {
   let action: ParsedCall['action'] = 'check';
   try {
+    if (args.length === 0) {
+      world.warn(SHORT_USAGE);
+      return EXIT.usage;
+    }
     const call = parseArgs(args);
     action = call.action;
     return await dispatch(call, world);

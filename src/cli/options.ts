@@ -206,6 +206,33 @@ export const OPTIONS = {
     group: 'Actions',
     describe: 'print a ready-to-paste crontab line for these options (absolute paths, PATH, schedule) and check that the command resolves',
   }),
+  install: row({
+    type: 'boolean',
+    group: 'Actions',
+    describe:
+      'add the line --crontab prints to your crontab (root: a file in /etc/cron.d), under a comment that ' +
+      'names the PID file or config file; run again to update it; no other line is touched',
+  }),
+  uninstall: row({ type: 'boolean', group: 'Actions', describe: 'remove the line --install added for this PID file or config file, and only it' }),
+  logs: row({
+    type: 'boolean',
+    group: 'Actions',
+    describe: "print the end of the program's log (with --config: every program's or the named ones', each line prefixed with its name)",
+  }),
+  follow: row({ type: 'boolean', group: 'Output', describe: 'with --logs: keep printing what is appended, across rotations, until interrupted' }),
+  lines: row({
+    type: 'string',
+    group: 'Output',
+    valueName: 'N',
+    kind: kind.whole(0),
+    default: 10,
+    describe: 'with --logs: how many lines to print from the end of each log',
+  }),
+  forget: row({
+    type: 'boolean',
+    group: 'Actions',
+    describe: "remove the program's records (state, PID file, promise) and its --status row; refused while it runs, unless --stop is given too",
+  }),
   heartbeat: row({
     type: 'string',
     group: 'Health and schedules',

@@ -3,8 +3,23 @@
 import parser from 'yargs-parser';
 import { OPTIONS, PARSER_CONFIGURATION, namesOfType, type OptionName } from './options.js';
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../core/near-name.js';
 
-export type Action = 'check' | 'status' | 'stop' | 'start' | 'restart' | 'reload' | 'release' | 'crontab' | 'help' | 'version';
+export type Action =
+  | 'check'
+  | 'status'
+  | 'stop'
+  | 'start'
+  | 'restart'
+  | 'reload'
+  | 'release'
+  | 'crontab'
+  | 'install'
+  | 'uninstall'
+  | 'logs'
+  | 'forget'
+  | 'help'
+  | 'version';
 
 export interface ParsedCall {
   action: Action;
@@ -32,7 +47,8 @@ export function parseArgs(args: string[]): ParsedCall {
   for (const [key, value] of Object.entries(argv)) {
     if (key === '_' || key === '--') continue;
     if (!(key in OPTIONS)) {
-      throw new UsageError(`unknown option ${key.length === 1 ? '-' : '--'}${key}; see ensure-running --help (the program's own options go after --)`);
+      const near = didYouMean(key, Object.keys(OPTIONS), (name) => `--${name}`);
+      throw new UsageError(`unknown option ${key.length === 1 ? '-' : '--'}${key}${near}; see ensure-running --help (the program's own options go after --)`);
     }
     const name = key as OptionName;
     const spec = OPTIONS[name];
@@ -56,10 +72,18 @@ export function parseArgs(args: string[]): ParsedCall {
       `unexpected argument ${JSON.stringify(String(positional[0]))}: put the program's command after --, as in: ensure-running --pid app.pid -- ./server.js`,
     );
   }
-  const actions = (['status', 'stop', 'start', 'restart', 'reload', 'release', 'crontab'] as const).filter((a) => values[a] === true);
+  const actions = (['status', 'stop', 'start', 'restart', 'reload', 'release', 'crontab', 'install', 'uninstall', 'logs', 'forget'] as const).filter(
+    (a) => values[a] === true,
+  );
+  // --forget --stop: stop the program first, then forget it; one action.
+  if (values.forget === true && values.stop === true) actions.splice(actions.indexOf('stop'), 1);
   if (values.help) return { action: 'help', values, command };
   if (values.version) return { action: 'version', values, command };
   if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);
+  for (const flag of ['follow', 'lines'] as const) {
+    if (values[flag] !== undefined && actions[0] !== 'logs')
+      throw new UsageError(`--${flag} goes with --logs: ensure-running --pid FILE --logs --${flag}${flag === 'lines' ? ' N' : ''}`);
+  }
   for (const flag of ['json', 'history', 'format', 'output'] as const) {
     if (values[flag] && actions[0] !== 'status')
       throw new UsageError(

@@ -91,9 +91,19 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     call = withRecordedRequest(call, onFile.request);
     reused = true;
   }
-  const needsCommand = call.action === 'check' || call.action === 'start' || call.action === 'restart' || call.action === 'crontab';
+  const needsCommand =
+    call.action === 'check' || call.action === 'start' || call.action === 'restart' || call.action === 'crontab' || call.action === 'install';
   if (needsCommand && call.command.length === 0) {
     const shown = call.action === 'check' ? '' : ` --${call.action}`;
+    // A check (or --crontab) without a command, on a program whose launch request is on record: say what to run.
+    const request = call.action === 'check' || call.action === 'crontab' || call.action === 'install' ? recordOnFile(paths.stateFile)?.request : null;
+    if (request) {
+      const line = quoteArgv(['ensure-running', '--pid', paths.pidFile, ...requestArgv(request)]);
+      throw new UsageError(
+        `no command given, but a launch request is on record for ${paths.name}: launch it as recorded with ` +
+          `ensure-running --pid ${quoteArgv([paths.pidFile])} --start, or check it as cron does with the whole line: ${line}`,
+      );
+    }
     throw new UsageError(`no command given: put the program after --, as in: ensure-running --pid ${pid}${shown} -- ./server.js`);
   }
   if (needsCommand && call.command[0] === '') throw new UsageError('the command after -- is an empty string');

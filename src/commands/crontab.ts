@@ -15,7 +15,7 @@ import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 
 /** Options that make no sense in a crontab line. */
-const LEFT_OUT = new Set<string>(['crontab', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);
+const LEFT_OUT = new Set<string>(['crontab', 'install', 'uninstall', 'json', 'history', 'status', 'stop', 'start', 'restart', 'help', 'version']);
 /** Path options always written, from the resolved configuration. */
 const ALWAYS = new Set<string>(['pid', 'cwd', 'log', 'stdout', 'stderr']);
 
@@ -65,8 +65,18 @@ function ownArgs(call: ParsedCall, config: ProgramConfig, world: World): string[
   return args;
 }
 
-/** Prints a comment and the crontab line; exit 2 (ConfigError from resolveCommand) when the command does not resolve under that PATH. */
-export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: World): number {
+/** The crontab entry of a call: comments (where the command resolves, notes) and the line itself, % escaped. */
+export interface CrontabEntry {
+  comments: string[];
+  line: string;
+}
+
+/**
+ * The entry for one program; a ConfigError (exit 2) when the command does not resolve under
+ * the line's PATH. The line records its own schedule (--schedule, unless --schedule or
+ * --interval is given), so that --status sees when cron stops calling it.
+ */
+export function crontabEntry(call: ParsedCall, config: ProgramConfig, world: World): CrontabEntry {
   const node = process.execPath;
   const cli = realpathSync(resolve(world.cwd, process.argv[1] ?? ''));
   // The installed command (the shell front door beside the bundle), which answers a healthy
@@ -79,19 +89,28 @@ export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: W
   const path = cronPath(dirname(node), commandDir);
   const resolved = resolveCommand(command, config.request.cwd, path);
   const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
-  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...ownArgs(call, config, world), '--', ...config.request.command])}`;
-  world.say(`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`);
+  const own = ownArgs(call, config, world);
+  if (!config.cadence) own.push('--schedule', schedule);
+  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...own, '--', ...config.request.command])}`;
+  const comments = [`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`];
   if (config.cadence?.tz)
-    world.say(
+    comments.push(
       `# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`,
     );
   const lease = call.values.lease;
   if (typeof lease === 'string' && withoutPassword(lease) !== new URL(lease).toString()) {
-    world.say(
+    comments.push(
       '# the password of --lease is left out of this line (a crontab and the mails ' +
         'of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names',
     );
   }
-  world.say(escapePercent(line));
+  return { comments, line: escapePercent(line) };
+}
+
+/** Prints the comments and the crontab line; exit 2 (ConfigError from resolveCommand) when the command does not resolve under that PATH. */
+export function crontabCommand(call: ParsedCall, config: ProgramConfig, world: World): number {
+  const entry = crontabEntry(call, config, world);
+  for (const comment of entry.comments) world.say(comment);
+  world.say(entry.line);
   return EXIT.ok;
 }

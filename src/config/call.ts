@@ -6,12 +6,32 @@
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { World } from '../world.js';
-import { loadConfig, problemText } from './load.js';
+import { configBase, loadConfig, problemText } from './load.js';
 import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
 import { programBound } from './time-bound.js';
 
 /** What may be given beside --config on the command line: the action, its output flags, --force. */
-const CALL_KEYS = new Set(['config', 'check-config', 'status', 'stop', 'start', 'restart', 'reload', 'crontab', 'json', 'history', 'force']);
+const CALL_KEYS = new Set([
+  'config',
+  'check-config',
+  'status',
+  'stop',
+  'start',
+  'restart',
+  'reload',
+  'crontab',
+  'install',
+  'uninstall',
+  'logs',
+  'follow',
+  'lines',
+  'forget',
+  'json',
+  'history',
+  'force',
+  // The line --crontab and --install give: the schedule cron calls the file at, recorded by every program that declares none.
+  'schedule',
+]);
 
 /** --check-config FILE: every problem of the file at once (file, line, key); exit 2 when there is one. */
 async function checkConfig(path: string, world: World): Promise<number> {
@@ -51,7 +71,8 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
   }
   const readAtMs = world.now();
   const config = loadConfig(call.values.config as string, world.cwd);
-  if (call.action !== 'status' && call.action !== 'crontab') {
+  const readOnly = call.action === 'status' || call.action === 'crontab' || call.action === 'logs' || call.action === 'install' || call.action === 'uninstall';
+  if (!readOnly) {
     // Before anything acts: the front door must not answer from a promise of records being changed.
     const { dropConfigPromise } = await import('./promise.js');
     dropConfigPromise(world, config.file);
@@ -60,9 +81,11 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
     for (const problem of config.problems) world.warn(problemText(config.file, problem));
     return EXIT.usage;
   }
-  if (call.action !== 'status' && call.action !== 'crontab') makeStateDir(stateDir(config, world));
-  if (call.names?.length && (call.action === 'check' || call.action === 'crontab')) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(call.names[0])}: names go with --status, --stop, --start, --restart or --reload`);
+  if (!readOnly) makeStateDir(stateDir(config, world));
+  if (call.names?.length && (call.action === 'check' || call.action === 'crontab' || call.action === 'install' || call.action === 'uninstall')) {
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(call.names[0])}: names go with --status, --stop, --start, --restart, --reload, --logs or --forget`,
+    );
   }
   switch (call.action) {
     case 'check': {
@@ -83,6 +106,26 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
     case 'crontab': {
       const { crontabForFile } = await import('./crontab.js');
       return crontabForFile(config, world);
+    }
+    case 'install':
+    case 'uninstall': {
+      const [{ crontabEntryForFile }, { installCommand, uninstallCommand }, { quoteArgv }] = await Promise.all([
+        import('./crontab.js'),
+        import('../commands/install.js'),
+        import('../core/shell-quote.js'),
+      ]);
+      const target = { key: `--config ${quoteArgv([config.file])}`, name: configBase(config.file) };
+      if (call.action === 'uninstall') return uninstallCommand(target, world);
+      const entry = await crontabEntryForFile(config, world);
+      return 'code' in entry ? entry.code : installCommand(target, entry, world);
+    }
+    case 'logs': {
+      const { logsByName } = await import('./logs.js');
+      return logsByName(config, call, world);
+    }
+    case 'forget': {
+      const { forgetByName } = await import('./forget.js');
+      return forgetByName(config, call, world, programBound(world, '--forget', exit));
     }
     default:
       throw new UsageError(`--${call.action} does not go with --config`);

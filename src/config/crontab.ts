@@ -4,7 +4,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/shell-quote.js';
-import { cronPath, escapePercent, scheduleForInterval } from '../commands/crontab.js';
+import { cronPath, escapePercent, scheduleForInterval, type CrontabEntry } from '../commands/crontab.js';
 import { resolveCommand } from '../os/launch.js';
 import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
@@ -14,11 +14,13 @@ import { optionValue } from '../cli/option-values.js';
 import { parseDurationMs } from '../core/duration.js';
 
 /**
- * Prints one comment per program (where its command resolves) and the line. The schedule
- * comes from [defaults] (`schedule`, else `interval`), every minute otherwise. Exit 2 when a
- * program's command does not resolve under the line's PATH (said with its name).
+ * The entry of a file: one comment per program (where its command resolves) and the line. The
+ * schedule comes from [defaults] (`schedule`, else `interval`), every minute otherwise; without
+ * either, the line gives --schedule so that every program records it and --status sees when
+ * cron stops calling. Null (exit 2 said) when a program's command does not resolve under the
+ * line's PATH (said with its name).
  */
-export async function crontabForFile(config: ConfigFile, world: World): Promise<number> {
+export async function crontabEntryForFile(config: ConfigFile, world: World): Promise<CrontabEntry | { code: number }> {
   const node = process.execPath;
   const cli = realpathSync(resolve(world.cwd, process.argv[1] ?? ''));
   const door = join(dirname(dirname(cli)), 'bin', 'ensure-running');
@@ -31,7 +33,7 @@ export async function crontabForFile(config: ConfigFile, world: World): Promise<
     comments.push(`# ${resolved.paths.name}: ${command} (in ${resolved.request.cwd}); output goes to ${resolved.stdout}`);
     return EXIT.ok;
   });
-  if (code !== EXIT.ok) return code;
+  if (code !== EXIT.ok) return { code };
   const path = [
     ...new Set(
       cronPath(dirname(node), null)
@@ -41,12 +43,18 @@ export async function crontabForFile(config: ConfigFile, world: World): Promise<
   ].join(':');
   const schedule = config.defaults.schedule;
   const interval = config.defaults.interval;
-  const periodMs =
-    typeof interval === 'string' || typeof interval === 'number'
-      ? (parseDurationMs(String(interval)) ?? optionValue({}, 'interval'))
-      : optionValue({}, 'interval');
+  const declared = typeof interval === 'string' || typeof interval === 'number';
+  const periodMs = declared ? (parseDurationMs(String(interval)) ?? optionValue({}, 'interval')) : optionValue({}, 'interval');
   const when = typeof schedule === 'string' ? expandAlias(schedule) : scheduleForInterval(periodMs);
-  for (const line of comments) world.say(line);
-  world.say(escapePercent(`${when} PATH=${quoteArgv([path])} ${quoteArgv([...caller, '--config', config.file])}`));
+  const watched = typeof schedule === 'string' || declared ? [] : ['--schedule', when];
+  return { comments, line: escapePercent(`${when} PATH=${quoteArgv([path])} ${quoteArgv([...caller, '--config', config.file, ...watched])}`) };
+}
+
+/** Prints the comments and the line of the file (see crontabEntryForFile). */
+export async function crontabForFile(config: ConfigFile, world: World): Promise<number> {
+  const entry = await crontabEntryForFile(config, world);
+  if ('code' in entry) return entry.code;
+  for (const line of entry.comments) world.say(line);
+  world.say(entry.line);
   return EXIT.ok;
 }

@@ -8,6 +8,7 @@ import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { ConfigFile, ConfigProgram } from './load.js';
 import { resolveProgram } from './resolve.js';
+import { mergedTable } from './to-call.js';
 
 /** The worst of two exit codes: usage (2) over not running (1) over ok (0). */
 export const worst = (a: number, b: number): number => Math.max(a, b);
@@ -70,7 +71,10 @@ export async function eachProgram(
   const said = new Set<string>();
   for (const program of programs) {
     try {
-      const resolved = await resolveProgram(config, program, action, world, extra);
+      // --schedule beside --config (the line --crontab gives): recorded by every program that declares no cadence of its own.
+      const merged = mergedTable(config, program);
+      const own = typeof call.values.schedule === 'string' && !merged.has('schedule') && !merged.has('interval') ? { schedule: call.values.schedule } : {};
+      const resolved = await resolveProgram(config, program, action, world, { ...extra, ...own });
       bound?.start(resolved);
       code = worst(code, await act(resolved));
     } catch (error) {

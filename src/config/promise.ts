@@ -66,7 +66,10 @@ export function giveConfigPromise(config: ConfigFile, world: World, gathered: Pr
     const argv = world.argv;
     const call = argv ? parsePlainCheck(argv) : null;
     const plain =
-      call && call.command.length === 0 && Object.keys(call.values).join() === 'config' && resolve(world.cwd, call.values.config as string) === config.file;
+      call &&
+      call.command.length === 0 &&
+      Object.keys(call.values).every((key) => key === 'config' || key === 'schedule') &&
+      resolve(world.cwd, call.values.config as string) === config.file;
     if (!argv || !plain || !quiet || !gathered.complete(config.programs.length)) return;
     if (!closedDirectory(configHome(world, config.file).configsDir)) return;
     // A link could be pointed elsewhere without a newer mtime: a linked file is checked every time.

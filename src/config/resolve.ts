@@ -78,16 +78,29 @@ export async function resolveProgram(
   // Relative paths and the default working directory are the file's directory.
   const here: World = { ...world, cwd: config.dir };
   let resolved: ProgramConfig | null = null;
-  try {
-    // Resolved even when some keys have the wrong type (they are left out), so that a bad value beside them is reported too.
-    resolved = await resolveConfig({ ...call, values: { ...call.values, ...extra } }, here, {
-      schedules: action !== 'status' && action !== 'stop' && action !== 'reload',
-      base: config.dir,
-    });
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    const problem = resolutionProblem(config, program, error);
-    if (!problems.some((p) => p.key === problem.key)) problems.push(problem);
+  // Resolved even when some keys have the wrong type (they are left out), so that a bad value
+  // beside them is reported too; a key refused here is left out in turn and the rest resolved
+  // again, so that every bad value of the table is reported at once.
+  let values: ParsedCall['values'] = { ...call.values, ...extra };
+  const dropped: string[] = [];
+  for (let round = 0; round <= Object.keys(values).length && !resolved; round++) {
+    try {
+      resolved = await resolveConfig({ ...call, values }, here, {
+        schedules: action !== 'status' && action !== 'stop' && action !== 'reload',
+        base: config.dir,
+      });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      const problem = resolutionProblem(config, program, error);
+      // A refusal that names a key already left out ("--heartbeat-timeout needs --heartbeat") follows from that one.
+      const follows = dropped.some((key) => error.message.includes(`--${key}`));
+      if (!follows && !problems.some((p) => p.key === problem.key)) problems.push(problem);
+      const key = problem.key as keyof ParsedCall['values'] | null;
+      if (key === null || !(key in values)) break;
+      dropped.push(key);
+      const { [key]: _left, ...rest } = values;
+      values = rest;
+    }
   }
   if (problems.length || !resolved) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));
   // Lines and hints name the program as the file does, and the calls that act on it by name.

@@ -6,6 +6,7 @@
 import { isAbsolute, join } from 'node:path';
 import { OPTIONS, type OptionName, type OptionSpec } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
+import { didYouMean } from '../core/near-name.js';
 import { lineOf, type ConfigFile, type ConfigProblem, type ConfigProgram, type Table } from './load.js';
 
 /** Options that choose what a call does or prints: given on the command line, never in a file. */
@@ -112,7 +113,8 @@ export function programCall(
         key,
         spec
           ? `--${key} is given on the command line, not in the file`
-          : `unknown key; the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ' and state-dir' : ''}`,
+          : `unknown key${didYouMean(key, [...Object.keys(TABLE).filter(isProgramKey), 'command', ...(table === 'defaults' ? ['state-dir'] : [])])}; ` +
+              `the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ' and state-dir' : ''}`,
       );
       continue;
     }

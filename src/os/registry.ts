@@ -66,3 +66,11 @@ export function unregister(entry: RegistryEntry): void {
     // pruning is best effort
   }
 }
+
+/** Removes the registry entry of a PID file (--forget); true when there was one. */
+export function forgetEntry(dir: string, pidFile: string): boolean {
+  const file = entryPath(dir, pidFile);
+  if (readSmallFile(file, 8192, 'registry entry').kind === 'missing') return false;
+  removeFile(file, 'registry entry');
+  return true;
+}
