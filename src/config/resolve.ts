@@ -83,7 +83,8 @@ export async function resolveProgram(
   // again, so that every bad value of the table is reported at once.
   let values: ParsedCall['values'] = { ...call.values, ...extra };
   const dropped: string[] = [];
-  for (let round = 0; round <= Object.keys(values).length && !resolved; round++) {
+  const rounds = Object.keys(values).length + 1;
+  for (let round = 0; round < rounds && !resolved; round++) {
     try {
       resolved = await resolveConfig({ ...call, values }, here, {
         schedules: action !== 'status' && action !== 'stop' && action !== 'reload',
