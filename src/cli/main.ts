@@ -102,14 +102,18 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
         import('../commands/install.js'),
         import('../core/shell-quote.js'),
       ]);
-      const config = await actingConfig(call, world);
-      const target = { key: `--pid ${quoteArgv([config.paths.pidFile])}`, name: config.paths.name };
-      return installCommand(target, crontabEntry(call, config, world), world);
+      // Root with --user NAME: the line goes into NAME's crontab and runs as NAME, so it carries no --user.
+      const user = installUser(call);
+      const own = user ? { ...call, values: Object.fromEntries(Object.entries(call.values).filter(([key]) => key !== 'user')) } : call;
+      const config = await actingConfig(own, world);
+      const target = { key: `--pid ${quoteArgv([config.paths.pidFile])}`, name: config.paths.name, ...(user ? { user } : {}) };
+      return installCommand(target, crontabEntry(own, config, world), world);
     }
     case 'uninstall': {
       const [{ uninstallCommand }, { quoteArgv }] = await Promise.all([import('../commands/install.js'), import('../core/shell-quote.js')]);
       const { paths } = await resolveConfig(call, world, { schedules: false });
-      return uninstallCommand({ key: `--pid ${quoteArgv([paths.pidFile])}`, name: paths.name }, world);
+      const user = installUser(call);
+      return uninstallCommand({ key: `--pid ${quoteArgv([paths.pidFile])}`, name: paths.name, ...(user ? { user } : {}) }, world);
     }
     case 'logs': {
       const { logsCommand, logsFlags } = await import('../commands/logs.js');
@@ -122,6 +126,15 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       return forgetCommand(bounded(await resolveConfig(call, world, { schedules: false }), '--forget', world), call.values.stop === true, world);
     }
   }
+}
+
+/** --install or --uninstall by root with --user NAME: the crontab of NAME (a group cannot be given there). */
+function installUser(call: ParsedCall): string | null {
+  const user = call.values.user;
+  if (typeof user !== 'string' || process.getuid?.() !== 0) return null;
+  if (user.includes(':'))
+    throw new UsageError(`--${call.action} --user ${user}: the line goes into the crontab of a user and runs with that user's groups; give --user NAME alone`);
+  return user;
 }
 
 /** What a bare `ensure-running` says: the two ways in, and where to read more (exit 2). */

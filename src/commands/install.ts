@@ -14,6 +14,8 @@ export interface InstallTarget {
   /** The option and absolute path that name the program or file, as the line gives them. */
   key: string;
   name: string;
+  /** Root with --user NAME: that user's crontab (the line then runs as NAME, without --user). */
+  user?: string;
 }
 
 function userName(): string {
@@ -26,7 +28,8 @@ function userName(): string {
 
 /** The caller's crontab, or root's own file in /etc/cron.d. */
 function storeFor(target: InstallTarget, world: World): CrontabStore {
-  return process.getuid?.() === 0 ? cronDFile(target.name, target.key, world.env) : userCrontab(userName(), world.env);
+  if (process.getuid?.() !== 0) return userCrontab(userName(), world.env);
+  return target.user ? userCrontab(target.user, world.env, true) : cronDFile(target.name, target.key, world.env);
 }
 
 /** Lines that name the same PID file or config file, outside our marker. */

@@ -23,9 +23,10 @@ export interface CrontabStore {
 const NOT_INSTALLED =
   "the crontab command is part of cron (Debian: apt-get install cron); without cron, put the line that --crontab prints in your system's scheduler";
 
-/** The caller's own crontab, through the `crontab` command. */
-export function userCrontab(user: string, env: NodeJS.ProcessEnv): CrontabStore {
-  const run = (args: string[], input?: string) => {
+/** The caller's own crontab, through the `crontab` command; `other`: root edits that user's crontab (crontab -u). */
+export function userCrontab(user: string, env: NodeJS.ProcessEnv, other = false): CrontabStore {
+  const run = (given: string[], input?: string) => {
+    const args = other ? ['-u', user, ...given] : given;
     const result = spawnSync('crontab', args, { encoding: 'utf8', env, input, timeout: 30_000 });
     if (result.error) {
       const code = (result.error as NodeJS.ErrnoException).code;
@@ -41,15 +42,15 @@ export function userCrontab(user: string, env: NodeJS.ProcessEnv): CrontabStore 
       if (listed.status === 0) return listed.stdout;
       // "no crontab for alice": an empty one.
       if (/no crontab/i.test(listed.stderr)) return '';
-      throw new RunError({ action: 'read your crontab with crontab -l', reason: listed.stderr.trim() || `exit status ${listed.status}` });
+      throw new RunError({ action: `read the crontab of ${user} with crontab -l`, reason: listed.stderr.trim() || `exit status ${listed.status}` });
     },
     write(text) {
       const written = run(['-'], text);
       if (written.status !== 0)
         throw new RunError({
-          action: 'write your crontab with crontab -',
+          action: `write the crontab of ${user} with crontab -`,
           reason: written.stderr.trim() || `exit status ${written.status}`,
-          hint: 'your crontab is unchanged',
+          hint: 'the crontab is unchanged',
         });
     },
   };

@@ -83,6 +83,15 @@ test('--install adds the line to a user crontab under a marker, once; --uninstal
   assert.equal(twice.code, 0);
   assert.match(twice.stdout, /nothing to remove/);
   assert.equal(crontab(), original + AFTER);
+
+  // Root with --user NAME: the line goes into NAME's crontab, and runs as NAME (so without --user).
+  const forUser = await box.run(['--install', '--user', user, ...args]);
+  assert.equal(forUser.code, 0, forUser.stderr);
+  assert.match(forUser.stdout, new RegExp(`added to the crontab of ${user}`));
+  assert.equal(crontab(), `${original}${AFTER}${marker}\n${line}\n`, 'the same line as the user installs');
+  const gone = await box.run(['--uninstall', '--user', user, '--pid', 'app.pid']);
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(crontab(), original + AFTER);
 });
 
 test('root: --install writes a cron.d file of its own with the user field; --uninstall removes it', { skip: !root && 'needs root' }, async (t) => {
