@@ -7,27 +7,16 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { BIN, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { needs } from '../tools.ts';
 
 const root = process.getuid?.() === 0;
-
-/** Debian's crontab command, installed with apt when missing (root only); a reason to skip otherwise. */
-function ensureCrontab(): string | null {
-  if (spawnSync('sh', ['-c', 'command -v crontab'], { stdio: 'ignore' }).status === 0) return null;
-  if (!root) return 'crontab not found (Debian: apt-get install cron)';
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cron'], {
-    stdio: 'ignore',
-  });
-  return install.status === 0 ? null : 'crontab not found, and apt-get install cron failed';
-}
 
 const BEFORE = 'MAILTO=""\n# my own jobs\n*/5 * * * * /bin/true first\n';
 const AFTER = '0 4 * * * /bin/true last # keep me\n';
 
 test('--install adds the line to a user crontab under a marker, once; --uninstall takes out exactly it', {
-  skip: !root && 'needs root (creates a user)',
+  skip: (!root && 'needs root (creates a user)') || needs('crontab'),
 }, async (t) => {
-  const missing = ensureCrontab();
-  if (missing) return t.skip(missing);
   const box = new Sandbox();
   const user = `er-cron-${process.pid % 100000}`;
   execFileSync('useradd', ['-M', '-N', '-d', box.dir, '-s', '/bin/sh', user]);
