@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { quoteArgv } from '../core/shell-quote.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { EXIT, UsageError } from '../errors.js';
-import { removeFile } from '../os/files.js';
+import { removeFile } from '../os/door.js';
 import { withLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { removePromise } from '../os/promise-file.js';

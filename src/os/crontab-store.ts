@@ -3,11 +3,12 @@
 // names another directory, for tests and for images with their cron files elsewhere).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, RunError } from '../errors.js';
-import { readSmallFile, removeFile, writeFileAtomic } from './files.js';
+import { readSmallFile, removeFile, writeFileAtomic } from './door.js';
+import { readSystemFile } from './door.js';
 
 /** A crontab's text and how to write it back. */
 export interface CrontabStore {
@@ -94,7 +95,7 @@ export function cronDaemonRuns(): boolean | null {
   for (const entry of entries) {
     if (!/^[0-9]+$/.test(entry)) continue;
     try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      const comm = readSystemFile(`/proc/${entry}/comm`, 'utf8').trim();
       if (comm === 'cron' || comm === 'crond' || comm === 'busybox-crond') return true;
     } catch {
       // gone meanwhile

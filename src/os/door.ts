@@ -599,3 +599,45 @@ export function removeFile(path: string, what: string): void {
     throw new RunError({ action: `remove the ${what}`, subject: path, code, hint: hintFor(code, dirname(path), path) }, { cause: error });
   }
 }
+
+/** A log as --logs reads it: what the path names now (device:inode, size) and the bytes of the range `want` picks. */
+export interface LogRead {
+  file: string;
+  size: number;
+  from: number;
+  data: Buffer;
+}
+
+/**
+ * Reads a range of a log (--logs): opened like every log, never through a link and never
+ * blocking, a regular file only (null otherwise); `want` picks the range from what the
+ * descriptor names (a rotated log is another file, or a shorter one).
+ */
+export function readLogRange(path: string, want: (file: string, size: number) => { from: number; to: number }): LogRead | null {
+  let fd: number;
+  try {
+    fd = openSync(path, O_RDONLY | SAFE);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    const file = `${stat.dev}:${stat.ino}`;
+    const range = want(file, stat.size);
+    const from = Math.max(0, Math.min(range.from, stat.size));
+    const to = Math.max(from, Math.min(range.to, stat.size));
+    const data = Buffer.alloc(to - from);
+    let at = 0;
+    while (at < data.length) {
+      const n = readSync(fd, data, at, data.length - at, from + at);
+      if (n === 0) break;
+      at += n;
+    }
+    return { file, size: stat.size, from, data: data.subarray(0, at) };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,9 +1,9 @@
 // Reading a program's log for --logs: the last N lines, then (--follow) what is appended,
 // across rotations. A log is rotated either by copy and truncate (--log-max-size: the same
 // file gets shorter) or by rename (logrotate's create: the path names a new file); both
-// start the reading again at the top of what the path now names. Never follows a link.
+// start the reading again at the top of what the path now names. Opened through the door.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readLogRange } from './door.js';
 
 /** One log being read: its path, the file last read (device and inode) and how far. */
 export interface LogCursor {
@@ -14,26 +14,8 @@ export interface LogCursor {
   partial: string;
 }
 
-function openLog(path: string): number | null {
-  try {
-    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-}
-
-function readRange(fd: number, from: number, to: number): string {
-  const chunks: Buffer[] = [];
-  let at = from;
-  while (at < to) {
-    const buffer = Buffer.alloc(Math.min(to - at, 1 << 20));
-    const n = readSync(fd, buffer, 0, buffer.length, at);
-    if (n === 0) break;
-    chunks.push(buffer.subarray(0, n));
-    at += n;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Most bytes read at once while following (a log that grew more is read over several turns). */
+const FOLLOW_CHUNK = 1 << 20;
 
 /**
  * The last `count` lines of the log (0: none), and a cursor at its end; null lines when the
@@ -41,55 +23,33 @@ function readRange(fd: number, from: number, to: number): string {
  */
 export function lastLines(path: string, count: number): { lines: string[] | null; cursor: LogCursor } {
   const cursor: LogCursor = { path, file: null, offset: 0, partial: '' };
-  const fd = openLog(path);
-  if (fd === null) return { lines: null, cursor };
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { lines: null, cursor };
-    cursor.file = `${stat.dev}:${stat.ino}`;
-    cursor.offset = stat.size;
-    if (count === 0 || stat.size === 0) return { lines: [], cursor };
-    // Read back from the end in growing steps until enough lines are in hand.
-    let from = stat.size;
-    let text = '';
-    let step = 8192;
-    while (from > 0) {
-      const start = Math.max(0, from - step);
-      text = readRange(fd, start, from) + text;
-      from = start;
-      if (text.split('\n').length > count + 1) break;
-      step *= 2;
-    }
-    const lines = text.split('\n');
+  // Read back from the end in growing steps until enough lines are in hand.
+  for (let step = 8192; ; step *= 4) {
+    const read = readLogRange(path, (_file, size) => ({ from: count === 0 ? size : size - step, to: size }));
+    if (!read) return { lines: null, cursor };
+    cursor.file = read.file;
+    cursor.offset = read.size;
+    const lines = read.data.toString('utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
-    return { lines: lines.slice(-count), cursor };
-  } finally {
-    closeSync(fd);
+    if (read.from === 0 || lines.length > count) return { lines: count === 0 ? [] : lines.slice(-count), cursor };
   }
 }
 
 /** The whole lines appended since the cursor, and the cursor moved on; a rotated log is read again from its top. */
 export function appended(cursor: LogCursor): { lines: string[]; rotated: boolean } {
-  const fd = openLog(cursor.path);
-  if (fd === null) return { lines: [], rotated: false };
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { lines: [], rotated: false };
-    const file = `${stat.dev}:${stat.ino}`;
-    let rotated = false;
-    if (file !== cursor.file || stat.size < cursor.offset) {
+  let rotated = false;
+  const read = readLogRange(cursor.path, (file, size) => {
+    if (file !== cursor.file || size < cursor.offset) {
       rotated = cursor.file !== null;
       cursor.file = file;
       cursor.offset = 0;
       cursor.partial = '';
     }
-    if (stat.size === cursor.offset) return { lines: [], rotated };
-    const text = cursor.partial + readRange(fd, cursor.offset, stat.size);
-    cursor.offset = stat.size;
-    const lines = text.split('\n');
-    cursor.partial = lines.pop() ?? '';
-    return { lines, rotated };
-  } finally {
-    closeSync(fd);
-  }
+    return { from: cursor.offset, to: cursor.offset + FOLLOW_CHUNK };
+  });
+  if (!read || read.data.length === 0) return { lines: [], rotated };
+  cursor.offset = read.from + read.data.length;
+  const lines = (cursor.partial + read.data.toString('utf8')).split('\n');
+  cursor.partial = lines.pop() ?? '';
+  return { lines, rotated };
 }
