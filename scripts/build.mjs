@@ -69,5 +69,18 @@ if (declared.diagnostics?.length) {
 }
 writeFileSync(`${out}/heartbeat.d.ts`, declared.outputText);
 
+// The man page, from the option table (src/cli/manpage.ts), named by package.json's "man".
+const man = await build({
+  entryPoints: ['src/cli/manpage.ts'],
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+const { manPage } = await import(`data:text/javascript;base64,${Buffer.from(man.outputFiles[0].text).toString('base64')}`);
+writeFileSync(`${out}/ensure-running.1`, manPage(pkg.version));
+
 rmSync('dist', { recursive: true, force: true });
 renameSync(out, 'dist');

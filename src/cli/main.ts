@@ -40,7 +40,7 @@ function statusFlags(call: ParsedCall): StatusFlags {
 
 async function dispatch(call: ParsedCall, world: World): Promise<number> {
   const fileCall = typeof call.values.config === 'string' || typeof call.values['check-config'] === 'string';
-  if (fileCall && call.action !== 'help' && call.action !== 'version') {
+  if (fileCall && call.action !== 'help' && call.action !== 'version' && call.action !== 'completion') {
     // Many programs from one file (src/config/), loaded only when asked for.
     const { configCall } = await import('../config/call.js');
     return configCall(call, world, (code) => process.exit(code));
@@ -48,7 +48,12 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
   switch (call.action) {
     case 'help': {
       const { printHelp } = await import('./help.js');
-      await printHelp(VERSION);
+      printHelp(VERSION, call.values['help-all'] === true);
+      return EXIT.ok;
+    }
+    case 'completion': {
+      const { completionScript } = await import('./completion.js');
+      world.say(completionScript(String(call.values.completion)).trimEnd());
       return EXIT.ok;
     }
     case 'version':

@@ -56,7 +56,7 @@ export const OPTIONS = {
     group: 'Program',
     valueName: 'FILE',
     path: true,
-    describe: 'check every program of a TOML file (or act on those named: --status, --stop, --start, --restart, --reload NAME...); see the README',
+    describe: 'check every program of a TOML file (or act on those named: --status, --stop, --start, --restart, --reload NAME...); see docs/config-file.md',
   }),
   'check-config': row({
     type: 'string',
@@ -449,7 +449,14 @@ export const OPTIONS = {
     defaultText: 'HUP, or the one on record',
     describe: 'the signal --reload sends (HUP, USR1, USR2, WINCH, QUIT, INT, TERM, ALRM)',
   }),
-  help: row({ type: 'boolean', group: 'Output', describe: 'show this help' }),
+  help: row({ type: 'boolean', group: 'Output', describe: 'show the common calls and options' }),
+  'help-all': row({ type: 'boolean', group: 'Output', describe: 'show every option' }),
+  completion: row({
+    type: 'string',
+    group: 'Output',
+    valueName: 'SHELL',
+    describe: 'print a completion script for bash or zsh (bash: source <(ensure-running --completion bash))',
+  }),
   version: row({ type: 'boolean', group: 'Output', describe: 'show the version' }),
 } as const;
 

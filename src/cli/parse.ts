@@ -19,7 +19,8 @@ export type Action =
   | 'logs'
   | 'forget'
   | 'help'
-  | 'version';
+  | 'version'
+  | 'completion';
 
 export interface ParsedCall {
   action: Action;
@@ -77,7 +78,8 @@ export function parseArgs(args: string[]): ParsedCall {
   );
   // --forget --stop: stop the program first, then forget it; one action.
   if (values.forget === true && values.stop === true) actions.splice(actions.indexOf('stop'), 1);
-  if (values.help) return { action: 'help', values, command };
+  if (values.help || values['help-all']) return { action: 'help', values, command };
+  if (typeof values.completion === 'string') return { action: 'completion', values, command };
   if (values.version) return { action: 'version', values, command };
   if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} cannot be used together; choose one`);
   for (const flag of ['follow', 'lines'] as const) {

@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, Sandbox, fixture, isAlive, runProcess, waitUntil } from '../helpers.ts';
@@ -87,7 +88,17 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
   assert.deepEqual([version.code, version.stdout.trim()], [0, pkg.version]);
   const help = await run(['--help']);
   assert.equal(help.code, 0, help.stderr);
-  assert.match(help.stdout, /--pid/, 'help loads the bundled yargs');
+  assert.match(help.stdout, /--pid/);
+
+  // npm links the man page beside the command, where man finds it from PATH alone.
+  const manPage = join(prefix, 'share', 'man', 'man1', 'ensure-running.1');
+  assert.ok(existsSync(manPage), 'npm installed the man page named in package.json');
+  if (spawnSync('sh', ['-c', 'command -v man']).status === 0) {
+    const env = { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: box.dir, LANG: 'C' };
+    const found = spawnSync('man', ['-w', 'ensure-running'], { encoding: 'utf8', env });
+    assert.equal(found.status, 0, `man -w ensure-running: ${found.stderr}`);
+    assert.equal(realpathSync(found.stdout.trim()), realpathSync(manPage));
+  }
   assert.ok(!existsSync(join(home, 'node_modules')), 'the installed copy has no node_modules of its own');
 
   // The lazily loaded parts run from the bundle: smol-toml and cron-parser (the example config

@@ -50,7 +50,7 @@ test('--help prints the help on stdout and exits 0', async (t) => {
   const run = await box.run(['--help']);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, '');
-  for (const option of ['--pid', '--status', '--stop', '--start', '--restart', '--start-secs', '--kill-after'])
+  for (const option of ['--pid', '--status', '--stop', '--start', '--restart', '--start-secs', '--help-all'])
     assert.ok(run.stdout.includes(option), `help mentions ${option}`);
   // --schedule has no default that applies (without it no cadence is watched): none is shown.
   // Its entry, wrapped lines included (up to the next option).

@@ -7,26 +7,16 @@ import assert from 'node:assert/strict';
 import { OPTIONS, PATH_OPTIONS, defaultShown, type OptionSpec } from '../../src/cli/options.ts';
 import { OptionError } from '../../src/cli/option-kinds.ts';
 import { checkNeeds, givenValue, optionValue } from '../../src/cli/option-values.ts';
-import { printHelp } from '../../src/cli/help.ts';
+import { helpText as fullHelp } from '../../src/cli/help.ts';
 import { resolveConfig } from '../../src/cli/settings.ts';
 import type { World } from '../../src/world.ts';
 import { Sandbox } from '../helpers.ts';
 
 const ROWS = Object.entries(OPTIONS as Record<string, OptionSpec>);
 
+/** --help-all, whitespace folded. */
 async function helpText(): Promise<string> {
-  const write = process.stdout.write;
-  let text = '';
-  process.stdout.write = ((chunk: string) => {
-    text += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await printHelp('test');
-  } finally {
-    process.stdout.write = write;
-  }
-  return text.replace(/\s+/g, ' ');
+  return fullHelp('test', true).replace(/\s+/g, ' ');
 }
 
 test('option table: every default is shown in --help from the value itself, and the shown text reads back to it', async () => {
@@ -36,7 +26,7 @@ test('option table: every default is shown in --help from the value itself, and 
     assert.ok(spec.kind, `--${name} has a default but no kind to show it`);
     const shown = spec.kind.show(spec.default);
     assert.deepEqual(spec.kind.parse(shown, name), spec.default, `--${name}: its default shown as ${shown} reads back as another value`);
-    assert.ok(help.includes(`[default: ${shown}]`), `--help does not show --${name}'s default ${shown}`);
+    assert.ok(help.includes(`[default: ${shown}]`), `--help-all does not show --${name}'s default ${shown}`);
   }
 });
 
