@@ -7,14 +7,14 @@ const TABLE = OPTIONS as Record<string, OptionSpec>;
 
 /** The calls --help shows; a call whose options are not (yet) in the table is left out. */
 export const USAGE: readonly { call: string; does: string; needs: readonly string[] }[] = [
-  { call: '--install --pid FILE [options] -- COMMAND [ARGS...]', does: 'add its check to your crontab', needs: ['install'] },
+  { call: '--install --pid FILE [options] -- COMMAND [ARGS...]', does: 'add it to your crontab', needs: ['install'] },
   { call: '--pid FILE [options] -- COMMAND [ARGS...]', does: 'check: launch if not running', needs: ['pid'] },
   { call: '--status [--json]', does: 'every program you guard', needs: ['status'] },
   { call: '--pid FILE --status | --stop | --start | --restart', does: 'one program', needs: ['stop'] },
   { call: '--pid FILE --logs [--follow]', does: 'its log', needs: ['logs', 'follow'] },
   { call: '--config FILE [--status | --stop | --start NAME...]', does: 'every program of a TOML file', needs: ['config'] },
   { call: '--crontab --pid FILE [options] -- COMMAND [ARGS...]', does: 'print the crontab line', needs: ['crontab'] },
-  { call: '--uninstall --pid FILE [options] -- COMMAND [ARGS...]', does: 'remove the line --install added', needs: ['uninstall'] },
+  { call: '--uninstall --pid FILE [options] -- COMMAND [ARGS...]', does: 'remove that crontab line', needs: ['uninstall'] },
 ];
 
 /** The options --help shows (those in the table), in this order. */
