@@ -21,6 +21,7 @@ import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { hearing, type World } from '../world.js';
 import type { LeaseStep } from '../lease/step.js';
+import type { Transition } from '../core/transition.js';
 import { settlePromise } from './promise.js';
 
 /** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
@@ -35,7 +36,9 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
   try {
     // --on-change, --notify-url, --ping-url: loaded only when given; told the tick's lines, under the lock.
     const told = config.notify ? (await import('../notify/notify-step.js')).watchChanges(config, config.notify, heard.world) : null;
-    const ended = told ? await told.around((seen) => tickLocked(config, seen, lock, prepare)) : await tickLocked(config, heard.world, lock, prepare);
+    const ended = told
+      ? await told.around((seen, transitions) => tickLocked(config, seen, lock, prepare, transitions))
+      : await tickLocked(config, heard.world, lock, prepare);
     // A check that sent a notification gives no promise: the next check is full and says its failure.
     quiet = ended.code === EXIT.ok && heard.silent() && !told?.sent();
     return ended.code;
@@ -53,18 +56,20 @@ export async function checkLocked(config: ProgramConfig, world: World, lock: Hel
 
 /**
  * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
- * code and whether the tick was quiet (it found the program running and changed nothing but clocks).
+ * code and whether the tick was quiet (it found the program running and changed nothing but
+ * clocks); the transitions of every decision it performed are added to `transitions` as they come.
  */
 export async function tickLocked(
   given: ProgramConfig,
   world: World,
   lock: Held,
   prepare?: (state: ProgramState) => ProgramState,
+  transitions: Transition[] = [],
 ): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
   const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
-  const leased = given.lease ? await leaseStep(given, world, onFile, prepare !== undefined) : null;
+  const leased = given.lease ? await leaseStep(given, world, onFile, prepare !== undefined, transitions) : null;
   if (leased?.idle) return { code: leased.code, quiet: false };
   const config = leased ? leased.config : given;
   const loaded = leased ? leased.loaded : onFile;
@@ -75,15 +80,16 @@ export async function tickLocked(
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());
   const launching = tick.effects.some((effect) => effect.kind === 'launch');
-  tick = await perform(tick, recorded, config, world, lock);
+  tick = await perform(tick, recorded, config, world, lock, transitions);
   if (config.health || config.logRotate || config.cadence || tick.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
     const { afterDecision } = await import('./check-duties.js');
     const seen = await afterDecision(config, world, tick, launching);
     const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
-    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, world, lock)), quiet: false };
+    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, world, lock, transitions)), quiet: false };
     else {
+      if (judged) transitions.push(...judged.transitions);
       const state = judged ? judged.state : seen.state;
       tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
     }
@@ -96,16 +102,23 @@ export async function tickLocked(
  * --lease: the store call and the role (src/lease/step.ts), loaded only then; its effects (a
  * copy that must not run here, stopped) are performed here, then the step says how the check goes on.
  */
-async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
+async function leaseStep(
+  config: ProgramConfig,
+  world: World,
+  loaded: ProgramState | null,
+  manualStart: boolean,
+  transitions: Transition[],
+): Promise<LeaseStep> {
   const { paths } = config;
   const asked = await (await import('../lease/step.js')).leaseStep(config, world, loaded, manualStart);
   if (!asked.decided) return asked.step;
+  transitions.push(...asked.transitions);
   let onFile = loaded;
   let state = asked.state;
   for (const effect of asked.effects) {
     // The stop reads and writes the records itself: the new lease record goes on file first.
     writeStateFile(paths.stateFile, state);
-    await (await import('./stopping.js')).stopCopy(config, world, effect.head);
+    await (await import('./stopping.js')).stopCopy(config, world, effect.head, transitions);
     onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
     state = onFile ?? state;
   }
@@ -121,8 +134,9 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
  * The executor: performs a tick's effects in order and returns the tick that ends this check
  * (a launch's own decision, when the tick launched).
  */
-async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held): Promise<Tick> {
+async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held, transitions: Transition[]): Promise<Tick> {
   const { paths } = config;
+  transitions.push(...tick.transitions);
   let last = tick;
   // How a run ended by a health rule went, for the lines that follow its `end-run`.
   let ended = '';
@@ -133,17 +147,17 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
       writeStateFile(paths.stateFile, tick.state);
     } else if (effect.kind === 'report-ended') world.warn(effect.parts.join(ended));
     else if (effect.kind === 'relaunch') {
-      const after = await launchOnce(config, world, lock, tick.state, recorded.pending);
+      const after = await launchOnce(config, world, lock, tick.state, recorded.pending, transitions);
       const head = `${effect.head}; ${ended}`;
       // Crowded restarts (src/core/crowd.ts): the crowd line once, then silence while it goes on.
       // The launch's own decision is performed as any launch's (a daemon put on file, a failed
       // start's leftovers stopped); only its line gives way to the restart's one line when it is up.
       if (after.outcome === 'running' && after.state.identity) {
         if (effect.crowd !== null) world.warn(`${head}, started pid ${after.state.identity.pid}${effect.crowd ? `; ${effect.crowd}` : ''}`);
-        last = await perform({ ...after, effects: after.effects.filter((e) => e.kind !== 'report') }, tick.state, config, world, lock);
+        last = await perform({ ...after, effects: after.effects.filter((e) => e.kind !== 'report') }, tick.state, config, world, lock, transitions);
       } else {
         world.warn(head);
-        last = await perform(after, tick.state, config, world, lock);
+        last = await perform(after, tick.state, config, world, lock, transitions);
       }
     } else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
     else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
@@ -151,7 +165,7 @@ async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig
     else if (effect.kind === 'launch') {
       // A death found by this check is saved first: a launch that throws must not get it reported again.
       if (tick.state.lastExit !== recorded.lastExit) writeStateFile(paths.stateFile, tick.state);
-      last = await perform(await launchOnce(config, world, lock, tick.state, recorded.pending), tick.state, config, world, lock);
+      last = await perform(await launchOnce(config, world, lock, tick.state, recorded.pending, transitions), tick.state, config, world, lock, transitions);
     }
   }
   return last;
@@ -187,7 +201,14 @@ async function stopRun(identity: Identity, pids: number[], config: ProgramConfig
 }
 
 /** One launch and its start window, decided; a configuration error is recorded, then raised. */
-async function launchOnce(config: ProgramConfig, world: World, lock: Held, state: ProgramState, pending: ProgramState['pending']): Promise<Tick> {
+async function launchOnce(
+  config: ProgramConfig,
+  world: World,
+  lock: Held,
+  state: ProgramState,
+  pending: ProgramState['pending'],
+  transitions: Transition[],
+): Promise<Tick> {
   const { paths, request, policy } = config;
   // A lock taken over while this check waited (its refresh timer starved) must not launch.
   if (lock.compromised())
@@ -217,6 +238,7 @@ async function launchOnce(config: ProgramConfig, world: World, lock: Held, state
   } catch (error) {
     if (error instanceof ConfigError) {
       const refused = decide(state, { kind: 'launch-refused', text: error.message }, request, policy, world.now());
+      transitions.push(...refused.transitions);
       writeStateFile(paths.stateFile, refused.state);
       // Listed by a bare --status from the first check on, with its launch error: never launched is not "nothing guarded".
       register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });

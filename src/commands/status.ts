@@ -96,13 +96,18 @@ async function sayMetrics(rows: StatusJson[], world: World): Promise<void> {
   if (text) world.say(text);
 }
 
+/** Status of one program as data, and its exit code: 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
+export async function statusRow(paths: ProgramPaths, history: boolean, world: World): Promise<{ json: StatusJson; code: number }> {
+  const input = await withMemory(await withChecks(inspect(paths, world, true)));
+  return { json: statusJson(input, history), code: statusExit(input) };
+}
+
 /** Status of one program; exit 0 running, 1 dead with PID file, 3 not running, 4 unknown. */
 export async function statusOne(paths: ProgramPaths, flags: StatusFlags, world: World): Promise<number> {
-  const input = await withMemory(await withChecks(inspect(paths, world, true)));
-  const json = statusJson(input, flags.history);
+  const { json, code } = await statusRow(paths, flags.history, world);
   if (flags.prometheus) await sayMetrics([json], world);
   else world.say(flags.json ? JSON.stringify(json, null, 2) : statusText(json));
-  return statusExit(input);
+  return code;
 }
 
 /**

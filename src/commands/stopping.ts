@@ -15,6 +15,7 @@ import { removePromise } from '../os/promise-file.js';
 import { register } from '../os/registry.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
+import type { Transition } from '../core/transition.js';
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */
 function othersText(others: number[]): string {
@@ -24,8 +25,8 @@ function othersText(others: number[]): string {
     : '';
 }
 
-/** Stops the program (if it runs) and holds it stopped; the caller holds the lock. */
-export async function stopLocked(config: ProgramConfig, world: World, hold: boolean): Promise<number> {
+/** Stops the program (if it runs) and holds it stopped; the caller holds the lock. The transitions it makes are added to `transitions`. */
+export async function stopLocked(config: ProgramConfig, world: World, hold: boolean, transitions: Transition[] = []): Promise<number> {
   const { paths } = config;
   // Before any signal: no call may take the quiet path on the promise of a run being stopped.
   removePromise(paths.promiseFile);
@@ -48,7 +49,9 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     // Hold first: on record under the lock before the first signal, so that Ctrl-C or a lost
     // SSH session during the wait leaves the program held, not "died" and relaunched.
     const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
-    state = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now()).state;
+    const stopping = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now());
+    transitions.push(...stopping.transitions);
+    state = stopping.state;
     writeStateFile(paths.stateFile, state);
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
@@ -82,7 +85,10 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
       }
     }
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
-    const dead = state.identity ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now()) : { state, effects: [] };
+    const dead = state.identity
+      ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now())
+      : { state, effects: [], transitions: [] };
+    transitions.push(...dead.transitions);
     state = dead.state;
     const words = dead.effects.flatMap((effect) => (effect.kind === 'report' ? [`; ${effect.text}`] : [])).join('');
     line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
@@ -90,6 +96,7 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     line = 'was not running';
   }
   const stopped = decide(state, { kind: 'stopped', line, hold, pid: state.identity?.pid ?? null }, config.request, config.policy, world.now());
+  transitions.push(...stopped.transitions);
   state = stopped.state;
   if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
   writeStateFile(paths.stateFile, state);
@@ -109,9 +116,9 @@ function startHint(config: ProgramConfig, state: ProgramState): string {
 }
 
 /** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`. */
-export async function stopCopy(config: ProgramConfig, world: World, head: string): Promise<void> {
+export async function stopCopy(config: ProgramConfig, world: World, head: string, transitions: Transition[] = []): Promise<void> {
   const heard: string[] = [];
-  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false);
+  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false, transitions);
   const prefix = `${config.paths.name}: `;
   world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
 }

@@ -10,16 +10,18 @@ import { eachProgram, namedPrograms } from './programs.js';
 
 /** --status: each program's status; JSON is always an array. Exit codes as a bare --status, or the program's own for one name. */
 export async function statusByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
-  const { statusOne } = await import('../commands/status.js');
+  const { statusRow } = await import('../commands/status.js');
+  const { statusText } = await import('../core/status-view.js');
   const programs = namedPrograms(config, call, false);
   const flags = { json: call.values.json === true, history: call.values.history === true };
   const json: unknown[] = [];
   const texts: string[] = [];
   const codes: number[] = [];
-  const quiet: World = { ...world, say: (line: string) => (flags.json ? json.push(JSON.parse(line)) : texts.push(line)) };
   const worstCode = await eachProgram(config, programs, 'status', call, world, async (resolved) => {
-    const code = await statusOne(resolved.paths, flags, quiet);
-    codes.push(code);
+    const row = await statusRow(resolved.paths, flags.history, world);
+    if (flags.json) json.push(row.json);
+    else texts.push(statusText(row.json));
+    codes.push(row.code);
     return EXIT.ok;
   });
   if (flags.json) world.say(JSON.stringify(json, null, 2));

@@ -1,8 +1,9 @@
 // What --on-change and --notify-url are told: one change event per check that said lines,
-// named from the events the check put on record. Pure: two states and the lines in, facts out.
+// named from the transitions its decisions made (src/core/transition.ts). Pure: the
+// transitions, the state after and the lines in, facts out.
 
-import type { LeaseRecord } from './lease-record.js';
-import type { EventKind, ProgramEvent, ProgramState } from './state.js';
+import type { ProgramState } from './state.js';
+import type { Transition, TransitionKind } from './transition.js';
 
 /** The names a hook sees in ENSURE_RUNNING_EVENT; `notice` is a line that is no change of state. */
 export type ChangeKind =
@@ -23,8 +24,8 @@ export type ChangeKind =
   | 'store-unreachable'
   | 'store-back';
 
-/** How each recorded event is called for a hook; events that are no news (stopping, start) are absent. */
-const NAMES: Partial<Record<EventKind, ChangeKind>> = {
+/** How each transition is called for a hook; those that are no news (stopping, start, reload) are null. */
+const NAMES: Record<TransitionKind, ChangeKind | null> = {
   launch: 'started',
   adopt: 'started',
   'start-failed': 'failed-start',
@@ -38,6 +39,15 @@ const NAMES: Partial<Record<EventKind, ChangeKind>> = {
   restart: 'restarted',
   'scheduled-restart': 'restarted',
   memory: 'restarted',
+  stopping: null,
+  start: null,
+  reload: null,
+  // A launch refused for a configuration error puts no event on record: it cannot start.
+  'launch-refused': 'failed-start',
+  'lease-taken': 'lease-taken',
+  'lease-lost': 'lease-lost',
+  'store-unreachable': 'store-unreachable',
+  'store-back': 'store-back',
 };
 
 /** Which change names the event when a check made several (died, then started): the worst first. */
@@ -58,18 +68,6 @@ const RANK: ChangeKind[] = [
   'stopped',
   'notice',
 ];
-
-/** The lease's changes between two records of one program: of role, and of the store's health. */
-function leaseChanges(before: LeaseRecord | undefined, after: LeaseRecord | undefined): ChangeKind[] {
-  if (!after) return [];
-  const kinds: ChangeKind[] = [];
-  const was = before?.role ?? 'unknown';
-  if (after.role === 'holder' && was !== 'holder') kinds.push('lease-taken');
-  if (was === 'holder' && after.role !== 'holder') kinds.push('lease-lost');
-  if (after.trouble && !before?.trouble) kinds.push('store-unreachable');
-  if (!after.trouble && before?.trouble) kinds.push('store-back');
-  return kinds;
-}
 
 /** Longest message and log tail a hook gets in its environment: a line for people, not a log. */
 export const MESSAGE_MAX = 4000;
@@ -93,18 +91,12 @@ export interface ChangeEvent {
   atMs: number;
 }
 
-/** The events `after` has that `before` did not (the list is bounded, so compare by content). */
-function added(before: ProgramEvent[], after: ProgramEvent[]): ProgramEvent[] {
-  const seen = new Set(before.map((e) => JSON.stringify(e)));
-  return after.filter((e) => !seen.has(JSON.stringify(e)));
-}
-
 /**
  * The change a check made, or null for a check that said nothing: a hook runs exactly when a
  * line goes to cron's mail, never on a quiet check.
  */
 export function changeOf(
-  before: ProgramState,
+  transitions: Transition[],
   after: ProgramState,
   lines: string[],
   facts: { name: string; pidFile: string },
@@ -112,16 +104,15 @@ export function changeOf(
 ): ChangeEvent | null {
   if (lines.length === 0) return null;
   const kinds = new Set<ChangeKind>();
-  for (const e of added(before.events, after.events)) {
-    const name = NAMES[e.kind];
+  for (const transition of transitions) {
+    const name = NAMES[transition.kind];
     if (name) kinds.add(name);
   }
-  // A launch refused for a configuration error puts no event on record: it cannot start.
-  if (after.launchError && after.launchError.announcedMs !== before.launchError?.announcedMs) kinds.add('failed-start');
-  for (const kind of leaseChanges(before.lease, after.lease)) kinds.add(kind);
   if (kinds.size === 0) kinds.add('notice');
   const events = RANK.filter((k) => kinds.has(k));
-  const exit = after.lastExit && JSON.stringify(after.lastExit) !== JSON.stringify(before.lastExit) ? after.lastExit : null;
+  // The run that ended in this check, if one did: its exit as recorded (with its log tail).
+  const ended = [...transitions].reverse().find((transition) => transition.exit !== null);
+  const exit = ended && after.lastExit && after.lastExit.pid === ended.pid ? after.lastExit : null;
   return {
     event: events[0]!,
     events,

@@ -1,5 +1,6 @@
 // One tick of supervision as one pure decision: the phase a program is in, the events that
-// move it, and `decide`, which returns the next state and the effects to perform as data.
+// move it, and `decide`, which returns the next state, the effects to perform and the
+// transitions it made (src/core/transition.ts) as data.
 // The check command (src/commands/check.ts) observes, calls `decide`, and performs the effects.
 
 import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
@@ -19,6 +20,7 @@ import {
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
+import { aside, transitionsOf, type Transition } from './transition.js';
 
 /** A process found for an interrupted launch, to be put on record (see src/os/observe.ts). */
 export interface Found {
@@ -46,8 +48,10 @@ export type TickEvent =
   /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
   | { kind: 'health'; obs: HealthObservation; options: HealthOptions };
 
-/** A decision with what the quiet promise needs: whether this tick had nothing to do. */
+/** A decision with the transitions it made, and what the quiet promise needs: whether this tick had nothing to do. */
 export interface Tick extends Decision {
+  /** The changes of state this decision made, in order (one per event it put on record). */
+  transitions: Transition[];
   /**
    * True when the tick found the recorded program alive and changed nothing but the
    * clocks (lastCheckMs, lastSeenAliveMs): no line, no launch, no file to repair.
@@ -70,7 +74,10 @@ export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boo
   return true;
 }
 
-function quietTick(previous: ProgramState, decision: Decision, obs: Observation | null): Tick {
+/** A decision before its transitions are named (see `decide`). */
+type Decided = Omit<Tick, 'transitions'> & { transitions?: Transition[] };
+
+function quietTick(previous: ProgramState, decision: Decision, obs: Observation | null): Decided {
   const quiet = obs?.kind === 'ours' && decision.outcome === 'running' && decision.effects.length === 0 && onlyClocksMoved(previous, decision.state);
   return { ...decision, quiet };
 }
@@ -101,7 +108,7 @@ const ENDED = '\u0000';
  * a planned restart → the run is ended, then relaunched, or (hung or unhealthy runs crowding)
  * left stopped with the backoff line (src/core/health-restart.ts).
  */
-function decideHealthEvent(previous: ProgramState, obs: HealthObservation, options: HealthOptions, policy: Policy, now: number): Tick {
+function decideHealthEvent(previous: ProgramState, obs: HealthObservation, options: HealthOptions, policy: Policy, now: number): Decided {
   const verdict = decideHealth(previous, obs, options, now);
   if (!verdict.restart || !previous.identity) {
     return { state: verdict.state, effects: [], outcome: 'running', quiet: onlyClocksMoved(previous, verdict.state) };
@@ -120,8 +127,18 @@ function decideHealthEvent(previous: ProgramState, obs: HealthObservation, optio
   };
 }
 
-/** Decides one event. Pure: the world came in as `event`, the clock as `now`. */
+/**
+ * Decides one event. Pure: the world came in as `event`, the clock as `now`. Every change of
+ * state goes through here: its transitions are named from the events the decision put on record.
+ */
 export function decide(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Tick {
+  const decided = decideEvent(previous, event, request, policy, now);
+  // A launch's outcome is decided from the state recorded at the spawn: STARTING, though its process is on record.
+  const from = event.kind === 'launched' ? 'starting' : phaseOf(previous);
+  return { ...decided, transitions: [...transitionsOf(previous, decided.state, from), ...(decided.transitions ?? [])] };
+}
+
+function decideEvent(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Decided {
   switch (event.kind) {
     case 'observed': {
       let state = previous;
@@ -138,7 +155,9 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
     case 'launch-refused': {
       // A wrong command or directory fails at every check: said once (and daily), not every minute.
       const { state, say } = recordLaunchError(previous, event.text, now);
-      return { state, effects: [{ kind: 'refuse', say }], outcome: 'not-running', quiet: false };
+      // No event of the history (it never started), but a change when it is said.
+      const transitions = say ? [aside(state, 'launch-refused', event.text, now)] : [];
+      return { state, effects: [{ kind: 'refuse', say }], outcome: 'not-running', quiet: false, transitions };
     }
     case 'start': {
       const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });

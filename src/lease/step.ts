@@ -15,6 +15,7 @@ import { register } from '../os/registry.js';
 import { writeStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
+import { leaseTransitions, type Transition } from '../core/transition.js';
 import { leaseHost } from './host.js';
 import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
 
@@ -43,7 +44,14 @@ export type LeaseEffect = { kind: 'stop'; head: string };
  */
 export type LeaseAsked =
   | { decided: false; step: LeaseStep }
-  | { decided: true; effects: LeaseEffect[]; state: ProgramState; after(onFile: ProgramState | null, state: ProgramState): LeaseStep };
+  | {
+      decided: true;
+      effects: LeaseEffect[];
+      /** The lease's changes of role and of the store's health (src/core/transition.ts). */
+      transitions: Transition[];
+      state: ProgramState;
+      after(onFile: ProgramState | null, state: ProgramState): LeaseStep;
+    };
 
 /** The lease record of these records, or a fresh one when --lease or --lease-name changed. */
 export function recordOf(state: ProgramState | null, lease: LeaseOptions): LeaseRecord {
@@ -105,7 +113,8 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   for (const line of decision.lines) world.warn(line);
   const state: ProgramState = { ...base, lease: decision.record };
   const effects: LeaseEffect[] = decision.stop ? [{ kind: 'stop', head: decision.stop }] : [];
-  return { decided: true, effects, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };
+  const transitions = leaseTransitions(state, loaded?.lease, decision.record, clock.now);
+  return { decided: true, effects, transitions, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };
 }
 
 /** After the role's effects: a standby's check ends (its role on record); a holder's goes on with the token in the program's environment. */

@@ -1,13 +1,14 @@
-// The check's hook for --on-change, --notify-url and --ping-url, under the program's lock:
-// the lines the tick says are the change (one event, once: the next check finds nothing new),
-// the requests go to a detached runner the check does not wait for, and the failures the
-// runners left since the last check are said here, once.
+// The check's hook for --on-change, --notify-url and --ping-url, under the program's lock: a
+// tick that said lines made a change (one event, once: the next check finds nothing new),
+// named from the transitions its decisions made; the requests go to a detached runner the
+// check does not wait for, and the failures the runners left since the last check are said here, once.
 
 import { dirname, join, basename } from 'node:path';
 import { changeOf, hookEnv, webhookBody } from '../core/change-event.js';
 import { decidePing, type PingRecord } from '../core/ping.js';
 import { sayOnce } from '../core/said-once.js';
 import { emptyState, type ProgramState } from '../core/state.js';
+import type { Transition } from '../core/transition.js';
 import { readStateFile, writeStateFile } from '../os/state-file.js';
 import type { NotifyOptions, ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
@@ -30,17 +31,18 @@ function readState(stateFile: string): ProgramState {
 }
 
 /**
- * Watches one tick under the lock: `around` runs it with a world that records its lines, then
- * sends what the change calls for. It adds no failure of its own: a notification that cannot be
- * sent is a line, never a failed check, and the tick's own error still ends the check.
+ * Watches one tick under the lock: `around` runs it with a world that records its lines and a
+ * list its decisions add their transitions to, then sends what the change calls for. It adds no
+ * failure of its own: a notification that cannot be sent is a line, never a failed check, and
+ * the tick's own error still ends the check.
  */
 export function watchChanges(
   config: ProgramConfig,
   notify: NotifyOptions,
   world: World,
-): { around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T>; sent(): boolean } {
+): { around<T extends { code: number }>(tick: (seen: World, transitions: Transition[]) => Promise<T>): Promise<T>; sent(): boolean } {
   const { paths } = config;
-  const before = readState(paths.stateFile);
+  const transitions: Transition[] = [];
   const lines: string[] = [];
   const watched: World = {
     ...world,
@@ -56,16 +58,16 @@ export function watchChanges(
   let started = false;
   const after = (code: number): void => {
     try {
-      started = tellAfter(config, notify, world, before, lines, code);
+      started = tellAfter(config, notify, world, transitions, lines, code);
     } catch (error) {
       world.warn(`${paths.name}: could not send the notifications: ${(error as Error).message}`);
     }
   };
   return {
-    async around<T extends { code: number }>(tick: (seen: World) => Promise<T>): Promise<T> {
+    async around<T extends { code: number }>(tick: (seen: World, transitions: Transition[]) => Promise<T>): Promise<T> {
       let ended: T;
       try {
-        ended = await tick(watched);
+        ended = await tick(watched, transitions);
       } catch (error) {
         // A launch refused (command not found) or a check that could not act: its line, said by the
         // entry point after this, is the change (a configuration error quiet on repeat is none).
@@ -82,14 +84,14 @@ export function watchChanges(
 }
 
 /** Says the failures on record, then starts the runner for what this check calls for; true when it started one. */
-function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, before: ProgramState, lines: string[], code: number): boolean {
+function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, transitions: Transition[], lines: string[], code: number): boolean {
   const { paths } = config;
   const files = notifyFiles(paths.pidFile);
   const now = world.now();
   let state = readState(paths.stateFile);
   const jobs: Job[] = [];
 
-  const change = changeOf(before, state, lines, { name: paths.name, pidFile: paths.pidFile }, now);
+  const change = changeOf(transitions, state, lines, { name: paths.name, pidFile: paths.pidFile }, now);
   if (change && notify.onChange) {
     jobs.push({
       kind: 'command',

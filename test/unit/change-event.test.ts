@@ -1,16 +1,17 @@
-// The change a check made (src/core/change-event.ts): named from the events it recorded, only when it said a line.
+// The change a check made (src/core/change-event.ts): named from the transitions of its decisions, only when it said a line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeOf, hookEnv, webhookBody } from '../../src/core/change-event.ts';
 import { emptyState, withEvent, type EventKind, type ExitInfo, type ProgramState } from '../../src/core/state.ts';
 import { emptyLeaseRecord, type LeaseRecord } from '../../src/core/lease-record.ts';
+import { aside, leaseTransitions, transitionsOf } from '../../src/core/transition.ts';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const FACTS = { name: 'app', pidFile: '/srv/app.pid' };
 const base = withEvent(emptyState(['x'], '/srv'), { atMs: T0 - 1000, kind: 'launch', pid: 10 });
 const after = (kinds: EventKind[], over: Partial<ProgramState> = {}): ProgramState =>
   kinds.reduce((s, kind, i) => withEvent(s, { atMs: T0 + i, kind, pid: 11 }), { ...base, ...over });
-const exit: ExitInfo = { atMs: T0, pid: 10, code: 3, signal: null, inStartWindow: true, lastSeenAliveMs: null, ranMs: 50, logTail: ['boom'] };
+const exit: ExitInfo = { atMs: T0, pid: 11, code: 3, signal: null, inStartWindow: true, lastSeenAliveMs: null, ranMs: 50, logTail: ['boom'] };
 
 test('change table: the worst change names the event, every change is listed', () => {
   const rows: [string, ProgramState, string, string[]][] = [
@@ -24,28 +25,31 @@ test('change table: the worst change names the event, every change is listed', (
     ['scheduled restart -> restarted', after(['scheduled-restart', 'launch']), 'restarted', ['restarted', 'started']],
     ['adopted after an interrupted launch -> started', after(['adopt']), 'started', ['started']],
     ['a line with no event (changed crontab line) -> notice', after([]), 'notice', ['notice']],
-    ['a launch error said -> failed-start', after([], { launchError: { text: 'not found', sinceMs: T0, announcedMs: T0 } }), 'failed-start', ['failed-start']],
   ];
   for (const [name, next, event, events] of rows) {
-    const change = changeOf(base, next, ['app: something'], FACTS, T0);
+    const change = changeOf(transitionsOf(base, next), next, ['app: something'], FACTS, T0);
+    assert.equal(change?.event, event, name);
+    assert.deepEqual(change?.events, events, name);
+  }
+  // A launch refused for a configuration error puts no event on record, but is a transition when said.
+  const refused = changeOf([aside(base, 'launch-refused', 'not found', T0)], base, ['app: not found'], FACTS, T0);
+  assert.deepEqual([refused?.event, refused?.events], ['failed-start', ['failed-start']]);
+  for (const [name, next, event, events] of rows) {
+    // Stopping, a manual start, a reload: no news of their own.
+    const change = changeOf([...transitionsOf(base, withEvent(base, { atMs: T0, kind: 'stopping' })), ...transitionsOf(base, next)], next, ['x'], FACTS, T0);
     assert.equal(change?.event, event, name);
     assert.deepEqual(change?.events, events, name);
   }
 });
 
 test('no line said -> no change, whatever was recorded (a quiet check never runs a hook)', () => {
-  assert.equal(changeOf(base, after(['launch']), [], FACTS, T0), null);
+  assert.equal(changeOf(transitionsOf(base, after(['launch'])), after(['launch']), [], FACTS, T0), null);
 });
 
 test('the facts: exit code, signal and log tail of a death of this check only; the environment leaves unknowns out', () => {
-  const died = changeOf(
-    base,
-    after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } }),
-    ['app: failed to start', 'second line'],
-    FACTS,
-    T0,
-  )!;
-  assert.deepEqual([died.pid, died.exitCode, died.signal, died.logTail], [10, 3, null, ['boom']]);
+  const failed = after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } });
+  const died = changeOf(transitionsOf(base, failed), failed, ['app: failed to start', 'second line'], FACTS, T0)!;
+  assert.deepEqual([died.pid, died.exitCode, died.signal, died.logTail], [11, 3, null, ['boom']]);
   const env = hookEnv(died);
   assert.equal(env.ENSURE_RUNNING_EVENT, 'failed-start');
   assert.equal(env.ENSURE_RUNNING_EXIT_CODE, '3');
@@ -54,7 +58,8 @@ test('the facts: exit code, signal and log tail of a death of this check only; t
   assert.equal(env.ENSURE_RUNNING_LOG_TAIL, 'boom');
   assert.equal(env.ENSURE_RUNNING_LOG, '/srv/app.log');
   // An older death on record is not this change's.
-  const old = changeOf({ ...base, lastExit: exit }, after(['launch'], { lastExit: exit }), ['app: started'], FACTS, T0)!;
+  const launched = after(['launch'], { lastExit: exit });
+  const old = changeOf(transitionsOf({ ...base, lastExit: exit }, launched), launched, ['app: started'], FACTS, T0)!;
   assert.deepEqual([old.exitCode, old.logTail], [null, []]);
   const body = webhookBody(died);
   assert.equal(body.text, 'app: failed to start\nsecond line');
@@ -77,7 +82,7 @@ test("lease table: a change of role or of the store's health is named for the ho
     ['standby stays standby -> notice only', lease('standby', false), lease('standby', false), ['notice']],
   ];
   for (const [name, was, now, events] of rows) {
-    const change = changeOf({ ...base, ...(was ? { lease: was } : {}) }, { ...base, lease: now }, ['app: lease line'], FACTS, T0);
+    const change = changeOf(leaseTransitions(base, was, now, T0), { ...base, lease: now }, ['app: lease line'], FACTS, T0);
     assert.deepEqual(change?.events, events, name);
   }
 });

@@ -359,3 +359,38 @@ test('tick: a quiet tick changes nothing but lastCheckMs and lastSeenAliveMs', (
   assert.deepEqual({ ...t.state, lastCheckMs: null, lastSeenAliveMs: null }, { ...RUNNING, lastCheckMs: null, lastSeenAliveMs: null });
   assert.equal(t.state.lastCheckMs, T0);
 });
+
+// The transitions a decision returns (src/core/transition.ts): one per change of state, typed.
+const moves = (t: Tick) => t.transitions.map((x) => `${x.from}->${x.to} ${x.kind}`);
+
+test('transitions: a quiet tick makes none', () => {
+  assert.deepEqual(decide(RUNNING, OURS, REQ, POLICY, T0).transitions, []);
+});
+
+test('transitions: RUNNING + found gone → a death, from running to stopped, its pid and unknown exit', () => {
+  const t = decide(RUNNING, { kind: 'observed', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } }, REQ, POLICY, T0);
+  assert.deepEqual(moves(t), ['running->stopped death']);
+  assert.deepEqual([t.transitions[0]!.pid, t.transitions[0]!.exit, t.transitions[0]!.atMs], [4242, { code: null, signal: null }, T0]);
+});
+
+test('transitions: a launch up → STARTING to RUNNING with the launch token; exited → a failed start, then BACKOFF', () => {
+  const spawned = { ...STOPPED, identity: identity(5151, T0 - 2_000) };
+  const up = decide(spawned, { kind: 'launched', result: { kind: 'up', identity: identity(5151, T0 - 2_000) } }, REQ, POLICY, T0);
+  assert.deepEqual(moves(up), ['starting->running launch']);
+  assert.deepEqual([up.transitions[0]!.pid, up.transitions[0]!.token], [5151, 'abcdef0123456789']);
+  const result = { kind: 'exited' as const, pid: 5151, launchedAtMs: T0 - 2_000, code: 3, signal: null, ranMs: 50, logTail: [] };
+  const failed = decide(spawned, { kind: 'launched', result }, REQ, POLICY, T0);
+  assert.deepEqual(moves(failed), ['starting->stopped start-failed', 'stopped->backoff backoff']);
+  assert.deepEqual(failed.transitions[0]!.exit, { code: 3, signal: null });
+});
+
+test('transitions: a launch refused is one when said, none when quiet on repeat', () => {
+  const said = decide(STOPPED, { kind: 'launch-refused', text: 'command not found' }, REQ, POLICY, T0);
+  assert.deepEqual(moves(said), ['stopped->stopped launch-refused']);
+  assert.deepEqual(decide(said.state, { kind: 'launch-refused', text: 'command not found' }, REQ, POLICY, T0 + MIN).transitions, []);
+});
+
+test('transitions: a hung run ended and relaunched → hung, from running to stopped', () => {
+  const t = decide(JUDGED, HUNG, REQ, POLICY, T0);
+  assert.deepEqual(moves(t), ['running->stopped hung']);
+});

@@ -1,0 +1,96 @@
+// The changes of state a decision made, as data: one transition for each event it put on the
+// program's history (a launch, a death, a backoff, a stop...), with the phase before and after
+// it, the process, how it ended, the launch token and why. `decide` (src/core/tick.ts) returns
+// them beside the next state and the effects; what tells people and monitors of a change
+// (--on-change, --notify-url: src/core/change-event.ts) reads them, never the lines printed.
+
+import type { LeaseRecord } from './lease-record.js';
+import { phaseOf, type Phase } from './phase.js';
+import type { EventKind, ProgramEvent, ProgramState } from './state.js';
+
+/** What changed: an event of the history, a launch refused for its configuration, or the lease's role or store. */
+export type TransitionKind = EventKind | 'launch-refused' | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back';
+
+export interface Transition {
+  from: Phase;
+  to: Phase;
+  kind: TransitionKind;
+  /** The process the change is about, when there is one. */
+  pid: number | null;
+  /** How a run ended (a death, a failed start): its exit code or signal, as far as known. */
+  exit: { code: number | null; signal: string | null } | null;
+  /** The launch token of the run that started (a launch, a process found again). */
+  token: string | null;
+  /** Why, in the words of the history. */
+  reason: string;
+  atMs: number;
+}
+
+/** The events `after` has that `before` did not (the list is bounded, so compared by content). */
+function addedEvents(before: ProgramEvent[], after: ProgramEvent[]): ProgramEvent[] {
+  if (before === after) return [];
+  const seen = new Set(before.map((e) => JSON.stringify(e)));
+  return after.filter((e) => !seen.has(JSON.stringify(e)));
+}
+
+/** The phase an event leaves the program in, when more follow it in the same decision. */
+const PHASE_AFTER: Partial<Record<EventKind, Phase>> = {
+  launch: 'running',
+  adopt: 'running',
+  recovered: 'running',
+  'start-failed': 'stopped',
+  death: 'stopped',
+  backoff: 'backoff',
+  fatal: 'fatal',
+  stop: 'stopped',
+  start: 'stopped',
+  hung: 'stopped',
+  unhealthy: 'stopped',
+  memory: 'stopped',
+  'scheduled-restart': 'stopped',
+};
+
+/**
+ * The transitions from `previous` to `next`: one per event `next` put on record, in order,
+ * the first from the phase of `previous` (or `fromPhase`), the last to the phase of `next`.
+ */
+export function transitionsOf(previous: ProgramState, next: ProgramState, fromPhase: Phase = phaseOf(previous)): Transition[] {
+  const events = addedEvents(previous.events, next.events);
+  let from = fromPhase;
+  return events.map((event, i) => {
+    const to = i === events.length - 1 ? phaseOf(next) : (PHASE_AFTER[event.kind] ?? from);
+    const pid = event.pid ?? null;
+    const ended = (event.kind === 'death' || event.kind === 'start-failed') && next.lastExit && next.lastExit.pid === pid ? next.lastExit : null;
+    const started = (event.kind === 'launch' || event.kind === 'adopt' || event.kind === 'recovered') && next.identity?.pid === pid ? next.identity : null;
+    const transition: Transition = {
+      from,
+      to,
+      kind: event.kind,
+      pid,
+      exit: ended ? { code: ended.code, signal: ended.signal } : null,
+      token: started ? started.token : null,
+      reason: event.detail ?? '',
+      atMs: event.atMs,
+    };
+    from = to;
+    return transition;
+  });
+}
+
+/** A transition that is no event of the history (a launch refused, the lease's): the phase stays. */
+export function aside(state: ProgramState, kind: TransitionKind, reason: string, atMs: number): Transition {
+  const phase = phaseOf(state);
+  return { from: phase, to: phase, kind, pid: state.identity?.pid ?? null, exit: null, token: null, reason, atMs };
+}
+
+/** The lease's changes between two records of one program: of role, and of the store's health. */
+export function leaseTransitions(state: ProgramState, before: LeaseRecord | undefined, after: LeaseRecord | undefined, now: number): Transition[] {
+  if (!after) return [];
+  const kinds: TransitionKind[] = [];
+  const was = before?.role ?? 'unknown';
+  if (after.role === 'holder' && was !== 'holder') kinds.push('lease-taken');
+  if (was === 'holder' && after.role !== 'holder') kinds.push('lease-lost');
+  if (after.trouble && !before?.trouble) kinds.push('store-unreachable');
+  if (!after.trouble && before?.trouble) kinds.push('store-back');
+  return kinds.map((kind) => aside(state, kind, `lease ${after.name}: ${after.role}`, now));
+}
