@@ -9,6 +9,7 @@ import { renameSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, errnoCode, RunError } from '../errors.js';
 import { copyThenTruncate } from './door.js';
+import { pausepoint } from './failpoint.js';
 
 /** Shifts the backups up (`.1` → `.2`, ...), the oldest beyond `keep` removed; rename and unlink never follow a link. */
 function shiftBackups(path: string, keep: number): void {
@@ -34,6 +35,8 @@ export function rotateLog(path: string, maxBytes: number, keep: number): boolean
   try {
     return copyThenTruncate(path, maxBytes, keep > 0 ? `${path}.1` : null, () => {
       if (keep > 0) shiftBackups(path, keep);
+      // Where a planter would put a link at `.1` between the shift and the copy (test/e2e/hostile-files.test.ts).
+      pausepoint('rotate-before-copy');
     });
   } catch (error) {
     if (error instanceof ConfigError) throw error;
