@@ -2,7 +2,7 @@
 
 import type { Identity } from '../core/state.js';
 import { existsSync } from 'node:fs';
-import { classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson, type StatusState } from '../core/status-view.js';
+import { checksOverdue, classify, statusJson, statusTable, statusText, type StatusInput, type StatusJson, type StatusState } from '../core/status-view.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { EXIT } from '../errors.js';
 import { observe } from '../os/observe.js';
@@ -130,6 +130,8 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
     const code = statusExit(input);
     if (code === EXIT.unknown) exit = EXIT.unknown;
     else if (code === EXIT.notRunning && exit === EXIT.ok) exit = EXIT.notRunning;
+    // Checks stopped arriving (cron stopped, or its line removed): nothing guards the program now.
+    if (checksOverdue(rows[rows.length - 1]!) && exit === EXIT.ok) exit = EXIT.notRunning;
   }
   if (flags.prometheus) await sayMetrics(rows, world);
   else if (flags.json) world.say(JSON.stringify(rows, null, 2));

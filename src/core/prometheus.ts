@@ -68,8 +68,8 @@ const FAMILIES: Family[] = [
   {
     name: 'last_check_timestamp_seconds',
     type: 'gauge',
-    help: 'When a full check last ran, as a Unix time.',
-    samples: (r) => one(seconds(r.status.lastCheck)),
+    help: 'When a check last ran (a full one, or one answered by the quiet promise), as a Unix time.',
+    samples: (r) => one(seconds(r.status.checks?.lastCheck ?? r.status.lastCheck)),
   },
   {
     name: 'checks_overdue',

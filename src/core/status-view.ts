@@ -243,16 +243,26 @@ export function statusText(json: StatusJson): string {
   return lines.join('\n');
 }
 
-/** The aligned table of every guarded program. */
+/** Whether checks stopped arriving on the program's recorded cadence: nothing guards it now. */
+export const checksOverdue = (json: StatusJson): boolean => json.checks?.overdue === true;
+
+/**
+ * The aligned table of every guarded program. A program whose checks stopped arriving has
+ * `?` after its state (`running?`: it ran at the last check, and nothing checks it now) and a
+ * NOTE column saying since when.
+ */
 export function statusTable(rows: StatusJson[]): string {
-  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'LAUNCHES', 'PID FILE'];
-  const body = rows.map((j) => [
+  const notes = rows.map((j) => (checksOverdue(j) ? (j.checks!.warning?.split(';')[0] ?? 'checks stopped arriving') : ''));
+  const noted = notes.some((note) => note !== '');
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'LAUNCHES', 'PID FILE', ...(noted ? ['NOTE'] : [])];
+  const body = rows.map((j, i) => [
     j.name,
-    j.state,
+    checksOverdue(j) ? `${j.state}?` : j.state,
     j.pid !== null && j.state === 'running' ? String(j.pid) : '-',
     j.uptimeSeconds !== null ? uptimeText(j.uptimeSeconds) : '-',
     String(j.launches),
     j.pidFile,
+    ...(noted ? [notes[i]!] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

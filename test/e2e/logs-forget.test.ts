@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { BIN, Sandbox, fixture, isAlive, killHard, waitUntil } from '../helpers.ts';
 
-const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`).join('\n') + '\n';
+const numbered = (from: number, to: number) => `${Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`).join('\n')}\n`;
 
 test('--logs --lines N prints the end of the log of the last launch; --follow follows it across both kinds of rotation', async (t) => {
   const box = new Sandbox();
