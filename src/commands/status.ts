@@ -125,7 +125,8 @@ export async function statusAll(registryDir: string, flags: StatusFlags, world: 
       unregister(entry);
       continue;
     }
-    const input = await withMemory(await withChecks(inspect(pathsOf(entry.pidFile), world, false)), scan);
+    // The name it was registered under: a config table's name, else the PID file's.
+    const input = await withMemory(await withChecks(inspect({ ...pathsOf(entry.pidFile), name: entry.name }, world, false)), scan);
     rows.push(statusJson(input, flags.history));
     const code = statusExit(input);
     if (code === EXIT.unknown) exit = EXIT.unknown;

@@ -2,7 +2,9 @@
 // checked as its own crontab line would be (runCheck: its lock, records and lines), in the
 // file's order; a program removed since the last check is reported once.
 
+import { existsSync } from 'node:fs';
 import type { ParsedCall } from '../cli/parse.js';
+import { renameEntry } from '../os/registry.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import { hearing, type World } from '../world.js';
 import { EXIT } from '../errors.js';
@@ -30,8 +32,12 @@ export async function checkFile(
     'check',
     call,
     heard.world,
-    (resolved) => {
+    async (resolved) => {
       pidFiles[resolved.paths.name] = resolved.paths.pidFile;
+      // A program with no records yet may run under a --pid line's records: taken over, not launched beside.
+      if (!existsSync(resolved.paths.stateFile) && !existsSync(resolved.paths.pidFile))
+        await (await import('./take-over.js')).takeOverLine(resolved, heard.world);
+      else nameInRegistry(resolved);
       return runCheck(resolved, heard.world);
     },
     bound,
@@ -48,4 +54,9 @@ export async function checkFile(
   // One promise for the whole call, given only when every program's check was quiet.
   giveConfigPromise(config, world, gathered, code === EXIT.ok && heard.silent());
   return code;
+}
+
+/** The table's name wins in a bare --status and the metrics: a row registered by a --pid line for the same PID file is renamed. */
+function nameInRegistry(config: ProgramConfig): void {
+  renameEntry(config.registryDir, config.paths.pidFile, config.paths.name);
 }

@@ -52,7 +52,8 @@ export function noteRemoved(path: string, file: string, present: string[], pidFi
       world.warn(
         running !== null
           ? `${name}: no longer in ${file}; it keeps running as launched (pid ${running}) and is no longer checked: stop it with ${stop}, or put its table back`
-          : `${name}: no longer in ${file}; it is not running and is no longer checked (its records stay beside ${pidFile})`,
+          : `${name}: no longer in ${file}; it is not running and is no longer checked (its records stay beside ${pidFile}; ` +
+              `ensure-running --pid ${quoteArgv([pidFile])} --forget removes them)`,
       );
       said++;
     }

@@ -74,3 +74,17 @@ export function forgetEntry(dir: string, pidFile: string): boolean {
   removeFile(file, 'registry entry');
   return true;
 }
+
+/** Renames the entry of a PID file when it is registered under another name (a config table's name wins); best effort. */
+export function renameEntry(dir: string, pidFile: string, name: string): void {
+  const file = entryPath(dir, pidFile);
+  try {
+    const read = readSmallFile(file, 8192, 'registry entry');
+    if (read.kind !== 'ok') return;
+    const entry = JSON.parse(read.text) as Partial<RegistryEntry>;
+    if (entry.name === name || typeof entry.stateFile !== 'string') return;
+    writeFileAtomic(file, `${JSON.stringify({ name, pidFile, stateFile: entry.stateFile })}\n`, 'registry entry', 0o600);
+  } catch {
+    // a torn or unwritable entry keeps its old name; the program is still listed
+  }
+}
