@@ -47,6 +47,12 @@ interface Case {
   expect: Expect;
   /** The situation may give no promise in the first place. */
   noPromise?: true;
+  /**
+   * A documented limit (docs/quiet-promise.md, "Known limits"): the shell cannot see this
+   * change, and the full check, which can, refuses to act with this message (exit 2),
+   * leaving the records and processes as they were.
+   */
+  refused?: RegExp;
 }
 
 const past = (path: string, seconds: number) => utimesSync(path, (Date.now() - seconds * 1000) / 1000, (Date.now() - seconds * 1000) / 1000);
@@ -154,7 +160,13 @@ export const CASES: Case[] = [
   { name: '--health-url gives no promise', options: ['--health-url', 'http://127.0.0.1:9/'], expect: 'node', noPromise: true },
   { name: '--log-max-size gives no promise', options: ['--log-max-size', '1M'], expect: 'node', noPromise: true },
   { name: 'directory open to others gives no promise', prepare: (s) => chmodSync(s.box.dir, 0o777), expect: 'node', noPromise: true },
-  { name: 'directory opened to others after the promise', change: (s) => chmodSync(s.box.dir, 0o777), expect: 'either' },
+  // Root's full check refuses to write there (src/cli/recorded.ts); a user's gives no promise.
+  {
+    name: 'directory opened to others after the promise',
+    change: (s) => chmodSync(s.box.dir, 0o777),
+    expect: 'either',
+    ...(process.getuid?.() === 0 ? { refused: /is writable by group or others \(mode 0777\)/ } : {}),
+  },
 ];
 
 function mkdirOnce(dir: string): string {
@@ -260,7 +272,8 @@ async function runCase(c: Case): Promise<Outcome> {
     // A front door said quiet: the full check on the same situation must do nothing.
     const full = await runProcess(BIN, call, { cwd, env: { ...env, ENSURE_RUNNING_NODE: '', ENSURE_RUNNING_NO_FAST_PATH: '1' } });
     const after = snapshot(box, marker);
-    if (full.code !== 0 || full.stdout !== '' || full.stderr !== '') out.problems.push(`the full check did something: ${JSON.stringify(full)}`);
+    const refused = c.refused && full.code === 2 && full.stdout === '' && c.refused.test(full.stderr);
+    if (!refused && (full.code !== 0 || full.stdout !== '' || full.stderr !== '')) out.problems.push(`the full check did something: ${JSON.stringify(full)}`);
     try {
       assert.deepEqual(after, before);
     } catch (error) {

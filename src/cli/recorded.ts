@@ -2,13 +2,15 @@
 // --restart without a command reuse, and the stop settings a hand-run --stop follows), and
 // the refusal to act on another uid's program.
 
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest, RecordedOptions } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { ConfigError } from '../errors.js';
 import { readStateFile } from '../os/state-file.js';
-import { foreignOwner } from '../os/owner.js';
+import { foreignOwner, userName } from '../os/owner.js';
+import { unsafeDirectory } from '../os/dir-safety.js';
+import { doubtText } from '../core/dir-safety.js';
 import { OPTIONS, PATH_OPTIONS, type OptionName } from './options.js';
 import { withoutPassword } from './lease-settings.js';
 import type { ParsedCall } from './parse.js';
@@ -102,6 +104,30 @@ export function refuseOtherOwner(call: ParsedCall, paths: ProgramPaths): void {
     subject: paths.pidFile,
     reason: `its records belong to ${who}, not to ${me}; acting would stop it and relaunch it as ${me}, and its history would be lost`,
     hint: `${asOwner}; or add --force to take the program over as ${me}`,
+  });
+}
+
+/**
+ * Root writes a program's records (PID file, state, lock, promise, mark) only where no other
+ * user can swap them: every directory from / down to the PID file's must be root's and
+ * writable by no one else (src/core/dir-safety.ts). Otherwise another user could put a link,
+ * or a whole directory, in place of a record between root's test and its write.
+ */
+export function refuseUnsafeRecords(paths: ProgramPaths): void {
+  if (process.geteuid?.() !== 0) return;
+  const dir = dirname(paths.pidFile);
+  const doubt = unsafeDirectory(dir, 0);
+  // A missing directory is said by the write that needs it.
+  if (!doubt || doubt.why === 'missing') return;
+  const fix =
+    doubt.why === 'writable'
+      ? `chmod go-w ${quoteArgv([doubt.dir])}, or keep the PID file in a directory only root can change (such as /var/lib/ensure-running/)`
+      : "keep the PID file in a directory only root can change, such as /var/lib/ensure-running/ (with --user the program still runs as that user), or run the line from that user's crontab without --user";
+  throw new ConfigError({
+    action: 'keep the records of',
+    subject: paths.pidFile,
+    reason: `${doubtText(doubt, userName)}: another user could swap a record, or a directory on the way, for a link to any file, and root would write through it`,
+    hint: fix,
   });
 }
 

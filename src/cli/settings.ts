@@ -8,7 +8,7 @@ import { programPaths, registryDir } from '../core/paths.js';
 import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
-import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, requestArgv, withRecordedRequest } from './recorded.js';
+import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, refuseUnsafeRecords, requestArgv, withRecordedRequest } from './recorded.js';
 import type { ProgramConfig, ProgramSettings } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { ParsedCall } from './parse.js';
@@ -74,7 +74,10 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     call.action === 'restart' ||
     call.action === 'reload' ||
     call.action === 'release';
-  if (acts) refuseOtherOwner(call, paths);
+  if (acts) {
+    refuseOtherOwner(call, paths);
+    refuseUnsafeRecords(paths);
+  }
   const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
   const onFile = manual ? recordOnFile(paths.stateFile) : null;
   let reused = false;

@@ -1,11 +1,12 @@
 // The quiet promise and its mark on disk: written atomically under the lock by a full check,
 // removed by anything that changes the records, read without the lock by the verifiers.
 
-import { lstatSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
 import { errnoCode } from '../errors.js';
 import { readSystemFile, rewriteOwnFile, setFileTimes, writeFileAtomic } from './door.js';
+import { unsafeDirectory } from './dir-safety.js';
 
 /** Boot-relative centiseconds from /proc/uptime, or null where there is none. */
 export function readUptimeCs(): number | null {
@@ -32,18 +33,15 @@ export function ownFile(path: string): BigIntStats | null {
 }
 
 /**
- * A directory where only this user (or root) can create, replace or remove files: owned by
- * one of them, not writable by group or others. The shell cannot read mode bits, so the
- * writer gives a promise only in such a directory; there, a file that is this user's and not
- * a link stays so until this user changes it.
+ * A directory where only this user (or root) can create, replace or remove files, and so can
+ * its every ancestor (src/core/dir-safety.ts: owned by one of them, not writable by group or
+ * others, or sticky). The shell cannot read mode bits, so the writer gives a promise only in
+ * such a directory; there, a file that is this user's and not a link stays so until this
+ * user changes it, and no one can swap a directory on the way between the shell's test of a
+ * file and its write.
  */
 export function closedDirectory(dir: string): boolean {
-  try {
-    const stat = statSync(dir);
-    return (stat.uid === euid() || stat.uid === 0) && (stat.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
+  return unsafeDirectory(dir) === null;
 }
 
 /**

@@ -34,6 +34,12 @@ test('root refuses to act on a program whose records belong to uid 65534, unless
   const status = await box.run(['--pid', 'app.pid', '--status']);
   assert.equal(status.code, 0, '--status only reads: allowed');
 
+  // --force takes over the records, not another user's directory: root writes only where no one else can swap a file.
+  const inTheirs = await box.run(['--pid', 'app.pid', '--stop', '--force', '--kill-after', '2s']);
+  assert.equal(inTheirs.code, 2, inTheirs.stderr);
+  assert.ok(inTheirs.stderr.includes(`${box.dir} belongs to`), inTheirs.stderr);
+  assert.deepEqual(pidsWithArg(marker), [pid], 'refused before any signal');
+  chownSync(box.dir, 0, 0);
   const forced = await box.run(['--pid', 'app.pid', '--stop', '--force', '--kill-after', '2s']);
   assert.equal(forced.code, 0, forced.stderr);
   await waitUntil(() => !isAlive(pid), 'the forced stop to end the program');
