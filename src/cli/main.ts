@@ -5,6 +5,7 @@ import { resolveConfig } from './settings.js';
 import { realWorld, type World } from '../world.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
+import { notUtf8 } from '../os/raw-argv.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { StatusFlags } from '../commands/status.js';
 
@@ -151,6 +152,16 @@ export const SHORT_USAGE = [
   '  ensure-running --help                            the common calls and options',
 ].join('\n');
 
+/** An argument that is not valid UTF-8 would reach the program changed (U+FFFD): refused, exit 2. */
+function refuseNotUtf8(args: string[]): void {
+  const at = notUtf8(args);
+  if (at === null) return;
+  throw new UsageError(
+    `argument ${at + 1} (${JSON.stringify(args[at])}, as Node reads it) is not valid UTF-8, and Node cannot pass it on unchanged: ` +
+      'give it in UTF-8, or put it in a script that the command runs',
+  );
+}
+
 /** Runs one call and returns its exit code; errors become one line on stderr. */
 export async function main(args: string[], world: World = realWorld()): Promise<number> {
   let action: ParsedCall['action'] = 'check';
@@ -159,6 +170,7 @@ export async function main(args: string[], world: World = realWorld()): Promise<
       world.warn(SHORT_USAGE);
       return EXIT.usage;
     }
+    refuseNotUtf8(args);
     const call = parseArgs(args);
     action = call.action;
     return await dispatch(call, world);

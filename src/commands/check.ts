@@ -6,7 +6,7 @@ import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../core/tick.js';
 import { ConfigError, EXIT, RunError } from '../errors.js';
 import { takeLock, type Held } from '../os/lock.js';
-import { observe } from '../os/observe.js';
+import { observe, userOf } from '../os/observe.js';
 import { removePidFile, writePidFile } from '../os/pid-file.js';
 import { identityOf } from '../os/proc-identity.js';
 import { loadStateFile, readStateFile, writeStateFile } from '../os/state-file.js';
@@ -75,7 +75,7 @@ export async function tickLocked(
   const loaded = leased ? leased.loaded : onFile;
   const base = leased ? leased.state : loaded;
   const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
-  const looked = observe(paths, recorded, { tail: true, scan: true, lost: loaded === null });
+  const looked = observe(paths, recorded, { tail: true, scan: true, lost: loaded === null, user: userOf(config) });
   for (const line of looked.warnings) world.warn(line);
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());

@@ -6,7 +6,7 @@ import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { quoteArgv } from '../core/shell-quote.js';
 import { EXIT, RunError } from '../errors.js';
-import { observe } from '../os/observe.js';
+import { observe, userOf } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
 import { loadStateFile, writeStateFile } from '../os/state-file.js';
 import { stopLeftovers, terminate } from '../os/terminate.js';
@@ -32,7 +32,7 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
   removePromise(paths.promiseFile);
   const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   let state = loaded ?? emptyState();
-  const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null });
+  const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null, user: userOf(config) });
   let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({

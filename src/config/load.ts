@@ -7,6 +7,8 @@ import { parse, TomlError } from 'smol-toml';
 import { UsageError } from '../errors.js';
 import { readNamedFile } from '../os/door.js';
 import { scanLines, type SourceLines } from './lines.js';
+import { quoteArgv } from '../core/shell-quote.js';
+import { userName } from '../os/owner.js';
 
 /** One problem of a file: where (line, table, key) and what. */
 export interface ConfigProblem {
@@ -58,6 +60,27 @@ export function lineOf(lines: SourceLines, table: string, key?: string): number 
 /** The largest config file read: far beyond any table of programs, well short of a mistake such as a log. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Root runs the commands a config file names, as root or as any --user: like cron and sudo,
+ * it reads only a file that root owns and that no one else can write.
+ */
+function refuseUnsafeForRoot(file: string, stat: { uid: number; mode: number }): void {
+  if (process.geteuid?.() !== 0) return;
+  const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+  if (stat.uid !== 0) {
+    const name = userName(stat.uid);
+    throw new UsageError(
+      `the config file ${file} belongs to uid ${stat.uid}${name ? ` (${name})` : ''}, and root runs the commands it names: ` +
+        `make it root's and closed to others (chown root ${quoteArgv([file])} && chmod go-w ${quoteArgv([file])}), or run it from that user's crontab`,
+    );
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new UsageError(
+      `the config file ${file} is writable by group or others (mode ${mode}), and root runs the commands it names: chmod go-w ${quoteArgv([file])}`,
+    );
+  }
+}
+
 /** Reads and parses the file; a file that cannot be read is a UsageError (exit 2), a malformed one a problem. */
 export function loadConfig(path: string, cwd: string): ConfigFile {
   const file = resolve(cwd, path);
@@ -73,6 +96,7 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
         `give the path of a TOML file, as in: ensure-running --config programs.toml`,
     );
   }
+  refuseUnsafeForRoot(file, read);
   const source = read.text;
   const lines = scanLines(source);
   const loaded: ConfigFile = { file, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };

@@ -7,7 +7,8 @@ import type { ProgramPaths } from '../core/paths.js';
 import type { Found } from '../core/tick.js';
 import { readPidFile, type PidFileRead } from './pid-file.js';
 import { bootId, identityOf, probePid, startedAtMs, verifyIdentity } from './proc-identity.js';
-import { findByPidFile, findByToken, launchedFor } from './orphan.js';
+import { foreignOwner as recordsOwner } from './owner.js';
+import { adoptableBy, findByPidFile, findByToken, launchedFor, type MayAdopt } from './orphan.js';
 import { logTail } from './log-tail.js';
 import { runMembers } from './run-members.js';
 
@@ -37,10 +38,20 @@ export interface Looking {
   scan: boolean;
   /** No state record could be read (none, or corrupt): a live program launched for this PID file is looked for. */
   lost?: boolean;
+  /** --user of this call: its processes, like the caller's (and those of a --user on record), may be found by their environment. */
+  user?: string | null;
+}
+
+/** The --user of a call, as given (NAME or NAME:GROUP), or null. */
+export function userOf(config: { request: { options?: Record<string, unknown> } }): string | null {
+  const user = config.request.options?.user;
+  return typeof user === 'string' ? user : null;
 }
 
 export function observe(paths: ProgramPaths, state: ProgramState | null, looking: Looking): Looked {
-  const looked = look(paths, state, looking);
+  const recordedUser = state?.request?.options?.user;
+  const may = adoptableBy([looking.user, typeof recordedUser === 'string' ? recordedUser : null], () => recordsOwner(paths, process.getuid?.())?.uid ?? null);
+  const looked = look(paths, state, looking, may);
   if (looked.obs.kind !== 'gone' || !looking.scan) return looked;
   const identity = state?.identity;
   if (identity && looked.obs.pid === identity.pid) {
@@ -52,16 +63,16 @@ export function observe(paths: ProgramPaths, state: ProgramState | null, looking
   if (looked.obs.pid !== null) {
     // Records lost, and the PID file names a process that is gone: the program is dead. What was
     // launched for this PID file is what is left of its run: stopped before a launch, never adopted.
-    const run = unrecordedRun(paths, looked.obs.pid);
+    const run = unrecordedRun(paths, looked.obs.pid, may);
     return run ? { ...looked, obs: { ...looked.obs, leftovers: run.pids, run: run.identity } } : looked;
   }
   // Records lost: before "not running" leads to a launch, is there a live program that no record names?
-  const found = unrecorded(paths);
+  const found = unrecorded(paths, may);
   if (!found) return looked;
   return { ...looked, obs: { kind: 'ours', pid: found.pid, repairPidFile: true }, found: { identity: found, by: 'environment' } };
 }
 
-function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking): Looked {
+function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking, may: MayAdopt): Looked {
   const withTail = looking.tail;
   const pidRead = readPidFile(paths.pidFile);
   const warnings: string[] = [];
@@ -71,7 +82,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking)
 
   // A check was killed between spawn and record: find its process before judging anything.
   if (state?.pending && !(identity && verifyIdentity(identity) === 'ours')) {
-    const orphan = findByToken(state.pending.token, state.pending.atMs);
+    const orphan = findByToken(state.pending.token, state.pending.atMs, may);
     if (orphan !== null) {
       const adopted = identityOf(orphan, state.pending.atMs, state.pending.token);
       return { obs: { kind: 'ours', pid: orphan, repairPidFile: filePid !== orphan }, pidRead, warnings, found: { identity: adopted, by: 'pending-token' } };
@@ -92,7 +103,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking)
     const probe = probePid(filePid);
     if (probe.kind === 'alive') {
       // The PID file names only what ensure-running wrote there: the program it launched, or its daemon.
-      const token = launchedFor(filePid, paths.pidFile);
+      const token = launchedFor(filePid, paths.pidFile, may);
       if (token && probe.startTime !== null) {
         const adopted = identityOf(filePid, startedAtMs(probe.startTime) ?? 0, token);
         return { obs: { kind: 'ours', pid: filePid, repairPidFile: false }, pidRead, warnings, found: { identity: adopted, by: 'environment' } };
@@ -115,20 +126,20 @@ function foreignOwner(pidFile: string): number | null {
 }
 
 /** What is left of the run of a dead program that no record names, found by its environment. */
-function unrecordedRun(paths: ProgramPaths, deadPid: number): { identity: Identity; pids: number[] } | null {
-  const carrier = findByPidFile(paths.pidFile);
+function unrecordedRun(paths: ProgramPaths, deadPid: number, may: MayAdopt): { identity: Identity; pids: number[] } | null {
+  const carrier = findByPidFile(paths.pidFile, may);
   if (carrier === null) return null;
   // Its group (while members live, the number is not reused) and its token's carriers.
-  const identity: Identity = { pid: deadPid, startTime: null, bootId: bootId(), launchedAtMs: 0, token: launchedFor(carrier, paths.pidFile) ?? '' };
+  const identity: Identity = { pid: deadPid, startTime: null, bootId: bootId(), launchedAtMs: 0, token: launchedFor(carrier, paths.pidFile, may) ?? '' };
   const pids = runMembers(identity);
   return pids.length ? { identity, pids } : null;
 }
 
 /** A live program launched for this PID file that no record names, adopted rather than launched twice. */
-function unrecorded(paths: ProgramPaths): Identity | null {
-  const pid = findByPidFile(paths.pidFile);
+function unrecorded(paths: ProgramPaths, may: MayAdopt): Identity | null {
+  const pid = findByPidFile(paths.pidFile, may);
   if (pid === null) return null;
   const probe = probePid(pid);
   if (probe.kind !== 'alive' || probe.startTime === null) return null;
-  return identityOf(pid, startedAtMs(probe.startTime) ?? 0, launchedFor(pid, paths.pidFile) ?? '');
+  return identityOf(pid, startedAtMs(probe.startTime) ?? 0, launchedFor(pid, paths.pidFile, may) ?? '');
 }

@@ -4,10 +4,32 @@
 
 import { readSystemFile } from './door.js';
 import { readProcStat, startedAtMs } from './proc-identity.js';
-import { envEntry, processesCarrying } from './proc-scan.js';
+import { envEntry, processesCarrying, realUid } from './proc-scan.js';
+import { userUid } from './run-as.js';
 
 /** /proc's start time is in ticks after a boot time known to the second: compare with this much slack. */
 const START_SLACK_MS = 2_000;
+
+/** Whether a process found by its environment may be taken for the program. */
+export type MayAdopt = (pid: number) => boolean;
+
+/**
+ * Whose processes may be taken for the program: those whose real uid is the caller's, that of
+ * a --user given or on record, or that of the owner of the records (a call with --force takes
+ * another user's program over: their process is the program). Any user can put
+ * ENSURE_RUNNING_PIDFILE=<root's PID file> in the environment of a process of their own; root
+ * must never take it for its program. Looked up only when a carrier is found.
+ */
+export function adoptableBy(users: readonly (string | null | undefined)[], owner: () => number | null = () => null): MayAdopt {
+  let uids: Set<number> | null = null;
+  return (pid) => {
+    const uid = realUid(pid);
+    if (uid === null) return false;
+    if (uid === process.getuid?.()) return true;
+    uids ??= new Set([...users.flatMap((user) => (user ? [userUid(user)] : [])), owner()].filter((u): u is number => u !== null));
+    return uids.has(uid);
+  };
+}
 
 /**
  * The process spawned by a check that was killed before it could record it: the oldest
@@ -15,8 +37,8 @@ const START_SLACK_MS = 2_000;
  * and started no earlier than the launch. Its helpers and children carry the token too, but
  * are younger, and are never taken for the program.
  */
-export function findByToken(token: string, launchedAtMs: number): number | null {
-  const oldest = processesCarrying(envEntry('ENSURE_RUNNING_TOKEN', token))[0];
+export function findByToken(token: string, launchedAtMs: number, may: MayAdopt): number | null {
+  const oldest = processesCarrying(envEntry('ENSURE_RUNNING_TOKEN', token), may)[0];
   if (!oldest || oldest.stat.session !== oldest.pid) return null;
   const started = startedAtMs(oldest.stat.startTime);
   if (started !== null && started < launchedAtMs - START_SLACK_MS) return null;
@@ -29,8 +51,8 @@ export function findByToken(token: string, launchedAtMs: number): number | null 
  * deleted by hand). Only then: the oldest carrier, that is the spawned process or the daemon it
  * left, rather than a second copy beside it. With records, a carrier is never adopted this way.
  */
-export function findByPidFile(pidFile: string): number | null {
-  return processesCarrying(envEntry('ENSURE_RUNNING_PIDFILE', pidFile))[0]?.pid ?? null;
+export function findByPidFile(pidFile: string, may: MayAdopt): number | null {
+  return processesCarrying(envEntry('ENSURE_RUNNING_PIDFILE', pidFile), may)[0]?.pid ?? null;
 }
 
 /**
@@ -38,8 +60,8 @@ export function findByPidFile(pidFile: string): number | null {
  * ensure-running for this very PID file (ENSURE_RUNNING_PIDFILE), or null. This lets a check
  * whose records are lost rebuild them instead of judging the program by liveness only.
  */
-export function launchedFor(pid: number, pidFile: string): string | null {
-  if (process.platform !== 'linux') return null;
+export function launchedFor(pid: number, pidFile: string, may: MayAdopt): string | null {
+  if (process.platform !== 'linux' || !may(pid)) return null;
   let environ: string;
   try {
     environ = readSystemFile(`/proc/${pid}/environ`, 'utf8');

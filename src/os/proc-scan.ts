@@ -1,7 +1,7 @@
 // Finds processes by a variable in their environment, from /proc (Linux only). A scan reads
 // every process's environ: tens of milliseconds, so only a death, a launch or a stop pays it.
 
-import { readProcBytes } from './door.js';
+import { readProcBytes, readSystemFile } from './door.js';
 import { procPids, readProcStat, type ProcStat } from './proc-identity.js';
 
 /** A live process found by a scan, with its /proc stat. */
@@ -36,15 +36,25 @@ export function carries(pid: number, entry: Buffer): boolean {
   return environ !== null && holds(environ, entry);
 }
 
+/** The real uid of a process (the Uid line of /proc/PID/status), or null when it is gone. */
+export function realUid(pid: number): number | null {
+  try {
+    const line = /^Uid:\s+([0-9]+)/m.exec(readSystemFile(`/proc/${pid}/status`));
+    return line ? Number(line[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Live processes (not zombies) whose environment holds `entry`, oldest first. Only processes
- * of this user (or all, as root) are readable, which is enough: the launch ran as this user.
+ * Live processes (not zombies) whose environment holds `entry`, oldest first, among those that
+ * `keep` accepts (by default all). Only processes of this user (or all, as root) are readable.
  */
-export function processesCarrying(entry: Buffer): Scanned[] {
+export function processesCarrying(entry: Buffer, keep: (pid: number) => boolean = () => true): Scanned[] {
   const found: Scanned[] = [];
   for (const pid of procPids()) {
     // A check's own environment never holds these, but a check launched by a guarded program would.
-    if (pid === process.pid || !carries(pid, entry)) continue;
+    if (pid === process.pid || !carries(pid, entry) || !keep(pid)) continue;
     const stat = readProcStat(pid);
     if (stat && stat.state !== 'Z' && stat.state !== 'X') found.push({ pid, stat });
   }

@@ -48,6 +48,12 @@ function findSetpriv(): string | null {
   return null;
 }
 
+/** The uid of --user NAME[:GROUP], or null when there is no such user. */
+export function userUid(text: string): number | null {
+  const pw = lookup('passwd', text.split(':')[0]!);
+  return pw && /^[0-9]+$/.test(pw[2]!) ? Number(pw[2]) : null;
+}
+
 /** Resolves --user NAME[:GROUP] for a launch; refuses (exit 2) when not root or when the user or group does not exist. */
 export function resolveRunAs(text: string, callerUid: number | undefined): RunAs {
   const match = /^([^:\s]+)(?::([^:\s]+))?$/.exec(text);

@@ -20,6 +20,7 @@ const ALLOWED = new Set([
   'existsSync',
   'accessSync',
   'realpathSync',
+  'readlinkSync',
   'readdirSync',
   'mkdirSync',
   'renameSync',
