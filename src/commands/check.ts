@@ -210,6 +210,7 @@ async function launchOnce(
   transitions: Transition[],
 ): Promise<Tick> {
   const { paths, request, policy } = config;
+  pausepoint('before-launch');
   // A lock taken over while this check waited (its refresh timer starved) must not launch.
   if (lock.compromised())
     throw new RunError({

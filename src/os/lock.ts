@@ -35,9 +35,13 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
           compromisedBy = error;
         },
       });
+      const lockDir = `${pidFile}.lock`;
+      const made = lockDirId(lockDir);
       await stallpoint('after-lock');
       return {
-        compromised: () => compromisedBy !== null,
+        // Looked at now, not only by proper-lockfile's refresh timer: a check that was stopped
+        // past the stale period runs on from where it stood before that timer can fire.
+        compromised: () => compromisedBy !== null || (made !== null && lockDirId(lockDir) !== made),
         release: async () => {
           try {
             await release();
@@ -92,6 +96,19 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
       }
       throw new RunError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint: `check the directory ${dir}` }, { cause: error });
     }
+  }
+}
+
+/**
+ * The lock directory as one call made it: device, inode and birth time. Another call that
+ * took the lock over removed it and made its own; a released lock has none.
+ */
+function lockDirId(lockDir: string): string | null {
+  try {
+    const stat = statSync(lockDir, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+  } catch {
+    return null;
   }
 }
 

@@ -44,7 +44,7 @@ test('the PID directory removed and made again: the next check finds the running
   assert.equal(readOr(box.path('run/app.pid')), `${pid}\n`, 'the PID file is written again');
 });
 
-for (const how of ['world-writable', 'owned by another user'] as const) {
+for (const how of ['world-writable', 'group-writable', 'owned by another user'] as const) {
   test(`a state file ${how} is not trusted: the PID it names is never signalled`, {
     skip: how === 'owned by another user' && rootOnly('to chown'),
   }, async (t) => {
@@ -60,11 +60,12 @@ for (const how of ['world-writable', 'owned by another user'] as const) {
     rmSync(file);
     writeFileSync(file, JSON.stringify(state), { mode: 0o644 });
     if (how === 'world-writable') chmodSync(file, 0o666);
+    else if (how === 'group-writable') chmodSync(file, 0o664);
     else chownSync(file, 65534, 65534);
 
     const check = await box.run(args);
     assert.equal(check.code, 0, check.stderr);
-    assert.match(check.stderr, how === 'world-writable' ? /writable by other users/ : /belongs to uid 65534/);
+    assert.match(check.stderr, how === 'owned by another user' ? /belongs to uid 65534/ : /writable by other users \(mode 66[46]\), so it is not trusted/);
     const stop = await box.run(['--pid', 'app.pid', '--stop', '--kill-after', '2s']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.stdout, new RegExp(`stopped \\(pid ${pid}`), 'the program itself was stopped');
