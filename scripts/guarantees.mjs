@@ -80,7 +80,16 @@ for (const d of declared) {
 }
 
 if (listOnly) {
-  for (const p of plan) say(`${p.row} | ${p.guard.name} | ${p.guard.tests.join(' ')}`);
+  // The plan, and whether each guard's text is still in the source (nothing built or run).
+  for (const p of plan) {
+    say(`${p.row} | ${p.guard.name} | ${p.guard.tests.join(' ')}`);
+    for (const edit of p.guard.edits) {
+      const path = join(ROOT, edit.file);
+      const count = existsSync(path) ? readFileSync(path, 'utf8').split(edit.find).length - 1 : 0;
+      if (count !== 1)
+        problems.push(`${p.row} / ${p.guard.name}: guard text not found: ${count === 0 ? 'no' : count} occurrence(s) in ${edit.file} of: ${edit.find}`);
+    }
+  }
   finish();
 }
 
