@@ -6,7 +6,9 @@ import { promiseUntilMs } from '../core/promise-deadline.js';
 import { programPaths } from '../core/paths.js';
 import { parsePlainCheck } from '../cli/fast-parse.js';
 import { readStateFile } from '../os/state-file.js';
-import { bootId, verifyIdentity } from '../os/proc-identity.js';
+import { bootId, probePid, verifyIdentity } from '../os/proc-identity.js';
+import { notifyFiles } from '../notify/files.js';
+import type { ProgramState } from '../core/state.js';
 import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
 import type { PromiseBlock } from '../core/promise.js';
 import type { ProgramConfig } from '../core/program-config.js';
@@ -44,6 +46,20 @@ function givePromise(config: ProgramConfig, world: World): void {
 }
 
 /**
+ * A notification of this program may still end in a failure the next check must say: its runner
+ * still runs (same PID, same start time), or a failure it left is on record. No promise then, so
+ * that the failure is said at the very next check, not when the promise runs out.
+ */
+function notifying(state: ProgramState, pidFile: string): boolean {
+  const runner = state.notifier;
+  if (runner) {
+    const probe = probePid(runner.pid);
+    if (probe.kind === 'alive' && probe.startTime === runner.startTime) return true;
+  }
+  return ownFile(notifyFiles(pidFile).failures) !== null;
+}
+
+/**
  * What a promise of this program must find true, read under the lock after a quiet check;
  * null when no promise can be given (its directory open to others, no verified identity, a
  * duty of the full check too near: src/core/promise-deadline.ts).
@@ -65,6 +81,7 @@ export function promiseBlock(config: ProgramConfig, world: World): (PromiseBlock
     lease: config.lease,
   };
   if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return null;
+  if (notifying(state, paths.pidFile)) return null;
   // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
   const nowCs = readUptimeCs();
   const now = world.now();

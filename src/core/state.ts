@@ -124,6 +124,11 @@ export interface ProgramState {
   ping?: PingRecord;
   /** The lease of a program run on one host of several (--lease, src/core/lease-record.ts); absent without it. */
   lease?: LeaseRecord;
+  /**
+   * The notification runner started last (src/notify/runner.ts), by PID and start time: while it
+   * runs, no quiet promise is given, so that its failure is said at the very next check.
+   */
+  notifier?: { pid: number; startTime: string };
 }
 
 /** A fresh state for a program never launched. */
@@ -205,6 +210,12 @@ function parsePending(raw: unknown): ProgramState['pending'] {
   const by = r.by && typeof r.by === 'object' ? (r.by as Record<string, unknown>) : null;
   const launcher = by && isNum(by.pid) && by.pid > 1 && isStr(by.startTime) && /^[0-9]+$/.test(by.startTime) ? { pid: by.pid, startTime: by.startTime } : null;
   return { token: r.token, atMs: r.atMs, ...(launcher ? { by: launcher } : {}) };
+}
+
+function parseNotifier(raw: unknown): ProgramState['notifier'] {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  return isNum(r.pid) && Number.isInteger(r.pid) && r.pid > 1 && isStr(r.startTime) ? { pid: r.pid, startTime: r.startTime } : undefined;
 }
 
 function parseLogs(raw: unknown): ProgramState['logs'] {
@@ -291,6 +302,7 @@ export function parseState(text: string): StateParse {
     ...(parseMemoryReading(r.memory) ? { memory: parseMemoryReading(r.memory)! } : {}),
     ...(parsePing(r.ping) ? { ping: parsePing(r.ping)! } : {}),
     ...(parseLeaseRecord(r.lease) ? { lease: parseLeaseRecord(r.lease)! } : {}),
+    ...(parseNotifier(r.notifier) ? { notifier: parseNotifier(r.notifier)! } : {}),
   };
   return { kind: 'ok', state };
 }

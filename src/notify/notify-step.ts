@@ -3,7 +3,8 @@
 // named from the transitions its decisions made; the requests go to a detached runner the
 // check does not wait for, and the failures the runners left since the last check are said here, once.
 
-import { dirname, join, basename } from 'node:path';
+import { probePid } from '../os/proc-identity.js';
+import { notifyFiles } from './files.js';
 import { changeOf, hookEnv, webhookBody } from '../core/change-event.js';
 import { decidePing, type PingRecord } from '../core/ping.js';
 import { sayOnce } from '../core/said-once.js';
@@ -19,11 +20,7 @@ import { startRunner } from './start-runner.js';
 /** How long a ping may take: dead-man's-switch services answer at once, and nothing waits for it. */
 export const PING_TIMEOUT_MS = 10_000;
 
-/** The files of the notifications, named after the PID file like the program's other records. */
-export function notifyFiles(pidFile: string): { hookLog: string; failures: string } {
-  const stem = basename(pidFile).replace(/\.pid$/, '');
-  return { hookLog: join(dirname(pidFile), `${stem}.hook.log`), failures: join(dirname(pidFile), `.${stem}.notify-failures`) };
-}
+export { notifyFiles } from './files.js';
 
 function readState(stateFile: string): ProgramState {
   const read = readStateFile(stateFile);
@@ -153,10 +150,12 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, t
     }
     world.warn(failure.text);
   }
-  if (ping && JSON.stringify(ping) !== JSON.stringify(state.ping)) {
-    state = { ...state, ping };
-    writeStateFile(paths.stateFile, state);
-  }
-  startRunner({ jobs, failureFile: files.failures }, world.env);
+  const before = JSON.stringify(state);
+  if (ping && JSON.stringify(ping) !== JSON.stringify(state.ping)) state = { ...state, ping };
+  // The runner on record: while it runs, the checks give no promise (src/commands/promise.ts).
+  const pid = startRunner({ jobs, failureFile: files.failures }, world.env);
+  const probe = pid === null ? null : probePid(pid);
+  if (probe?.kind === 'alive' && probe.startTime !== null) state = { ...state, notifier: { pid: pid!, startTime: probe.startTime } };
+  if (JSON.stringify(state) !== before) writeStateFile(paths.stateFile, state);
   return jobs.length > 0;
 }

@@ -15,17 +15,19 @@ function runnerPath(): string {
   throw new Error('notify-runner.js is missing beside the bundle; reinstall ensure-running');
 }
 
-/** Starts the runner for these jobs; a runner that cannot start is a failure on record like any other. */
-export function startRunner(task: RunnerTask, env: NodeJS.ProcessEnv): void {
-  if (task.jobs.length === 0) return;
+/** Starts the runner for these jobs and returns its PID; a runner that cannot start is a failure on record like any other. */
+export function startRunner(task: RunnerTask, env: NodeJS.ProcessEnv): number | null {
+  if (task.jobs.length === 0) return null;
   try {
     // spawn() forks and execs synchronously: the runner exists when this returns, and, in its
     // own session, it is not ended with the check nor with cron's process group.
     const child = spawn(process.execPath, [runnerPath()], { detached: true, stdio: 'ignore', env: { ...env, [TASK_VAR]: JSON.stringify(task) } });
     child.on('error', (error) => recordAll(task, `could not be started: ${error.message}`));
     child.unref();
+    return child.pid ?? null;
   } catch (error) {
     recordAll(task, `could not be started: ${(error as Error).message}`);
+    return null;
   }
 }
 

@@ -137,3 +137,30 @@ test('a failing hook is said once, at the next check, and never fails a check', 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--on-change-timeout "0"/);
 });
+
+test('a hook still running at the next check forbids the quiet promise: its failure is said at the very next check, even by the front door', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  // The hook ends (with code 3) only once the test lets it: it is surely still running at the second check.
+  const hook = `while [ ! -e ${box.path('go')} ]; do sleep 0.05; done; exit 3`;
+  const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--min-uptime', '1s', '--on-change-timeout', '2m', '--on-change', hook, '--', fixture('forever.js')];
+  const first = await box.run(cmd);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  const launchedAt = Date.now();
+  // Past --min-uptime, a quiet check would give a promise (src/commands/promise.ts).
+  await waitUntil(() => Date.now() - launchedAt > 1500, 'the run to pass --min-uptime');
+  const second = await box.run(cmd);
+  assert.deepEqual([second.code, second.stderr], [0, ''], 'quiet');
+  assert.ok(!existsSync(box.path('app.promise')), 'no promise while the hook runs');
+  const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8'));
+  box.track(state.notifier.pid);
+  assert.ok(isAlive(state.notifier.pid), 'the runner on record still runs');
+  mkdirSync(box.path('go'));
+  await waitUntil(() => existsSync(box.path('.app.notify-failures')), 'the hook to fail');
+  // Through the front door, as cron calls it.
+  const third = await box.run(cmd);
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stderr, /--on-change for "started" exited with code 3/);
+  assert.ok(isAlive(pid));
+});
