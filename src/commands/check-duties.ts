@@ -12,6 +12,7 @@ import { sayOnce } from '../core/said-once.js';
 import { readHeartbeat } from '../os/heartbeat-file.js';
 import { probeHttp } from '../os/http-probe.js';
 import { rotateLog } from '../os/log-rotate.js';
+import { logOpener } from '../os/run-as.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 
@@ -42,7 +43,8 @@ function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): P
   let failure: string | null = null;
   for (const log of config.stderr !== config.stdout ? [config.stdout, config.stderr] : [config.stdout]) {
     try {
-      rotateLog(log, maxBytes, keep);
+      // A --user program's log outside root's own directories is rotated with the user's ids.
+      logOpener(config.runAs, log).run(() => rotateLog(log, maxBytes, keep));
     } catch (error) {
       failure ??= (error as Error).message;
     }

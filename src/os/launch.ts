@@ -5,7 +5,7 @@ import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import { openAppend, readHead } from './door.js';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
-import { giveLog, runAsCommand, type RunAs } from './run-as.js';
+import { giveLog, logOpener, runAsCommand, type RunAs } from './run-as.js';
 
 /** Checks that the working directory exists and is a directory. */
 export function checkCwd(cwd: string): void {
@@ -80,10 +80,13 @@ export function resolveCommand(command: string, cwd: string, path: string | unde
  * Opens a log for appending without ever blocking or following a link (src/os/door.ts): a FIFO
  * at the log path (planted, or left by mistake) would block a plain open until a reader comes,
  * and the check with it, deaf to SIGTERM. Anything but a regular file with one link or
- * /dev/null is refused. The program gets a descriptor without O_NONBLOCK.
+ * /dev/null is refused. The program gets a descriptor without O_NONBLOCK. A --user program's
+ * log outside root's own directories is opened with the user's ids (src/os/run-as.ts).
  */
-function openLog(path: string): { fd: number; created: boolean } {
-  return openAppend(path, 'log file', { devNull: true, blocking: true, action: 'open the log file' });
+function openLog(path: string, runAs: RunAs | undefined): { fd: number; created: boolean } {
+  const opener = logOpener(runAs, path);
+  const action = opener.user ? `open, as ${opener.user.user} (uid ${opener.user.uid}), the log file` : 'open the log file';
+  return opener.run(() => openAppend(path, 'log file', { devNull: true, blocking: true, action }));
 }
 
 export interface LaunchSpec {
@@ -199,10 +202,10 @@ function spawnError(spec: LaunchSpec, error: unknown): RunError {
 
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */
 export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
-  const out = openLog(spec.stdout);
+  const out = openLog(spec.stdout, spec.runAs);
   let err = out;
   try {
-    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr);
+    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr, spec.runAs);
   } catch (error) {
     closeSync(out.fd);
     throw error;

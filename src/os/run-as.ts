@@ -8,7 +8,8 @@
 
 import { realpathSync } from 'node:fs';
 import { giveFile, readSystemFile } from './door.js';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { unsafeDirectory } from './dir-safety.js';
 import { spawnSync } from 'node:child_process';
 import { ConfigError, UsageError } from '../errors.js';
 import type { RunAs } from '../core/program-config.js';
@@ -95,6 +96,48 @@ export function runAsEnv(runAs: RunAs): Record<string, string> {
 /** What to spawn: setpriv, which becomes the program itself (same PID) once it has switched. */
 export function runAsCommand(runAs: RunAs, file: string, args: string[]): { file: string; args: string[] } {
   return { file: runAs.setpriv, args: [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--init-groups', '--', file, ...args] };
+}
+
+/**
+ * Runs `fn` with the user's own ids as the effective ones (its supplementary groups, as the
+ * program gets them, then its group, then its uid), and puts root's back whatever happens:
+ * a file `fn` opens, creates, renames or truncates is reached with exactly the user's rights,
+ * so nothing the user plants (a link, a hard link, a swapped directory) can make root write
+ * where the user could not. The real and saved uid stay root's, so the switch back cannot
+ * fail. Synchronous only: no other work of this process runs meanwhile.
+ */
+export function withUserIds<T>(runAs: RunAs, fn: () => T): T {
+  const groups = process.getgroups?.() ?? [];
+  const egid = process.getegid?.() ?? 0;
+  const euid = process.geteuid?.() ?? 0;
+  try {
+    // initgroups(3), as setpriv --init-groups does for the program (missing from Node's types).
+    (process as { initgroups?: (user: string, extra: number) => void }).initgroups?.(runAs.user, runAs.gid);
+    process.setegid?.(runAs.gid);
+    process.seteuid?.(runAs.uid);
+    return fn();
+  } finally {
+    process.seteuid?.(euid);
+    process.setegid?.(egid);
+    process.setgroups?.(groups);
+  }
+}
+
+/**
+ * Where a --user program's log is opened and rotated: by root only in a directory that every
+ * directory from / down is root's and closed to others (src/os/dir-safety.ts), where no user
+ * can plant or swap anything; anywhere else (the user's home, a directory the user may write)
+ * with the user's own ids (withUserIds).
+ */
+export function logOpener(runAs: RunAs | undefined, log: string): LogOpener {
+  if (!runAs || unsafeDirectory(dirname(log), 0) === null) return { user: null, run: (fn) => fn() };
+  return { user: runAs, run: (fn) => withUserIds(runAs, fn) };
+}
+
+/** Who opens a log (null: the caller, root) and how. */
+export interface LogOpener {
+  user: RunAs | null;
+  run<T>(fn: () => T): T;
 }
 
 /**

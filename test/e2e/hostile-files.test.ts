@@ -142,6 +142,40 @@ test('--user: a hard link to a root-only file planted as the log (fs.protected_h
   assert.equal(lines(first.stderr).length, 1, 'in one line');
 });
 
+test("--user: a log in the user's own directory is created, rotated and owned with the user's ids", { skip }, async (t) => {
+  const { box } = hostileBox();
+  t.after(() => box.cleanup());
+  nobodysDir(box, 'home');
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--user', 'nobody', '--log', 'home/app.log', '--log-max-size', '1K', '--', fixture('chatter.js')];
+  const first = await check(box, args);
+  assert.equal(first.code, 0, first.stderr);
+  box.pidOf();
+  assert.equal(statSync(box.path('home', 'app.log')).uid, NOBODY, 'the log is created by the user');
+  await waitUntil(() => statSync(box.path('home', 'app.log')).size > 4096, 'the log to pass the limit');
+  const second = await check(box, args);
+  assert.deepEqual([second.code, second.stderr], [0, ''], 'rotated quietly');
+  const copy = statSync(box.path('home', 'app.log.1'));
+  assert.deepEqual([copy.uid, copy.gid], [NOBODY, NOBODY], "the rotated copy is the user's, made with its ids");
+  for (const record of ['app.pid', 'app.state.json']) assert.equal(statSync(box.path(record)).uid, 0, `${record} stays root's`);
+});
+
+test('--user: a link the user puts on the way to its log (its log directory made a link to a root directory) makes root create nothing there', {
+  skip,
+}, async (t) => {
+  const { box } = hostileBox();
+  t.after(() => box.cleanup());
+  nobodysDir(box, 'home');
+  mkdirSync(box.path('rootdir'), { mode: 0o755 });
+  await asNobody(box, 'ln -s ../rootdir home/logs');
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--user', 'nobody', '--log', 'home/logs/app.log', '--', fixture('forever.js')];
+  const first = await check(box, args);
+  if (existsSync(box.path('app.pid'))) box.pidOf();
+  assert.ok(!existsSync(box.path('rootdir', 'app.log')), 'no file created in the root directory');
+  assert.equal(first.code, 2, first.stderr);
+  assert.match(first.stderr, /as nobody \(uid 65534\), the log file .*home\/logs\/app\.log \(EACCES\)/, 'the refusal names the user and the log');
+  assert.equal(lines(first.stderr).length, 1, 'in one line');
+});
+
 /** The notification runners of this sandbox still alive (found by the task in their environment). */
 function runners(box: Sandbox): number[] {
   const found: number[] = [];
