@@ -73,7 +73,8 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     call.action === 'start' ||
     call.action === 'restart' ||
     call.action === 'reload' ||
-    call.action === 'release';
+    call.action === 'release' ||
+    call.action === 'forget';
   if (acts) {
     refuseOtherOwner(call, paths);
     refuseUnsafeRecords(paths);

@@ -4,7 +4,8 @@
 // prefixed with its program's name, as `pm2 logs` does.
 
 import { readStateFile } from '../os/state-file.js';
-import { appended, lastLines, type LogCursor } from '../os/log-follow.js';
+import { appended, lastLines, type LogCursor, type LogRefusal } from '../os/log-follow.js';
+import { resolveRunAs } from '../os/run-as.js';
 import { EXIT } from '../errors.js';
 import type { World } from '../world.js';
 import type { ParsedCall } from '../cli/parse.js';
@@ -32,10 +33,34 @@ interface Source {
   cursor: LogCursor;
 }
 
-/** The log files of a program: those of its last launch on record, else those of its options. */
-function logFiles(program: LogsOf): { stdout: string; stderr: string } {
-  const read = readStateFile(program.stateFile, true);
-  return (read.kind === 'ok' ? read.state.logs : null) ?? { stdout: program.stdout, stderr: program.stderr };
+/**
+ * The log files of a program: those of its last launch on record, else those of its options.
+ * Root trusts only records of its own (another user's could name any file), and reads only a
+ * log owned by root or by the program's --user, with one link (never a hard link planted to
+ * another file); other callers can only read what they may read anyway.
+ */
+function logFiles(program: LogsOf): { stdout: string; stderr: string; refuse?: LogRefusal } {
+  const root = process.getuid?.() === 0;
+  const read = readStateFile(program.stateFile, !root);
+  const state = read.kind === 'ok' ? read.state : null;
+  const logs = state?.logs ?? { stdout: program.stdout, stderr: program.stderr };
+  if (!root) return logs;
+  const user = state?.request?.options.user;
+  const uids = [0];
+  if (typeof user === 'string') {
+    try {
+      uids.push(resolveRunAs(user, 0).uid);
+    } catch {
+      // the user is gone: root's own logs only
+    }
+  }
+  const refuse: LogRefusal = (stat) =>
+    stat.nlink !== 1
+      ? `it has ${stat.nlink} links (a hard link may point at another file)`
+      : uids.includes(stat.uid)
+        ? null
+        : `it belongs to uid ${stat.uid}, not to root${uids.length > 1 ? ` or to the program's --user ${user}` : ''}`;
+  return { ...logs, refuse };
 }
 
 /**
@@ -46,7 +71,7 @@ function logFiles(program: LogsOf): { stdout: string; stderr: string } {
 export async function logsCommand(programs: LogsOf[], flags: { follow: boolean; lines: number }, world: World, named: boolean): Promise<number> {
   const sources: Source[] = [];
   for (const program of programs) {
-    const { stdout, stderr } = logFiles(program);
+    const { stdout, stderr, refuse } = logFiles(program);
     const split = stdout !== stderr;
     const width = Math.max(...programs.map((p) => p.name.length)) + (split ? ' (stderr)'.length : 0);
     for (const [path, stream] of split
@@ -57,8 +82,9 @@ export async function logsCommand(programs: LogsOf[], flags: { follow: boolean; 
       : ([[stdout, '']] as const)) {
       const label = `${program.name}${stream}`;
       const prefix = named || split ? `${label.padEnd(width)} | ` : '';
-      const { lines, cursor } = lastLines(path, flags.lines);
-      if (lines === null) world.warn(`ensure-running: ${label}: no log at ${path} yet${flags.follow ? '; waiting for it' : ''}`);
+      const { lines, refused, cursor } = lastLines(path, flags.lines, refuse);
+      if (refused) world.warn(`ensure-running: ${label}: not reading ${path}: ${refused}`);
+      else if (lines === null) world.warn(`ensure-running: ${label}: no log at ${path} yet${flags.follow ? '; waiting for it' : ''}`);
       else for (const line of lines) world.say(prefix + line);
       sources.push({ prefix, cursor });
     }

@@ -610,10 +610,15 @@ export interface LogRead {
 
 /**
  * Reads a range of a log (--logs): opened like every log, never through a link and never
- * blocking, a regular file only (null otherwise); `want` picks the range from what the
- * descriptor names (a rotated log is another file, or a shorter one).
+ * blocking, a regular file only (null otherwise), and not one `refuse` names a reason for
+ * (root reads only a log of its own or of the program's user); `want` picks the range from
+ * what the descriptor names (a rotated log is another file, or a shorter one).
  */
-export function readLogRange(path: string, want: (file: string, size: number) => { from: number; to: number }): LogRead | null {
+export function readLogRange(
+  path: string,
+  want: (file: string, size: number) => { from: number; to: number },
+  refuse: (stat: Stats) => string | null = () => null,
+): LogRead | { refused: string } | null {
   let fd: number;
   try {
     fd = openSync(path, O_RDONLY | SAFE);
@@ -623,6 +628,8 @@ export function readLogRange(path: string, want: (file: string, size: number) =>
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return null;
+    const refused = refuse(stat);
+    if (refused) return { refused };
     const file = `${stat.dev}:${stat.ino}`;
     const range = want(file, stat.size);
     const from = Math.max(0, Math.min(range.from, stat.size));

@@ -3,7 +3,11 @@
 // file gets shorter) or by rename (logrotate's create: the path names a new file); both
 // start the reading again at the top of what the path now names. Opened through the door.
 
+import type { Stats } from 'node:fs';
 import { readLogRange } from './door.js';
+
+/** Why a log may not be read by this caller (see readLogRange), or null. */
+export type LogRefusal = (stat: Stats) => string | null;
 
 /** One log being read: its path, the file last read (device and inode) and how far. */
 export interface LogCursor {
@@ -21,12 +25,17 @@ const FOLLOW_CHUNK = 1 << 20;
  * The last `count` lines of the log (0: none), and a cursor at its end; null lines when the
  * path names no regular file (missing, a link, a FIFO): the cursor then waits for one.
  */
-export function lastLines(path: string, count: number): { lines: string[] | null; cursor: LogCursor } {
-  const cursor: LogCursor = { path, file: null, offset: 0, partial: '' };
+export function lastLines(
+  path: string,
+  count: number,
+  refuse?: LogRefusal,
+): { lines: string[] | null; refused?: string; cursor: LogCursor & { refuse?: LogRefusal } } {
+  const cursor: LogCursor & { refuse?: LogRefusal } = { path, file: null, offset: 0, partial: '', ...(refuse ? { refuse } : {}) };
   // Read back from the end in growing steps until enough lines are in hand.
   for (let step = 8192; ; step *= 4) {
-    const read = readLogRange(path, (_file, size) => ({ from: count === 0 ? size : size - step, to: size }));
+    const read = readLogRange(path, (_file, size) => ({ from: count === 0 ? size : size - step, to: size }), refuse);
     if (!read) return { lines: null, cursor };
+    if ('refused' in read) return { lines: null, refused: read.refused, cursor };
     cursor.file = read.file;
     cursor.offset = read.size;
     const lines = read.data.toString('utf8').split('\n');
@@ -36,18 +45,22 @@ export function lastLines(path: string, count: number): { lines: string[] | null
 }
 
 /** The whole lines appended since the cursor, and the cursor moved on; a rotated log is read again from its top. */
-export function appended(cursor: LogCursor): { lines: string[]; rotated: boolean } {
+export function appended(cursor: LogCursor & { refuse?: LogRefusal }): { lines: string[]; rotated: boolean } {
   let rotated = false;
-  const read = readLogRange(cursor.path, (file, size) => {
-    if (file !== cursor.file || size < cursor.offset) {
-      rotated = cursor.file !== null;
-      cursor.file = file;
-      cursor.offset = 0;
-      cursor.partial = '';
-    }
-    return { from: cursor.offset, to: cursor.offset + FOLLOW_CHUNK };
-  });
-  if (!read || read.data.length === 0) return { lines: [], rotated };
+  const read = readLogRange(
+    cursor.path,
+    (file, size) => {
+      if (file !== cursor.file || size < cursor.offset) {
+        rotated = cursor.file !== null;
+        cursor.file = file;
+        cursor.offset = 0;
+        cursor.partial = '';
+      }
+      return { from: cursor.offset, to: cursor.offset + FOLLOW_CHUNK };
+    },
+    cursor.refuse,
+  );
+  if (!read || 'refused' in read || read.data.length === 0) return { lines: [], rotated };
   cursor.offset = read.from + read.data.length;
   const lines = (cursor.partial + read.data.toString('utf8')).split('\n');
   cursor.partial = lines.pop() ?? '';

@@ -4,8 +4,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
-import { BIN, Sandbox, fixture, isAlive, killHard, waitUntil } from '../helpers.ts';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { BIN, Sandbox, fixture, isAlive, killHard, runAsNobody, runProcess, waitUntil } from '../helpers.ts';
 
 const numbered = (from: number, to: number) => `${Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`).join('\n')}\n`;
 
@@ -100,4 +113,56 @@ test('--forget of a stopped program removes its held row at once', async (t) => 
   assert.doesNotMatch((await box.run(['--status'])).stdout, /app/);
   const again = await box.run(['--pid', 'app.pid', '--forget']);
   assert.match(again.stdout, /nothing to forget/);
+});
+
+test('root: --logs reads no file a local user could point it at (their records, a hard link, their file)', {
+  skip: process.getuid?.() !== 0 && 'needs root',
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  writeFileSync(box.path('secret'), 'TOP SECRET\n', { mode: 0o600 });
+  assert.equal((await box.run(['--pid', 'app.pid', '--start-secs', '0.2', '--', fixture('forever.js')])).code, 0);
+  box.pidOf();
+  const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8'));
+  // A hard link to a root-only file in place of the log.
+  unlinkSync(box.path('app.log'));
+  linkSync(box.path('secret'), box.path('app.log'));
+  const linked = await box.run(['--pid', 'app.pid', '--logs']);
+  assert.equal(linked.stdout, '');
+  assert.match(linked.stderr, /not reading .*app\.log: it has 2 links/);
+  // A log that belongs to another user.
+  unlinkSync(box.path('app.log'));
+  writeFileSync(box.path('app.log'), 'theirs\n');
+  chownSync(box.path('app.log'), 65534, 65534);
+  const theirs = await box.run(['--pid', 'app.pid', '--logs']);
+  assert.equal(theirs.stdout, '');
+  assert.match(theirs.stderr, /it belongs to uid 65534, not to root/);
+  // Records a local user wrote, in a directory of theirs, naming the secret as the log.
+  mkdirSync(box.path('u'));
+  chownSync(box.path('u'), 65534, 65534);
+  chmodSync(box.dir, 0o755);
+  const planted = JSON.stringify({ ...state, logs: { stdout: box.path('secret'), stderr: box.path('secret') } });
+  const wrote = await runProcess('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'cat > u/app.state.json'], {
+    cwd: box.dir,
+    input: planted,
+  });
+  assert.equal(wrote.code, 0, wrote.stderr);
+  const records = await box.run(['--pid', 'u/app.pid', '--logs']);
+  assert.doesNotMatch(records.stdout, /SECRET/);
+});
+
+test("root: --forget refuses another user's records unless --force", { skip: process.getuid?.() !== 0 && 'needs root' }, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  chmodSync(box.dir, 0o755);
+  mkdirSync(box.path('u'));
+  chownSync(box.path('u'), 65534, 65534);
+  const env = box.env({ ENSURE_RUNNING_HOME: box.path('u', 'registry') });
+  const ran = await runAsNobody(box, ['--pid', box.path('u/app.pid'), '--start-secs', '0.2', '--', fixture('forever.js')], env);
+  assert.equal(ran.code, 0, ran.stderr);
+  const pid = box.pidOf('u/app.pid');
+  const refused = await box.run(['--pid', 'u/app.pid', '--forget']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /its records belong to user nobody/);
+  assert.ok(existsSync(box.path('u/app.state.json')) && isAlive(pid));
 });
