@@ -3,6 +3,7 @@
 import { parseArgs, type ParsedCall } from './parse.js';
 import { resolveConfig } from './settings.js';
 import { realWorld, type World } from '../world.js';
+import { appendRecord } from '../os/door.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
 import { notUtf8 } from '../os/raw-argv.js';
@@ -162,8 +163,25 @@ function refuseNotUtf8(args: string[]): void {
   );
 }
 
+/**
+ * A check run by a waiter (--respawn) has no cron to mail what it says: its lines are kept
+ * beside the program's records, and the next check cron runs says them once (src/commands/check.ts).
+ */
+function keptByWaiter(world: World): World {
+  const kept = world.env.ENSURE_RUNNING_KEEP;
+  if (world.env.ENSURE_RUNNING_RESPAWNED !== '1' || !kept || !kept.startsWith('/')) return world;
+  const keep = (line: string) => {
+    try {
+      appendRecord(kept, `${line}\n`, 'kept lines file');
+    } catch {
+      world.warn(line);
+    }
+  };
+  return { ...world, warn: keep, say: keep };
+}
+
 /** Runs one call and returns its exit code; errors become one line on stderr. */
-export async function main(args: string[], world: World = realWorld()): Promise<number> {
+export async function main(args: string[], world: World = keptByWaiter(realWorld())): Promise<number> {
   let action: ParsedCall['action'] = 'check';
   try {
     if (args.length === 0) {

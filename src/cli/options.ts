@@ -120,6 +120,13 @@ export const OPTIONS = {
       'when root: run the program as NAME (with its supplementary groups; GROUP instead of its ' +
       "primary group), HOME, USER and LOGNAME set, logs given to it; through util-linux's setpriv",
   }),
+  respawn: row({
+    type: 'boolean',
+    group: 'Launch',
+    describe:
+      'leave a small sh waiter beside the program: when it ends, its exit status is recorded and the same ' +
+      'check runs at once (within a second, not at the next cron call); see docs/respawn.md',
+  }),
   'start-secs': row({
     type: 'string',
     group: 'Launch',

@@ -19,6 +19,7 @@ import { memoryCeiling } from './memory-ceiling.js';
 import { resolveRunAs, runAsEnv } from '../os/run-as.js';
 import { notifySettings } from './notify-settings.js';
 import { leaseSettings } from './lease-settings.js';
+import { respawnSettings } from './respawn-settings.js';
 
 function isDirectory(path: string): boolean {
   try {
@@ -162,6 +163,9 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     settings.runAs = resolveRunAs(user, process.getuid?.());
     settings.extraEnv = { ...runAsEnv(settings.runAs), ...settings.extraEnv };
   }
+  // --respawn: the waiter and the check it runs (src/cli/respawn-settings.ts); a check run by a waiter says so to the policy.
+  if (needsCommand && givenValue(values, 'respawn') === true) settings.respawn = respawnSettings(call, world, paths.pidFile, request);
+  if (world.env.ENSURE_RUNNING_RESPAWNED === '1') settings.policy.respawned = true;
   const { env: dutyEnv, ...duties } = dutySettings(values, base, startWindowMs);
   const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
   if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };

@@ -8,7 +8,7 @@ import { ConfigError, EXIT, RunError } from '../errors.js';
 import { takeLock, type Held } from '../os/lock.js';
 import { observe, userOf } from '../os/observe.js';
 import { removePidFile, writePidFile } from '../os/pid-file.js';
-import { identityOf } from '../os/proc-identity.js';
+import { identityOf, readProcStat } from '../os/proc-identity.js';
 import { loadStateFile, readStateFile, writeStateFile } from '../os/state-file.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
@@ -23,6 +23,8 @@ import { hearing, type World } from '../world.js';
 import type { LeaseStep } from '../lease/step.js';
 import type { Transition } from '../core/transition.js';
 import { settlePromise } from './promise.js';
+import { takeRecordFile } from '../os/door.js';
+import { RESPAWNED, findSetsid, hasWaiterShell, readExitFile, removeExitFile } from '../os/waiter.js';
 
 /** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
@@ -34,6 +36,8 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
   let quiet = false;
   const heard = hearing(world);
   try {
+    // --respawn: what the waiter's check said is said once by a check cron runs (and mailed).
+    if (!config.policy.respawned) sayKept(config.paths.keptFile, heard.world);
     // --on-change, --notify-url, --ping-url: loaded only when given; told the tick's lines, under the lock.
     const told = config.notify ? (await import('../notify/notify-step.js')).watchChanges(config, config.notify, heard.world) : null;
     const ended = told
@@ -95,6 +99,7 @@ export async function tickLocked(
     }
   }
   save(paths.stateFile, loaded, leased ? leased.settle(tick.state) : tick.state);
+  if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
 }
 
@@ -260,7 +265,20 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
   env.ENSURE_RUNNING_TOKEN = token;
   env.ENSURE_RUNNING_PIDFILE = paths.pidFile;
   env.ENSURE_RUNNING_RESTARTS = String(state.launches);
+  // A check run by a waiter passes nothing of it on.
+  delete env[RESPAWNED];
+  delete env.ENSURE_RUNNING_KEEP;
   const logs = { stdout: config.stdout, stderr: config.stderr };
+  const waiter = config.respawn
+    ? {
+        spec: config.respawn,
+        exitFile: paths.exitFile,
+        keptFile: paths.keptFile,
+        setsid: waiterTools(request.command[0]!),
+        callerEnv: world.env,
+        launchVars: { ENSURE_RUNNING_TOKEN: token, ENSURE_RUNNING_PIDFILE: paths.pidFile, ENSURE_RUNNING_RESTARTS: String(state.launches) },
+      }
+    : null;
 
   const launchedAtMs = world.now();
   // The token goes on record before the spawn, so a check killed right after it can be followed.
@@ -268,9 +286,19 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
   writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs, ...(by ? { by } : {}) } });
   failpoint('before-spawn');
   pausepoint('before-spawn');
-  const launched = await spawnDetached({ file, argv: request.command, cwd: request.cwd, env, ...logs, ...(config.runAs ? { runAs: config.runAs } : {}) });
+  // A status left by an older run's waiter is not this run's.
+  if (waiter) removeExitFile(paths.exitFile);
+  const launched = await spawnDetached({
+    file,
+    argv: request.command,
+    cwd: request.cwd,
+    env,
+    ...logs,
+    ...(config.runAs ? { runAs: config.runAs } : {}),
+    ...(waiter ? { waiter } : {}),
+  });
   failpoint('after-spawn');
-  const identity = identityOf(launched.pid, launchedAtMs, token);
+  const identity = withWaiter(identityOf(launched.pid, launchedAtMs, token), launched.waiterPid);
   const spawned = recordSpawn(state, identity, request, logs);
   try {
     // Record it at once: from here on the process is never unrecorded.
@@ -280,6 +308,7 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
     failpoint('after-state');
   } catch (error) {
     killUnrecorded(launched.pid);
+    if (launched.waiterPid) killUnrecorded(launched.waiterPid);
     await launched.exited;
     throw error;
   }
@@ -301,7 +330,10 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
       // Exit 0 inside the window: a launcher that daemonized. Its daemon is what is left of the
       // run once the window is over (the intermediate processes of a double fork are gone by then).
       if (early.code === 0) await windowOver;
-      const left = runMembers(identity);
+      // The waiter (--respawn) is of the run, but never the program nor its daemon.
+      const left = runMembers(identity).filter((pid) => pid !== launched.waiterPid);
+      if (waiter) removeExitFile(paths.exitFile);
+      // A daemon has no waiter: its parent is gone. cron is its backstop.
       if (early.code === 0 && left.length > 0) result = { kind: 'up', identity: identityOf(left[0]!, launchedAtMs, token), daemonizedFrom: launched.pid };
       else
         result = {
@@ -319,4 +351,41 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
   }
   if (result.kind === 'up') detach(launched);
   return { result, spawned };
+}
+
+/** The identity of a program launched beside a waiter (--respawn), with the waiter's. */
+function withWaiter(identity: Identity, waiterPid: number | undefined): Identity {
+  if (waiterPid === undefined) return identity;
+  return { ...identity, waiter: { pid: waiterPid, startTime: readProcStat(waiterPid)?.startTime ?? null } };
+}
+
+/** --respawn needs /bin/sh and setsid at fixed places: a configuration error naming them, before anything is spawned. */
+function waiterTools(command: string): string {
+  const setsid = findSetsid();
+  if (!hasWaiterShell() || setsid === null) {
+    throw new ConfigError({
+      action: 'launch with --respawn',
+      subject: command,
+      reason: hasWaiterShell() ? 'setsid was not found in /usr/bin, /bin, /usr/sbin or /sbin' : '/bin/sh was not found',
+      hint: 'install util-linux (or BusyBox) for setsid, or drop --respawn',
+    });
+  }
+  return setsid;
+}
+
+/**
+ * --respawn: the status a waiter wrote is removed once it is no longer news: read by this
+ * check, or left by a run that is not the one on record. One written for the run on record
+ * (it died after this check looked) is kept for its waiter's check.
+ */
+function tidyExitFile(exitFile: string, identity: Identity | null): void {
+  const seen = readExitFile(exitFile);
+  if (seen && identity && seen.pid === identity.pid && seen.token === identity.token) return;
+  removeExitFile(exitFile);
+}
+
+/** Says the lines a waiter's check kept (src/cli/main.ts), once: the file is taken away whole. */
+function sayKept(keptFile: string, world: World): void {
+  const kept = takeRecordFile(keptFile, 64 * 1024, 'kept lines file');
+  if (kept.kind === 'ok') for (const line of kept.text.split('\n')) if (line) world.warn(line);
 }

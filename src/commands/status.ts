@@ -73,10 +73,14 @@ interface MemberScan {
   find?: (identity: Identity) => number[];
 }
 
-/** Adds the run's resident memory now (src/os/run-memory.ts), for a verified running program on Linux. */
+/** Adds the run's resident memory now (src/os/run-memory.ts), for a verified running program on Linux; and its waiter (--respawn). */
 async function withMemory(input: StatusInput, scan: MemberScan = {}): Promise<StatusInput> {
   const identity = input.state?.identity;
   if (input.observation?.kind !== 'ours' || !identity || process.platform !== 'linux') return input;
+  if (identity.waiter) {
+    const { waiterAlive } = await import('../os/waiter.js');
+    input = { ...input, waiter: { pid: identity.waiter.pid, alive: waiterAlive(identity.waiter) } };
+  }
   const [{ runMemory }, { runMembersFinder }] = await Promise.all([import('../os/run-memory.js'), import('../os/run-members.js')]);
   scan.find ??= runMembersFinder();
   return { ...input, memory: runMemory(identity, scan.find) };

@@ -2,7 +2,8 @@
 // the same checks; an error of that resolution is said again with the file, line and key.
 
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { installedCommand } from '../cli/respawn-settings.js';
 import { resolveConfig } from '../cli/settings.js';
 import { OptionError } from '../cli/option-kinds.js';
 import type { ParsedCall } from '../cli/parse.js';
@@ -106,8 +107,12 @@ export async function resolveProgram(
   if (problems.length || !resolved) throw new UsageError(problems.map((p) => problemText(config.file, p)).join('\n'));
   // Lines and hints name the program as the file does, and the calls that act on it by name.
   const by = (verb: string) => `ensure-running --config ${quoteArgv([config.file])} --${verb} ${program.name}`;
+  // --respawn: the waiter runs the file's check, as cron does, from the caller's directory.
+  const args = action === 'check' && world.argv ? world.argv : ['--config', resolve(world.cwd, config.file)];
+  const respawn = resolved.respawn ? { respawn: { check: [...installedCommand(world), ...args], dir: world.cwd } } : {};
   return {
     ...resolved,
+    ...respawn,
     paths: { ...resolved.paths, name: program.name },
     policy: { ...resolved.policy, name: program.name, startHint: by('start'), restartHint: by('restart') },
   };

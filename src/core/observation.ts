@@ -21,7 +21,16 @@ export type Observation =
    * its run (its process group, its token's carriers) that outlived it, oldest first; `run`:
    * what they are verified against when no record names that run (its records were lost).
    */
-  | { kind: 'gone'; pid: number | null; why: GoneWhy; logTail: string[]; leftovers?: number[]; run?: Identity };
+  | {
+      kind: 'gone';
+      pid: number | null;
+      why: GoneWhy;
+      logTail: string[];
+      leftovers?: number[];
+      run?: Identity;
+      /** --respawn: how it ended, as its waiter saw it (src/os/waiter.ts); absent when nobody saw it. */
+      status?: { code: number | null; signal: string | null };
+    };
 
 /** Words for an operator. */
 export function describeGone(why: GoneWhy, pid: number | null): string {

@@ -12,6 +12,10 @@ export interface ProgramPaths {
   promiseFile: string;
   /** Rewritten by every check that the promise answered: when checks ran, for --status. */
   markFile: string;
+  /** --respawn: the program's wait status, written by its waiter (src/os/waiter.ts). */
+  exitFile: string;
+  /** --respawn: the lines its waiter's check said, said again by the next check cron runs. */
+  keptFile: string;
 }
 
 function stem(pidFile: string): string {
@@ -28,6 +32,8 @@ export function programPaths(pidFile: string, cwd: string): ProgramPaths {
     stateFile: `${base}.state.json`,
     lockDir: `${absolute}.lock`,
     defaultLog: `${base}.log`,
+    exitFile: `${base}.exit`,
+    keptFile: `${base}.kept`,
     ...promisePaths(`${base}.state.json`),
   };
 }

@@ -35,6 +35,8 @@ export interface Policy {
   restartHint?: string;
   /** Said in the launch line when --start or --restart reuse the request on record. */
   requestNote?: string | null;
+  /** This check was run by a waiter (--respawn), not by cron: crowded deaths are left to cron's next check. */
+  respawned?: boolean;
 }
 
 /** What the check was asked to run: command and cwd, and the rest of the launch request (src/core/request.ts). */
@@ -142,11 +144,12 @@ export function recordDeathFound(
   detailSuffix = '',
 ): { state: ProgramState; seen: string; cause: string } {
   const lastSeen = previous.lastSeenAliveMs;
+  const status = obs.status ?? null;
   const lastExit: ExitInfo = {
     atMs: now,
     pid: identity.pid,
-    code: null,
-    signal: null,
+    code: status?.code ?? null,
+    signal: status?.signal ?? null,
     inStartWindow: false,
     lastSeenAliveMs: lastSeen,
     ranMs: lastSeen !== null ? Math.max(0, lastSeen - identity.launchedAtMs) : null,
@@ -154,7 +157,12 @@ export function recordDeathFound(
   };
   const seen = lastSeen !== null ? `last seen alive ${clock(lastSeen, now)}` : 'never seen alive by a check';
   // Found later, the exit status is lost: say so, never invent one.
-  const cause = obs.why === 'exited' ? 'exit status unknown: it died between checks' : describeGone(obs.why, identity.pid);
+  // Seen by its waiter (--respawn): the exact status.
+  const cause = status
+    ? `${status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`}, seen by its waiter`
+    : obs.why === 'exited'
+      ? 'exit status unknown: it died between checks'
+      : describeGone(obs.why, identity.pid);
   let state: ProgramState = { ...previous, identity: null, lastExit, deathTimesMs: [...tally, now] };
   state = withEvent(state, { atMs: now, kind: 'death', pid: identity.pid, detail: `${seen}; ${cause}${detailSuffix}` });
   return { state, seen, cause };
@@ -279,6 +287,12 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
       report(`${died}; ${reason}: backing off, next launch after ${clock(until, now)}${tailSuffix(obs.logTail)}`);
       return { state, effects, outcome: 'not-running' };
+    }
+    // --respawn: a waiter's check relaunches a death at once, unless deaths crowd; then the
+    // relaunch is left to cron's next check (at most one per interval, as without --respawn).
+    if (policy.respawned && verdict.kind === 'quiet') {
+      if (verdict.say) report(`${died}; ${verdict.say.replace('relaunched each time', 'relaunched at the next cron check')}${tailSuffix(obs.logTail)}`);
+      return { state: { ...state, backoff: null }, effects, outcome: 'not-running' };
     }
     // Relaunched at once (below): a death said alone (the launch reports its own line), or, once
     // deaths crowd, the one crowd line then silence (the launch says nothing; the history keeps all).

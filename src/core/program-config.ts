@@ -47,6 +47,8 @@ export interface ProgramConfig {
   notify?: NotifyOptions;
   /** --lease and its options (src/lease/): the program runs on the one host that holds the lease. */
   lease?: LeaseOptions;
+  /** --respawn: the check the waiter runs when the program ends, and the directory it runs it in (src/os/waiter.ts). */
+  respawn?: { check: string[]; dir: string };
 }
 
 /** The notification options, resolved (src/cli/notify-settings.ts). */

@@ -25,6 +25,14 @@ export interface Identity {
   launchedAtMs: number;
   /** Random token put in the target's environment as ENSURE_RUNNING_TOKEN. */
   token: string;
+  /** --respawn: the waiter left beside the program (src/os/waiter.ts), its parent. */
+  waiter?: WaiterIdentity;
+}
+
+/** The waiter of a run: a shell, the program's parent, waiting for it. */
+export interface WaiterIdentity {
+  pid: number;
+  startTime: string | null;
 }
 
 /** What is known about one death. Never an invented exit code. */
@@ -178,7 +186,14 @@ function parseIdentity(raw: unknown): Identity | null {
     bootId: strOrNull(r.bootId),
     launchedAtMs: isNum(r.launchedAtMs) ? r.launchedAtMs : 0,
     token: isStr(r.token) ? r.token : '',
+    ...(parseWaiter(r.waiter) ? { waiter: parseWaiter(r.waiter)! } : {}),
   };
+}
+
+function parseWaiter(raw: unknown): WaiterIdentity | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  return isNum(r.pid) && Number.isInteger(r.pid) && r.pid > 1 ? { pid: r.pid, startTime: strOrNull(r.startTime) } : null;
 }
 
 function parseExit(raw: unknown): ExitInfo | null {

@@ -29,6 +29,8 @@ export interface StatusJson {
   user: string | null;
   /** The run's resident memory now (its process group and launch-token carriers), with the --max-memory of the last check; null when not running. */
   memory: { bytes: number; processes: number; maxBytes: number | null } | null;
+  /** --respawn: the waiter of the run on record, and whether it is still there (cron is the backstop when it is not); absent without one. */
+  waiter?: { pid: number; alive: boolean } | null;
   /** Deaths crowding (src/core/crowd.ts): relaunched each time, the mail quieted; since when, how many, the last kind, when last said. */
   crowd: { since: string; deaths: number; trouble: string; saidAt: string } | null;
   fatalReason: string | null;
@@ -81,6 +83,8 @@ export interface StatusInput {
   checks?: ChecksView | null;
   /** The run's resident memory now, read by the status command (a verified running program on Linux). */
   memory?: { bytes: number; processes: number } | null;
+  /** --respawn: whether the run's waiter is still there, read by the status command. */
+  waiter?: { pid: number; alive: boolean } | null;
 }
 
 const iso = isoTime;
@@ -131,6 +135,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
     backoffUntil: label === 'backoff' ? iso(state?.backoff?.untilMs) : null,
     user: typeof state?.request?.options.user === 'string' ? state.request.options.user : null,
     memory: input.memory ? { ...input.memory, maxBytes: state?.memory?.maxBytes ?? null } : null,
+    ...(obs?.kind === 'ours' && input.waiter ? { waiter: input.waiter } : {}),
     crowd: state?.crowd
       ? { since: iso(state.crowd.sinceMs)!, deaths: state.crowd.count, trouble: state.crowd.trouble, saidAt: iso(state.crowd.announcedMs)! }
       : null,
@@ -208,6 +213,13 @@ export function statusText(json: StatusJson): string {
       `${formatBytes(json.memory.bytes)} resident in ` +
         `${json.memory.processes === 1 ? '1 process' : `${json.memory.processes} processes`}` +
         `${json.memory.maxBytes !== null ? ` (--max-memory ${formatBytes(json.memory.maxBytes)})` : ''}`,
+    );
+  if (json.waiter)
+    row(
+      'waiter',
+      json.waiter.alive
+        ? `pid ${json.waiter.pid} (--respawn: a death is seen and checked at once)`
+        : `gone (pid ${json.waiter.pid}): a death is found by the next cron check`,
     );
   if (json.crowd)
     row(

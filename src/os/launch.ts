@@ -6,6 +6,8 @@ import { openAppend, readHead } from './door.js';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { giveLog, logOpener, runAsCommand, type RunAs } from './run-as.js';
+import { WAITER_SHELL, readExitFile, waiterEnv, type WaiterSpec } from './waiter.js';
+import { probePid } from './proc-identity.js';
 
 /** Checks that the working directory exists and is a directory. */
 export function checkCwd(cwd: string): void {
@@ -98,6 +100,11 @@ export interface LaunchSpec {
   stderr: string;
   /** --user: run as this user, through setpriv (src/os/run-as.ts); the logs are given to it. */
   runAs?: RunAs;
+  /**
+   * --respawn: spawn the waiter (src/os/waiter.ts), which starts the program as its child. `env`
+   * is then the program's; `callerEnv` and `launchVars` make the waiter's.
+   */
+  waiter?: { spec: WaiterSpec; exitFile: string; keptFile: string; setsid: string; callerEnv: NodeJS.ProcessEnv; launchVars: Record<string, string> };
 }
 
 /** A launched process still attached to this check, so that its start window can be watched. */
@@ -106,6 +113,10 @@ export interface Launched {
   child: ChildProcess;
   /** Resolves when it exits; never rejects. */
   exited: Promise<{ code: number | null; signal: string | null }>;
+  /** --respawn: the waiter, the program's parent (`child` is the waiter then). */
+  waiterPid?: number;
+  /** Ends what watches the program (a waiter's program is watched by polling). */
+  release?: () => void;
 }
 
 /** The `#!` line of a script (up to 256 bytes), or null for a binary or an unreadable file. */
@@ -202,6 +213,7 @@ function spawnError(spec: LaunchSpec, error: unknown): RunError {
 
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */
 export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
+  if (spec.waiter) return spawnWithWaiter(spec, spec.waiter);
   const out = openLog(spec.stdout, spec.runAs);
   let err = out;
   try {
@@ -242,6 +254,82 @@ export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
 
 /** Lets this check exit without waiting for the target. */
 export function detach(launched: Launched): void {
+  launched.release?.();
   launched.child.removeAllListeners('exit');
   launched.child.unref();
+}
+
+/** How often a waiter's program is looked at during its start window, and how long its status may take to be written. */
+const WATCH_MS = 25;
+const STATUS_WAIT_MS = 1_000;
+
+/**
+ * --respawn: spawns the waiter, which starts the program as its child in a session of its own
+ * (setsid; setpriv after it for --user) and writes the program's PID to fd 3. The PID returned
+ * is the program's. Its exit is seen by polling its PID, and its status read from the exit file
+ * the waiter writes at once; the waiter's own check waits for this check's lock meanwhile.
+ */
+async function spawnWithWaiter(spec: LaunchSpec, waiter: NonNullable<LaunchSpec['waiter']>): Promise<Launched> {
+  const out = openLog(spec.stdout, spec.runAs);
+  let err = out;
+  try {
+    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr, spec.runAs);
+  } catch (error) {
+    closeSync(out.fd);
+    throw error;
+  }
+  const [outFd, errFd] = [out.fd, err.fd];
+  try {
+    if (spec.runAs) for (const log of new Set([out, err])) giveLog(log, spec.runAs);
+    const program = spec.runAs ? runAsCommand(spec.runAs, spec.file, spec.argv.slice(1)) : { file: spec.file, args: spec.argv.slice(1) };
+    const programVars: Record<string, string> = {};
+    for (const [key, value] of Object.entries(spec.env))
+      if (value !== undefined && waiter.callerEnv[key] !== value && !(key in waiter.launchVars)) programVars[key] = value;
+    const env = waiterEnv(waiter.callerEnv, waiter.launchVars, programVars, waiter.spec, waiter.exitFile, waiter.keptFile, spec.cwd);
+    // The script travels in the environment, so that ps shows the waiter and its program plainly.
+    const child = spawn(WAITER_SHELL, ['-c', 'eval "$ENSURE_RUNNING_WAITER_SCRIPT"', 'ensure-running-waiter', waiter.setsid, program.file, ...program.args], {
+      cwd: waiter.spec.dir,
+      env,
+      detached: true,
+      stdio: ['ignore', outFd, errFd, 'pipe'],
+      windowsHide: true,
+    });
+    await new Promise<void>((done, fail) => {
+      child.once('spawn', () => done());
+      child.once('error', (error) => fail(error));
+    });
+    const pipe = child.stdio[3] as NodeJS.ReadableStream | null;
+    let text = '';
+    if (pipe) for await (const chunk of pipe) text += String(chunk);
+    const pid = Number(text.trim());
+    if (!/^[0-9]+\n?$/.test(text) || !Number.isInteger(pid) || pid < 2) throw new Error(`the waiter (pid ${child.pid}) gave no program PID`);
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) => {
+      let goneAt: number | null = null;
+      const look = () => {
+        if (stopped) return;
+        if (goneAt === null && probePid(pid).kind === 'alive') {
+          timer = setTimeout(look, WATCH_MS);
+          return;
+        }
+        goneAt ??= Date.now();
+        const status = readExitFile(waiter.exitFile);
+        if (status && status.pid === pid) return done({ code: status.code, signal: status.signal });
+        if (Date.now() - goneAt >= STATUS_WAIT_MS) return done({ code: null, signal: null });
+        timer = setTimeout(look, WATCH_MS);
+      };
+      look();
+    });
+    const release = () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+    return { pid, child, exited, waiterPid: child.pid!, release };
+  } catch (error) {
+    throw spawnError(spec, error);
+  } finally {
+    closeSync(outFd);
+    if (errFd !== outFd) closeSync(errFd);
+  }
 }

@@ -11,6 +11,7 @@ import { foreignOwner as recordsOwner } from './owner.js';
 import { adoptableBy, findByPidFile, findByToken, launchedFor, type MayAdopt } from './orphan.js';
 import { logTail } from './log-tail.js';
 import { runMembers } from './run-members.js';
+import { readExitFile } from './waiter.js';
 
 export interface Looked {
   obs: Observation;
@@ -96,7 +97,10 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking,
       return { obs: { kind: 'unverified', pid: filePid, owner: foreignOwner(paths.pidFile) }, pidRead, warnings };
     }
     const why = verdict === 'gone' ? 'exited' : verdict;
-    return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state) : [] }, pidRead, warnings };
+    // --respawn: its waiter wrote how it ended (src/os/waiter.ts).
+    const seen = identity.waiter && (why === 'exited' || why === 'zombie') ? readExitFile(paths.exitFile) : null;
+    const status = seen && seen.pid === identity.pid && seen.token === identity.token ? { status: { code: seen.code, signal: seen.signal } } : {};
+    return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state) : [], ...status }, pidRead, warnings };
   }
 
   if (filePid !== null) {

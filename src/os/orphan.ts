@@ -6,6 +6,7 @@ import { readSystemFile } from './door.js';
 import { readProcStat, startedAtMs } from './proc-identity.js';
 import { envEntry, processesCarrying, realUid } from './proc-scan.js';
 import { userUid } from './run-as.js';
+import { isWaiter } from './waiter.js';
 
 /** /proc's start time is in ticks after a boot time known to the second: compare with this much slack. */
 const START_SLACK_MS = 2_000;
@@ -38,7 +39,8 @@ export function adoptableBy(users: readonly (string | null | undefined)[], owner
  * are younger, and are never taken for the program.
  */
 export function findByToken(token: string, launchedAtMs: number, may: MayAdopt): number | null {
-  const oldest = processesCarrying(envEntry('ENSURE_RUNNING_TOKEN', token), may)[0];
+  // A waiter (--respawn) carries the token too, and is older: never the program.
+  const oldest = processesCarrying(envEntry('ENSURE_RUNNING_TOKEN', token), may).find((one) => !isWaiter(one.pid));
   if (!oldest || oldest.stat.session !== oldest.pid) return null;
   const started = startedAtMs(oldest.stat.startTime);
   if (started !== null && started < launchedAtMs - START_SLACK_MS) return null;
@@ -52,7 +54,7 @@ export function findByToken(token: string, launchedAtMs: number, may: MayAdopt):
  * left, rather than a second copy beside it. With records, a carrier is never adopted this way.
  */
 export function findByPidFile(pidFile: string, may: MayAdopt): number | null {
-  return processesCarrying(envEntry('ENSURE_RUNNING_PIDFILE', pidFile), may)[0]?.pid ?? null;
+  return processesCarrying(envEntry('ENSURE_RUNNING_PIDFILE', pidFile), may).find((one) => !isWaiter(one.pid))?.pid ?? null;
 }
 
 /**
@@ -69,7 +71,7 @@ export function launchedFor(pid: number, pidFile: string, may: MayAdopt): string
     return null;
   }
   const vars = environ.split('\0');
-  if (!vars.includes(`ENSURE_RUNNING_PIDFILE=${pidFile}`)) return null;
+  if (!vars.includes(`ENSURE_RUNNING_PIDFILE=${pidFile}`) || vars.includes('ENSURE_RUNNING_WAITER=1')) return null;
   const token = vars.find((v) => v.startsWith('ENSURE_RUNNING_TOKEN='))?.slice('ENSURE_RUNNING_TOKEN='.length);
   const stat = readProcStat(pid);
   if (!token || !stat || stat.state === 'Z') return null;

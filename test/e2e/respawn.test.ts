@@ -1,0 +1,176 @@
+// --respawn: a sh waiter beside the program sees it end, records how, and runs the same check
+// at once: a killed program comes back with no call from cron, its signal on record; a stop
+// or a hold brings nothing back; a program that dies at once backs off and goes FATAL with a
+// bounded number of launches; with the waiter killed, cron's next check still does its work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
+import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
+
+interface Status {
+  state: string;
+  pid: number | null;
+  launches: number;
+  waiter?: { pid: number; alive: boolean };
+  lastExit: { code: number | null; signal: string | null; pid: number } | null;
+  events?: { kind: string; pid: number | null; detail: string | null }[];
+}
+
+async function status(box: Sandbox, pidFile = 'app.pid'): Promise<Status> {
+  const run = await box.run(['--pid', pidFile, '--status', '--json', '--history']);
+  return JSON.parse(run.stdout) as Status;
+}
+
+/** Kills every process of the test (waiters first, so that none relaunches), until none is left; then the sandbox. */
+function cleanup(box: Sandbox, marker: string): () => Promise<void> {
+  return async () => {
+    await waitUntil(
+      () => {
+        const left = pidsWithArg(marker);
+        const waiters = left.filter((pid) => cmdline(pid)?.includes('ensure-running-waiter'));
+        for (const pid of waiters.length ? waiters : left) box.track(pid);
+        for (const pid of waiters.length ? waiters : left) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        return left.length === 0;
+      },
+      'every process of the test to be gone',
+      20_000,
+      50,
+    );
+    box.cleanup();
+  };
+}
+
+/** The PID in the PID file once it names a live process other than `not`. */
+function nextPid(box: Sandbox, not: number, pidFile = 'app.pid'): Promise<number> {
+  return waitUntil(() => {
+    const pid = Number.parseInt(readOr(box.path(pidFile)), 10);
+    return Number.isInteger(pid) && pid !== not && isAlive(pid) ? box.track(pid) : null;
+  }, `a new program on ${pidFile}`);
+}
+
+test('SIGKILL: the waiter brings the program back with no check call, and its signal is on record', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
+  const first = await box.run(check);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  const before = await status(box);
+  assert.ok(before.waiter?.alive, JSON.stringify(before));
+  const waiter = before.waiter.pid;
+  // The waiter is the program's parent, a shell in a session of its own; the program leads its own group.
+  assert.equal(procStat(pid)?.ppid, waiter);
+  assert.equal(procStat(pid)?.pgrp, pid);
+  assert.notEqual(procStat(waiter)?.session, procStat(pid)?.session);
+  assert.match(readFileSync(`/proc/${waiter}/cmdline`, 'latin1'), /^\/bin\/sh\0/);
+
+  process.kill(pid, 'SIGKILL');
+  const next = await nextPid(box, pid);
+  const after = await waitUntil(async () => {
+    const seen = await status(box);
+    return seen.state === 'running' && seen.pid === next && seen.waiter?.alive ? seen : null;
+  }, 'the new run and its waiter on record');
+  assert.equal(after.launches, 2);
+  assert.deepEqual([after.lastExit?.pid, after.lastExit?.signal, after.lastExit?.code], [pid, 'SIGKILL', null]);
+  const death = after.events?.find((e) => e.kind === 'death' && e.pid === pid);
+  assert.match(death?.detail ?? '', /killed by SIGKILL, seen by its waiter/);
+  assert.notEqual(after.waiter?.pid, waiter, 'a new waiter for the new run');
+
+  // The waiter's check had no cron to mail its lines: cron's next check says them, once.
+  const cron = await box.run(check);
+  assert.equal(cron.code, 0, cron.stderr);
+  assert.match(cron.stderr, new RegExp(`^app: died \\(pid ${pid}; .*killed by SIGKILL, seen by its waiter\\)`, 'm'));
+  assert.match(cron.stderr, new RegExp(`^app: started \\(pid ${next}\\)$`, 'm'));
+  const again = await box.run(check);
+  assert.deepEqual([again.code, again.stdout, again.stderr], [0, '', '']);
+  // The program's log has the program's lines only.
+  assert.doesNotMatch(readOr(box.path('app.log')), /app: /);
+});
+
+test('--stop and a hold bring nothing back; the waiter goes with the run', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-stop');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
+  assert.equal((await box.run(check)).code, 0);
+  const pid = box.pidOf();
+  const waiter = (await status(box)).waiter!.pid;
+  box.track(waiter);
+  const stop = await box.run(['--pid', 'app.pid', '--stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  await waitUntil(() => !isAlive(pid) && !isAlive(waiter), 'the program and its waiter to be gone');
+  // Nothing of the run is left, and nothing new was started: the records say held, one launch.
+  await waitUntil(() => pidsWithArg(marker).length === 0, 'no process of the program left');
+  const held = await status(box);
+  assert.deepEqual([held.state, held.launches], ['held', 1]);
+  // A plain check while held leaves it alone, as without --respawn.
+  const cron = await box.run(check);
+  assert.deepEqual([cron.code, cron.stderr], [0, '']);
+  assert.equal(pidsWithArg(marker).length, 0);
+});
+
+test('the waiter killed: --status says so, and the next cron check finds the death and relaunches as without --respawn', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-hold');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
+  assert.equal((await box.run(check)).code, 0);
+  const pid = box.pidOf();
+  const waiter = (await status(box)).waiter!.pid;
+  box.track(waiter);
+  // The waiter is killed first, then the program: nothing sees the death but cron's next check.
+  process.kill(waiter, 'SIGKILL');
+  await waitUntil(() => !isAlive(waiter), 'the waiter to be gone');
+  const seen = await status(box);
+  assert.deepEqual([seen.state, seen.waiter?.alive], ['running', false]);
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !isAlive(pid), 'the program to be gone');
+  // cron's next check finds the death as it always did (status unknown: nobody saw it) and relaunches.
+  const cron = await box.run(check);
+  assert.equal(cron.code, 0, cron.stderr);
+  assert.match(cron.stderr, new RegExp(`^app: died \\(pid ${pid}; .*(exit status unknown|is a zombie)`, 'm'));
+  assert.doesNotMatch(cron.stderr, /seen by its waiter/);
+  const next = box.pidOf();
+  assert.notEqual(next, pid);
+  assert.ok((await status(box)).waiter?.alive, 'the new run has a waiter again');
+});
+
+test('a program that dies at once backs off and goes FATAL as under cron: the waiter adds no launch', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-fail');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--interval', '2s', '--max-retries', '2', '--', fixture('exit-now.js'), '3', marker];
+  const first = await box.run(check);
+  assert.equal(first.code, 1);
+  assert.match(first.stderr, /^app: failed to start \(pid \d+ exited with code 3 .*failed start 1 of 2/m);
+  // The waiter's check found the backoff and did nothing: one launch, no waiter left.
+  await waitUntil(() => pidsWithArg(marker).length === 0, 'the waiter and its check to be done');
+  assert.equal((await status(box)).launches, 1);
+  // cron's calls: the next launch after the backoff fails too, and the program is FATAL.
+  let said = '';
+  await waitUntil(
+    async () => {
+      const run = await box.run(check);
+      said += run.stderr;
+      return /fatal/.test(said);
+    },
+    'FATAL',
+    20_000,
+    200,
+  );
+  await waitUntil(() => pidsWithArg(marker).length === 0, 'the last waiter and its check to be done');
+  const fatal = await status(box);
+  assert.deepEqual([fatal.state, fatal.launches], ['fatal', 2]);
+  const more = await box.run(check);
+  assert.equal(more.code, 1);
+  assert.equal((await status(box)).launches, 2, 'no launch once FATAL');
+  assert.equal(lines(more.stderr).length, 0);
+});
