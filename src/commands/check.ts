@@ -79,7 +79,13 @@ export async function tickLocked(
   const loaded = leased ? leased.loaded : onFile;
   const base = leased ? leased.state : loaded;
   const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
-  const looked = observe(paths, recorded, { tail: true, scan: true, lost: loaded === null, user: userOf(config) });
+  const looked = observe(paths, recorded, {
+    tail: true,
+    scan: true,
+    lost: loaded === null,
+    user: userOf(config),
+    ...(config.runAs ? { runAs: config.runAs } : {}),
+  });
   for (const line of looked.warnings) world.warn(line);
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());
@@ -343,7 +349,7 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
           code: early.code,
           signal: early.signal,
           ranMs,
-          logTail: logTail(config.stderr),
+          logTail: logTail(config.stderr, config.runAs),
           leftovers: left,
         };
     }

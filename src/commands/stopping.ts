@@ -32,7 +32,13 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
   removePromise(paths.promiseFile);
   const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   let state = loaded ?? emptyState();
-  const looked = observe(paths, state, { tail: true, scan: true, lost: loaded === null, user: userOf(config) });
+  const looked = observe(paths, state, {
+    tail: true,
+    scan: true,
+    lost: loaded === null,
+    user: userOf(config),
+    ...(config.runAs ? { runAs: config.runAs } : {}),
+  });
   let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({

@@ -10,6 +10,7 @@ import { bootId, identityOf, probePid, startedAtMs, verifyIdentity } from './pro
 import { foreignOwner as recordsOwner } from './owner.js';
 import { adoptableBy, findByPidFile, findByToken, launchedFor, type MayAdopt } from './orphan.js';
 import { logTail } from './log-tail.js';
+import type { RunAs } from './run-as.js';
 import { runMembers } from './run-members.js';
 import { readExitFile } from './waiter.js';
 
@@ -22,9 +23,9 @@ export interface Looked {
   found?: Found;
 }
 
-function tailOf(state: ProgramState | null): string[] {
+function tailOf(state: ProgramState | null, runAs: RunAs | undefined): string[] {
   const logs = state?.logs;
-  return logs ? logTail(logs.stderr) : [];
+  return logs ? logTail(logs.stderr, runAs) : [];
 }
 
 /**
@@ -41,6 +42,8 @@ export interface Looking {
   lost?: boolean;
   /** --user of this call: its processes, like the caller's (and those of a --user on record), may be found by their environment. */
   user?: string | null;
+  /** --user of this call, resolved: a log tail is read with its ids (src/os/log-tail.ts). */
+  runAs?: RunAs;
 }
 
 /** The --user of a call, as given (NAME or NAME:GROUP), or null. */
@@ -100,7 +103,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking,
     // --respawn: its waiter wrote how it ended (src/os/waiter.ts).
     const seen = identity.waiter && (why === 'exited' || why === 'zombie') ? readExitFile(paths.exitFile) : null;
     const status = seen && seen.pid === identity.pid && seen.token === identity.token ? { status: { code: seen.code, signal: seen.signal } } : {};
-    return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state) : [], ...status }, pidRead, warnings };
+    return { obs: { kind: 'gone', pid: identity.pid, why, logTail: withTail ? tailOf(state, looking.runAs) : [], ...status }, pidRead, warnings };
   }
 
   if (filePid !== null) {

@@ -176,6 +176,36 @@ test('--user: a link the user puts on the way to its log (its log directory made
   assert.equal(lines(first.stderr).length, 1, 'in one line');
 });
 
+test("--user: the log tail of a death is read with the user's ids: a hard link the user swapped in for its log shows nothing of root's file", {
+  skip,
+}, async (t) => {
+  const { box, victim, text } = hostileBox();
+  const before = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim();
+  t.after(() => {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+    box.cleanup();
+  });
+  nobodysDir(box, 'home');
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--user', 'nobody', '--log', 'home/app.log', '--', fixture('forever.js')];
+  assert.equal((await check(box, args)).code, 0);
+  const pid = box.pidOf();
+  writeFileSync('/proc/sys/fs/protected_hardlinks', '0');
+  try {
+    await asNobody(box, 'rm home/app.log && ln victim home/app.log');
+  } finally {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+  }
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !isAlive(pid), 'the program to die');
+  // The relaunch is then refused (the user cannot open that file as its log): the death is still said.
+  const found = await check(box, args);
+  if (existsSync(box.path('app.pid'))) box.pidOf();
+  assert.match(found.stderr, /died|exited|killed/, `the death is said: ${found.stderr}`);
+  assert.doesNotMatch(found.stderr, /ROOT ONLY/, "no line of root's file in the report");
+  assert.doesNotMatch(readFileSync(box.path('app.state.json'), 'utf8'), /ROOT ONLY/, "no line of root's file in the state file");
+  untouched(victim, text, 'a hard link swapped in for the log');
+});
+
 /** The notification runners of this sandbox still alive (found by the task in their environment). */
 function runners(box: Sandbox): number[] {
   const found: number[] = [];
