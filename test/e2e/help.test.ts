@@ -1,7 +1,7 @@
 // Help, man page and shell completion, all written from the option table: --help fits 40
 // lines, --help-all and the man page name every option with its value word (never [string]),
 // the man page renders, and bash completes options and values through the real completion
-// function; the zsh script names every option.
+// function, and zsh through its completion system in a pseudo-terminal (zsh/zpty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPTIONS, type OptionSpec } from '../../src/cli/options.ts';
 import { ROOT, Sandbox, runProcess } from '../helpers.ts';
+import { needs, tool } from '../tools.ts';
 
 const ROWS = Object.entries(OPTIONS as Record<string, OptionSpec>);
 const MAN = join(ROOT, 'dist', 'ensure-running.1');
@@ -100,12 +101,45 @@ test('zsh completion names every option; an unknown shell is refused in one line
   assert.equal(zsh.code, 0, zsh.stderr);
   assert.match(zsh.stdout, /^#compdef ensure-running$/m);
   for (const [name] of ROWS) assert.match(zsh.stdout, new RegExp(`^ {2}'\\*?--${name}\\[`, 'm'), `zsh completes --${name}`);
-  if (has('zsh')) {
-    writeFileSync(box.path('_ensure-running'), zsh.stdout);
-    const parsed = spawnSync('zsh', ['-n', box.path('_ensure-running')], { encoding: 'utf8' });
-    assert.equal(parsed.status, 0, parsed.stderr);
-  }
   const fish = await runProcess(join(ROOT, 'bin', 'ensure-running'), ['--completion', 'fish'], { cwd: box.dir, env: box.env() });
   assert.equal(fish.code, 2);
   assert.match(fish.stderr, /^ensure-running: --completion "fish": no completion for that shell; use bash or zsh\n$/);
+});
+
+test('zsh completes options and their values through its completion system', { skip: needs('zsh') }, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const script = await box.run(['--completion', 'zsh']);
+  assert.equal(script.code, 0, script.stderr);
+  writeFileSync(box.path('_ensure-running'), script.stdout);
+  assert.equal(spawnSync(tool('zsh'), ['-n', box.path('_ensure-running')]).status, 0, 'zsh parses it');
+  // An interactive zsh in a pseudo-terminal, compinit with the script on fpath, a line typed
+  // and TAB pressed; what it lists is read back until the expected words come (bounded).
+  const complete = (line: string, expect: string) => {
+    const driver = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z 'PROMPT="%% "; fpath=(${box.dir} $fpath); autoload -U compinit; compinit -u -D; zstyle ":completion:*" list-prompt ""; LISTMAX=0'
+zpty -w -n z ${JSON.stringify(line)}
+zpty -w -n z $'\t\t'
+out=''
+for i in {1..100}; do
+  zpty -r -t z chunk && out+=$chunk
+  [[ $out == *${expect}* ]] && break
+  sleep 0.1
+done
+zpty -d z
+print -r -- "$out"
+`;
+    const run = spawnSync(tool('zsh'), ['-f', '-c', driver], {
+      encoding: 'utf8',
+      cwd: box.dir,
+      env: { PATH: process.env.PATH, HOME: box.dir, TERM: 'dumb', LANG: 'C' },
+      timeout: 30_000,
+    });
+    return run.stdout.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+  };
+  const options = complete('ensure-running --heartb', 'heartbeat-timeout');
+  for (const name of ['--heartbeat-grace', '--heartbeat-timeout']) assert.ok(options.includes(name), `zsh lists ${name}: ${options}`);
+  const values = complete('ensure-running --format ', 'prometheus');
+  assert.match(values, /prometheus/);
 });
