@@ -1,7 +1,7 @@
 // The cron check: lock, load, observe, decide, act, save, unlock.
 
 import { randomBytes } from 'node:crypto';
-import { recordSpawn, type LaunchResult } from '../core/policy.js';
+import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../core/tick.js';
 import { ConfigError, EXIT, RunError } from '../errors.js';
@@ -142,44 +142,60 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
 }
 
 /**
- * The executor: performs a tick's effects in order and returns the tick that ends this check
- * (a launch's own decision, when the tick launched).
+ * The executor: performs a decision's effects in order. An effect with an outcome (a launch, a
+ * run ended by a health rule) goes back to `decide` as an event, and that decision's effects
+ * are performed next, until none remain. Returns the last decision: the one that ends this check.
  */
-async function perform(tick: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held, transitions: Transition[]): Promise<Tick> {
-  const { paths } = config;
+async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held, transitions: Transition[]): Promise<Tick> {
+  const { paths, request, policy } = config;
+  let tick = first;
   transitions.push(...tick.transitions);
-  let last = tick;
-  // How a run ended by a health rule went, for the lines that follow its `end-run`.
-  let ended = '';
-  for (const effect of tick.effects) {
-    if (effect.kind === 'report') world.warn(effect.text);
-    else if (effect.kind === 'end-run') {
-      ended = await endRun(effect.identity, effect.reason, config, world);
-      writeStateFile(paths.stateFile, tick.state);
-    } else if (effect.kind === 'report-ended') world.warn(effect.parts.join(ended));
-    else if (effect.kind === 'relaunch') {
-      const after = await launchOnce(config, world, lock, tick.state, recorded.pending, transitions);
-      const head = `${effect.head}; ${ended}`;
-      // Crowded restarts (src/core/crowd.ts): the crowd line once, then silence while it goes on.
-      // The launch's own decision is performed as any launch's (a daemon put on file, a failed
-      // start's leftovers stopped); only its line gives way to the restart's one line when it is up.
-      if (after.outcome === 'running' && after.state.identity) {
-        if (effect.crowd !== null) world.warn(`${head}, started pid ${after.state.identity.pid}${effect.crowd ? `; ${effect.crowd}` : ''}`);
-        last = await perform({ ...after, effects: after.effects.filter((e) => e.kind !== 'report') }, tick.state, config, world, lock, transitions);
-      } else {
-        world.warn(head);
-        last = await perform(after, tick.state, config, world, lock, transitions);
+  const queue = [...tick.effects];
+  // A launch refused for a configuration error, raised once its decision is on record.
+  let refusal: ConfigError | null = null;
+  for (let effect = queue.shift(); effect; effect = queue.shift()) {
+    let next: { from: ProgramState; event: TickEvent } | null = null;
+    switch (effect.kind) {
+      case 'report':
+        world.warn(effect.text);
+        break;
+      case 'checkpoint':
+        writeStateFile(paths.stateFile, tick.state);
+        break;
+      case 'write-pid':
+        writePidFile(paths.pidFile, effect.pid);
+        break;
+      case 'remove-pid':
+        removePidFile(paths.pidFile);
+        break;
+      case 'stop-run':
+        await stopRun(effect.identity, effect.pids, config, world);
+        break;
+      case 'end-run':
+        next = { from: tick.state, event: { kind: 'run-ended', how: await endRun(effect.identity, effect.reason, config, world), after: effect.after } };
+        break;
+      case 'launch': {
+        const launched = await launchOnce(config, world, lock, tick.state, recorded.pending, effect.relaunch);
+        if (launched.refusal) refusal = launched.refusal;
+        next = launched;
+        break;
       }
-    } else if (effect.kind === 'write-pid') writePidFile(paths.pidFile, effect.pid);
-    else if (effect.kind === 'remove-pid') removePidFile(paths.pidFile);
-    else if (effect.kind === 'stop-run') await stopRun(effect.identity, effect.pids, config, world);
-    else if (effect.kind === 'launch') {
-      // A death found by this check is saved first: a launch that throws must not get it reported again.
-      if (tick.state.lastExit !== recorded.lastExit) writeStateFile(paths.stateFile, tick.state);
-      last = await perform(await launchOnce(config, world, lock, tick.state, recorded.pending, transitions), tick.state, config, world, lock, transitions);
+      case 'refuse':
+        // Listed by a bare --status from the first check on, with its launch error: never launched is not "nothing guarded".
+        register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
+        if (refusal) {
+          refusal.quiet = !effect.say;
+          throw refusal;
+        }
+        break;
+    }
+    if (next) {
+      tick = decide(next.from, next.event, request, policy, world.now());
+      transitions.push(...tick.transitions);
+      queue.unshift(...tick.effects);
     }
   }
-  return last;
+  return tick;
 }
 
 /** Ends a live run for a health rule; says how ("stopped pid 4242 with SIGTERM"), an error if it survives SIGKILL. */
@@ -211,16 +227,19 @@ async function stopRun(identity: Identity, pids: number[], config: ProgramConfig
   });
 }
 
-/** One launch and its start window, decided; a configuration error is recorded, then raised. */
+/**
+ * One launch and its start window; returns the event to decide and the state it is decided from
+ * (the one recorded at the spawn). A configuration error comes back as `launch-refused`, with the error to raise.
+ */
 async function launchOnce(
   config: ProgramConfig,
   world: World,
   lock: Held,
   state: ProgramState,
   pending: ProgramState['pending'],
-  transitions: Transition[],
-): Promise<Tick> {
-  const { paths, request, policy } = config;
+  relaunch: Relaunch | undefined,
+): Promise<{ from: ProgramState; event: TickEvent; refusal?: ConfigError }> {
+  const { paths, request } = config;
   pausepoint('before-launch');
   // A lock taken over while this check waited (its refresh timer starved) must not launch.
   if (lock.compromised())
@@ -243,22 +262,13 @@ async function launchOnce(
       hint: 'nothing was launched beside it; the next check decides again',
     });
   }
-  let result: LaunchResult;
-  let spawned: ProgramState;
   try {
-    ({ result, spawned } = await launchAndWatch(config, world, state));
+    const { result, spawned } = await launchAndWatch(config, world, state);
+    return { from: spawned, event: { kind: 'launched', result, ...(relaunch ? { relaunch } : {}) } };
   } catch (error) {
-    if (error instanceof ConfigError) {
-      const refused = decide(state, { kind: 'launch-refused', text: error.message }, request, policy, world.now());
-      transitions.push(...refused.transitions);
-      writeStateFile(paths.stateFile, refused.state);
-      // Listed by a bare --status from the first check on, with its launch error: never launched is not "nothing guarded".
-      register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
-      for (const effect of refused.effects) if (effect.kind === 'refuse') error.quiet = !effect.say;
-    }
+    if (error instanceof ConfigError) return { from: state, event: { kind: 'launch-refused', text: error.message }, refusal: error };
     throw error;
   }
-  return decide(spawned, { kind: 'launched', result }, request, policy, world.now());
 }
 
 /** Launches, records, and watches the start window; returns what came of it and the state recorded at the spawn. */

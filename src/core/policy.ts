@@ -42,9 +42,29 @@ export interface Policy {
 /** What the check was asked to run: command and cwd, and the rest of the launch request (src/core/request.ts). */
 export type Request = Pick<LaunchRequest, 'command' | 'cwd'> & Partial<LaunchRequest>;
 
+/**
+ * A launch after a health rule ended the run: one line, `head` (how the run ended included),
+ * and the new pid; while restarts crowd (src/core/crowd.ts), `crowd` ends that line, or (null)
+ * nothing is said unless the launch fails. Undefined: not crowded.
+ */
+export interface Relaunch {
+  head: string;
+  crowd?: string | null;
+}
+
+/** What follows a run ended by a health rule: a relaunch, or (restarts crowding, --crowd-backoff) the backoff line, `parts` joined by how it ended. */
+export type AfterEnd = ({ kind: 'relaunch' } & Relaunch) | { kind: 'back-off'; parts: string[] };
+
+/**
+ * What a decision asks the executor to do, in order. An effect with an outcome (a launch, a run
+ * ended) comes back to `decide` as an event (`launched`, `run-ended`), whose decision is performed in turn.
+ */
 export type Effect =
   | { kind: 'report'; text: string }
-  | { kind: 'launch' }
+  /** Launch; after a health restart, `relaunch` shapes its line. Its outcome comes back as `launched`. */
+  | { kind: 'launch'; relaunch?: Relaunch }
+  /** A crash checkpoint: the state of this decision goes on record now, before what follows it (a launch, a raised error). */
+  | { kind: 'checkpoint' }
   | { kind: 'write-pid'; pid: number }
   /** The recorded process is dead: its PID must not stay on file, where a reused PID would pass for it. */
   | { kind: 'remove-pid' }
@@ -58,18 +78,10 @@ export type Effect =
   | { kind: 'stop-run'; identity: Identity; pids: number[] }
   /**
    * A health rule ends the live run of `identity` (stop signal, SIGKILL after --kill-after,
-   * verified right before each signal); `reason` is quoted if it survives. The state decided
-   * goes on record once it is stopped. How it went is said by the effects that follow.
+   * verified right before each signal); `reason` is quoted if it survives. How it went comes
+   * back as the `run-ended` event, with `after`.
    */
-  | { kind: 'end-run'; identity: Identity; reason: string }
-  /** A line that quotes how the run was ended: `parts` joined by it ("stopped pid 4242 with SIGTERM"). */
-  | { kind: 'report-ended'; parts: string[] }
-  /**
-   * A launch after a health rule ended the run: one line, `head`, how it ended, and the new pid;
-   * while restarts crowd (src/core/crowd.ts), `crowd` ends that line, or (null) nothing is said
-   * unless the launch fails. Undefined: not crowded.
-   */
-  | { kind: 'relaunch'; head: string; crowd?: string | null };
+  | { kind: 'end-run'; identity: Identity; reason: string; after: AfterEnd };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

@@ -11,9 +11,11 @@ import {
   decideCheck,
   recordLaunchError,
   withoutCrowd,
+  type AfterEnd,
   type Decision,
   type Effect,
   type LaunchResult,
+  type Relaunch,
   type Policy,
   type Request,
 } from './policy.js';
@@ -33,8 +35,10 @@ export interface Found {
 export type TickEvent =
   /** What a check saw: the recorded process alive, gone, or another tool's; and a launch found again. */
   | { kind: 'observed'; obs: Observation; found?: Found }
-  /** What a launch asked for by this tick produced: up past its start window, or exited inside it. */
-  | { kind: 'launched'; result: LaunchResult }
+  /** What a launch asked for by this tick produced: up past its start window, or exited inside it (`relaunch`: the launch effect's). */
+  | { kind: 'launched'; result: LaunchResult; relaunch?: Relaunch }
+  /** A run ended by a health rule is gone: `how` says how ("stopped pid 4242 with SIGTERM"); `after` is the end-run effect's. */
+  | { kind: 'run-ended'; how: string; after: AfterEnd }
   /** A launch that could not even spawn for a configuration error (command or directory not found). */
   | { kind: 'launch-refused'; text: string }
   /** --start (and the start half of --restart): hold and crash-loop tallies cleared. */
@@ -100,7 +104,7 @@ function adopt(previous: ProgramState, found: Found, policy: Policy, now: number
   return { state, line: `${policy.name}: recorded pid ${found.identity.pid}, ${how}` };
 }
 
-/** Stands for how the run was ended in a line decided before the stop (see `report-ended`). */
+/** Stands for how the run was ended in a line decided before the stop (see `run-ended`). */
 const ENDED = '\u0000';
 
 /**
@@ -113,18 +117,40 @@ function decideHealthEvent(previous: ProgramState, obs: HealthObservation, optio
   if (!verdict.restart || !previous.identity) {
     return { state: verdict.state, effects: [], outcome: 'running', quiet: onlyClocksMoved(previous, verdict.state) };
   }
-  const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason };
   const next = decideHealthRestart(verdict.state, verdict.restart, ENDED, policy, now);
-  if (next.relaunch) {
-    const relaunch: Effect = { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd };
-    return { state: next.state, effects: [end, relaunch], outcome: 'running', quiet: false };
+  const after: AfterEnd = next.relaunch
+    ? { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd }
+    : { kind: 'back-off', parts: next.line.split(ENDED) };
+  const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason, after };
+  return { state: next.state, effects: [end], outcome: next.relaunch ? 'running' : 'not-running', quiet: false };
+}
+
+/**
+ * The run ended by a health rule is gone: its state goes on record, then it is relaunched with
+ * one line that says how it ended, or (crowding, --crowd-backoff) its PID leaves the file and
+ * the backoff line says how it ended.
+ */
+function decideRunEnded(previous: ProgramState, how: string, after: AfterEnd): Decided {
+  if (after.kind === 'relaunch') {
+    const relaunch: Relaunch = { head: `${after.head}; ${how}`, ...(after.crowd !== undefined ? { crowd: after.crowd } : {}) };
+    return { state: previous, effects: [{ kind: 'checkpoint' }, { kind: 'launch', relaunch }], outcome: 'running', quiet: false };
   }
-  return {
-    state: next.state,
-    effects: [end, { kind: 'remove-pid' }, { kind: 'report-ended', parts: next.line.split(ENDED) }],
-    outcome: 'not-running',
-    quiet: false,
-  };
+  const effects: Effect[] = [{ kind: 'checkpoint' }, { kind: 'remove-pid' }, { kind: 'report', text: after.parts.join(how) }];
+  return { state: previous, effects, outcome: 'not-running', quiet: false };
+}
+
+/**
+ * A relaunch after a health restart: up, its one line (the crowd line at its end, or silence
+ * while restarts crowd) takes the place of the launch's own; failed, the restart's line comes
+ * first, then the launch's. Every other effect of the launch's decision stays.
+ */
+function relaunchLine(decided: Decided, relaunch: Relaunch): Decided {
+  const identity = decided.state.identity;
+  if (decided.outcome !== 'running' || !identity) return { ...decided, effects: [{ kind: 'report', text: relaunch.head }, ...decided.effects] };
+  const rest = decided.effects.filter((effect) => effect.kind !== 'report');
+  if (relaunch.crowd === null) return { ...decided, effects: rest };
+  const text = `${relaunch.head}, started pid ${identity.pid}${relaunch.crowd ? `; ${relaunch.crowd}` : ''}`;
+  return { ...decided, effects: [{ kind: 'report', text }, ...rest] };
 }
 
 /**
@@ -148,16 +174,23 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       else if (phaseOf(state) === 'starting') state = { ...state, pending: null };
       const decision = decideCheck(state, event.obs, request, policy, now);
       if (line !== null) decision.effects.unshift({ kind: 'report', text: line });
+      // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.
+      const launch = decision.effects.findIndex((effect) => effect.kind === 'launch');
+      if (launch >= 0 && decision.state.lastExit !== previous.lastExit) decision.effects.splice(launch, 0, { kind: 'checkpoint' });
       return quietTick(previous, decision, event.obs);
     }
-    case 'launched':
-      return quietTick(previous, decideAfterLaunch(previous, event.result, policy, now), null);
+    case 'launched': {
+      const decided = quietTick(previous, decideAfterLaunch(previous, event.result, policy, now), null);
+      return event.relaunch ? relaunchLine(decided, event.relaunch) : decided;
+    }
+    case 'run-ended':
+      return decideRunEnded(previous, event.how, event.after);
     case 'launch-refused': {
       // A wrong command or directory fails at every check: said once (and daily), not every minute.
       const { state, say } = recordLaunchError(previous, event.text, now);
       // No event of the history (it never started), but a change when it is said.
       const transitions = say ? [aside(state, 'launch-refused', event.text, now)] : [];
-      return { state, effects: [{ kind: 'refuse', say }], outcome: 'not-running', quiet: false, transitions };
+      return { state, effects: [{ kind: 'checkpoint' }, { kind: 'refuse', say }], outcome: 'not-running', quiet: false, transitions };
     }
     case 'start': {
       const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });

@@ -47,6 +47,13 @@ const beat = (mtimeMs: number): TickEvent => ({
 const HEALTHY = beat(T0 - 10_000);
 const HUNG = beat(T0 - 5 * MIN);
 
+/** What follows the run a health rule ends: the `after` of the decision's one `end-run` effect. */
+function afterEnd(t: { effects: readonly { kind: string }[] }): { head?: string; crowd?: string | null; parts?: string[] } {
+  const end = t.effects[0] as { kind: string; after?: { head?: string; crowd?: string | null; parts?: string[] } };
+  assert.equal(end.kind, 'end-run');
+  return end.after!;
+}
+
 const lines = (t: Tick) => reportLines(t.effects);
 const kinds = (t: Tick) => t.effects.map((e) => e.kind);
 
@@ -105,10 +112,10 @@ const rows: Row[] = [
     quiet: false,
   },
   {
-    name: 'RUNNING + gone → death reported, PID removed, launch',
+    name: 'RUNNING + gone → death reported, PID removed, the death on record (checkpoint), launch',
     state: RUNNING,
     event: { kind: 'observed', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
-    effects: ['remove-pid', 'report', 'launch'],
+    effects: ['remove-pid', 'report', 'checkpoint', 'launch'],
     outcome: 'not-running',
     quiet: false,
     lines: [/^app: died \(pid 4242;/],
@@ -154,19 +161,19 @@ const rows: Row[] = [
     name: 'STOPPED + launch refused (command not found), first time → said',
     state: STOPPED,
     event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
-    effects: ['refuse'],
+    effects: ['checkpoint', 'refuse'],
     outcome: 'not-running',
     quiet: false,
-    also: (t) => assert.deepEqual(t.effects[0], { kind: 'refuse', say: true }),
+    also: (t) => assert.deepEqual(t.effects[1], { kind: 'refuse', say: true }),
   },
   {
     name: 'STOPPED + the same launch refused a minute later → raised quietly',
     state: base({ launchError: { text: 'cannot find ./server.js', sinceMs: T0 - MIN, announcedMs: T0 - MIN } }),
     event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
-    effects: ['refuse'],
+    effects: ['checkpoint', 'refuse'],
     outcome: 'not-running',
     quiet: false,
-    also: (t) => assert.deepEqual(t.effects[0], { kind: 'refuse', say: false }),
+    also: (t) => assert.deepEqual(t.effects[1], { kind: 'refuse', say: false }),
   },
   {
     name: 'STARTING + launched, up → RUNNING, one "started" line',
@@ -262,12 +269,15 @@ const rows: Row[] = [
     name: 'RUNNING + health observed, hung (old heartbeat) → the run is ended, then relaunched with one "restarting" line',
     state: JUDGED,
     event: HUNG,
-    effects: ['end-run', 'relaunch'],
+    effects: ['end-run'],
     outcome: 'running',
     quiet: false,
     also: (t) => {
-      assert.deepEqual(t.effects[0], { kind: 'end-run', identity: identity(4242, T0 - 10 * MIN), reason: t.state.events.at(-1)?.detail });
-      assert.match((t.effects[1] as { head: string }).head, /^app: restarting \(heartbeat 5m 0s old, timeout 2m 0s\)$/);
+      assert.deepEqual(
+        { ...t.effects[0], after: null },
+        { kind: 'end-run', identity: identity(4242, T0 - 10 * MIN), reason: t.state.events.at(-1)?.detail, after: null },
+      );
+      assert.match(afterEnd(t).head!, /^app: restarting \(heartbeat 5m 0s old, timeout 2m 0s\)$/);
       assert.equal(t.state.identity, null);
       assert.deepEqual(t.state.deathTimesMs, [T0], 'a hung run counts in the crash-loop tally');
       assert.equal(t.state.events.at(-1)?.kind, 'hung');
@@ -277,14 +287,11 @@ const rows: Row[] = [
     name: 'RUNNING + health observed, hung while restarts crowd → the run is ended and relaunched all the same; the relaunch line ends with the crowd line',
     state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] },
     event: HUNG,
-    effects: ['end-run', 'relaunch'],
+    effects: ['end-run'],
     outcome: 'running',
     quiet: false,
     also: (t) => {
-      assert.match(
-        (t.effects[1] as { crowd?: string | null }).crowd ?? '',
-        /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/,
-      );
+      assert.match(afterEnd(t).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/);
       assert.equal(t.state.crowd?.trouble, 'hung');
       assert.equal(t.state.backoff, null);
     },
@@ -297,11 +304,11 @@ const rows: Row[] = [
       crowd: { sinceMs: T0 - 10 * MIN, announcedMs: T0 - 10 * MIN, trouble: 'hung', count: 5, quietLaunch: false },
     },
     event: HUNG,
-    effects: ['end-run', 'relaunch'],
+    effects: ['end-run'],
     outcome: 'running',
     quiet: false,
     also: (t) => {
-      assert.equal((t.effects[1] as { crowd?: string | null }).crowd, null);
+      assert.equal(afterEnd(t).crowd, null);
       assert.equal(t.state.crowd?.count, 6);
       assert.equal(t.state.events.at(-1)?.kind, 'hung', 'the history keeps every restart');
     },
@@ -311,11 +318,11 @@ const rows: Row[] = [
     policy: { ...POLICY, crowdBackoff: true },
     state: { ...JUDGED, deathTimesMs: [T0 - 3 * MIN, T0 - 2 * MIN] },
     event: HUNG,
-    effects: ['end-run', 'remove-pid', 'report-ended'],
+    effects: ['end-run'],
     outcome: 'not-running',
     quiet: false,
     also: (t) => {
-      const parts = (t.effects[2] as { parts: string[] }).parts;
+      const parts = afterEnd(t).parts!;
       assert.equal(parts.length, 2, 'how the run ended is said once, in the middle');
       assert.match(
         parts.join('stopped pid 4242 with SIGTERM'),
@@ -393,4 +400,48 @@ test('transitions: a launch refused is one when said, none when quiet on repeat'
 test('transitions: a hung run ended and relaunched → hung, from running to stopped', () => {
   const t = decide(JUDGED, HUNG, REQ, POLICY, T0);
   assert.deepEqual(moves(t), ['running->stopped hung']);
+});
+
+// The executor's loop: a run ended by a health rule, and the launch after it, come back as events.
+test('tick: run-ended, relaunch → on record, then a launch that carries the restart line with how the run ended', () => {
+  const t = decide(
+    STOPPED,
+    { kind: 'run-ended', how: 'stopped pid 4242 with SIGTERM', after: { kind: 'relaunch', head: 'app: restarting (hung)' } },
+    REQ,
+    POLICY,
+    T0,
+  );
+  assert.deepEqual(t.effects, [{ kind: 'checkpoint' }, { kind: 'launch', relaunch: { head: 'app: restarting (hung); stopped pid 4242 with SIGTERM' } }]);
+  assert.equal(t.state, STOPPED);
+});
+
+test('tick: run-ended, backing off → on record, PID removed, the backoff line with how the run ended', () => {
+  const after = { kind: 'back-off' as const, parts: ['app: hung; ', '; backing off'] };
+  const t = decide(STOPPED, { kind: 'run-ended', how: 'stopped pid 4242 with SIGTERM', after }, REQ, POLICY, T0);
+  assert.deepEqual(t.effects, [
+    { kind: 'checkpoint' },
+    { kind: 'remove-pid' },
+    { kind: 'report', text: 'app: hung; stopped pid 4242 with SIGTERM; backing off' },
+  ]);
+  assert.equal(t.outcome, 'not-running');
+});
+
+test('tick: a relaunch up → its one line instead of the launch line, every other effect kept (a daemon goes on file)', () => {
+  const spawned = { ...STOPPED, identity: identity(5151, T0 - 2_000) };
+  const result = { kind: 'up' as const, identity: identity(6161, T0 - 2_000), daemonizedFrom: 5151 };
+  const t = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung); stopped pid 4242 with SIGTERM' } }, REQ, POLICY, T0);
+  assert.deepEqual(t.effects, [
+    { kind: 'report', text: 'app: restarting (hung); stopped pid 4242 with SIGTERM, started pid 6161' },
+    { kind: 'write-pid', pid: 6161 },
+  ]);
+  const crowded = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung)', crowd: null } }, REQ, POLICY, T0);
+  assert.deepEqual(crowded.effects, [{ kind: 'write-pid', pid: 6161 }], 'silent while restarts crowd, the PID file still right');
+});
+
+test('tick: a relaunch that fails → the restart line, then the failed start with its leftovers stopped', () => {
+  const spawned = { ...STOPPED, identity: identity(5151, T0 - 2_000) };
+  const result = { kind: 'exited' as const, pid: 5151, launchedAtMs: T0 - 2_000, code: 3, signal: null, ranMs: 50, logTail: [], leftovers: [5152] };
+  const t = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung)' } }, REQ, POLICY, T0);
+  assert.deepEqual(kinds(t), ['report', 'remove-pid', 'stop-run', 'report']);
+  assert.equal((t.effects[0] as { text: string }).text, 'app: restarting (hung)');
 });
