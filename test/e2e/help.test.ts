@@ -12,6 +12,8 @@ import { ROOT, Sandbox, runProcess } from '../helpers.ts';
 import { needs, tool } from '../tools.ts';
 
 const ROWS = Object.entries(OPTIONS as Record<string, OptionSpec>);
+/** A terminal's escape sequences (ESC [ ... letter), as zsh writes them to its pseudo-terminal. */
+const TERMINAL_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, 'g');
 const MAN = join(ROOT, 'dist', 'ensure-running.1');
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
@@ -136,7 +138,7 @@ print -r -- "$out"
       env: { PATH: process.env.PATH, HOME: box.dir, TERM: 'dumb', LANG: 'C' },
       timeout: 30_000,
     });
-    return run.stdout.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+    return run.stdout.replace(TERMINAL_CODES, '');
   };
   const options = complete('ensure-running --heartb', 'heartbeat-timeout');
   for (const name of ['--heartbeat-grace', '--heartbeat-timeout']) assert.ok(options.includes(name), `zsh lists ${name}: ${options}`);
