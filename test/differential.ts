@@ -12,6 +12,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -71,13 +72,20 @@ const afterGrace = async (s: Situation) => waitUntil(() => Date.now() - s.launch
 export const CASES: Case[] = [
   { name: 'nothing changed', expect: 'quiet' },
   { name: 'dead target', change: (s) => killAndWait(s.pid), expect: 'node' },
-  { name: 'stopped target (SIGSTOP is still alive)', change: (s) => process.kill(s.pid, 'SIGSTOP'), expect: 'quiet' },
+  { name: 'stopped target (SIGSTOP is still alive)', change: (s) => void process.kill(s.pid, 'SIGSTOP'), expect: 'quiet' },
   { name: 'changed command argument', call: (a) => [...a.slice(0, -1), `${a.at(-1)}-other`], expect: 'node' },
   { name: 'extra option', call: (a) => ['--max-retries', '3', ...a], expect: 'node' },
   { name: 'removed option', call: (a) => a.filter((x, i) => x !== '--start-secs' && a[i - 1] !== '--start-secs'), expect: 'node' },
   { name: 'same options in another order', call: (a) => [...a.slice(2, 4), ...a.slice(0, 2), ...a.slice(4)], expect: 'node' },
   { name: '--pid=FILE spelling', call: (a) => ['--pid=app.pid', ...a.slice(2)], expect: 'node' },
   { name: 'another directory', cwd: (s) => mkdirOnce(s.box.path('sub')), expect: 'node' },
+  // The shell's $PWD names the link; the check recorded the physical directory: the same one.
+  {
+    name: 'the same directory through a symbolic link ($PWD the link)',
+    cwd: (s) => linkOnce(s.box.dir, s.box.path('here')),
+    env: (s) => s.box.env({ PWD: s.box.path('here') }),
+    expect: 'quiet',
+  },
   { name: 'TZ set', env: (s) => s.box.env({ TZ: 'UTC' }), expect: 'node' },
   { name: 'ENSURE_RUNNING_NO_FAST_PATH=1', env: (s) => s.box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1' }), expect: 'node' },
   { name: 'expired promise', change: (s) => editPromise(s, (t) => t.replace(/^until \d+$/m, `until ${uptimeCs()}`)), expect: 'node' },
@@ -85,7 +93,7 @@ export const CASES: Case[] = [
   { name: 'truncated promise', change: (s) => editPromise(s, (t) => t.slice(0, t.indexOf('\nmark ') + 1)), expect: 'node' },
   { name: 'promise missing its end line', change: (s) => editPromise(s, (t) => t.replace(/end\n$/, '')), expect: 'node' },
   { name: 'promise with a line too many', change: (s) => editPromise(s, (t) => `${t}end\n`), expect: 'node' },
-  { name: 'promise of another version', change: (s) => editPromise(s, (t) => t.replace('promise 1\n', 'promise 2\n')), expect: 'node' },
+  { name: 'promise of another version', change: (s) => editPromise(s, (t) => t.replace('promise 2\n', 'promise 3\n')), expect: 'node' },
   {
     name: 'promise naming another start time',
     change: (s) => editPromise(s, (t) => t.replace(/^start (\d+)$/m, (_, n) => `start ${Number(n) + 1}`)),
@@ -108,7 +116,10 @@ export const CASES: Case[] = [
   { name: 'PID file naming another process', change: (s) => writeFileSync(s.box.path('app.pid'), `${startPlain(s.box, 'sleep', ['600'])}\n`), expect: 'node' },
   { name: 'PID file with a second line', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}\n\n`), expect: 'node' },
   { name: 'PID file without its newline', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}`), expect: 'node' },
-  { name: 'PID file rewritten the same', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}\n`), expect: 'quiet' },
+  // Any write to the PID file after the promise means the full check: a shell's read cannot see every byte (NUL).
+  { name: 'PID file rewritten the same', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}\n`), expect: 'node' },
+  { name: 'PID file with a NUL byte after its line', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}\n\0`), expect: 'node' },
+  { name: 'PID file with a NUL byte in its line', change: (s) => writeFileSync(s.box.path('app.pid'), `${s.pid}\0\n`), expect: 'node' },
   { name: 'symlinked PID file', change: (s) => relink(s.box.path('app.pid')), expect: 'node' },
   { name: 'a check holds the lock', change: (s) => mkdirSync(s.box.path('app.pid.lock')), expect: 'node' },
   { name: 'a stale lock left by a killed check', change: (s) => (mkdirSync(s.box.path('app.pid.lock')), past(s.box.path('app.pid.lock'), 60)), expect: 'node' },
@@ -168,6 +179,11 @@ export const CASES: Case[] = [
     ...(process.getuid?.() === 0 ? { refused: /is writable by group or others \(mode 0777\)/ } : {}),
   },
 ];
+
+function linkOnce(target: string, link: string): string {
+  if (!existsSync(link)) symlinkSync(target, link);
+  return link;
+}
 
 function mkdirOnce(dir: string): string {
   if (!existsSync(dir)) mkdirSync(dir);
@@ -266,7 +282,7 @@ async function runCase(c: Case): Promise<Outcome> {
       writeFileSync(mark, kept.text);
       utimesSync(mark, kept.stat.atime, kept.stat.mtime);
     }
-    const jsQuiet = keepsPromise({ argv: call, cwd, tz: env.TZ ?? null }, env);
+    const jsQuiet = keepsPromise({ argv: call, cwd: realpathSync(cwd), tz: env.TZ ?? null }, env);
     if (jsQuiet !== out.quietIn.includes('dash')) out.problems.push(`the JS verifier said ${jsQuiet ? 'quiet' : 'node'}, dash did not`);
     if (out.quietIn.length === 0) return out;
     // A front door said quiet: the full check on the same situation must do nothing.
@@ -370,7 +386,7 @@ export const CONFIG_CASES: ConfigCase[] = [
   },
   {
     name: 'config: promise of another version',
-    change: (s) => editConfigPromise(s, (t) => t.replace('config-promise 1\n', 'config-promise 2\n')),
+    change: (s) => editConfigPromise(s, (t) => t.replace('config-promise 2\n', 'config-promise 3\n')),
     expect: 'node',
   },
   { name: 'config: foreign-owned promise', change: (s) => chownSync(s.promise, 65534, 65534), expect: 'node' },
@@ -454,7 +470,7 @@ async function runConfigCase(c: ConfigCase): Promise<Outcome> {
       if (saidQuiet) out.quietIn.push(label);
     }
     restore();
-    const jsQuiet = keepsPromise({ argv: call, cwd, tz: env.TZ ?? null }, env);
+    const jsQuiet = keepsPromise({ argv: call, cwd: realpathSync(cwd), tz: env.TZ ?? null }, env);
     if (jsQuiet !== out.quietIn.includes('dash')) out.problems.push(`the JS verifier said ${jsQuiet ? 'quiet' : 'node'}, dash did not`);
     if (out.quietIn.length === 0) return out;
     const full = await runProcess(BIN, call, { cwd, env: { ...env, ENSURE_RUNNING_NODE: '', ENSURE_RUNNING_NO_FAST_PATH: '1' } });

@@ -99,6 +99,8 @@ export function promiseBlock(config: ProgramConfig, world: World): (PromiseBlock
     stateFile: paths.stateFile,
     lockDir: paths.lockDir,
     markFile: paths.markFile,
+    // The front door cannot look a user up; any change of the database means the full check.
+    users: config.runAs ? '/etc/passwd' : null,
     heartbeat: beat ? { file: beat.file, fromCs: Math.max(1, nowCs + toCs(identity.launchedAtMs + beat.graceMs - now)), withinCs: toCs(beat.timeoutMs) } : null,
   };
 }

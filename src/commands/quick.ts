@@ -51,18 +51,24 @@ const exists = (path: string): boolean => {
   }
 };
 
+/** The first `--config FILE` or `--config=FILE` before `--`, as given. */
+function configArgOf(argv: string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return null;
+    const file = arg === '--config' ? argv[i + 1] : arg.startsWith('--config=') ? arg.slice('--config='.length) : undefined;
+    if (file !== undefined) return file;
+  }
+  return null;
+}
+
 /**
  * The promise of a config call (`<registry>/configs/<base>.promise`, src/config/promise.ts),
  * from the first `--config FILE` or `--config=FILE` before `--` and the environment, as the
  * front door finds it; null without HOME (the front door has no other way to the home).
  */
 export function configPromiseFileOf(argv: string[], cwd: string, env: NodeJS.ProcessEnv): string | null {
-  let file: string | undefined;
-  for (let i = 0; i < argv.length && file === undefined; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return null;
-    file = arg === '--config' ? argv[i + 1] : arg.startsWith('--config=') ? arg.slice('--config='.length) : undefined;
-  }
+  const file = configArgOf(argv);
   if (!file || file.endsWith('/')) return null;
   const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.toml$/, '') || 'config';
   const dir = env.ENSURE_RUNNING_HOME
@@ -75,6 +81,16 @@ export function configPromiseFileOf(argv: string[], cwd: string, env: NodeJS.Pro
   return dir ? resolve(dir, 'configs', `${base}.promise`) : null;
 }
 
+/** A regular file (links followed) not written since the promise. */
+function notNewer(path: string, own: BigIntStats): boolean {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return stat.isFile() && stat.mtimeNs <= own.mtimeNs;
+  } catch {
+    return false;
+  }
+}
+
 /** One program's block holds: the checks of docs/quiet-promise.md, steps 3 to 7 (the mark is not written here). */
 function blockHolds(p: PromiseBlock, own: BigIntStats, nowCs: number): boolean {
   if (exists(p.lockDir)) return false;
@@ -82,7 +98,9 @@ function blockHolds(p: PromiseBlock, own: BigIntStats, nowCs: number): boolean {
   // process, the state file not written since the promise.
   const pidFile = ownFile(p.pidFile);
   const stateFile = ownFile(p.stateFile);
-  if (!pidFile || (Number(pidFile.mode) & 0o002) !== 0 || read(p.pidFile) !== `${p.pid}\n`) return false;
+  if (!pidFile || (Number(pidFile.mode) & 0o002) !== 0 || pidFile.mtimeNs > own.mtimeNs || read(p.pidFile) !== `${p.pid}\n`) return false;
+  // With --user: the password database unchanged since the promise (a user removed means the full check).
+  if (p.users !== null && !notNewer(p.users, own)) return false;
   if (!stateFile || stateFile.mtimeNs > own.mtimeNs || (Number(stateFile.mode) & 0o022) !== 0) return false;
   const stat = readProc(`/proc/${p.pid}/stat`);
   const boot = readProc('/proc/sys/kernel/random/boot_id');
@@ -120,6 +138,14 @@ function configHolds(call: Caller, env: NodeJS.ProcessEnv, nowCs: number): Promi
     return null;
   }
   if (!config.isFile() || config.mtimeNs > own.mtimeNs) return null;
+  // The call names that very file (links followed), as the front door's -ef compares them.
+  let named: BigIntStats;
+  try {
+    named = statSync(resolve(call.cwd, configArgOf(call.argv) ?? ''), { bigint: true });
+  } catch {
+    return null;
+  }
+  if (named.dev !== config.dev || named.ino !== config.ino) return null;
   return p.programs.every((block) => blockHolds(block, own, nowCs)) ? p.programs : null;
 }
 

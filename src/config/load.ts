@@ -2,6 +2,7 @@
 // table per program. Collects every problem it can find with its line, rather than stopping
 // at the first, so that --check-config reports them all at once.
 
+import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { UsageError } from '../errors.js';
@@ -31,6 +32,8 @@ export interface ConfigProgram {
 export interface ConfigFile {
   /** Absolute path, and the directory relative paths in it are resolved against. */
   file: string;
+  /** The file itself, links resolved before it was read: what a quiet promise names (the front door compares files, not names). */
+  real: string;
   dir: string;
   defaults: Table;
   programs: ConfigProgram[];
@@ -85,6 +88,12 @@ function refuseUnsafeForRoot(file: string, stat: { uid: number; mode: number }):
 export function loadConfig(path: string, cwd: string): ConfigFile {
   const file = resolve(cwd, path);
   let read: ReturnType<typeof readNamedFile>;
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // said by the read
+  }
   try {
     read = readNamedFile(file, MAX_CONFIG_BYTES, 'config file');
   } catch (error) {
@@ -99,7 +108,7 @@ export function loadConfig(path: string, cwd: string): ConfigFile {
   refuseUnsafeForRoot(file, read);
   const source = read.text;
   const lines = scanLines(source);
-  const loaded: ConfigFile = { file, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };
+  const loaded: ConfigFile = { file, real, dir: dirname(file), defaults: {}, programs: [], lines, problems: [] };
   for (const twice of lines.duplicates) {
     const name = twice.table.startsWith('programs.') ? `program ${JSON.stringify(twice.table.slice('programs.'.length))}` : `table [${twice.table}]`;
     loaded.problems.push({

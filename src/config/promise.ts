@@ -6,7 +6,7 @@
 // door finds it: `<registry>/configs/<base>.promise` (src/config/resolve.ts's configHome).
 
 import { lstatSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parsePlainCheck } from '../cli/fast-parse.js';
 import { configPromiseText } from '../core/config-promise.js';
 import type { PromiseBlock } from '../core/promise.js';
@@ -41,6 +41,7 @@ export class PromiseGatherer {
     }
     writeMark(block.markFile, block.nowCs);
     backdate(block.stateFile, this.seconds);
+    backdate(block.pidFile, this.seconds);
     const { nowCs: _now, ...rest } = block;
     this.blocks.push(rest);
   };
@@ -71,11 +72,12 @@ export function giveConfigPromise(config: ConfigFile, world: World, gathered: Pr
       Object.keys(call.values).every((key) => key === 'config' || key === 'schedule') &&
       resolve(world.cwd, call.values.config as string) === config.file;
     if (!argv || !plain || !quiet || !gathered.complete(config.programs.length)) return;
-    if (!closedDirectory(configHome(world, config.file).configsDir)) return;
-    // A link could be pointed elsewhere without a newer mtime: a linked file is checked every time.
-    const stat = lstatSync(config.file);
+    if (!closedDirectory(configHome(world, config.file).configsDir) || !closedDirectory(dirname(config.file))) return;
+    // The file as read, links resolved (a release link pointed elsewhere keeps mtimes): the
+    // verifiers compare the call's path with it as files (-ef), not as names.
+    const stat = lstatSync(config.real);
     if (!stat.isFile() || stat.mtimeMs > gathered.seconds * 1000) return;
-    const text = configPromiseText({ cwd: world.cwd, tz: world.env.TZ ?? null, argv, config: config.file, programs: gathered.blocks });
+    const text = configPromiseText({ cwd: world.cwd, tz: world.env.TZ ?? null, argv, config: config.real, programs: gathered.blocks });
     if (text !== null) writePromiseText(path, text, gathered.seconds);
   } catch {
     removePromise(path);

@@ -6,7 +6,7 @@
 import { blockLines, callLines, promiseLines, PromiseReader, readBlock, readCall, type PromiseBlock, type PromiseCall } from './promise.js';
 
 /** The format version of a config call's promise, the first line's last word. */
-export const CONFIG_PROMISE_VERSION = 1;
+export const CONFIG_PROMISE_VERSION = 2;
 const HEADER = `ensure-running config-promise ${CONFIG_PROMISE_VERSION}`;
 
 export interface ConfigPromise extends PromiseCall {

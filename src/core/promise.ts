@@ -3,7 +3,7 @@
 // line by line with `read -r`), and the pure tests a verifier applies to what it sees.
 
 /** The format version, the first line's last word. */
-export const PROMISE_VERSION = 1;
+export const PROMISE_VERSION = 2;
 /** A promise never lasts longer than this, so that the full check still runs regularly. */
 export const PROMISE_HORIZON_MS = 10 * 60_000;
 /** A promise shorter than this is not worth a file. */
@@ -22,6 +22,8 @@ export interface PromiseBlock {
   stateFile: string;
   lockDir: string;
   markFile: string;
+  /** With --user: the password database, which must not change after the promise (a user removed stops it at once). */
+  users: string | null;
   /** With --heartbeat: from `fromCs` on, the file must be newer than the mark, and the mark younger than `withinCs`. */
   heartbeat: { file: string; fromCs: number; withinCs: number } | null;
 }
@@ -46,10 +48,10 @@ export function callLines(c: PromiseCall): string[] | null {
 
 /** One program's lines, or null when a field cannot be one line or a path is not absolute. */
 export function blockLines(p: PromiseBlock): string[] | null {
-  const paths = [p.pidFile, p.stateFile, p.lockDir, p.markFile, ...(p.heartbeat ? [p.heartbeat.file] : [])];
+  const paths = [p.pidFile, p.stateFile, p.lockDir, p.markFile, ...(p.users ? [p.users] : []), ...(p.heartbeat ? [p.heartbeat.file] : [])];
   if (![...paths, p.bootId, p.startTime].every(lineSafe) || !paths.every((path) => path.startsWith('/'))) return null;
   const lines = [`pid ${p.pid}`, `start ${p.startTime}`, `boot ${p.bootId}`, `until ${p.untilCs}`];
-  lines.push(`pidfile ${p.pidFile}`, `state ${p.stateFile}`, `lock ${p.lockDir}`, `mark ${p.markFile}`);
+  lines.push(`pidfile ${p.pidFile}`, `state ${p.stateFile}`, `lock ${p.lockDir}`, `mark ${p.markFile}`, `users ${p.users ?? '-'}`);
   if (p.heartbeat) lines.push(`heartbeat ${p.heartbeat.file}`, `beat-from ${p.heartbeat.fromCs}`, `beat-within ${p.heartbeat.withinCs}`);
   else lines.push('heartbeat -');
   return lines;
@@ -111,9 +113,16 @@ export function readBlock(r: PromiseReader): PromiseBlock | null {
   const startTime = r.field('start');
   const bootId = r.field('boot');
   const untilCs = r.number('until');
-  const [pidFile, stateFile, lockDir, markFile, beat] = [r.field('pidfile'), r.field('state'), r.field('lock'), r.field('mark'), r.field('heartbeat')];
+  const [pidFile, stateFile, lockDir, markFile, users, beat] = [
+    r.field('pidfile'),
+    r.field('state'),
+    r.field('lock'),
+    r.field('mark'),
+    r.field('users'),
+    r.field('heartbeat'),
+  ];
   if (pid === null || startTime === null || !/^[0-9]+$/.test(startTime) || !bootId || untilCs === null) return null;
-  if (pidFile === null || stateFile === null || lockDir === null || markFile === null || beat === null) return null;
+  if (pidFile === null || stateFile === null || lockDir === null || markFile === null || users === null || beat === null) return null;
   let heartbeat: PromiseBlock['heartbeat'] = null;
   if (beat !== '-') {
     const fromCs = r.number('beat-from');
@@ -121,7 +130,7 @@ export function readBlock(r: PromiseReader): PromiseBlock | null {
     if (fromCs === null || withinCs === null) return null;
     heartbeat = { file: beat, fromCs, withinCs };
   }
-  return { pid, startTime, bootId, untilCs, pidFile, stateFile, lockDir, markFile, heartbeat };
+  return { pid, startTime, bootId, untilCs, pidFile, stateFile, lockDir, markFile, users: users === '-' ? null : users, heartbeat };
 }
 
 /** Reads the file's text back; anything off (a truncated file, a stray line) is null. */

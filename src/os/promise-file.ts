@@ -46,9 +46,10 @@ export function closedDirectory(dir: string): boolean {
 
 /**
  * Writes the mark (the boot-relative time, which the heartbeat rule reads), then the promise,
- * both atomically. The state file and the promise then get the same mtime, one second in the
- * past: any later write to the state file makes it newer than the promise, even for a shell
- * whose `test -nt` compares whole seconds (BusyBox).
+ * both atomically. The state file, the PID file and the promise then get the same mtime, one
+ * second in the past: any later write to either record makes it newer than the promise, even
+ * for a shell whose `test -nt` compares whole seconds (BusyBox), and whose `read` would drop
+ * a NUL byte written into the PID file.
  */
 export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: number, nowMs: number): boolean {
   const text = promiseText(promise);
@@ -57,6 +58,7 @@ export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: 
   replaceFile(promiseFile, text);
   const past = Math.floor(nowMs / 1000) - 1;
   setFileTimes(promise.stateFile, past);
+  setFileTimes(promise.pidFile, past);
   setFileTimes(promiseFile, past);
   return true;
 }

@@ -34,6 +34,7 @@ const P: QuietPromise = {
   stateFile: '/srv/app.state.json',
   lockDir: '/srv/app.pid.lock',
   markFile: '/srv/app.checked',
+  users: null,
   heartbeat: null,
 };
 const STAT = (state: string, start: string, comm = 'node') => `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 10 0\n`;
@@ -43,6 +44,8 @@ test('the promise text reads back field for field, spaces and backslashes kept',
   assert.deepEqual(parsePromise(text), P);
   const withBeat = { ...P, tz: 'Europe/Paris', heartbeat: { file: '/srv/hb', fromCs: 1000, withinCs: 6000 } };
   assert.deepEqual(parsePromise(promiseText(withBeat)!), withBeat);
+  const withUser = { ...P, users: '/etc/passwd' };
+  assert.deepEqual(parsePromise(promiseText(withUser)!), withUser);
 });
 
 test('no promise for a field that cannot be one line, or a relative path', () => {
@@ -55,7 +58,8 @@ test('a truncated, extended or foreign promise text is null', () => {
   const text = promiseText(P)!;
   for (let cut = 0; cut < text.length - 1; cut += 7) assert.equal(parsePromise(text.slice(0, cut)), null, `cut at ${cut}`);
   assert.equal(parsePromise(`${text}end\n`), null);
-  assert.equal(parsePromise(text.replace('promise 1', 'promise 2')), null);
+  assert.equal(parsePromise(text.replace('promise 2', 'promise 1')), null, 'a promise of version 1 (no users line)');
+  assert.equal(parsePromise(text.replace('promise 2', 'promise 3')), null);
   assert.equal(parsePromise(text.replace('argc 9', 'argc 8')), null);
   assert.equal(parsePromise(text.replace('pid 4242', 'pid 04242')), null);
 });
