@@ -6,7 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest, RecordedOptions } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { readPidFile } from '../os/pid-file.js';
 import { readStateFile } from '../os/state-file.js';
 import { foreignOwner, userName } from '../os/owner.js';
 import { unsafeDirectory } from '../os/dir-safety.js';
@@ -129,6 +130,26 @@ export function refuseUnsafeRecords(paths: ProgramPaths): void {
     reason: `${doubtText(doubt, userName)}: another user could swap a record, or a directory on the way, for a link to any file, and root would write through it`,
     hint: fix,
   });
+}
+
+/**
+ * One rule for names: `x` and `x.pid` are the same program's records (x.state.json, x.log,
+ * x.promise) but would take different locks, so two programs could run on one set of records.
+ * A call is refused while the other spelling is a live PID file.
+ */
+export function refuseSpellingClash(paths: ProgramPaths): void {
+  const other = paths.pidFile.endsWith('.pid') ? paths.pidFile.slice(0, -'.pid'.length) : `${paths.pidFile}.pid`;
+  let read: ReturnType<typeof readPidFile>;
+  try {
+    read = readPidFile(other);
+  } catch {
+    return;
+  }
+  if (read.kind !== 'ok') return;
+  throw new UsageError(
+    `--pid ${paths.pidFile} and ${other} (a PID file, pid ${read.pid}) name the same records (${paths.stateFile}) but would take different locks: ` +
+      `give one program another name, or remove ${other} if it is no longer used`,
+  );
 }
 
 /** The call with the recorded --signal and --kill-after under its own options: what a hand-run stop uses. */

@@ -8,7 +8,16 @@ import { programPaths, registryDir } from '../core/paths.js';
 import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest } from '../core/request.js';
 import { UsageError } from '../errors.js';
-import { ownOptions, recordOnFile, recordedStop, refuseOtherOwner, refuseUnsafeRecords, requestArgv, withRecordedRequest } from './recorded.js';
+import {
+  ownOptions,
+  recordOnFile,
+  recordedStop,
+  refuseOtherOwner,
+  refuseSpellingClash,
+  refuseUnsafeRecords,
+  requestArgv,
+  withRecordedRequest,
+} from './recorded.js';
 import type { ProgramConfig, ProgramSettings } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { ParsedCall } from './parse.js';
@@ -79,6 +88,7 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   if (acts) {
     refuseOtherOwner(call, paths);
     refuseUnsafeRecords(paths);
+    refuseSpellingClash(paths);
   }
   const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
   const onFile = manual ? recordOnFile(paths.stateFile) : null;

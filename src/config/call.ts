@@ -6,8 +6,10 @@
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { World } from '../world.js';
-import { configBase, loadConfig, problemText } from './load.js';
-import { makeStateDir, resolveProgram, stateDir } from './resolve.js';
+import { join } from 'node:path';
+import { configBase, lineOf, loadConfig, problemText, type ConfigFile } from './load.js';
+import { configHome, makeStateDir, resolveProgram, stateDir } from './resolve.js';
+import { otherFileOfBase, rosterPath } from './roster.js';
 import { programBound } from './time-bound.js';
 
 /** What may be given beside --config on the command line: the action, its output flags, --force. */
@@ -33,14 +35,38 @@ const CALL_KEYS = new Set([
   'schedule',
 ]);
 
+/** Two config files of the same base name would share records, roster and promise: refused (exit 2), naming both. */
+function refuseSameBase(config: ConfigFile, world: World): void {
+  const home = configHome(world, config.file);
+  const other = otherFileOfBase(rosterPath(home.configsDir, home.base), config.file, config.real);
+  if (other === null) return;
+  throw new UsageError(
+    `${config.file} and ${other} are both named ${JSON.stringify(home.base)}, so they would share their records, roster and quiet promise ` +
+      `(${join(home.configsDir, home.base)}*): rename one of them (the name without .toml must differ), or remove ${other} if it is no longer used`,
+  );
+}
+
 /** --check-config FILE: every problem of the file at once (file, line, key); exit 2 when there is one. */
 async function checkConfig(path: string, world: World): Promise<number> {
   const config = loadConfig(path, world.cwd);
   const lines = config.problems.map((p) => problemText(config.file, p));
+  const byRecords = new Map<string, { name: string; pidFile: string }>();
   for (const program of config.programs) {
     try {
       // As --crontab resolves: every value checked, no records read, nothing written.
-      await resolveProgram(config, program, 'crontab', world);
+      const { paths } = await resolveProgram(config, program, 'crontab', world);
+      // One rule for names: `x` and `x.pid` share x.state.json but not a lock.
+      const first = byRecords.get(paths.stateFile);
+      if (first) {
+        lines.push(
+          problemText(config.file, {
+            line: lineOf(config.lines, `programs.${program.name}`, 'pid') ?? program.line,
+            table: `programs.${program.name}`,
+            key: 'pid',
+            text: `programs ${first.name} and ${program.name} have PID files ${first.pidFile} and ${paths.pidFile}, which name the same records (${paths.stateFile}) but would take different locks: give one of them another pid`,
+          }),
+        );
+      } else byRecords.set(paths.stateFile, { name: program.name, pidFile: paths.pidFile });
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       lines.push(...error.message.split('\n'));
@@ -71,6 +97,7 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
   }
   const readAtMs = world.now();
   const config = loadConfig(call.values.config as string, world.cwd);
+  refuseSameBase(config, world);
   const readOnly = call.action === 'status' || call.action === 'crontab' || call.action === 'logs' || call.action === 'install' || call.action === 'uninstall';
   if (!readOnly) {
     // Before anything acts: the front door must not answer from a promise of records being changed.

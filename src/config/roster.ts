@@ -1,6 +1,7 @@
 // The programs a file held at its last check, so that one removed from the file is reported
 // once by the next check (it is not stopped: a file edit must never kill a program silently).
 
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteArgv } from '../core/shell-quote.js';
 import { readStateFile } from '../os/state-file.js';
@@ -29,6 +30,22 @@ function readRoster(path: string): Roster | null {
 /** The roster's path, beside the file's promise: `<registry>/configs/<base>.programs.json`. */
 export function rosterPath(configsDir: string, base: string): string {
   return join(configsDir, `${base}.programs.json`);
+}
+
+/**
+ * Another config file of the same base name whose roster this is, while that file still
+ * exists (another name for the same file is not another file): the two would share their
+ * records' directory, roster and quiet promise. Null when there is none.
+ */
+export function otherFileOfBase(path: string, file: string, real: string): string | null {
+  const last = readRoster(path);
+  if (!last || last.file === file) return null;
+  try {
+    return realpathSync(last.file) === real ? null : last.file;
+  } catch {
+    // gone (the file was moved): this file takes the roster over
+    return null;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ test('--status counts a check answered by the promise (its mark), which starts n
   const old = (Date.now() - 12 * 60_000) / 1000;
   const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8'));
   writeFileSync(box.path('app.state.json'), JSON.stringify({ ...state, lastCheckMs: old * 1000 }));
-  for (const file of ['app.promise', 'app.state.json']) utimesSync(box.path(file), old - 60, old - 60);
+  for (const file of ['app.promise', 'app.state.json', 'app.pid']) utimesSync(box.path(file), old - 60, old - 60);
   utimesSync(box.path('app.checked'), old, old);
   const late = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
   assert.equal(late.checks.overdue, true);
