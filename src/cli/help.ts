@@ -1,6 +1,8 @@
 // --help (the common calls and options, at most 40 lines) and --help-all (every option of the
 // table), written from the same option table the parser uses. Loaded only when asked for.
 
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { OPTIONS, defaultShown, type OptionGroup, type OptionSpec } from './options.js';
 
 const TABLE = OPTIONS as Record<string, OptionSpec>;
@@ -84,8 +86,17 @@ export function gist(text: string): string {
   return open >= 0 && first.indexOf(')', open) < 0 ? first.slice(0, open) : first;
 }
 
+/** The docs/ folder of this copy (bundled: dist/chunks/ or dist/; from source: src/cli/), or null. */
+export function docsDir(): string | null {
+  for (const up of ['../docs/', '../../docs/', '../../../docs/']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}getting-started.md`)) return dir.replace(/\/$/, '');
+  }
+  return null;
+}
+
 /** The help text: the common calls and options, or (all) every option of the table. */
-export function helpText(version: string, all: boolean, width = 100): string {
+export function helpText(version: string, all: boolean, width = 100, docs: string | null = null): string {
   const out = [`ensure-running ${version}: ${SUMMARY}.`, '', 'Usage:'];
   const usage = USAGE.filter((u) => u.needs.every((name) => name in TABLE));
   for (const u of usage) out.push(...columns(`  ensure-running ${u.call}`, u.does, 72, width));
@@ -105,9 +116,8 @@ export function helpText(version: string, all: boolean, width = 100): string {
   out.push('', ...VALUE_WORDS, ...EXIT_CODES);
   out.push(
     'Everything after -- is the program and its arguments, passed unchanged, without a shell.',
-    all
-      ? 'More: man ensure-running; the docs/ folder of the package (README.md first).'
-      : 'More: ensure-running --help-all (every option), man ensure-running, the docs/ folder of the package.',
+    all ? 'More: man ensure-running.' : 'More: ensure-running --help-all (every option), man ensure-running.',
+    `Guides: ${docs ?? 'the docs/ folder of the package'} (getting-started.md first).`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -115,5 +125,5 @@ export function helpText(version: string, all: boolean, width = 100): string {
 /** Prints --help, or --help-all. */
 export function printHelp(version: string, all = false): void {
   const columnsNow = process.stdout.columns;
-  process.stdout.write(helpText(version, all, columnsNow ? Math.max(72, Math.min(110, columnsNow)) : 100));
+  process.stdout.write(helpText(version, all, columnsNow ? Math.max(72, Math.min(110, columnsNow)) : 100, docsDir()));
 }

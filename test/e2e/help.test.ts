@@ -27,6 +27,7 @@ test('--help: the common calls and options in at most 40 lines; --help-all: ever
   for (const line of lines) assert.ok(line.length <= 100, `a --help line is wider than 100 columns: ${line}`);
   assert.match(help.stdout, /--help-all/, '--help says where the rest is');
   assert.match(help.stdout, /man ensure-running/);
+  assert.ok(help.stdout.includes(`Guides: ${join(ROOT, 'docs')} (getting-started.md first)`), 'the guides are named where they are');
   assert.match(help.stdout, /--config FILE/, 'the usage names --config');
   assert.match(help.stdout, /--crontab/, 'the usage names --crontab');
 

@@ -94,6 +94,7 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
   const help = await run(['--help']);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /--pid/);
+  assert.ok(help.stdout.includes(`Guides: ${join(home, 'docs')} `), `--help names the installed copy's docs: ${help.stdout}`);
 
   // npm links the man page beside the command, where man finds it from PATH alone.
   const manPage = join(prefix, 'share', 'man', 'man1', 'ensure-running.1');
