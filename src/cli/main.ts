@@ -117,10 +117,18 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       return installCommand(target, crontabEntry(own, config, world), world);
     }
     case 'uninstall': {
-      const [{ uninstallCommand }, { quoteArgv }] = await Promise.all([import('../commands/install.js'), import('../core/shell-quote.js')]);
-      const { paths } = await resolveConfig(call, world, { schedules: false });
+      const [{ uninstallCommand }, { crontabEntry }, { quoteArgv }] = await Promise.all([
+        import('../commands/install.js'),
+        import('../commands/crontab.js'),
+        import('../core/shell-quote.js'),
+      ]);
       const user = installUser(call);
-      return uninstallCommand({ key: `--pid ${quoteArgv([paths.pidFile])}`, name: paths.name, ...(user ? { user } : {}) }, world);
+      // With the command (the options of the line): the line --crontab prints, pasted by hand, is found too.
+      const own = user ? { ...call, values: Object.fromEntries(Object.entries(call.values).filter(([key]) => key !== 'user')) } : call;
+      const withCommand = call.command.length > 0;
+      const config = withCommand ? await actingConfig({ ...own, action: 'crontab' }, world) : await resolveConfig(call, world, { schedules: false });
+      const target = { key: `--pid ${quoteArgv([config.paths.pidFile])}`, name: config.paths.name, ...(user ? { user } : {}) };
+      return uninstallCommand(target, world, withCommand ? crontabEntry(own, config, world) : undefined);
     }
     case 'logs': {
       const { logsCommand, logsFlags } = await import('../commands/logs.js');

@@ -70,10 +70,14 @@ export function installCommand(target: InstallTarget, entry: CrontabEntry, world
   return EXIT.ok;
 }
 
-/** --uninstall: removes the line under our marker, and only it; exit 0 also when there was none. */
-export function uninstallCommand(target: InstallTarget, world: World): number {
+/**
+ * --uninstall: removes the line under our marker, and only it (or, given the entry, the same
+ * line pasted by hand without a marker); exit 0 also when there was none.
+ */
+export function uninstallCommand(target: InstallTarget, world: World, entry?: CrontabEntry): number {
   const store = storeFor(target, world);
-  const edit = withoutInstalled(store.read(), installMarker(target.key), mentions(target));
+  const line = entry && (store.userField ? withUserField(entry.line, store.userField) : entry.line);
+  const edit = withoutInstalled(store.read(), installMarker(target.key), mentions(target), line);
   if (edit.outcome === 'removed') {
     // Root's own file: nothing of ours left, no file left.
     store.write(store.userField && edit.text.trim() === '' ? '' : edit.text);

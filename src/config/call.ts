@@ -142,8 +142,10 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
         import('../core/shell-quote.js'),
       ]);
       const target = { key: `--config ${quoteArgv([config.file])}`, name: configBase(config.file) };
-      if (call.action === 'uninstall') return uninstallCommand(target, world);
-      const entry = await crontabEntryForFile(config, world);
+      // Quiet for --uninstall: a program that no longer resolves does not stop the removal.
+      const entry = await crontabEntryForFile(config, call.action === 'uninstall' ? { ...world, warn: () => {}, say: () => {} } : world);
+      // --uninstall also finds the file's line pasted by hand (without the marker), when the file's programs still resolve.
+      if (call.action === 'uninstall') return uninstallCommand(target, world, 'code' in entry ? undefined : entry);
       return 'code' in entry ? entry.code : installCommand(target, entry, world);
     }
     case 'logs': {

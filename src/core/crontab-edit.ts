@@ -53,10 +53,19 @@ export function withInstalled(text: string, marker: string, line: string, mentio
   return { text: joinLines([...lines, marker, line]), outcome: 'added', similar: before };
 }
 
-/** Removes the marker and the line below it (when it is not a comment); nothing else. */
-export function withoutInstalled(text: string, marker: string, mentions: (line: string) => boolean): CrontabEdit {
+/**
+ * Removes the marker and the line below it (when it is not a comment); nothing else. Without
+ * a marker, a line identical to `line` (the one --crontab prints, pasted by hand) is removed.
+ */
+export function withoutInstalled(text: string, marker: string, mentions: (line: string) => boolean, line?: string): CrontabEdit {
   const lines = splitLines(text);
   const at = markerIndex(lines, marker);
+  const same = line === undefined ? -1 : lines.indexOf(line);
+  if (at < 0 && same >= 0) {
+    lines.splice(same, 1);
+    const similar = lines.flatMap((l, i) => (!l.trimStart().startsWith('#') && mentions(l) ? [i + 1] : []));
+    return { text: joinLines(lines), outcome: 'removed', similar };
+  }
   if (at < 0) {
     const similar = lines.flatMap((l, i) => (!l.trimStart().startsWith('#') && mentions(l) ? [i + 1] : []));
     return { text, outcome: 'absent', similar };

@@ -81,6 +81,16 @@ test('--install adds the line to a user crontab under a marker, once; --uninstal
   const gone = await box.run(['--uninstall', '--user', user, '--pid', 'app.pid']);
   assert.equal(gone.code, 0, gone.stderr);
   assert.equal(crontab(), original + AFTER);
+
+  // The line --crontab printed, pasted by hand before --install existed: --uninstall with the line's options finds it.
+  execFileSync('crontab', ['-u', user, '-'], { input: `${original}${line}\n${AFTER}` });
+  const bare = await asUser(['--uninstall', '--pid', 'app.pid']);
+  assert.match(bare.stderr, /line 5 of the crontab of .* also names .*without the --install marker; left as it is/);
+  assert.equal(crontab(), `${original}${line}\n${AFTER}`, 'without the options, an unmarked line is only pointed at');
+  const pasted = await asUser(['--uninstall', ...args]);
+  assert.equal(pasted.code, 0, pasted.stderr);
+  assert.match(pasted.stdout, /^app: removed from the crontab of /);
+  assert.equal(crontab(), original + AFTER);
 });
 
 test('root: --install writes a cron.d file of its own with the user field; --uninstall removes it', { skip: !root && 'needs root' }, async (t) => {

@@ -33,6 +33,10 @@ test('uninstall: exactly the marker and its line go; absent is said', () => {
   assert.deepEqual(withoutInstalled(`a\n${M}\n${L}\nb\n`, M, mentions), { text: 'a\nb\n', outcome: 'removed', similar: [] });
   assert.deepEqual(withoutInstalled('a\n', M, mentions), { text: 'a\n', outcome: 'absent', similar: [] });
   assert.equal(withoutInstalled(`${M}\n# kept\n`, M, mentions).text, '# kept\n');
+  // Given the line --crontab prints: the same line pasted by hand, without a marker, goes too; a different one stays.
+  assert.deepEqual(withoutInstalled(`a\n${L}\nb\n`, M, mentions, L), { text: 'a\nb\n', outcome: 'removed', similar: [] });
+  const older = '*/2 * * * * er --pid /h/app.pid -- ./old';
+  assert.deepEqual(withoutInstalled(`${older}\n`, M, mentions, L), { text: `${older}\n`, outcome: 'absent', similar: [1] });
 });
 
 test('cron.d lines carry the user after the five time fields', () => {
