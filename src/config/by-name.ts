@@ -11,26 +11,30 @@ import { eachProgram, namedPrograms } from './programs.js';
 /** --status: each program's status; JSON is always an array. Exit codes as a bare --status, or the program's own for one name. */
 export async function statusByName(config: ConfigFile, call: ParsedCall, world: World): Promise<number> {
   const { statusRow } = await import('../commands/status.js');
-  const { statusText } = await import('../core/status-view.js');
+  const { checksOverdue, statusText } = await import('../core/status-view.js');
   const programs = namedPrograms(config, call, false);
   const flags = { json: call.values.json === true, history: call.values.history === true };
   const json: unknown[] = [];
   const texts: string[] = [];
   const codes: number[] = [];
+  let overdue = false;
   const worstCode = await eachProgram(config, programs, 'status', call, world, async (resolved) => {
     const row = await statusRow(resolved.paths, flags.history, world);
     if (flags.json) json.push(row.json);
     else texts.push(statusText(row.json));
     codes.push(row.code);
+    overdue ||= checksOverdue(row.json);
     return EXIT.ok;
   });
   if (flags.json) world.say(JSON.stringify(json, null, 2));
   else if (texts.length) world.say(texts.join('\n\n'));
   if (worstCode !== EXIT.ok) return EXIT.unknown;
+  // The whole file (no names): checks that stopped arriving make it 1, as in a bare --status.
+  if (overdue && !call.names?.length && !codes.includes(EXIT.unknown) && worstCode === EXIT.ok) return EXIT.notRunning;
   if (programs.length === 1 && codes.length === 1) return codes[0]!;
-  // As a bare --status: 4 when one is unknown, 1 when one is dead, else 0 (stopped on purpose is fine).
+  // As a bare --status: 4 when one is unknown, 1 when one is dead or its checks stopped arriving, else 0 (stopped on purpose is fine).
   if (codes.includes(EXIT.unknown)) return EXIT.unknown;
-  return codes.includes(EXIT.notRunning) ? EXIT.notRunning : EXIT.ok;
+  return codes.includes(EXIT.notRunning) || overdue ? EXIT.notRunning : EXIT.ok;
 }
 
 /** --stop, --start, --restart, --reload NAME...: in the order named, each under its own lock; the worst exit code. */

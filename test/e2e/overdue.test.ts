@@ -60,6 +60,10 @@ test('a config file checked with --schedule on its line: every program records i
   const late = await box.run(['--status']);
   assert.equal(late.code, 1);
   assert.match(late.stdout, /^web +running\? .*no check for 12 min$/m);
+  // The file's own --status says the same, and exits as the bare one does (all its programs).
+  const byFile = await box.run(['--config', 'apps.toml', '--status']);
+  assert.equal(byFile.code, 1, byFile.stdout);
+  assert.match(byFile.stdout, /WARNING +no check for 12 min/);
   // A quiet check of the file (the front door answers it from the promise) counts as a check.
   assert.equal((await box.run(line)).code, 0);
   assert.equal((await box.run(line)).code, 0);
