@@ -329,7 +329,9 @@ export function appendRecord(path: string, text: string, what: string): void {
  * caller's with one link: it is removed all the same, so the refusal is said once.
  */
 export function takeRecordFile(path: string, maxBytes: number, what: string): SmallRead {
-  const taken = `${path}.taken`;
+  // A name of this call's own: one planted in advance (a directory, another user's file in a
+  // sticky directory) could make the rename fail, and the record be never said.
+  const taken = tempNameFor(path);
   try {
     renameSync(path, taken);
   } catch {

@@ -251,6 +251,19 @@ test('a FIFO planted at .app.notify-failures in a sticky directory: the next che
   await waitUntil(() => runners(box).length === 0, 'the runner to end instead of waiting on the FIFO', 20_000);
 });
 
+test('a name planted where the failure record is taken aside (.app.notify-failures.taken) keeps no failure from being said', { skip }, async (t) => {
+  const { box } = hostileBox();
+  t.after(() => box.cleanup());
+  stickyDir(box, 'stk');
+  await asNobody(box, 'mkdir stk/.app.notify-failures.taken');
+  const args = ['--pid', 'stk/app.pid', '--start-secs', '0', '--on-change', 'exit 3', '--', fixture('forever.js')];
+  assert.equal((await check(box, args)).code, 0);
+  box.pidOf('stk/app.pid');
+  await waitUntil(() => existsSync(box.path('stk', '.app.notify-failures')), 'the hook to fail');
+  const next = await check(box, args);
+  assert.match(next.stderr, /--on-change for "started" exited with code 3/);
+});
+
 /** The files a check keeps or touches beside its PID file, as a hostile user may plant them before they exist. */
 const BESIDE = ['app.pid', 'app.state.json', 'app.promise', 'app.checked', 'app.log', 'app.log.1', 'app.hook.log', '.app.notify-failures', 'app.beat'];
 
