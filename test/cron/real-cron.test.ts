@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, waitUntil, rootOnly } from '../helpers.ts';
 
 const CRON_FILE = '/etc/cron.d/ensure-running-test';
@@ -27,8 +27,11 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   if (missing) throw new Error(`${missing}: install it (apt-get install cron) and run npm run test:cron again`);
   const box = new Sandbox();
   const mailbox = box.path('mail.txt');
-  // What an interrupted earlier run may have left: our cron.d file and our sendmail stand-in.
+  // What an interrupted earlier run may have left: our cron.d files and our sendmail stand-in.
   rmSync(CRON_FILE, { force: true });
+  for (const name of readdirSync('/etc/cron.d')) {
+    if (name.startsWith('ensure-running-app-') && readOr(`/etc/cron.d/${name}`).includes('/er-test-')) rmSync(`/etc/cron.d/${name}`);
+  }
   if (existsSync(SENDMAIL) && readOr(SENDMAIL).includes(STAND_IN)) rmSync(SENDMAIL);
   const runningCron = spawnSync('pgrep', ['-x', 'cron']).status === 0;
   const fakeSendmail = !existsSync(SENDMAIL);
@@ -46,17 +49,13 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
   }
   copyFileSync(fixture('forever.js'), box.path('server.js'));
   chmodSync(box.path('server.js'), 0o755);
-  const printed = execFileSync(
-    process.execPath,
-    [`${process.cwd()}/bin/ensure-running.js`, '--crontab', '--pid', 'app.pid', '--start-secs', '0.5', '--', './server.js'],
-    { cwd: box.dir, encoding: 'utf8' },
-  );
-  const line = printed.split('\n').find((l) => !l.startsWith('#') && /^\S+ \S+ \S+ \S+ \S+ /.test(l));
-  assert.ok(line, `--crontab printed a crontab line: ${printed}`);
-  const fields = line.split(' ');
-  // /etc/cron.d lines carry a user after the five time fields.
-  writeFileSync(CRON_FILE, `MAILTO=root\nSHELL=/bin/sh\n${fields.slice(0, 5).join(' ')} root ${fields.slice(5).join(' ')}\n`);
-  chmodSync(CRON_FILE, 0o644);
+  // Installed as a newcomer would: --install, which as root writes a cron.d file of its own (user field root).
+  const cli = (args: string[]) => execFileSync(process.execPath, [`${process.cwd()}/bin/ensure-running.js`, ...args], { cwd: box.dir, encoding: 'utf8' });
+  const installed = cli(['--install', '--pid', 'app.pid', '--start-secs', '0.5', '--', './server.js']);
+  const cronFile = /^app: added to (\/etc\/cron\.d\/ensure-running-app-[0-9a-f]{8}):$/m.exec(installed)?.[1];
+  assert.ok(cronFile, `--install added a cron.d file: ${installed}`);
+  t.after(() => rmSync(cronFile, { force: true }));
+  assert.match(readOr(cronFile), /^\* \* \* \* \* root PATH=\S+ \S+ --pid \S+ .*--schedule '\* \* \* \* \*' -- \.\/server\.js$/m);
   // Our own cron in the foreground, logging every job it starts, stopped by its PID at the end.
   if (!runningCron)
     cron = spawn('/usr/sbin/cron', ['-f', '-L', '15'], { stdio: ['ignore', openSync(box.path('cron.log'), 'a'), openSync(box.path('cron.log'), 'a')] });
@@ -103,4 +102,10 @@ test('a real cron launches, relaunches within a minute, and mails one line per c
     ['app: started', 'app: died', 'app: started'],
     readOr(mailbox),
   );
+  // The line records its schedule: --status watches that checks keep arriving.
+  const status = JSON.parse(cli(['--pid', 'app.pid', '--status', '--json']));
+  assert.equal(status.checks.schedule, '* * * * *');
+  assert.equal(status.checks.overdue, false);
+  assert.match(cli(['--uninstall', '--pid', 'app.pid']), /^app: removed from \/etc\/cron\.d\//);
+  assert.ok(!existsSync(cronFile), '--uninstall removed the file');
 });
