@@ -74,7 +74,7 @@ const quiet = (command: string, args: string[], cwd?: string) =>
 function install(names: ToolName[]): void {
   const packages = names.filter((name) => name !== 'promtool').map((name) => TOOLS[name].apt);
   if (!quiet('apt-get', ['update', '-qq'])) return;
-  if (packages.length) quiet('apt-get', ['install', '-y', '-qq', ...packages]);
+  if (packages.length) quiet('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]);
   if (names.includes('promtool')) {
     const dir = mkdtempSync(join(tmpdir(), 'er-promtool-'));
     try {
