@@ -4,8 +4,8 @@
 // bounded number of launches; with the waiter killed, cron's next check still does its work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, lines, readOr, waitUntil } from '../helpers.ts';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Sandbox, fixture, isAlive, lines, readOr, rootOnly, waitUntil } from '../helpers.ts';
 import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 interface Status {
@@ -173,4 +173,98 @@ test('a program that dies at once backs off and goes FATAL as under cron: the wa
   assert.equal(more.code, 1);
   assert.equal((await status(box)).launches, 2, 'no launch once FATAL');
   assert.equal(lines(more.stderr).length, 0);
+});
+
+/** The uid a live process runs as (the real uid of /proc/PID/status). */
+function uidOf(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
+test('--restart: the old run and its waiter go, the new run has its own waiter, and nothing else is launched', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-restart');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
+  assert.equal((await box.run(check)).code, 0);
+  const pid = box.pidOf();
+  const waiter = box.track((await status(box)).waiter!.pid);
+  const restart = await box.run(['--pid', 'app.pid', '--restart', '--respawn', '--', fixture('forever.js'), marker]);
+  assert.equal(restart.code, 0, restart.stderr);
+  const next = box.pidOf();
+  assert.notEqual(next, pid);
+  await waitUntil(() => !isAlive(pid) && !isAlive(waiter), 'the old run and its waiter to be gone');
+  const seen = await status(box);
+  assert.deepEqual([seen.pid, seen.launches, seen.waiter?.alive], [next, 2, true]);
+  // One program and one waiter: nothing else carries the marker once any old waiter's check is done.
+  await waitUntil(() => pidsWithArg(marker).length === 2, 'the new run and its waiter alone');
+  // The new waiter runs a plain check, not --restart again: a SIGKILL brings one new run.
+  process.kill(next, 'SIGKILL');
+  const third = await nextPid(box, next);
+  assert.equal((await status(box)).launches, 3);
+  assert.ok(isAlive(third));
+});
+
+test('--user nobody: the program runs as the user under a waiter of the caller, and comes back after SIGKILL as the user', {
+  skip: rootOnly('to switch user'),
+}, async (t) => {
+  const box = new Sandbox();
+  chmodSync(box.dir, 0o755);
+  const marker = uniqueMarker('respawn-user');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--user', 'nobody', '--', fixture('forever.js'), marker];
+  const first = await box.run(check);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  const waiter = box.track((await status(box)).waiter!.pid);
+  assert.deepEqual([uidOf(pid), uidOf(waiter), procStat(pid)?.ppid], [65534, 0, waiter]);
+  process.kill(pid, 'SIGKILL');
+  const next = await nextPid(box, pid);
+  assert.equal(uidOf(next), 65534);
+  const after = await waitUntil(async () => {
+    const seen = await status(box);
+    return seen.pid === next && seen.waiter?.alive ? seen : null;
+  }, 'the new run on record');
+  assert.equal(after.lastExit?.signal, 'SIGKILL');
+  for (const record of ['app.pid', 'app.state.json']) assert.equal(statSync(box.path(record)).uid, 0, `${record} stays root's`);
+});
+
+test("a config file with two programs, one with respawn: it has a waiter, which runs the file's check; only its death has a status", async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-config');
+  t.after(cleanup(box, marker));
+  writeFileSync(
+    box.path('apps.toml'),
+    [
+      `[programs.quick]\ncommand = ${JSON.stringify([fixture('forever.js'), marker, 'quick'])}\nrespawn = true\n`,
+      `[programs.plain]\ncommand = ${JSON.stringify([fixture('forever.js'), marker, 'plain'])}\n`,
+    ].join('\n'),
+  );
+  const first = await box.run(['--config', 'apps.toml']);
+  assert.equal(first.code, 0, first.stderr);
+  const records = (name: string) => `registry/configs/apps/${name}.pid`;
+  const quick = box.pidOf(records('quick'));
+  const plain = box.pidOf(records('plain'));
+  const statusOf = async (name: string) => {
+    const run = await box.run(['--config', 'apps.toml', '--status', '--json', name]);
+    const parsed = JSON.parse(run.stdout);
+    return (Array.isArray(parsed) ? parsed[0] : parsed) as Status;
+  };
+  assert.ok((await statusOf('quick')).waiter?.alive);
+  assert.equal((await statusOf('plain')).waiter, undefined);
+  process.kill(quick, 'SIGKILL');
+  process.kill(plain, 'SIGKILL');
+  const next = await nextPid(box, quick, records('quick'));
+  const seen = await waitUntil(async () => {
+    const one = await statusOf('quick');
+    return one.pid === next && one.waiter?.alive ? one : null;
+  }, 'quick on record again');
+  assert.equal(seen.lastExit?.signal, 'SIGKILL');
+  // plain has no waiter: the file's waiter check (for quick) checked it too and relaunched it,
+  // or it waits for cron's; either way its death has no status.
+  const cron = await box.run(['--config', 'apps.toml']);
+  assert.equal(cron.code, 0, cron.stderr);
+  const plainNow = box.pidOf(records('plain'));
+  assert.notEqual(plainNow, plain);
+  const plainSeen = await statusOf('plain');
+  assert.deepEqual([plainSeen.lastExit?.signal, plainSeen.waiter], [null, undefined]);
 });
