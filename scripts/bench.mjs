@@ -3,8 +3,9 @@
 // and the node path (node bin/ensure-running.js), in alternating rounds (wall time, medians of
 // per-round ratios, peak RSS); the same with --heartbeat; relaunch latency; 50 concurrent
 // calls on a dead program; a bare --status with 200 registered programs; with --lease, a
-// holder's and a standby's check and the failover time (scripts/bench-lease.ts). Every
-// process it starts is killed by PID at the end.
+// holder's and a standby's check and the failover time (scripts/bench-lease.ts); --respawn's
+// recovery after SIGKILL and its waiter's memory beside supervisord and pm2
+// (scripts/bench-respawn.mjs). Every process it starts is killed by PID at the end.
 // Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -279,6 +280,9 @@ async function main() {
   // --lease against a private PostgreSQL (scripts/bench-lease.ts, which reuses the tests' server helper).
   if (existsSync('/usr/lib/postgresql')) spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-lease.ts')], { cwd: ROOT, stdio: 'inherit' });
   else console.log('\n!! PostgreSQL not installed: the lease figures are not measured (apt-get install postgresql)');
+
+  // --respawn beside supervisord and pm2 (scripts/bench-respawn.mjs).
+  await (await import('./bench-respawn.mjs')).benchRespawn();
 }
 
 try {

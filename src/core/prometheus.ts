@@ -60,6 +60,12 @@ const FAMILIES: Family[] = [
   },
   { name: 'last_exit_code', type: 'gauge', help: 'Exit code of the last death, when the check saw it.', samples: (r) => one(r.status.lastExit?.code) },
   {
+    name: 'last_exit_signal',
+    type: 'gauge',
+    help: 'The signal that ended the last death (1, labelled with its name), when a check or the waiter (--respawn) saw it.',
+    samples: (r) => (r.status.lastExit?.signal ? [{ labels: { signal: r.status.lastExit.signal }, value: 1 }] : []),
+  },
+  {
     name: 'last_exit_timestamp_seconds',
     type: 'gauge',
     help: 'When the last death was recorded, as a Unix time.',

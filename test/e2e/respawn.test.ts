@@ -4,7 +4,7 @@
 // bounded number of launches; with the waiter killed, cron's next check still does its work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, rootOnly, waitUntil } from '../helpers.ts';
 import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
@@ -267,4 +267,29 @@ test("a config file with two programs, one with respawn: it has a waiter, which 
   assert.notEqual(plainNow, plain);
   const plainSeen = await statusOf('plain');
   assert.deepEqual([plainSeen.lastExit?.signal, plainSeen.waiter], [null, undefined]);
+});
+
+test('the death the waiter saw reaches --on-change at once with its signal, and the metrics', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-hook');
+  t.after(cleanup(box, marker));
+  mkdirSync(box.path('calls'));
+  const check = ['--pid', 'app.pid', '--respawn', '--on-change', `${fixture('hook-record.cjs')} ${box.path('calls')}`, '--', fixture('forever.js'), marker];
+  assert.equal((await box.run(check)).code, 0);
+  const pid = box.pidOf();
+  await waitUntil(() => readdirSync(box.path('calls')).filter((f) => f.endsWith('.json')).length === 1, 'the hook of the first start');
+  process.kill(pid, 'SIGKILL');
+  await nextPid(box, pid);
+  const calls = await waitUntil(() => {
+    const files = readdirSync(box.path('calls'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    const all = files.map((f) => JSON.parse(readFileSync(box.path('calls', f), 'utf8')) as Record<string, string>);
+    return all.find((call) => call.ENSURE_RUNNING_SIGNAL) ? all : null;
+  }, "the hook of the death, from the waiter's check");
+  const death = calls.find((call) => call.ENSURE_RUNNING_SIGNAL)!;
+  assert.equal(death.ENSURE_RUNNING_SIGNAL, 'SIGKILL');
+  assert.match(death.ENSURE_RUNNING_MESSAGE ?? '', /killed by SIGKILL, seen by its waiter/);
+  const metrics = await box.run(['--pid', 'app.pid', '--status', '--format', 'prometheus']);
+  assert.match(metrics.stdout, /^ensure_running_last_exit_signal\{[^}]*signal="SIGKILL"\} 1$/m);
 });
