@@ -2,8 +2,9 @@
 // (test/servers.ts): one copy in all, takeover with a higher token, --release, --stop everywhere.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox, fixture, isAlive, lines, waitUntil } from '../helpers.ts';
 import { startRedis, type StoreServer } from '../servers.ts';
 import { needs } from '../tools.ts';
 import { Hosts, LONG, copies } from '../lease-hosts.ts';
@@ -58,4 +59,24 @@ test('lease on Redis: the holder stops checking → a standby takes over with a 
   assert.ok(!isAlive(old));
   await waitUntil(() => hosts.launches('b').length === 1, "b's copy to report its token");
   assert.equal(hosts.launches('b')[0]!.token, '2');
+});
+
+test('lease on Redis: --on-change is told the lease changes: lease-taken with the start, lease-lost with the stop of the copy', { skip }, async (t) => {
+  const hosts = setup(t, undefined, { b: LONG });
+  const dir = hosts.box.path('calls');
+  mkdirSync(dir, { recursive: true });
+  const hook = ['--on-change', `${fixture('hook-record.cjs')} ${dir}`];
+  const calls = () =>
+    readdirSync(dir)
+      .filter((name) => name.startsWith('call-'))
+      .sort((x, y) => (BigInt(x.split('-')[1]!) < BigInt(y.split('-')[1]!) ? -1 : 1))
+      .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, string>);
+  assert.equal((await hosts.run('a', hook)).code, 0);
+  const taken = await waitUntil(() => calls()[0], 'the hook of the first check');
+  assert.deepEqual([taken.ENSURE_RUNNING_EVENT, taken.ENSURE_RUNNING_EVENTS], ['lease-taken', 'lease-taken started']);
+  await hosts.runUntilRunning('b', 'b to take the lease over');
+  const back = await hosts.run('a', hook);
+  assert.match(back.stderr, /stopping the copy here: stopped/);
+  const lost = await waitUntil(() => calls()[1], 'the hook of the check that stopped the copy');
+  assert.deepEqual([lost.ENSURE_RUNNING_EVENT, lost.ENSURE_RUNNING_EVENTS], ['lease-lost', 'lease-lost stopped']);
 });
