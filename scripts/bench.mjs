@@ -1,11 +1,12 @@
 // Measures ensure-running's cron path: the healthy check through the installed command (the
-// sh front door keeping the quiet promise) against `node -e 0`, a bare `kill -0` shell line
-// and the node path (node bin/ensure-running.js), in alternating rounds (wall time, medians of
-// per-round ratios, peak RSS); the same with --heartbeat; relaunch latency; 50 concurrent
-// calls on a dead program; a bare --status with 200 registered programs; with --lease, a
-// holder's and a standby's check and the failover time (scripts/bench-lease.ts); --respawn's
-// recovery after SIGKILL and its waiter's memory beside supervisord and pm2
-// (scripts/bench-respawn.mjs). Every process it starts is killed by PID at the end.
+// sh front door keeping the quiet promise) against `node -e 0`, a bare `kill -0` shell line,
+// the node path (node bin/ensure-running.js) and the full check (ENSURE_RUNNING_NO_FAST_PATH=1)
+// in alternating rounds (wall time, medians of per-round ratios, peak RSS); the same with
+// --heartbeat; relaunch latency; 50 concurrent calls on a dead program; a bare --status with
+// 200 registered programs; with --lease, a holder's and a standby's check and the failover
+// time (scripts/bench-lease.ts); --respawn's recovery after SIGKILL and its waiter's memory
+// beside supervisord and pm2 (scripts/bench-respawn.mjs). Every process it starts is killed
+// by PID at the end.
 // Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ const BIN = join(ROOT, 'bin', 'ensure-running');
 const JS_BIN = join(ROOT, 'bin', 'ensure-running.js');
 const NODE = process.execPath;
 const GNU_TIME = '/usr/bin/time';
-const TARGET = { doorVsNode: 0.15, doorVsKill0: 1.5, doorRssMiB: 4, jsVsNode: 1.1 };
+const TARGET = { doorVsNode: 0.15, doorVsKill0: 1.5, doorRssMiB: 4, jsVsNode: 1.1, fullVsNode: 1.3, fullRssMiB: 45 };
 
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 40;
@@ -45,9 +46,9 @@ function timed(file, args, options = {}) {
 }
 
 /** The child's own peak RSS in KiB, from GNU time (the parent's rusage would not be the child's). */
-function peakRssKiB(file, args) {
+function peakRssKiB(file, args, runEnv = env()) {
   const out = join(dir, 'time.out');
-  const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, file, ...args], { cwd: dir, env: env(), stdio: 'ignore' });
+  const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, file, ...args], { cwd: dir, env: runEnv, stdio: 'ignore' });
   if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.status} under ${GNU_TIME}`);
   return Number(readFileSync(out, 'utf8').trim().split('\n').pop());
 }
@@ -126,9 +127,9 @@ function rounds(contenders, before = () => {}) {
   for (let i = 0; i < ROUNDS; i++) {
     const order = names.map((_, k) => names[(i + k) % names.length]);
     for (const who of order) {
-      const [file, args] = contenders[who];
+      const [file, args, runEnv] = contenders[who];
       before(who);
-      const run = timed(file, args);
+      const run = timed(file, args, runEnv ? { env: runEnv } : {});
       if (run.status !== 0) throw new Error(`${who} exited ${run.status}: ${run.stderr}`);
       walls[who].push(run.wallMs);
     }
@@ -140,12 +141,12 @@ function rounds(contenders, before = () => {}) {
 const ratioOf = (walls, a, b) => median(walls[a].map((wall, i) => wall / walls[b][i]));
 
 /** Median peak RSS in KiB over a few runs, or null without GNU time. */
-function rssOf(hasGnuTime, file, args, before = () => {}) {
+function rssOf(hasGnuTime, file, args, before = () => {}, runEnv = env()) {
   if (!hasGnuTime) return null;
   const runs = [];
   for (let i = 0; i < Math.min(ROUNDS, 9); i++) {
     before();
-    runs.push(peakRssKiB(file, args));
+    runs.push(peakRssKiB(file, args, runEnv));
   }
   return median(runs);
 }
@@ -174,13 +175,16 @@ async function main() {
 
   const bare = ['-e', '0'];
   const KILL0 = ['-c', 'kill -0 "$(cat app.pid)"'];
-  const walls = rounds({ door: [BIN, er], node: [NODE, bare], kill0: ['/bin/sh', KILL0], js: [NODE, [JS_BIN, ...er]] });
+  // The full check (node, under the lock) of the same healthy program, as every call without a promise runs it.
+  const fullEnv = { ...env(), ENSURE_RUNNING_NO_FAST_PATH: '1' };
+  const walls = rounds({ door: [BIN, er], node: [NODE, bare], kill0: ['/bin/sh', KILL0], js: [NODE, [JS_BIN, ...er]], full: [BIN, er, fullEnv] });
   if (!answeredByPromise(er)) throw new Error('the promise stopped holding during the rounds');
   const rss = {
     door: rssOf(hasGnuTime, BIN, er),
     node: rssOf(hasGnuTime, NODE, bare),
     kill0: rssOf(hasGnuTime, '/bin/sh', KILL0),
     js: rssOf(hasGnuTime, NODE, [JS_BIN, ...er]),
+    full: rssOf(hasGnuTime, BIN, er, () => {}, fullEnv),
   };
   const verdict = (value, target) => (value <= target ? 'ok' : 'OVER TARGET');
   const mib = (kib) => (kib === null ? 'not measured' : `${(kib / 1024).toFixed(1)} MiB`);
@@ -189,6 +193,7 @@ async function main() {
   console.log(`  node -e 0:                         ${ms(median(walls.node))}, peak RSS ${mib(rss.node)}`);
   console.log(`  sh kill -0 "$(cat app.pid)":        ${ms(median(walls.kill0))}, peak RSS ${mib(rss.kill0)}`);
   console.log(`  node bin/ensure-running.js:        ${ms(median(walls.js))}, peak RSS ${mib(rss.js)}`);
+  console.log(`  full check (NO_FAST_PATH=1):       ${ms(median(walls.full))}, peak RSS ${mib(rss.full)}`);
   const doorNode = ratioOf(walls, 'door', 'node');
   const doorKill = ratioOf(walls, 'door', 'kill0');
   const jsNode = ratioOf(walls, 'js', 'node');
@@ -197,6 +202,10 @@ async function main() {
   if (rss.door !== null)
     console.log(`  front door peak RSS:     ${mib(rss.door)} (target <= ${TARGET.doorRssMiB} MiB) ${verdict(rss.door / 1024, TARGET.doorRssMiB)}`);
   console.log(`  node path / node -e 0:   ${jsNode.toFixed(3)} (target <= ${TARGET.jsVsNode}) ${verdict(jsNode, TARGET.jsVsNode)}`);
+  const fullNode = ratioOf(walls, 'full', 'node');
+  console.log(`  full check / node -e 0:  ${fullNode.toFixed(3)} (target <= ${TARGET.fullVsNode}) ${verdict(fullNode, TARGET.fullVsNode)}`);
+  if (rss.full !== null)
+    console.log(`  full check peak RSS:     ${mib(rss.full)} (target <= ${TARGET.fullRssMiB} MiB) ${verdict(rss.full / 1024, TARGET.fullRssMiB)}`);
 
   // With --heartbeat: the program beats between checks (here the bench touches the file before each one).
   const beat = join(dir, 'hb');
