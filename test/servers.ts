@@ -12,6 +12,8 @@ import { waitUntil } from './helpers.ts';
 /** The user and password the private PostgreSQL knows (password auth on TCP, as on a real server). */
 export const PG_USER = 'er';
 export const PG_PASSWORD = 'er-secret-pw';
+/** The password of the private redis-server (requirepass): AUTH as on a real server. */
+export const REDIS_PASSWORD = 'er-redis-pw';
 
 /** A free loopback port, for a server that cannot be asked to pick its own. */
 export function freePort(): Promise<number> {
@@ -27,12 +29,12 @@ export function freePort(): Promise<number> {
 
 /** A running server that a test can stop, start again on the same port, pause and resume. */
 export interface StoreServer {
-  /** A URL without password (PostgreSQL's comes from PGPASSWORD, see `env`). */
+  /** A URL without password (the password comes from `env`). */
   url: string;
   port: number;
   dir: string;
   pid(): number;
-  /** The environment a host needs to log in (PGPASSWORD for PostgreSQL). */
+  /** The environment a host needs to log in: PGPASSFILE (a pgpass file, mode 0600) for PostgreSQL, REDISCLI_AUTH for Redis. */
   env: Record<string, string>;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -90,7 +92,17 @@ export async function startPostgres(): Promise<StoreServer> {
     '--locale=C',
   ]);
   const init = spawnSync(file, args, { encoding: 'utf8', cwd: dir });
+  // The client's password file, as a host keeps it (its owner only); a colon in a field is escaped.
+  const pgpass = join(dir, 'pgpass');
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  // TLS with a self-signed certificate, so that sslmode=require (encrypted, not verified, as libpq has it) can be tried.
+  const key = join(dir, 'server.key');
+  const cert = join(dir, 'server.crt');
+  const tls = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=er-test', '-keyout', key, '-out', cert], {
+    encoding: 'utf8',
+  });
+  const ssl = tls.status === 0 ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`] : [];
+  if (process.getuid?.() === 0 && ssl.length) for (const path of [key, cert]) chownSync(path, 65534, 65534);
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
@@ -112,6 +124,7 @@ export async function startPostgres(): Promise<StoreServer> {
       'max_connections=100',
       '-c',
       'shared_buffers=16MB',
+      ...ssl,
     ]);
     child = spawn(pgFile, pgArgs, { cwd: dir, stdio: 'ignore' });
     const started = child;
@@ -124,12 +137,13 @@ export async function startPostgres(): Promise<StoreServer> {
     if (!alive(started)) throw new Error('PostgreSQL exited at start');
   };
   await start();
+  writeFileSync(pgpass, `# hosts of these tests\nelsewhere.example:*:*:*:not-this-one\n127.0.0.1:${port}:*:${PG_USER}:${PG_PASSWORD}\n`, { mode: 0o600 });
   return {
     url: `postgres://${PG_USER}@127.0.0.1:${port}/postgres`,
     port,
     dir,
     pid: () => child?.pid ?? 0,
-    env: { PGPASSWORD: PG_PASSWORD },
+    env: { PGPASSFILE: pgpass, PGPASSWORD: '' },
     // An outage, not a maintenance: no shutdown checkpoint (the restart recovers in a moment).
     stop: () => stopChild(child, 'SIGQUIT'),
     start,
@@ -151,7 +165,22 @@ export async function startRedis(): Promise<StoreServer> {
     if (alive(child)) return;
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--unixsocket', join(dir, 'redis.sock')],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--unixsocket',
+        join(dir, 'redis.sock'),
+        '--requirepass',
+        REDIS_PASSWORD,
+      ],
       { cwd: dir, stdio: 'ignore' },
     );
     const started = child;
@@ -164,7 +193,7 @@ export async function startRedis(): Promise<StoreServer> {
     port,
     dir,
     pid: () => child?.pid ?? 0,
-    env: {},
+    env: { REDISCLI_AUTH: REDIS_PASSWORD },
     stop: async () => {
       await stopChild(child);
       rmSync(join(dir, 'redis.sock'), { force: true });

@@ -1,6 +1,7 @@
 // --lease URL and its options, checked and resolved for one call. The URL may hold a
 // password: no message, record or status ever shows it (`withoutPassword`).
 
+import { resolve } from 'node:path';
 import { formatDuration } from '../core/duration.js';
 import { HOST_ID, type LeaseOptions } from '../core/lease-record.js';
 import { UsageError } from '../errors.js';
@@ -25,7 +26,7 @@ export function withoutPassword(url: string): string {
  * are the call's own: the TTL must outlive one interval plus one check's store call and stop,
  * so that a holder that cannot renew has stopped its copy before another host may start one.
  */
-export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, intervalMs: number, killAfterMs: number): LeaseOptions | undefined {
+export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, intervalMs: number, killAfterMs: number, cwd = '.'): LeaseOptions | undefined {
   const url = givenValue(values, 'lease');
   if (url === undefined) return undefined;
   let scheme: string;
@@ -33,7 +34,7 @@ export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, inter
     scheme = new URL(url).protocol;
   } catch {
     throw new UsageError(
-      '--lease is not a URL; use postgres://USER@HOST/DATABASE or redis://HOST:PORT (the password from PGPASSFILE or ~/.pgpass, not the command line)',
+      "--lease is not a URL; use postgres://USER@HOST/DATABASE or redis://HOST:PORT (the password from --lease-password-file FILE or the engine's usual places, never the command line)",
     );
   }
   if (!SCHEMES.includes(scheme))
@@ -58,5 +59,6 @@ export function leaseSettings(values: GivenValues, env: NodeJS.ProcessEnv, inter
         `${formatDuration(timeoutMs)}) and stop (--kill-after ${formatDuration(killAfterMs)}): give at least ${formatDuration(leastMs)}, or shorten those`,
     );
   }
-  return { url, shownUrl: withoutPassword(url), name, ttlMs, timeoutMs, hostId };
+  const passwordFile = givenValue(values, 'lease-password-file');
+  return { url, shownUrl: withoutPassword(url), name, ttlMs, timeoutMs, hostId, passwordFile: passwordFile === undefined ? null : resolve(cwd, passwordFile) };
 }

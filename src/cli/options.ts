@@ -391,7 +391,15 @@ export const OPTIONS = {
     valueName: 'URL',
     describe:
       'run the program on the one host that holds a lease in this store (postgres://USER@HOST/DB ' +
-      'or redis://HOST:PORT; the password from PGPASSFILE or ~/.pgpass, never the command line)',
+      'or redis://HOST:PORT; the password from --lease-password-file, else PGPASSWORD, PGPASSFILE or ~/.pgpass, or REDISCLI_AUTH; never the command line)',
+  }),
+  'lease-password-file': row({
+    type: 'string',
+    group: 'Several hosts',
+    valueName: 'FILE',
+    path: true,
+    needs: ['lease'],
+    describe: "the store's password: the first line of FILE (mode 0600 or less), for either engine",
   }),
   'lease-name': row({
     type: 'string',

@@ -181,6 +181,6 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };
   Object.assign(settings.extraEnv, dutyEnv);
   const notify = notifySettings(values);
-  const lease = leaseSettings(values, world.env, settings.policy.periodMs, killAfterMs);
+  const lease = leaseSettings(values, world.env, settings.policy.periodMs, killAfterMs, base);
   return { ...settings, ...duties, ...(notify ? { notify } : {}), ...(lease ? { lease } : {}) };
 }

@@ -2,6 +2,7 @@
 // PATH=/usr/bin:/bin and HOME as the directory, so every path in the line is absolute, the
 // installed command is named by absolute path, and PATH is set to one that finds node and the command.
 
+import type { LeaseOptions } from '../core/lease-record.js';
 import { withoutPassword } from '../cli/lease-settings.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -91,20 +92,39 @@ export function crontabEntry(call: ParsedCall, config: ProgramConfig, world: Wor
   const schedule = expandAlias(config.cadence?.schedule ?? scheduleForInterval(config.policy.periodMs));
   const own = ownArgs(call, config, world);
   if (!config.cadence) own.push('--schedule', schedule);
-  const line = `${schedule} PATH=${quoteArgv([path])} ${quoteArgv([...caller, ...own, '--', ...config.request.command])}`;
+  // PGPASSFILE as the call had it: cron's environment would not name the file.
+  const pgpass =
+    config.lease && !config.lease.passwordFile && isPostgres(config.lease.url) && world.env.PGPASSFILE
+      ? ` PGPASSFILE=${quoteArgv([resolve(world.cwd, world.env.PGPASSFILE)])}`
+      : '';
+  const line = `${schedule} PATH=${quoteArgv([path])}${pgpass} ${quoteArgv([...caller, ...own, '--', ...config.request.command])}`;
   const comments = [`# ${config.paths.name}: ${command} resolves to ${resolved} under this PATH; output goes to ${config.stdout}`];
   if (config.cadence?.tz)
     comments.push(
       `# the schedule is in ${config.cadence.tz}: cron reads the five fields in its own zone (cronie: put CRON_TZ=${config.cadence.tz} above this line)`,
     );
-  const lease = call.values.lease;
-  if (typeof lease === 'string' && withoutPassword(lease) !== new URL(lease).toString()) {
-    comments.push(
-      '# the password of --lease is left out of this line (a crontab and the mails ' +
-        'of cron are read by others): put it in ~/.pgpass or the file PGPASSFILE names',
-    );
-  }
+  const lease = config.lease;
+  if (lease) comments.push(...passwordNotes(lease, world.env));
   return { comments, line: escapePercent(line) };
+}
+
+const isPostgres = (url: string): boolean => /^postgres(ql)?:$/.test(new URL(url).protocol);
+
+/**
+ * What the line needs to log in to the store, when the call's password would not reach cron:
+ * one given in the URL (left out of the line) or in an environment variable cron does not have.
+ */
+function passwordNotes(lease: LeaseOptions, env: NodeJS.ProcessEnv): string[] {
+  if (lease.passwordFile) return [];
+  const pg = isPostgres(lease.url);
+  const where = pg
+    ? 'put it in ~/.pgpass (mode 0600), or in a file of mode 0600 named by --lease-password-file FILE added to this line'
+    : 'put it in a file of mode 0600 and add --lease-password-file FILE to this line';
+  if (new URL(lease.url).password !== '')
+    return [`# the password of --lease is left out of this line (a crontab and the mails of cron are read by others): ${where}`];
+  const variable = pg ? (env.PGPASSWORD ? 'PGPASSWORD' : null) : env.REDISCLI_AUTH ? 'REDISCLI_AUTH' : null;
+  if (variable) return [`# ${variable} is not in this line (a crontab is read by others, and cron does not have it): ${where}`];
+  return [];
 }
 
 /** Prints the comments and the crontab line; exit 2 (ConfigError from resolveCommand) when the command does not resolve under that PATH. */

@@ -99,4 +99,6 @@ export interface LeaseOptions {
   timeoutMs: number;
   /** --host-id or ENSURE_RUNNING_HOST_ID; null: the id kept in ENSURE_RUNNING_HOME. */
   hostId: string | null;
+  /** --lease-password-file, absolute; null: the engine's usual places (src/lease/secret.ts). */
+  passwordFile?: string | null;
 }

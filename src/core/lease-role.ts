@@ -10,7 +10,8 @@ import { hostText, type LeaseRecord, type LeaseView } from './lease-record.js';
 
 /** What one store call gave: the lease (and whether this host holds it now), or an error. */
 export type StoreAnswer =
-  | { kind: 'ok'; view: LeaseView; mine: boolean }
+  /** `raisedFrom`: the store's token counter was found below the highest token this host had recorded, and raised past it. */
+  | { kind: 'ok'; view: LeaseView; mine: boolean; raisedFrom?: string | null }
   /** `config`: the store refused us (password, database, permission), not a passing outage. */
   | { kind: 'error'; text: string; config: boolean };
 
@@ -139,6 +140,17 @@ function decideUnanswered(input: LeaseInput, text: string, config: boolean): Lea
 /** Decides the lease's part of one check. Pure: the store's answer, the clocks and the local copy come in as data. */
 export function decideLease(input: LeaseInput): LeaseDecision {
   const { answer } = input;
-  if (answer.kind === 'ok') return decideAnswered(input, answer.view, answer.mine);
+  if (answer.kind === 'ok') {
+    const decision = decideAnswered(input, answer.view, answer.mine);
+    if (!answer.raisedFrom) return decision;
+    // Said once: the counter is past the floor from now on.
+    const floor = [input.record.seen?.token, input.record.ranWith?.token]
+      .filter((t): t is string => t !== undefined)
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1))[0];
+    const drop =
+      `${input.rules.name}: lease ${input.rules.leaseName}: the store's fencing token counter went back to ${answer.raisedFrom}, below token ${floor ?? '?'} ` +
+      'this host recorded (the store lost its data: a Redis without persistence restarted, or a restored database); raised past it';
+    return { ...decision, lines: [drop, ...decision.lines] };
+  }
   return decideUnanswered(input, answer.text, answer.config);
 }

@@ -5,6 +5,7 @@
 
 import pg from 'pg';
 import type { LeaseView } from '../core/lease-record.js';
+import { passwordFromFile, pgpassPassword } from './secret.js';
 import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
 
 const TABLE = 'ensure_running_lease';
@@ -24,21 +25,22 @@ const VIEW = `holder, hostname, token::text AS token, (extract(epoch FROM expire
 // Taken when it is ours and running, or when it ran out; a host that released it takes it
 // back only after a whole TTL (so that --release hands over). Zero rows from `up`: another
 // host holds it, and the second half reads its row in the same statement.
-const ACQUIRE = `WITH up AS (
+// $5: the highest token this host has recorded; a token below it (a restored database) is raised past it.
+const ACQUIRE = `WITH old AS (SELECT token FROM ${TABLE} WHERE name = $1), up AS (
   INSERT INTO ${TABLE} AS l (name, holder, hostname, token, expires_at)
-  VALUES ($1, $2, $3, 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000))
+  VALUES ($1, $2, $3, $5::bigint + 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000))
   ON CONFLICT (name) DO UPDATE
     SET holder = EXCLUDED.holder, hostname = EXCLUDED.hostname, released = false,
         expires_at = clock_timestamp() + make_interval(secs => $4::float8 / 1000),
-        token = CASE WHEN l.holder = EXCLUDED.holder THEN l.token ELSE l.token + 1 END
+        token = CASE WHEN l.holder = EXCLUDED.holder AND l.token >= $5::bigint THEN l.token ELSE greatest(l.token, $5::bigint) + 1 END
     WHERE (l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp())
        OR (l.expires_at <= clock_timestamp()
            AND NOT (l.released AND l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp() - make_interval(secs => $4::float8 / 1000)))
   RETURNING ${VIEW}
 )
-SELECT *, true AS mine FROM up
+SELECT *, true AS mine, (SELECT token::text FROM old WHERE token < $5::bigint) AS raised_from FROM up
 UNION ALL
-SELECT ${VIEW}, false AS mine FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
+SELECT ${VIEW}, false AS mine, NULL AS raised_from FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
 
 const READ = `SELECT ${VIEW} FROM ${TABLE} WHERE name = $1`;
 const RELEASE = `UPDATE ${TABLE} SET expires_at = clock_timestamp(), released = true
@@ -53,6 +55,7 @@ interface Row {
   expires_in_ms: number;
   held_by: string | null;
   mine?: boolean;
+  raised_from?: string | null;
 }
 
 const viewOf = (row: Row): LeaseView => ({
@@ -73,14 +76,43 @@ function classify(error: unknown, shownUrl: string): StoreError {
   const message = (e.message ?? String(error)).split('\n')[0]!;
   if (e.code && REFUSED.includes(e.code)) return new StoreError(`${shownUrl}: ${message}`, true);
   if (/password must be a string|SASL|no pg_hba\.conf entry/i.test(message))
-    return new StoreError(`${shownUrl}: ${message} (give the password in PGPASSFILE or ~/.pgpass)`, true);
+    return new StoreError(`${shownUrl}: ${message} (give the password in ~/.pgpass, the file PGPASSFILE names, or --lease-password-file FILE)`, true);
   return new StoreError(`${shownUrl}: ${e.code && !message.includes(e.code) ? `${e.code} ` : ''}${message}`, false);
+}
+
+/** sslmode as libpq means it (require: encrypted, verify-ca/verify-full: checked), without pg's warning that its own reading differs. */
+function libpqSsl(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('sslmode') || parsed.searchParams.has('uselibpqcompat')) return url;
+  parsed.searchParams.set('uselibpqcompat', 'true');
+  return parsed.toString();
+}
+
+/**
+ * The password, asked for only when the server wants one: the URL's, else --lease-password-file,
+ * else PGPASSWORD (pg reads it), else the pgpass file, read here (src/lease/secret.ts) so that
+ * pg's deprecated reading of it never runs.
+ */
+function givePassword(client: pg.Client, target: StoreTarget): void {
+  const own = client as unknown as { password: unknown };
+  if (new URL(target.url).password !== '') return;
+  const file = target.passwordFile;
+  if (file) {
+    own.password = async () => passwordFromFile(file);
+    return;
+  }
+  if (typeof own.password === 'string' && own.password !== '') return;
+  own.password = async (params: { host?: string; port?: number; database?: string; user?: string }) => {
+    const user = params.user ?? '';
+    return pgpassPassword(process.env, { host: params.host ?? '', port: String(params.port ?? 5432), database: params.database || user, user });
+  };
 }
 
 /** Connects to PostgreSQL for one check; every call is bounded by the target's timeout. */
 export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
   // No timeouts of pg's own: one bound (`within`) covers the connection and the statement together.
-  const client = new pg.Client({ connectionString: target.url, application_name: 'ensure-running' });
+  const client = new pg.Client({ connectionString: libpqSsl(target.url), application_name: 'ensure-running' });
+  givePassword(client, target);
   // Errors after a query settled (the server went away) are reported by the next call, not thrown.
   client.on('error', () => undefined);
   const abandon = () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
@@ -111,14 +143,14 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
     }
   };
   return {
-    acquireOrRenew: (name, host, ttlMs) =>
+    acquireOrRenew: (name, host, ttlMs, floor) =>
       bounded('renew the lease', async () => {
-        let rows = await query(ACQUIRE, [name, host.id, host.hostname, ttlMs]);
+        let rows = await query(ACQUIRE, [name, host.id, host.hostname, ttlMs, floor]);
         // A row inserted by another host after this statement's snapshot: read it now.
         if (rows.length === 0) rows = await query(READ, [name]);
         const row = rows[0];
         if (!row) throw new StoreError(`${target.shownUrl}: lease ${name} has no row after an upsert`, false);
-        return { view: viewOf(row), mine: row.mine === true };
+        return { view: viewOf(row), mine: row.mine === true, raisedFrom: row.raised_from ?? null };
       }),
     release: (name: string, host: LeaseHost, token: string) =>
       bounded('release the lease', async () => (await client.query(RELEASE, [name, host.id, token])).rowCount === 1),

@@ -6,6 +6,7 @@
 
 import { createClient } from 'redis';
 import type { LeaseView } from '../core/lease-record.js';
+import { passwordFromFile } from './secret.js';
 import { StoreError, within, type LeaseStore, type StoreTarget } from './store.js';
 
 /** The keys of one lease; the braces keep them in one slot of a cluster. */
@@ -14,28 +15,37 @@ function keys(name: string): string[] {
   return [base, `${base}:token`, `${base}:held`, `${base}:released`, `${base}:last`];
 }
 
-// KEYS: lease, token counter, held, released, last holder. ARGV: host id, hostname, TTL in ms.
-// Returns {mine, holder, hostname, token, ms left, held by}.
+// KEYS: lease, token counter, held, released, last holder. ARGV: host id, hostname, TTL in ms,
+// the highest token the host has recorded. Returns {mine, holder, hostname, token, ms left,
+// held by, the counter found below that floor ('' when it was not)}. A counter below the floor
+// (a server restarted without persistence) is raised to it first: tokens never go backwards.
 const ACQUIRE = `
+local floor = tonumber(ARGV[4]) or 0
+local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+local raised = ''
+if count < floor then
+  redis.call('SET', KEYS[2], ARGV[4])
+  raised = tostring(count)
+end
 local held = redis.call('GET', KEYS[3]) or ''
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local h = cjson.decode(cur)
   if h.holder == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[3])
-    return {1, h.holder, h.hostname, h.token, tonumber(ARGV[3]), held}
+    return {1, h.holder, h.hostname, h.token, tonumber(ARGV[3]), held, raised}
   end
-  return {0, h.holder, h.hostname, h.token, redis.call('PTTL', KEYS[1]), held}
+  return {0, h.holder, h.hostname, h.token, redis.call('PTTL', KEYS[1]), held, raised}
 end
 if redis.call('GET', KEYS[4]) == ARGV[1] then
-  return {0, redis.call('GET', KEYS[5]) or '', '', redis.call('GET', KEYS[2]) or '0', 0, held}
+  return {0, redis.call('GET', KEYS[5]) or '', '', redis.call('GET', KEYS[2]) or '0', 0, held, raised}
 end
 local token = redis.call('GET', KEYS[2])
-if not token or redis.call('GET', KEYS[5]) ~= ARGV[1] then token = tostring(redis.call('INCR', KEYS[2])) end
+if not token or raised ~= '' or redis.call('GET', KEYS[5]) ~= ARGV[1] then token = tostring(redis.call('INCR', KEYS[2])) end
 redis.call('SET', KEYS[1], cjson.encode({holder = ARGV[1], hostname = ARGV[2], token = token}), 'NX', 'PX', ARGV[3])
 redis.call('SET', KEYS[5], ARGV[1])
 redis.call('DEL', KEYS[4])
-return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held}`;
+return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held, raised}`;
 
 // KEYS as above. ARGV: host id, token, TTL in ms. The releaser leaves it to others for one TTL.
 const RELEASE = `
@@ -47,7 +57,7 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
-type Reply = [number, string, string, string, number, string];
+type Reply = [number, string, string, string, number, string, string];
 
 const viewOf = (r: Reply): LeaseView => ({
   holder: String(r[1]),
@@ -61,14 +71,34 @@ const viewOf = (r: Reply): LeaseView => ({
 function classify(error: unknown, shownUrl: string): StoreError {
   if (error instanceof StoreError) return error;
   const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
-  const refused = /WRONGPASS|NOAUTH|NOPERM|invalid password|ERR AUTH/i.test(message);
-  return new StoreError(`${shownUrl}: ${message}`, refused);
+  const refused = /WRONGPASS|NOAUTH|NOPERM|invalid password|ERR AUTH|DB index is out of range/i.test(message);
+  const hint = /NOAUTH/.test(message) ? ' (give the password in REDISCLI_AUTH or --lease-password-file FILE)' : '';
+  return new StoreError(`${shownUrl}: ${message}${hint}`, refused);
+}
+
+/** The password when the URL has none: --lease-password-file, else REDISCLI_AUTH (as redis-cli reads it). */
+function passwordOf(target: StoreTarget): string | undefined {
+  if (new URL(target.url).password !== '') return undefined;
+  if (target.passwordFile) return passwordFromFile(target.passwordFile);
+  return process.env.REDISCLI_AUTH || undefined;
 }
 
 /** Connects to Redis for one check; every call is bounded by the target's timeout. */
 export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
   // No reconnection: a check is one short visit, and a lost server is an answer.
-  const client = createClient({ url: target.url, socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false } });
+  // A password file that cannot be read is the answer of the first call (a refusal, exit 2).
+  let password: string | undefined;
+  let refusal: unknown = null;
+  try {
+    password = passwordOf(target);
+  } catch (error) {
+    refusal = error;
+  }
+  const client = createClient({
+    url: target.url,
+    ...(password === undefined ? {} : { password }),
+    socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false },
+  });
   client.on('error', () => undefined);
   const abandon = () => {
     try {
@@ -80,6 +110,7 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
   let connected: Promise<unknown> | null = null;
   const bounded = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     const once = async () => {
+      if (refusal) throw refusal;
       connected ??= client.connect();
       await connected;
       return work();
@@ -91,13 +122,13 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
     }
   };
   return {
-    acquireOrRenew: (name, host, ttlMs) =>
+    acquireOrRenew: (name, host, ttlMs, floor) =>
       bounded('renew the lease', async () => {
         const reply = (await client.eval(ACQUIRE, {
           keys: keys(name),
-          arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs)))],
+          arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs))), floor],
         })) as unknown as Reply;
-        return { view: viewOf(reply), mine: Number(reply[0]) === 1 };
+        return { view: viewOf(reply), mine: Number(reply[0]) === 1, raisedFrom: reply[6] ? String(reply[6]) : null };
       }),
     release: (name, host, token, ttlMs) =>
       bounded(

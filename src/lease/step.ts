@@ -68,16 +68,23 @@ function copyHere(config: ProgramConfig, state: ProgramState, record: LeaseRecor
 }
 
 /** Asks the store once, within --lease-timeout; a store error is an answer too. */
-async function ask(lease: LeaseOptions, host: LeaseHost): Promise<StoreAnswer> {
+async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<StoreAnswer> {
   const store = await openStore(lease);
   try {
-    return { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs)) };
+    return { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) };
   } catch (error) {
     if (error instanceof StoreError) return { kind: 'error', text: error.message, config: error.config };
     throw error;
   } finally {
     await store.close();
   }
+}
+
+/** The highest fencing token this host has recorded for the lease (seen from the store, or run with): the store's counter is raised to it. */
+export function highestToken(record: LeaseRecord): string {
+  let high = 0n;
+  for (const token of [record.seen?.token, record.ranWith?.token]) if (token !== undefined && BigInt(token) > high) high = BigInt(token);
+  return String(high);
 }
 
 /** Writes the records when they changed. */
@@ -99,7 +106,7 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   const host = leaseHost(lease.hostId, config.registryDir);
   const running = copyHere(config, base, record);
   const askedMonoMs = monoMs();
-  const answer = await ask(lease, host);
+  const answer = await ask(lease, host, highestToken(record));
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
   const rules = {
     name: paths.name,

@@ -13,8 +13,12 @@ export interface LeaseHost {
 
 /** One engine's connection for one check; every call is bounded by the engine's timeout. */
 export interface LeaseStore {
-  /** Takes the lease if it is free (or ran out), renews it if it is ours; one store call. */
-  acquireOrRenew(name: string, host: LeaseHost, ttlMs: number): Promise<{ view: LeaseView; mine: boolean }>;
+  /**
+   * Takes the lease if it is free (or ran out), renews it if it is ours; one store call. The
+   * token counter is first raised to `floor` (the highest token this host has recorded, '0'
+   * when none) so that tokens never go backwards; `raisedFrom` is the counter found below it.
+   */
+  acquireOrRenew(name: string, host: LeaseHost, ttlMs: number, floor: string): Promise<{ view: LeaseView; mine: boolean; raisedFrom: string | null }>;
   /** Lets the lease run out now if `host` holds it under `token`; `host` itself may take it again only after `ttlMs`. */
   release(name: string, host: LeaseHost, token: string, ttlMs: number): Promise<boolean>;
   /** The lease as the store has it, without taking it; null when no host ever asked for it. */
@@ -40,6 +44,8 @@ export interface StoreTarget {
   url: string;
   shownUrl: string;
   timeoutMs: number;
+  /** --lease-password-file, absolute; null or absent: the engine's usual places. */
+  passwordFile?: string | null;
 }
 
 /** Runs `work` within `ms`; on expiry rejects with an outage error and calls `abandon` (which must free its sockets). */

@@ -141,7 +141,7 @@ test('lease: wrong password, unknown scheme, wrong URL, unreachable host → one
   const port = await freePort();
   const cases: [string, string, NodeJS.ProcessEnv, number, RegExp][] = [
     ['wrong password', server.url.replace('er@', 'er:not-the-pw@'), { PGPASSWORD: '' }, 2, /password authentication failed for user "er"/],
-    ['no password', server.url, { PGPASSWORD: '', PGPASSFILE: hosts.box.path('none') }, 2, /PGPASSFILE or ~\/\.pgpass/],
+    ['no password', server.url, { PGPASSWORD: '', PGPASSFILE: hosts.box.path('none') }, 2, /~\/\.pgpass, the file PGPASSFILE names, or --lease-password-file/],
     ['unknown scheme', 'mysql://er:not-the-pw@127.0.0.1/x', {}, 2, /unknown scheme mysql; use postgres:\/\//],
     ['wrong URL', 'postgres://er:not-the-pw@[bad/x', {}, 2, /--lease is not a URL/],
     ['unreachable host', `postgres://er:not-the-pw@127.0.0.1:${port}/postgres`, {}, 1, /connect ECONNREFUSED/],
