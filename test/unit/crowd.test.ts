@@ -236,3 +236,24 @@ test('crowd: a program dying 2 minutes after each start for 3 hours is relaunche
   assert.match(said[5]!, /deaths and restarts since/);
   assert.equal(state.events.filter((e) => e.kind === 'death').length, 20, 'the history keeps the newest 40 events: deaths and launches');
 });
+
+test("--respawn: a waiter's check relaunches a death at once, but leaves crowded deaths to cron's next check, which relaunches", () => {
+  const respawned: Policy = { ...POLICY, respawned: true };
+  const seen: Observation = { ...GONE, status: { code: null, signal: 'SIGKILL' } };
+  // A first death: relaunched at once, its signal recorded.
+  const first = decideCheck(running(T0 - 2 * MIN), seen, REQ, respawned, T0);
+  assert.equal(launches(first), 1);
+  assert.deepEqual([first.state.lastExit?.signal, first.state.lastExit?.code], ['SIGKILL', null]);
+  assert.match(lines(first)[0]!, /killed by SIGKILL, seen by its waiter/);
+  // The third death within the window: recorded and said, not relaunched by the waiter's check.
+  const crowded = decideCheck(running(T0 - 2 * MIN, { deathTimesMs: [T0 - 6 * MIN, T0 - 3 * MIN] }), seen, REQ, respawned, T0);
+  assert.equal(launches(crowded), 0);
+  assert.equal(crowded.outcome, 'not-running');
+  assert.match(lines(crowded)[0]!, /relaunched at the next cron check/);
+  // cron's next check launches it, quietly, as a crowded relaunch.
+  const cron = decideCheck(crowded.state, { kind: 'gone', pid: null, why: 'no-record', logTail: [] }, REQ, POLICY, T0 + MIN);
+  assert.equal(launches(cron), 1);
+  assert.deepEqual(lines(cron), []);
+  // Without --respawn the same death is relaunched at once.
+  assert.equal(launches(decideCheck(running(T0 - 2 * MIN, { deathTimesMs: [T0 - 6 * MIN, T0 - 3 * MIN] }), GONE, REQ, POLICY, T0)), 1);
+});
