@@ -7,9 +7,10 @@
 
 import { emptyLeaseRecord, hostText, type LeaseRecord } from '../core/lease-record.js';
 import { decideLease, type StoreAnswer } from '../core/lease-role.js';
-import { emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { EXIT } from '../errors.js';
-import { observe } from '../os/observe.js';
+import { observe, userOf } from '../os/observe.js';
+import { fencingTokenOf } from '../os/orphan.js';
 import { bootId } from '../os/proc-identity.js';
 import { register } from '../os/registry.js';
 import { writeStateFile } from '../os/state-file.js';
@@ -59,12 +60,25 @@ export function recordOf(state: ProgramState | null, lease: LeaseOptions): Lease
   return kept && kept.name === lease.name && kept.url === lease.shownUrl ? kept : emptyLeaseRecord(lease.shownUrl, lease.name);
 }
 
-/** The copy running here, with the fencing token it was launched with (null when the records do not say). */
-function copyHere(config: ProgramConfig, state: ProgramState, record: LeaseRecord): { pid: number; token: string | null } | null {
-  const looked = observe(config.paths, state, { tail: false, scan: false, lost: false });
-  if (looked.obs.kind !== 'ours' || !state.identity) return null;
+/**
+ * The copy running here, with the fencing token it was launched with (null when neither the
+ * records nor its environment say), looked for as every check looks: a copy that lost or
+ * untrusted records no longer name is found by its environment (`found`, to be put on record
+ * so that a stop reaches it).
+ */
+function copyHere(
+  config: ProgramConfig,
+  state: ProgramState,
+  record: LeaseRecord,
+  lost: boolean,
+): { pid: number; token: string | null; found: Identity | null } | null {
+  const looked = observe(config.paths, state, { tail: false, scan: lost, lost, user: userOf(config) });
+  if (looked.obs.kind !== 'ours') return null;
+  const identity = looked.found?.identity ?? state.identity;
+  if (!identity) return null;
   const ran = record.ranWith;
-  return { pid: looked.obs.pid, token: ran && ran.launch === state.identity.token ? ran.token : null };
+  const recorded = !looked.found && ran && ran.launch === identity.token ? ran.token : null;
+  return { pid: looked.obs.pid, token: recorded ?? fencingTokenOf(looked.obs.pid), found: looked.found ? identity : null };
 }
 
 /** Asks the store once, within --lease-timeout; a store error is an answer too. */
@@ -104,7 +118,8 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   if (base.held && !manualStart) return { decided: false, step: { idle: true, code: EXIT.ok } };
   const record = recordOf(loaded, lease);
   const host = leaseHost(lease.hostId, config.registryDir);
-  const running = copyHere(config, base, record);
+  const copy = copyHere(config, base, record, loaded === null);
+  const running = copy && { pid: copy.pid, token: copy.token };
   const askedMonoMs = monoMs();
   const answer = await ask(lease, host, highestToken(record));
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
@@ -118,7 +133,8 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   };
   const decision = decideLease({ record, answer, me: host, running, clock, rules });
   for (const line of decision.lines) world.warn(line);
-  const state: ProgramState = { ...base, lease: decision.record };
+  // A copy found by its environment goes on record, so that the stop (or the tick) reaches it as the program.
+  const state: ProgramState = { ...base, ...(copy?.found ? { identity: copy.found, pending: null } : {}), lease: decision.record };
   const effects: LeaseEffect[] = decision.stop ? [{ kind: 'stop', head: decision.stop }] : [];
   const transitions = leaseTransitions(state, loaded?.lease, decision.record, clock.now);
   return { decided: true, effects, transitions, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };

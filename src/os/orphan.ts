@@ -77,3 +77,15 @@ export function launchedFor(pid: number, pidFile: string, may: MayAdopt): string
   if (!token || !stat || stat.state === 'Z') return null;
   return token;
 }
+
+/** The fencing token in a live process's environment (ENSURE_RUNNING_FENCING_TOKEN, --lease), or null. */
+export function fencingTokenOf(pid: number): string | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const vars = readSystemFile(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const token = vars.find((v) => v.startsWith('ENSURE_RUNNING_FENCING_TOKEN='))?.slice('ENSURE_RUNNING_FENCING_TOKEN='.length);
+    return token && /^(0|[1-9][0-9]{0,18})$/.test(token) ? token : null;
+  } catch {
+    return null;
+  }
+}
