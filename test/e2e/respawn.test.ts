@@ -298,3 +298,47 @@ test('the death the waiter saw reaches --on-change at once with its signal, and 
   const metrics = await box.run(['--pid', 'app.pid', '--status', '--format', 'prometheus']);
   assert.match(metrics.stdout, /^ensure_running_last_exit_signal\{[^}]*signal="SIGKILL"\} 1$/m);
 });
+
+test('a health restart stops the old waiter with its run: one new run, one new waiter, no extra launch', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-health');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--heartbeat', box.path('beat'), '--heartbeat-timeout', '1s', '--', fixture('forever.js'), marker];
+  const first = await box.run(check);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  const waiter = box.track((await status(box)).waiter!.pid);
+  const launchedAt = Date.now();
+  await waitUntil(() => Date.now() - launchedAt > 1500, 'the heartbeat grace to be over');
+  const restart = await box.run(check);
+  assert.equal(restart.code, 0, restart.stderr);
+  assert.match(restart.stderr, new RegExp(`^app: restarting \\(no heartbeat .*\\); stopped pid ${pid} with SIGTERM, started pid \\d+$`, 'm'));
+  const next = box.pidOf();
+  await waitUntil(() => !isAlive(waiter), 'the old waiter to be gone with its run');
+  // Nothing but the new run and its waiter: no check of an old waiter is left, and it launched nothing.
+  await waitUntil(() => pidsWithArg(marker).length === 2, 'the new run and its waiter alone');
+  const seen = await status(box);
+  assert.deepEqual([seen.pid, seen.launches, seen.waiter?.alive], [next, 2, true]);
+});
+
+test('a daemonizing program: the launcher exits 0, the daemon goes on file, and it has no waiter (cron is its backstop)', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-daemon');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('daemon.cjs'), box.path('own.pid'), marker];
+  const first = await box.run(check);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr + first.stdout, /daemonized from \d+/);
+  const daemon = box.pidOf();
+  assert.equal(Number(readOr(box.path('own.pid'))), daemon);
+  // The launcher's waiter saw exit 0 and ran its check, which found the daemon on file and did nothing.
+  await waitUntil(() => pidsWithArg(marker).length === 1, 'the daemon alone');
+  const seen = await status(box);
+  assert.deepEqual([seen.pid, seen.launches, seen.waiter], [daemon, 1, undefined]);
+  // Killed, it is found by cron's next check, as without --respawn.
+  process.kill(daemon, 'SIGKILL');
+  await waitUntil(() => !isAlive(daemon), 'the daemon to be gone');
+  const cron = await box.run(check);
+  assert.equal(cron.code, 0, cron.stderr);
+  assert.match(cron.stderr, new RegExp(`^app: died \\(pid ${daemon};`, 'm'));
+});
