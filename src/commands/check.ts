@@ -72,6 +72,10 @@ export async function tickLocked(
 ): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
   const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+  // --respawn: a waiter's check acts only on its own run. When the records name another run (a
+  // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
+  // check is the waiter itself, exec'd, so its PID is the waiter's on record.
+  if (given.policy.respawned && onFile?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok, quiet: false };
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
   const leased = given.lease ? await leaseStep(given, world, onFile, prepare !== undefined, transitions) : null;
   if (leased?.idle) return { code: leased.code, quiet: false };

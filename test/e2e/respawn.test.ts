@@ -342,3 +342,26 @@ test('a daemonizing program: the launcher exits 0, the daemon goes on file, and 
   assert.equal(cron.code, 0, cron.stderr);
   assert.match(cron.stderr, new RegExp(`^app: died \\(pid ${daemon};`, 'm'));
 });
+
+test('the check of a waiter whose run is no longer on record does nothing: no launch, not even of a forgotten program', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('respawn-old');
+  t.after(cleanup(box, marker));
+  const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
+  // As an old waiter's check runs it (its PID is not the waiter on record): on a program never launched, and on a dead one.
+  const old = box.env({ ENSURE_RUNNING_RESPAWNED: '1' });
+  const none = await box.run(check, { env: old });
+  assert.deepEqual([none.code, none.stderr, pidsWithArg(marker).length], [0, '', 0]);
+  assert.equal(await box.run(check).then((run) => run.code), 0);
+  const pid = box.pidOf();
+  const waiter = box.track((await status(box)).waiter!.pid);
+  process.kill(waiter, 'SIGKILL');
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !isAlive(pid) && !isAlive(waiter), 'the run and its waiter to be gone');
+  const dead = await box.run(check, { env: old });
+  assert.deepEqual([dead.code, dead.stderr, pidsWithArg(marker).length], [0, '', 0]);
+  assert.equal((await status(box)).launches, 1);
+  // cron's check does its work as always.
+  assert.equal((await box.run(check)).code, 0);
+  assert.equal((await status(box)).launches, 2);
+});
