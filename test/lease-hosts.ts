@@ -2,7 +2,7 @@
 // (hence its own host id), its own PID file and records, and runs the same crontab line.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { type Sandbox, fixture, isAlive, waitUntil, type RunResult } from './helpers.ts';
+import { BIN, type Sandbox, fixture, isAlive, runProcess, waitUntil, type RunResult } from './helpers.ts';
 import type { StoreServer } from './servers.ts';
 
 /** Short times keep a takeover fast: the lease outlives one interval plus a store call and a stop. */
@@ -31,8 +31,11 @@ export class Hosts {
     return this.box.path(host, 'app.pid');
   }
 
-  /** The crontab line of `host` (with `extra` options), run once; `url` replaces the store's. */
-  run(host: string, extra: string[] = [], url = this.server.url, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  /**
+   * The crontab line of `host` (with `extra` options), run once; `url` replaces the store's.
+   * `machine`: run in a UTS namespace of its own with that hostname (unshare -u), as another machine would.
+   */
+  run(host: string, extra: string[] = [], url = this.server.url, env: NodeJS.ProcessEnv = {}, machine?: string): Promise<RunResult> {
     const args = [
       '--pid',
       this.pidFile(host),
@@ -46,7 +49,9 @@ export class Hosts {
       fixture('fenced.js'),
       this.box.path(`${host}.tokens`),
     ];
-    return this.box.run(args, { env: this.env(host, env) });
+    if (machine === undefined) return this.box.run(args, { env: this.env(host, env) });
+    const script = 'hostname "$1" && shift && exec "$@"';
+    return runProcess('unshare', ['-u', 'sh', '-c', script, 'sh', machine, BIN, ...args], { cwd: this.box.dir, env: this.env(host, env), timeoutMs: 60_000 });
   }
 
   /** A manual action of `host` (--stop, --start, --release, --status) with the same lease options. */

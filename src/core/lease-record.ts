@@ -15,6 +15,10 @@ export interface LeaseView {
   expiresInMs: number;
   /** Set by --stop on any host: the host that asked, and the program is held stopped everywhere. */
   heldBy: string | null;
+  /** The holder's machine beyond its id: its hostname and boot id ('' from a record of an older version). */
+  instance?: string;
+  /** Another machine seen renewing under the holder's id within the last TTL (a shared or cloned home), or null. */
+  clash?: string | null;
 }
 
 /** This host's role as of its last check: holder, standby, or unknown (the store did not answer). */
@@ -37,6 +41,8 @@ export interface LeaseRecord {
   ranWith: { launch: string; token: string } | null;
   /** A store error, said once (then once a day) while it lasts. */
   trouble: Said | null;
+  /** Two machines under one host id, said once (then once a day) while it lasts. */
+  clash?: Said | null;
 }
 
 /** A record for a lease never asked yet. */
@@ -77,6 +83,7 @@ export function parseLeaseRecord(raw: unknown): LeaseRecord | null {
     renewed,
     ranWith,
     trouble: parseSaid(r.trouble),
+    ...(parseSaid(r.clash) ? { clash: parseSaid(r.clash) } : {}),
   };
 }
 

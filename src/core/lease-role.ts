@@ -38,7 +38,8 @@ export interface LeaseRules {
 export interface LeaseInput {
   record: LeaseRecord;
   answer: StoreAnswer;
-  me: { id: string; hostname: string };
+  /** This host: its id, hostname, and machine (hostname and boot id), which tells two machines under one id apart. */
+  me: { id: string; hostname: string; instance?: string };
   /** The copy running here, with the fencing token it was launched with (null: unknown, an old launch). */
   running: { pid: number; token: string | null } | null;
   clock: LeaseClock;
@@ -78,8 +79,20 @@ function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): Leas
   const lines: string[] = [];
   const back = record.trouble !== null;
   const seen = { seen: view, seenAtMs: clock.now, trouble: null };
+  const me = input.me;
+  if (!mine && view.holder === me.id && me.instance && view.instance && view.instance !== me.instance) {
+    // Another machine renews under this host's id: it keeps the program, this one never runs a copy beside it.
+    const text =
+      `${name}: lease ${leaseName} is held under this host's id ${me.id} by another machine or boot (${view.instance}; this is ${me.instance}): ` +
+      `two machines share the id (a shared or cloned home keeps one host-id file); give each machine its own --host-id ` +
+      `(or ENSURE_RUNNING_HOST_ID); the program does not run here while the other holds it`;
+    const { said, say } = sayOnce(record.clash, text, clock.now);
+    const next: LeaseRecord = { ...record, ...seen, role: 'standby', renewed: null, clash: said };
+    if (running) return { record: next, stop: `${text}; stopping the copy here`, lines, go: { kind: 'idle', code: 0 } };
+    return { record: next, stop: null, lines: say ? [text] : [], go: { kind: 'idle', code: 0 } };
+  }
   if (!mine) {
-    const next: LeaseRecord = { ...record, ...seen, role: 'standby', renewed: null };
+    const next: LeaseRecord = { ...record, ...seen, role: 'standby', renewed: null, clash: null };
     const lost = `${name}: lease ${leaseName} is held by ${viewHost(view)} (token ${view.token})`;
     if (running) return { record: next, stop: `${lost}; stopping the copy here`, lines, go: { kind: 'idle', code: 0 } };
     if (record.role === 'holder') lines.push(`${lost}: lost it, nothing ran here`);
@@ -87,10 +100,19 @@ function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): Leas
     return { record: next, stop: null, lines, go: { kind: 'idle', code: 0 } };
   }
   const renewed = clock.bootId === null ? null : { bootId: clock.bootId, monoMs: clock.askedMonoMs, ttlMs: rules.ttlMs };
-  const next: LeaseRecord = { ...record, ...seen, role: 'holder', renewed };
+  let next: LeaseRecord = { ...record, ...seen, role: 'holder', renewed };
+  if (view.clash && view.clash !== me.instance) {
+    const text =
+      `${name}: another machine (${view.clash}) asks for lease ${leaseName} under this host's id ${me.id}: two machines share the id ` +
+      `(a shared or cloned home keeps one host-id file); give each machine its own --host-id (or ENSURE_RUNNING_HOST_ID); ` +
+      'the program keeps running here only';
+    const { said, say } = sayOnce(record.clash, text, clock.now);
+    next = { ...next, clash: said };
+    if (say) lines.push(text);
+  } else if (record.clash) next = { ...next, clash: null };
   const before = record.seen;
   if (record.role !== 'holder' || before?.token !== view.token) {
-    const from = before?.holder && before.holder !== input.me.id ? ` from ${viewHost(before)}` : '';
+    const from = before?.holder && before.holder !== me.id ? ` from ${viewHost(before)}` : '';
     const took = from ? `took over lease ${leaseName}${from}` : `holding lease ${leaseName}`;
     lines.push(`${name}: ${back ? 'lease store answers again; ' : ''}${took} (token ${view.token}) as ${hostText(input.me.id, input.me.hostname)}`);
   } else if (back) lines.push(`${name}: lease store answers again; still holding lease ${leaseName} (token ${view.token})`);

@@ -9,15 +9,18 @@ import { join } from 'node:path';
 import { readSmallFile, writeFileAtomic } from '../os/door.js';
 import { HOST_ID } from '../core/lease-record.js';
 import { RunError } from '../errors.js';
+import { bootId } from '../os/proc-identity.js';
 import type { LeaseHost } from './store.js';
 
 /** The host id given, or the one kept in `home` (made on first use). */
 export function leaseHost(given: string | null, home: string): LeaseHost {
   const name = hostname();
-  if (given) return { id: given, hostname: name };
+  // Two machines with one id (a shared or cloned home, the same --host-id) differ here: the store sees the clash.
+  const instance = `${name} boot ${bootId() ?? 'unknown'}`;
+  if (given) return { id: given, hostname: name, instance };
   const file = join(home, 'host-id');
   const read = readSmallFile(file, 256, 'host id file');
-  if (read.kind === 'ok' && HOST_ID.test(read.text.trim())) return { id: read.text.trim(), hostname: name };
+  if (read.kind === 'ok' && HOST_ID.test(read.text.trim())) return { id: read.text.trim(), hostname: name, instance };
   const id = randomBytes(8).toString('hex');
   try {
     mkdirSync(home, { recursive: true, mode: 0o700 });
@@ -30,5 +33,5 @@ export function leaseHost(given: string | null, home: string): LeaseHost {
       hint: 'set ENSURE_RUNNING_HOME to a writable directory, or give --host-id ID',
     });
   }
-  return { id, hostname: name };
+  return { id, hostname: name, instance };
 }

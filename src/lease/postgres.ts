@@ -17,23 +17,33 @@ const CREATE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
   token bigint NOT NULL,
   expires_at timestamptz NOT NULL,
   released boolean NOT NULL DEFAULT false,
-  held_by text
+  held_by text,
+  instance text NOT NULL DEFAULT '',
+  clash text,
+  clash_until timestamptz
 )`;
 
-const VIEW = `holder, hostname, token::text AS token, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::float8 AS expires_in_ms, held_by`;
+// A table made by an older version: the columns that tell two machines under one host id apart.
+const UPGRADE = `ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS instance text NOT NULL DEFAULT '',
+  ADD COLUMN IF NOT EXISTS clash text, ADD COLUMN IF NOT EXISTS clash_until timestamptz`;
+
+const VIEW = `holder, hostname, token::text AS token, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::float8 AS expires_in_ms, held_by,
+  instance, CASE WHEN clash_until > clock_timestamp() THEN clash END AS clash`;
 
 // Taken when it is ours and running, or when it ran out; a host that released it takes it
 // back only after a whole TTL (so that --release hands over). Zero rows from `up`: another
 // host holds it, and the second half reads its row in the same statement.
 // $5: the highest token this host has recorded; a token below it (a restored database) is raised past it.
+// $6: the machine (hostname and boot id): the same id from another machine renews nothing while the lease lives.
 const ACQUIRE = `WITH old AS (SELECT token FROM ${TABLE} WHERE name = $1), up AS (
-  INSERT INTO ${TABLE} AS l (name, holder, hostname, token, expires_at)
-  VALUES ($1, $2, $3, $5::bigint + 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000))
+  INSERT INTO ${TABLE} AS l (name, holder, hostname, token, expires_at, instance)
+  VALUES ($1, $2, $3, $5::bigint + 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000), $6)
   ON CONFLICT (name) DO UPDATE
-    SET holder = EXCLUDED.holder, hostname = EXCLUDED.hostname, released = false,
+    SET holder = EXCLUDED.holder, hostname = EXCLUDED.hostname, released = false, instance = EXCLUDED.instance,
         expires_at = clock_timestamp() + make_interval(secs => $4::float8 / 1000),
-        token = CASE WHEN l.holder = EXCLUDED.holder AND l.token >= $5::bigint THEN l.token ELSE greatest(l.token, $5::bigint) + 1 END
-    WHERE (l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp())
+        token = CASE WHEN l.holder = EXCLUDED.holder AND l.instance IN (EXCLUDED.instance, '') AND l.token >= $5::bigint
+                     THEN l.token ELSE greatest(l.token, $5::bigint) + 1 END
+    WHERE (l.holder = EXCLUDED.holder AND l.instance IN (EXCLUDED.instance, '') AND l.expires_at > clock_timestamp())
        OR (l.expires_at <= clock_timestamp()
            AND NOT (l.released AND l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp() - make_interval(secs => $4::float8 / 1000)))
   RETURNING ${VIEW}
@@ -43,6 +53,9 @@ UNION ALL
 SELECT ${VIEW}, false AS mine, NULL AS raised_from FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
 
 const READ = `SELECT ${VIEW} FROM ${TABLE} WHERE name = $1`;
+// Another machine under the holder's id: put on the row for one TTL, so that the holder says it too.
+const CLASH = `UPDATE ${TABLE} SET clash = $3, clash_until = clock_timestamp() + make_interval(secs => $4::float8 / 1000)
+  WHERE name = $1 AND holder = $2 AND instance NOT IN ($3, '')`;
 const RELEASE = `UPDATE ${TABLE} SET expires_at = clock_timestamp(), released = true
   WHERE name = $1 AND holder = $2 AND token = $3::bigint AND expires_at > clock_timestamp()`;
 const HOLD = `INSERT INTO ${TABLE} (name, holder, hostname, token, expires_at, held_by) VALUES ($1, '', '', 0, clock_timestamp(), $2)
@@ -54,6 +67,8 @@ interface Row {
   token: string;
   expires_in_ms: number;
   held_by: string | null;
+  instance?: string | null;
+  clash?: string | null;
   mine?: boolean;
   raised_from?: string | null;
 }
@@ -64,6 +79,8 @@ const viewOf = (row: Row): LeaseView => ({
   token: row.token,
   expiresInMs: Math.round(row.expires_in_ms),
   heldBy: row.held_by,
+  instance: row.instance ?? '',
+  clash: row.clash ?? null,
 });
 
 // SQLSTATE classes that mean "the store refused us": fix the URL, password, database or grants.
@@ -133,6 +150,11 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
     try {
       return (await client.query<Row>(sql, values)).rows;
     } catch (error) {
+      // A table of an older version gets its new columns, once.
+      if ((error as { code?: string }).code === '42703') {
+        await client.query(UPGRADE);
+        return (await client.query<Row>(sql, values)).rows;
+      }
       // The table is made on first use, by the first host that needs it.
       if ((error as { code?: string }).code !== '42P01') throw error;
       // Two hosts creating it at once: the loser's duplicate is fine.
@@ -145,11 +167,13 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
   return {
     acquireOrRenew: (name, host, ttlMs, floor) =>
       bounded('renew the lease', async () => {
-        let rows = await query(ACQUIRE, [name, host.id, host.hostname, ttlMs, floor]);
+        let rows = await query(ACQUIRE, [name, host.id, host.hostname, ttlMs, floor, host.instance]);
         // A row inserted by another host after this statement's snapshot: read it now.
         if (rows.length === 0) rows = await query(READ, [name]);
         const row = rows[0];
         if (!row) throw new StoreError(`${target.shownUrl}: lease ${name} has no row after an upsert`, false);
+        if (row.mine !== true && row.holder === host.id && row.instance && row.instance !== host.instance)
+          await query(CLASH, [name, host.id, host.instance, ttlMs]);
         return { view: viewOf(row), mine: row.mine === true, raisedFrom: row.raised_from ?? null };
       }),
     release: (name: string, host: LeaseHost, token: string) =>

@@ -12,12 +12,14 @@ import { StoreError, within, type LeaseStore, type StoreTarget } from './store.j
 /** The keys of one lease; the braces keep them in one slot of a cluster. */
 function keys(name: string): string[] {
   const base = `ensure-running:lease:{${name}}`;
-  return [base, `${base}:token`, `${base}:held`, `${base}:released`, `${base}:last`];
+  return [base, `${base}:token`, `${base}:held`, `${base}:released`, `${base}:last`, `${base}:clash`, `${base}:last-instance`];
 }
 
-// KEYS: lease, token counter, held, released, last holder. ARGV: host id, hostname, TTL in ms,
-// the highest token the host has recorded. Returns {mine, holder, hostname, token, ms left,
-// held by, the counter found below that floor ('' when it was not)}. A counter below the floor
+// KEYS: lease, token counter, held, released, last holder, clash, last holder's machine. ARGV:
+// host id, hostname, TTL in ms, the highest token the host has recorded, the machine (hostname
+// and boot id). Returns {mine, holder, hostname, token, ms left, held by, the counter found
+// below that floor ('' when it was not), the holder's machine, another machine seen under the
+// holder's id within a TTL}. The same id from another machine renews nothing while the lease lives. A counter below the floor
 // (a server restarted without persistence) is raised to it first: tokens never go backwards.
 const ACQUIRE = `
 local floor = tonumber(ARGV[4]) or 0
@@ -31,21 +33,27 @@ local held = redis.call('GET', KEYS[3]) or ''
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local h = cjson.decode(cur)
-  if h.holder == ARGV[1] then
-    redis.call('PEXPIRE', KEYS[1], ARGV[3])
-    return {1, h.holder, h.hostname, h.token, tonumber(ARGV[3]), held, raised}
+  local inst = h.instance or ''
+  if h.holder == ARGV[1] and (inst == '' or inst == ARGV[5]) then
+    h.instance = ARGV[5]
+    redis.call('SET', KEYS[1], cjson.encode(h), 'PX', ARGV[3])
+    return {1, h.holder, h.hostname, h.token, tonumber(ARGV[3]), held, raised, ARGV[5], redis.call('GET', KEYS[6]) or ''}
   end
-  return {0, h.holder, h.hostname, h.token, redis.call('PTTL', KEYS[1]), held, raised}
+  if h.holder == ARGV[1] then redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[3]) end
+  return {0, h.holder, h.hostname, h.token, redis.call('PTTL', KEYS[1]), held, raised, inst, ''}
 end
 if redis.call('GET', KEYS[4]) == ARGV[1] then
-  return {0, redis.call('GET', KEYS[5]) or '', '', redis.call('GET', KEYS[2]) or '0', 0, held, raised}
+  return {0, redis.call('GET', KEYS[5]) or '', '', redis.call('GET', KEYS[2]) or '0', 0, held, raised, '', ''}
 end
 local token = redis.call('GET', KEYS[2])
-if not token or raised ~= '' or redis.call('GET', KEYS[5]) ~= ARGV[1] then token = tostring(redis.call('INCR', KEYS[2])) end
-redis.call('SET', KEYS[1], cjson.encode({holder = ARGV[1], hostname = ARGV[2], token = token}), 'NX', 'PX', ARGV[3])
+if not token or raised ~= '' or redis.call('GET', KEYS[5]) ~= ARGV[1] or redis.call('GET', KEYS[7]) ~= ARGV[5] then
+  token = tostring(redis.call('INCR', KEYS[2]))
+end
+redis.call('SET', KEYS[1], cjson.encode({holder = ARGV[1], hostname = ARGV[2], token = token, instance = ARGV[5]}), 'NX', 'PX', ARGV[3])
 redis.call('SET', KEYS[5], ARGV[1])
+redis.call('SET', KEYS[7], ARGV[5])
 redis.call('DEL', KEYS[4])
-return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held, raised}`;
+return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held, raised, ARGV[5], ''}`;
 
 // KEYS as above. ARGV: host id, token, TTL in ms. The releaser leaves it to others for one TTL.
 const RELEASE = `
@@ -57,7 +65,7 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
-type Reply = [number, string, string, string, number, string, string];
+type Reply = [number, string, string, string, number, string, string, string, string];
 
 const viewOf = (r: Reply): LeaseView => ({
   holder: String(r[1]),
@@ -65,6 +73,8 @@ const viewOf = (r: Reply): LeaseView => ({
   token: String(r[3]),
   expiresInMs: Number(r[4]),
   heldBy: r[5] ? String(r[5]) : null,
+  instance: r[7] ? String(r[7]) : '',
+  clash: r[8] ? String(r[8]) : null,
 });
 
 /** One line for a Redis or socket error: never the URL's password. */
@@ -126,7 +136,7 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
       bounded('renew the lease', async () => {
         const reply = (await client.eval(ACQUIRE, {
           keys: keys(name),
-          arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs))), floor],
+          arguments: [host.id, host.hostname, String(Math.max(1, Math.round(ttlMs))), floor, host.instance],
         })) as unknown as Reply;
         return { view: viewOf(reply), mine: Number(reply[0]) === 1, raisedFrom: reply[6] ? String(reply[6]) : null };
       }),

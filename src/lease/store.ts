@@ -5,10 +5,12 @@
 import type { LeaseView } from '../core/lease-record.js';
 import { formatDuration } from '../core/duration.js';
 
-/** Who asks: this host's id (kept in ENSURE_RUNNING_HOME unless given) and hostname, for people. */
+/** Who asks: this host's id (kept in ENSURE_RUNNING_HOME unless given), hostname for people, and machine (hostname and boot id). */
 export interface LeaseHost {
   id: string;
   hostname: string;
+  /** What tells two machines (or two boots) under one id apart: recorded with the lease, never given by the user. */
+  instance: string;
 }
 
 /** One engine's connection for one check; every call is bounded by the engine's timeout. */
