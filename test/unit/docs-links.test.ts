@@ -48,3 +48,10 @@ test('README and docs link only to shipped files and existing headings', () => {
   assert.ok(checked > 20, `links are found (${checked})`);
   assert.deepEqual(problems, []);
 });
+
+test('docs/options.md has a row for every option of the table', async () => {
+  const { OPTIONS } = await import('../../src/cli/options.ts');
+  const page = readFileSync(join(ROOT, 'docs', 'options.md'), 'utf8');
+  const missing = Object.keys(OPTIONS).filter((name) => !new RegExp(`^\\| \`--${name}\\b|, \`--${name}[\` ]`, 'm').test(page));
+  assert.deepEqual(missing, [], 'options without a row in docs/options.md');
+});
