@@ -11,7 +11,8 @@
 //     of your own called from there): `optionValue(values, 'my-option')` returns the parsed
 //     value or the default, typed from the row; add the field to ProgramConfig
 //     (src/core/program-config.ts). Values come from argv or from any {name: text} map.
-//  3. Nothing else: the parsers, --help, --crontab and --start's records follow the table.
+//  3. A row in docs/options.md (test/unit/docs-links.test.ts checks). Nothing else: the parsers,
+//     --help, the man page, completion, --crontab and --start's records follow the table.
 // A refused value is an OptionError (option, value, problem): callers may reword where it came from.
 
 import * as kind from './option-kinds.js';
