@@ -3,11 +3,12 @@
 // the node path (node bin/ensure-running.js) and the full check (ENSURE_RUNNING_NO_FAST_PATH=1)
 // in alternating rounds (wall time, medians of per-round ratios, peak RSS); the same with
 // --heartbeat; relaunch latency; 50 concurrent calls on a dead program; a bare --status with
-// 200 registered programs; with --lease, a holder's and a standby's check and the failover
+// 200 registered programs; a config file of 50 and 200 programs from cold and after a kill
+// of all, and its healthy call; with --lease, a holder's and a standby's check and the failover
 // time (scripts/bench-lease.ts); --respawn's recovery after SIGKILL and its waiter's memory
 // beside supervisord and pm2 (scripts/bench-respawn.mjs). Every process it starts is killed
 // by PID at the end.
-// Usage: npm run bench [-- --rounds 40]   (peak RSS needs GNU time: apt-get install time)
+// Usage: npm run bench [-- --rounds 40] [-- --only config]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +26,10 @@ const TARGET = { doorVsNode: 0.15, doorVsKill0: 1.5, doorRssMiB: 4, jsVsNode: 1.
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 40;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 2) throw new Error('--rounds needs a whole number of 2 or more');
+// --only config: the --config figures alone.
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
+if (ONLY !== null && ONLY !== 'config') throw new Error('--only takes: config');
 
 const dir = mkdtempSync(join(tmpdir(), 'er-bench-'));
 const started = new Set();
@@ -162,6 +167,7 @@ async function main() {
     `ensure-running bench: node ${process.version}, ${cpus().length} cores, ` +
       `${cpus()[0]?.model ?? 'unknown cpu'}, ${ROUNDS} rounds; /bin/sh is ${realpathSync('/bin/sh')}`,
   );
+  if (ONLY === 'config') return configFigures();
   if (!hasGnuTime) console.log(`!! ${GNU_TIME} (GNU time) not found: peak RSS is NOT measured. Install it: apt-get install time`);
 
   // A guarded program, already running (past its 1 s start window); a full check leaves the quiet promise.
@@ -286,12 +292,64 @@ async function main() {
   const twoHundred = statusOf('registry-200');
   console.log(`Bare --status: 1 program ${ms(one.wall)} (${one.lines} lines), 200 programs ${ms(twoHundred.wall)} (${twoHundred.lines} lines)`);
 
+  await configFigures();
+
   // --lease against a private PostgreSQL (scripts/bench-lease.ts, which reuses the tests' server helper).
   if (existsSync('/usr/lib/postgresql')) spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-lease.ts')], { cwd: ROOT, stdio: 'inherit' });
   else console.log('\n!! PostgreSQL not installed: the lease figures are not measured (apt-get install postgresql)');
 
   // --respawn beside supervisord and pm2 (scripts/bench-respawn.mjs).
   await (await import('./bench-respawn.mjs')).benchRespawn();
+}
+
+/**
+ * --config FILE: the programs of one file come up together. 50 programs from cold and again
+ * after all of them were killed, 200 from cold, each in one call of the installed command
+ * with the default --start-secs 1; then the healthy check of the 200, answered by the sh front
+ * door from the file's promise. Each file has its own registry.
+ */
+async function configFigures() {
+  const START_SECS = 1;
+  const fileOf = (count) => {
+    const name = `programs-${count}`;
+    const tables = Array.from({ length: count }, (_, i) => `[programs.p${i}]\ncommand = ["sleep", "${86400 + i}"]\n`);
+    writeFileSync(join(dir, `${name}.toml`), `[defaults]\nstate-dir = "${name}"\nstart-secs = ${START_SECS}\n\n${tables.join('\n')}`);
+    return { args: ['--config', `${name}.toml`], env: env(`registry-${name}`), pidFiles: Array.from({ length: count }, (_, i) => `${name}/p${i}.pid`) };
+  };
+  const call = (file, what) => {
+    const run = timed(BIN, file.args, { env: file.env });
+    if (run.status !== 0) throw new Error(`${what}: the call exited ${run.status}: ${run.stderr.slice(0, 2000)}`);
+    const pids = file.pidFiles.map(pidIn);
+    const down = pids.filter((pid) => !alive(pid)).length;
+    if (down > 0) throw new Error(`${what}: ${down} of ${pids.length} programs are not running after the call`);
+    return { wallMs: run.wallMs, pids };
+  };
+  const verdict = (wallMs, slackSecs) => {
+    const target = (START_SECS + slackSecs) * 1000;
+    return `${(wallMs / 1000).toFixed(2)} s (target <= --start-secs + ${slackSecs} s = ${target / 1000} s) ${wallMs <= target ? 'ok' : 'OVER TARGET'}`;
+  };
+  console.log(`\n--config FILE, its programs checked together (--start-secs ${START_SECS}; one call of the installed command each)`);
+  const fifty = fileOf(50);
+  const cold = call(fifty, '50 from cold');
+  console.log(`  50 programs from cold:               ${verdict(cold.wallMs, 3)}`);
+  for (const pid of cold.pids) await killAndWait(pid);
+  const back = call(fifty, '50 after a kill of all');
+  console.log(`  50 programs after all were killed:   ${verdict(back.wallMs, 3)}`);
+  const many = fileOf(200);
+  const coldMany = call(many, '200 from cold');
+  console.log(`  200 programs from cold:              ${verdict(coldMany.wallMs, 10)}`);
+  // The next call is quiet and gives the file's promise; the front door then answers alone.
+  call(many, '200, the quiet call');
+  const door = (extra = {}) => timed(BIN, many.args, { env: { ...many.env, ...extra } });
+  if (door({ ENSURE_RUNNING_NODE: '/bin/false' }).status !== 0)
+    throw new Error('the front door did not answer the healthy call of 200 programs from its promise');
+  const walls = [];
+  for (let i = 0; i < Math.min(ROUNDS, 20); i++) {
+    const run = door();
+    if (run.status !== 0 || run.stderr !== '') throw new Error(`the healthy call of 200 programs failed: ${run.stderr}`);
+    walls.push(run.wallMs);
+  }
+  console.log(`  healthy check of the 200 (sh front door, the file's promise): ${ms(median(walls))} (median of ${walls.length})`);
 }
 
 try {

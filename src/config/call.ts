@@ -117,7 +117,7 @@ export async function configCall(call: ParsedCall, world: World, exit: (code: nu
   switch (call.action) {
     case 'check': {
       const { checkFile } = await import('./check-file.js');
-      return checkFile(config, call, world, readAtMs, programBound(world, 'the check', exit));
+      return checkFile(config, call, world, readAtMs, exit);
     }
     case 'status': {
       const { statusByName } = await import('./by-name.js');

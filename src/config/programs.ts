@@ -56,6 +56,21 @@ export function namedPrograms(config: ConfigFile, call: ParsedCall, needNames: b
   return [...new Set(names)].map((name) => config.programs.find((p) => p.name === name)!);
 }
 
+/** A program resolved for `action` with what the command line adds: --force, and --schedule for a program that declares no cadence. */
+export function resolveForCall(
+  config: ConfigFile,
+  program: ConfigProgram,
+  action: ParsedCall['action'],
+  call: ParsedCall,
+  world: World,
+): Promise<ProgramConfig> {
+  const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
+  // --schedule beside --config (the line --crontab gives): recorded by every program that declares no cadence of its own.
+  const merged = mergedTable(config, program);
+  const own = typeof call.values.schedule === 'string' && !merged.has('schedule') && !merged.has('interval') ? { schedule: call.values.schedule } : {};
+  return resolveProgram(config, program, action, world, { ...extra, ...own });
+}
+
 /** Runs `act` for each program in turn, each under its own lock; errors are said and counted, never stop the rest. */
 export async function eachProgram(
   config: ConfigFile,
@@ -67,14 +82,10 @@ export async function eachProgram(
   bound?: { start(config: ProgramConfig): void },
 ): Promise<number> {
   let code: number = EXIT.ok;
-  const extra: ParsedCall['values'] = call.values.force === true ? { force: true } : {};
   const said = new Set<string>();
   for (const program of programs) {
     try {
-      // --schedule beside --config (the line --crontab gives): recorded by every program that declares no cadence of its own.
-      const merged = mergedTable(config, program);
-      const own = typeof call.values.schedule === 'string' && !merged.has('schedule') && !merged.has('interval') ? { schedule: call.values.schedule } : {};
-      const resolved = await resolveProgram(config, program, action, world, { ...extra, ...own });
+      const resolved = await resolveForCall(config, program, action, call, world);
       bound?.start(resolved);
       code = worst(code, await act(resolved));
     } catch (error) {

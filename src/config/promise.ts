@@ -61,7 +61,7 @@ export function dropConfigPromise(world: World, file: string): void {
  * `--config FILE` check that ended quiet and every program gave a block. Best effort, like
  * a single program's promise: failing costs only a full check next time.
  */
-export function giveConfigPromise(config: ConfigFile, world: World, gathered: PromiseGatherer, quiet: boolean): void {
+export function giveConfigPromise(config: ConfigFile, world: World, gathered: PromiseGatherer, quiet: boolean, pidFiles: Record<string, string>): void {
   const path = configPromisePath(world, config.file);
   try {
     const argv = world.argv;
@@ -77,7 +77,10 @@ export function giveConfigPromise(config: ConfigFile, world: World, gathered: Pr
     // verifiers compare the call's path with it as files (-ef), not as names.
     const stat = lstatSync(config.real);
     if (!stat.isFile() || stat.mtimeMs > gathered.seconds * 1000) return;
-    const text = configPromiseText({ cwd: world.cwd, tz: world.env.TZ ?? null, argv, config: config.real, programs: gathered.blocks });
+    // The programs were checked together: their blocks in the file's order, whatever order they finished in.
+    const order = (block: PromiseBlock) => config.programs.findIndex((p) => block.pidFile === pidFiles[p.name]);
+    const programs = [...gathered.blocks].sort((a, b) => order(a) - order(b));
+    const text = configPromiseText({ cwd: world.cwd, tz: world.env.TZ ?? null, argv, config: config.real, programs });
     if (text !== null) writePromiseText(path, text, gathered.seconds);
   } catch {
     removePromise(path);

@@ -21,10 +21,14 @@ import type { World } from '../world.js';
 
 const sameArgv = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
 
-/** The running program of another PID file with this command and directory, with its records; null when there is none. */
-function runningLine(config: ProgramConfig): { pidFile: string; state: ProgramState } | null {
+/**
+ * The running program of another PID file with this command and directory, with its records;
+ * null when there is none. The file's own programs (`siblings`) are never taken over: two
+ * tables may well run the same command in the same directory.
+ */
+function runningLine(config: ProgramConfig, siblings: ReadonlySet<string>): { pidFile: string; state: ProgramState } | null {
   for (const entry of listRegistry(config.registryDir)) {
-    if (entry.pidFile === config.paths.pidFile) continue;
+    if (entry.pidFile === config.paths.pidFile || siblings.has(entry.pidFile)) continue;
     const read = readStateFile(entry.stateFile);
     if (read.kind !== 'ok' || !read.state.identity || read.state.held) continue;
     const command = read.state.request?.command ?? read.state.command;
@@ -37,13 +41,13 @@ function runningLine(config: ProgramConfig): { pidFile: string; state: ProgramSt
 
 /**
  * Before the first check of a program of the file: takes over the same program running under
- * a `--pid` line's records, if there is one; says one line when it does. Never launches,
- * never signals.
+ * a `--pid` line's records, if there is one (never one of the file's own programs, whose PID
+ * files are `siblings`); says one line when it does. Never launches, never signals.
  */
-export async function takeOverLine(config: ProgramConfig, world: World): Promise<void> {
+export async function takeOverLine(config: ProgramConfig, world: World, siblings: ReadonlySet<string>): Promise<void> {
   const { paths } = config;
   if (existsSync(paths.stateFile) || existsSync(paths.pidFile)) return;
-  const found = runningLine(config);
+  const found = runningLine(config, siblings);
   if (!found) return;
   const old = programPaths(found.pidFile, '/');
   await withLock(paths.pidFile, lockWaitMs(config), world.now, () =>

@@ -6,8 +6,27 @@ import { request as httpsRequest } from 'node:https';
 import { errnoCode } from '../errors.js';
 import type { ProbeResult } from '../core/health.js';
 
-/** GETs `url`, giving up after `timeoutMs` (connection and answer together). Never rejects. */
-export function probeHttp(url: string, timeoutMs: number): Promise<ProbeResult> {
+/** How many probes one call sends at once: a file of many programs probes them together, this many at a time. */
+export const PROBES_AT_ONCE = 16;
+
+let sending = 0;
+const waiting: (() => void)[] = [];
+
+/** GETs `url`, giving up after `timeoutMs` (connection and answer together, counted from when its turn comes). Never rejects. */
+export async function probeHttp(url: string, timeoutMs: number): Promise<ProbeResult> {
+  if (sending >= PROBES_AT_ONCE) await new Promise<void>((turn) => waiting.push(turn));
+  else sending++;
+  try {
+    return await probeOnce(url, timeoutMs);
+  } finally {
+    // The slot passes straight to the next in line, or is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else sending--;
+  }
+}
+
+function probeOnce(url: string, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((done) => {
     const target = new URL(url);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -1,13 +1,12 @@
-// A call of a config file has the time bound of the program it is checking: a check stalled
-// under one program's lock ends, says so in one line naming the program, exits 1 and
-// releases the lock.
+// A call of a config file has the time bound of its programs: a check stalled under one
+// program's lock ends, says so in one line naming the program, exits 1 and releases the lock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, lines } from '../helpers.ts';
 import { cleanupMarked, uniqueMarker } from '../proc.ts';
 
-test("a config call stalled under a program's lock ends at that program's bound: one line naming it, exit 1, lock released", async (t) => {
+test("a config call stalled under a program's lock ends at its programs' bound: one line naming it, exit 1, lock released", async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('config-stall');
   t.after(cleanupMarked(box, marker));
@@ -27,7 +26,7 @@ test("a config call stalled under a program's lock ends at that program's bound:
       .map((line) => line.replace(/within .*?;/, 'within T;')),
     [
       'ensure-running: web: the check did not finish within T; gave up so that the next call can run (the lock ' +
-        'is released; the programs after it in the file were not checked; look for a hung file system or process)',
+        'is released; look for a hung file system or process)',
     ],
   );
   assert.ok(!existsSync(box.path('run', 'web.pid.lock')), 'the lock is released');
