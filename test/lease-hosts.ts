@@ -36,7 +36,15 @@ export class Hosts {
    * `machine`: run in a UTS namespace of its own with that hostname (unshare -u), as another machine would.
    */
   run(host: string, extra: string[] = [], url = this.server.url, env: NodeJS.ProcessEnv = {}, machine?: string): Promise<RunResult> {
-    const args = [
+    const args = this.args(host, extra, url);
+    if (machine === undefined) return this.box.run(args, { env: this.env(host, env) });
+    const script = 'hostname "$1" && shift && exec "$@"';
+    return runProcess('unshare', ['-u', 'sh', '-c', script, 'sh', machine, BIN, ...args], { cwd: this.box.dir, env: this.env(host, env), timeoutMs: 60_000 });
+  }
+
+  /** The arguments of `host`'s crontab line (for a test that spawns the check itself). */
+  args(host: string, extra: string[] = [], url = this.server.url): string[] {
+    return [
       '--pid',
       this.pidFile(host),
       '--lease',
@@ -49,9 +57,6 @@ export class Hosts {
       fixture('fenced.js'),
       this.box.path(`${host}.tokens`),
     ];
-    if (machine === undefined) return this.box.run(args, { env: this.env(host, env) });
-    const script = 'hostname "$1" && shift && exec "$@"';
-    return runProcess('unshare', ['-u', 'sh', '-c', script, 'sh', machine, BIN, ...args], { cwd: this.box.dir, env: this.env(host, env), timeoutMs: 60_000 });
   }
 
   /** A manual action of `host` (--stop, --start, --release, --status) with the same lease options. */

@@ -253,6 +253,18 @@ async function launchOnce(
       reason: `the lock ${paths.lockDir} was taken over by another call`,
       hint: 'nothing was launched; the next check decides again',
     });
+  // --lease: the time left on the lease, checked again right before the spawn (the check may have stood still since the store answered).
+  const leased = config.leaseLaunch;
+  if (leased) {
+    const leftMs = leased.untilMonoMs - Number(process.hrtime.bigint() / 1_000_000n);
+    if (leftMs < leased.needMs)
+      throw new RunError({
+        action: 'launch',
+        subject: request.command[0],
+        reason: `lease ${leased.leaseName} is surely this host's for ${formatDuration(Math.max(0, leftMs))} more, less than a store call and a stop (${formatDuration(leased.needMs)}): this check stood still since the store answered`,
+        hint: 'nothing was launched; the next check asks the store again',
+      });
+  }
   // Nor may this check launch beside a check that recorded a launch and still lives: it took
   // that check's lock only because the check stood still past the stale period.
   // Read again here: two calls that both took over one stale lock each loaded the records before the other wrote.

@@ -65,7 +65,8 @@ export function stepDownMarginMs(rules: Pick<LeaseRules, 'intervalMs' | 'timeout
 export function surelyOursMs(record: LeaseRecord, clock: LeaseClock): number | null {
   const renewed = record.renewed;
   if (record.role !== 'holder' || !renewed || clock.bootId === null || renewed.bootId !== clock.bootId) return null;
-  return renewed.monoMs + renewed.ttlMs - clock.monoMs;
+  // Never more than the TTL: a monotonic clock that went back (or a record from the future) promises nothing longer.
+  return Math.min(renewed.monoMs + renewed.ttlMs - clock.monoMs, renewed.ttlMs);
 }
 
 function viewHost(view: LeaseView): string {
@@ -154,14 +155,25 @@ function decideUnanswered(input: LeaseInput, text: string, config: boolean): Lea
     const head = `${name}: lease store unreachable (${text}); stepping down before lease ${leaseName} can run out (${formatDuration(Math.max(0, left))} left)`;
     return { record: next, stop: running ? `${head}: stopping the copy here` : null, lines: running ? [] : [head], go: { kind: 'idle', code } };
   }
-  const line = `${name}: lease store unreachable (${text}); the program does not run here until it answers`;
+  // A refusal (password, database, grants) is not an outage: said as what it is, and what fixes it.
+  const line = config
+    ? `${name}: lease store refused this host (${text}); the program does not run here until the URL, password or grants are fixed`
+    : `${name}: lease store unreachable (${text}); the program does not run here until it answers`;
   if (running) return { record: next, stop: `${line}: stopping the copy here`, lines: [], go: { kind: 'idle', code } };
   return { record: next, stop: null, lines: say ? [line] : [], go: { kind: 'idle', code } };
 }
 
 /** Decides the lease's part of one check. Pure: the store's answer, the clocks and the local copy come in as data. */
 export function decideLease(input: LeaseInput): LeaseDecision {
-  const { answer } = input;
+  const { answer, clock, rules } = input;
+  // An answer that came (or was read) later than --lease-timeout after its request is stale: the lease may have changed hands since.
+  const tookMs = clock.monoMs - clock.askedMonoMs;
+  if (answer.kind === 'ok' && tookMs > rules.timeoutMs)
+    return decideUnanswered(
+      input,
+      `its answer came ${formatDuration(tookMs)} after the request, later than --lease-timeout ${formatDuration(rules.timeoutMs)}: counted as no answer`,
+      false,
+    );
   if (answer.kind === 'ok') {
     const decision = decideAnswered(input, answer.view, answer.mine);
     if (!answer.raisedFrom) return decision;

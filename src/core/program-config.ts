@@ -47,6 +47,11 @@ export interface ProgramConfig {
   notify?: NotifyOptions;
   /** --lease and its options (src/lease/): the program runs on the one host that holds the lease. */
   lease?: LeaseOptions;
+  /**
+   * Set by the lease step of a holder's check: the lease is surely this host's until
+   * `untilMonoMs` (CLOCK_MONOTONIC); a launch with less than `needMs` left is refused.
+   */
+  leaseLaunch?: { untilMonoMs: number; needMs: number; leaseName: string };
   /** --respawn: the check the waiter runs when the program ends, and the directory it runs it in (src/os/waiter.ts). */
   respawn?: { check: string[]; dir: string };
 }

@@ -84,6 +84,24 @@ const FAMILIES: Family[] = [
     samples: (r) => (r.status.checks ? one(r.status.checks.overdue ? 1 : 0) : []),
   },
   { name: 'health_failures', type: 'gauge', help: 'Failed health probes in a row.', samples: (r) => one(r.status.health?.healthFailures ?? 0) },
+  {
+    name: 'lease_holder',
+    type: 'gauge',
+    help: 'With --lease: 1 when this host held the lease at its last check, else 0 (one holder in all: sum by (name) (ensure_running_lease_holder) == 1).',
+    samples: (r) => (r.status.lease ? one(r.status.lease.role === 'holder' ? 1 : 0) : []),
+  },
+  {
+    name: 'lease_token',
+    type: 'gauge',
+    help: "With --lease: the lease's fencing token as this host's last check saw it.",
+    samples: (r) => one(r.status.lease?.token ? Number(r.status.lease.token) : null),
+  },
+  {
+    name: 'lease_expiry_timestamp_seconds',
+    type: 'gauge',
+    help: "With --lease: when the lease runs out unless renewed, by the store's clock as its last answer said, as a Unix time.",
+    samples: (r) => one(seconds(r.status.lease?.expiresAt)),
+  },
   { name: 'memory_resident_bytes', type: 'gauge', help: 'Resident memory of the running program, when it could be read.', samples: (r) => one(r.memoryBytes) },
 ];
 

@@ -10,6 +10,7 @@ import { decideLease, type StoreAnswer } from '../core/lease-role.js';
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { EXIT } from '../errors.js';
 import { observe, userOf } from '../os/observe.js';
+import { pausepoint } from '../os/failpoint.js';
 import { fencingTokenOf } from '../os/orphan.js';
 import { bootId } from '../os/proc-identity.js';
 import { register } from '../os/registry.js';
@@ -82,15 +83,16 @@ function copyHere(
 }
 
 /** Asks the store once, within --lease-timeout; a store error is an answer too. */
-async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<StoreAnswer> {
+async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<{ answer: StoreAnswer; close(): Promise<void> }> {
   const store = await openStore(lease);
+  const close = () => store.close();
   try {
-    return { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) };
+    // Closed after the answer is judged: the closing's time is not the answer's age.
+    return { answer: { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) }, close };
   } catch (error) {
-    if (error instanceof StoreError) return { kind: 'error', text: error.message, config: error.config };
+    await close();
+    if (error instanceof StoreError) return { answer: { kind: 'error', text: error.message, config: error.config }, close: async () => undefined };
     throw error;
-  } finally {
-    await store.close();
   }
 }
 
@@ -121,8 +123,12 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   const copy = copyHere(config, base, record, loaded === null);
   const running = copy && { pid: copy.pid, token: copy.token };
   const askedMonoMs = monoMs();
-  const answer = await ask(lease, host, highestToken(record));
+  const asked = await ask(lease, host, highestToken(record));
+  const answer = asked.answer;
+  // The fault suite's pause: a check that stands still right after the store answered.
+  pausepoint('lease-answered');
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
+  await asked.close();
   const rules = {
     name: paths.name,
     leaseName: lease.name,
@@ -164,11 +170,16 @@ function goOn(
     return { idle: true, code: decision.go.code };
   }
   const token = decision.go.token;
+  // Checked again right before a spawn (src/commands/check.ts): a check that stood still since must not launch.
+  const renewed = decision.record.renewed;
+  const leaseLaunch = renewed
+    ? { untilMonoMs: renewed.monoMs + renewed.ttlMs, needMs: lease.timeoutMs + config.killAfterMs, leaseName: lease.name }
+    : undefined;
   const extraEnv = { ...config.extraEnv, ENSURE_RUNNING_FENCING_TOKEN: token, ENSURE_RUNNING_LEASE_NAME: lease.name, ENSURE_RUNNING_HOST_ID: host.id };
   const settle = (after: ProgramState): ProgramState => {
     const kept = after.lease;
     if (!after.identity || !kept || kept.ranWith?.launch === after.identity.token) return after;
     return { ...after, lease: { ...kept, ranWith: { launch: after.identity.token, token } } };
   };
-  return { idle: false, config: { ...config, extraEnv }, loaded: onFile, state, settle };
+  return { idle: false, config: { ...config, extraEnv, ...(leaseLaunch ? { leaseLaunch } : {}) }, loaded: onFile, state, settle };
 }

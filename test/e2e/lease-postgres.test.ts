@@ -151,6 +151,7 @@ test('lease: wrong password, unknown scheme, wrong URL, unreachable host → one
     assert.equal(result.code, code, `${what}: ${result.stderr}`);
     assert.equal(lines(result.stderr).length, 1, `${what}: ${result.stderr}`);
     assert.match(result.stderr, pattern, what);
+    if (code === 2 && /password/.test(what)) assert.match(result.stderr, /lease store refused this host \(/, `${what}: a refusal, not an outage`);
     assert.doesNotMatch(result.stderr + result.stdout, /not-the-pw/, `${what}: no password shown`);
     assert.deepEqual(hosts.launches('a'), [], `${what}: nothing launched`);
   }

@@ -79,7 +79,11 @@ test('Redis with AUTH: the password from REDISCLI_AUTH or --lease-password-file,
   await quietRounds(hosts, redisServer.url, { a: { REDISCLI_AUTH: '' }, b: { REDISCLI_AUTH: '' } }, ['--lease-password-file', file]);
   const refused = await hosts.run('c', [], redisServer.url, { REDISCLI_AUTH: '' });
   assert.equal(refused.code, 2, refused.stderr);
-  assert.match(refused.stderr, /NOAUTH.*REDISCLI_AUTH or --lease-password-file/);
+  assert.match(refused.stderr, /lease store refused this host \(.*NOAUTH.*REDISCLI_AUTH or --lease-password-file/);
+  // A database index the server does not have is a refusal too (fix the URL): exit 2, not an outage.
+  const index = await hosts.run('c', [], `${redisServer.url}/99`);
+  assert.equal(index.code, 2, index.stderr);
+  assert.match(index.stderr, /lease store refused this host \(.*DB index is out of range/);
 });
 
 /** Times a crontab line can have (cron counts minutes). */

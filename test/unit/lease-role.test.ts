@@ -151,3 +151,16 @@ test('lease settings: TTL defaults to 2.5 intervals, refuses one that cannot out
   assert.equal(withoutPassword('postgres://u:secret@db/x?sslmode=require&password=p2'), 'postgres://u@db/x?sslmode=require');
   assert.equal(leaseSettings(call('--lease', 'redis://db', '--lease-name', 'L'), { ENSURE_RUNNING_HOST_ID: 'h1' }, 60_000, 10_000)?.hostId, 'h1');
 });
+
+test('lease: HOLDER + store down, renewal recorded ahead of the monotonic clock → "ours" is capped at the TTL', () => {
+  // The renewal's monotonic time is a day ahead of now (a clock that went back, a record from elsewhere).
+  const d = decideLease(input(holder('3', 1_000_000 + 86_400_000), down, { pid: 42, token: '3' }));
+  assert.match(d.lines[0] ?? '', /lease L is ours for 2m 30s more/);
+});
+
+test('lease: an answer older than --lease-timeout (the check stood still) counts as no answer', () => {
+  const stale: LeaseInput = { ...input(emptyLeaseRecord('u', 'L'), mine('1'), null), clock: { now: 5_000, bootId: 'B', askedMonoMs: 0, monoMs: 13_000 } };
+  const d = decideLease(stale);
+  assert.deepEqual(d.go, { kind: 'idle', code: 1 });
+  assert.match(d.lines[0] ?? '', /its answer came 13s after the request, later than --lease-timeout 5s: counted as no answer/);
+});

@@ -74,3 +74,24 @@ test('unknown facts give no series: no uptime when not running, no memory when u
 test('no programs: an empty text (a valid, empty textfile)', () => {
   assert.equal(prometheusText([]), '');
 });
+
+test('lease: holder 0/1, token and expiry per program, so that an alert on zero or two holders is one query', () => {
+  const lease = (role: 'holder' | 'standby') => ({
+    url: 'redis://db/',
+    name: 'L',
+    role,
+    holder: 'a',
+    hostname: 'ha',
+    token: '7',
+    expiresAt: '2026-01-01T00:02:30.000Z',
+    checkedAt: '2026-01-01T00:00:00.000Z',
+    programToken: null,
+    heldBy: null,
+  });
+  const text = prometheusText([{ status: row({ lease: lease('holder') }) }, { status: row({ name: 'other', lease: lease('standby') }) }]);
+  assert.match(text, /^ensure_running_lease_holder\{name="app",pid_file="\/srv\/app.pid"\} 1$/m);
+  assert.match(text, /^ensure_running_lease_holder\{name="other",pid_file="\/srv\/app.pid"\} 0$/m);
+  assert.match(text, /^ensure_running_lease_token\{name="app",pid_file="\/srv\/app.pid"\} 7$/m);
+  assert.match(text, /^ensure_running_lease_expiry_timestamp_seconds\{name="app",pid_file="\/srv\/app.pid"\} 1767225750$/m);
+  assert.doesNotMatch(prometheusText([{ status: row({}) }]), /lease/);
+});
