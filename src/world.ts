@@ -16,6 +16,8 @@ export interface World {
   home: string;
   /** The call's own arguments, when it came from a command line: a quiet promise answers exactly them. */
   argv?: string[];
+  /** Set for the check a waiter (--respawn) runs, not cron (src/cli/main.ts). */
+  respawned?: boolean;
   /** Set by a call of a config file: takes each program's promise block (null: none) under its lock (src/config/promise.ts). */
   promiseBlock?: (block: (PromiseBlock & { nowCs: number }) | null) => void;
   /** One line to stderr (cron mails it) or stdout. */

@@ -177,7 +177,15 @@ function refuseNotUtf8(args: string[]): void {
  */
 function keptByWaiter(world: World): World {
   const kept = world.env.ENSURE_RUNNING_KEEP;
-  if (world.env.ENSURE_RUNNING_RESPAWNED !== '1' || !kept || !kept.startsWith('/')) return world;
+  const respawned = world.env.ENSURE_RUNNING_RESPAWNED === '1';
+  // Said once, to this call: nothing it starts (a hook, a launch) inherits them.
+  const env = { ...world.env };
+  for (const name of ['ENSURE_RUNNING_KEEP', 'ENSURE_RUNNING_RESPAWNED']) {
+    delete env[name];
+    delete process.env[name];
+  }
+  if (!respawned) return { ...world, env };
+  if (!kept?.startsWith('/')) return { ...world, env, respawned };
   const keep = (line: string) => {
     try {
       appendRecord(kept, `${line}\n`, 'kept lines file');
@@ -185,7 +193,7 @@ function keptByWaiter(world: World): World {
       world.warn(line);
     }
   };
-  return { ...world, warn: keep, say: keep };
+  return { ...world, env, respawned: true, warn: keep, say: keep };
 }
 
 /** Runs one call and returns its exit code; errors become one line on stderr. */

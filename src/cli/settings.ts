@@ -175,7 +175,7 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
   }
   // --respawn: the waiter and the check it runs (src/cli/respawn-settings.ts); a check run by a waiter says so to the policy.
   if (needsCommand && givenValue(values, 'respawn') === true) settings.respawn = respawnSettings(call, world, paths.pidFile, request);
-  if (world.env.ENSURE_RUNNING_RESPAWNED === '1') settings.policy.respawned = true;
+  if (world.respawned) settings.policy.respawned = true;
   const { env: dutyEnv, ...duties } = dutySettings(values, base, startWindowMs);
   const maxMemory = memoryCeiling(givenValue(values, 'max-memory'), values['max-memory']);
   if (maxMemory !== null) duties.health = { ...(duties.health ?? { heartbeat: null, http: null, restartAt: null }), maxMemory };

@@ -294,6 +294,8 @@ test('the death the waiter saw reaches --on-change at once with its signal, and 
   }, "the hook of the death, from the waiter's check");
   const death = calls.find((call) => call.ENSURE_RUNNING_SIGNAL)!;
   assert.equal(death.ENSURE_RUNNING_SIGNAL, 'SIGKILL');
+  // What marks the waiter's check is not passed on: a hook that calls ensure-running is heard.
+  assert.deepEqual([death.ENSURE_RUNNING_RESPAWNED, death.ENSURE_RUNNING_KEEP, death.ENSURE_RUNNING_WAITER], [undefined, undefined, undefined]);
   assert.match(death.ENSURE_RUNNING_MESSAGE ?? '', /killed by SIGKILL, seen by its waiter/);
   const metrics = await box.run(['--pid', 'app.pid', '--status', '--format', 'prometheus']);
   assert.match(metrics.stdout, /^ensure_running_last_exit_signal\{[^}]*signal="SIGKILL"\} 1$/m);
