@@ -4,11 +4,11 @@
 // whose test still passes, guard text that is no longer in the source, and credited tests
 // that no mutation shows failing.
 // Usage: node scripts/guarantees.mjs [--row TEXT] [--list] [--strict]   (npm run test:guarantees)
-//   --row TEXT  only the rows whose promise contains TEXT;  --guard TEXT  only the guards so named;
+//   --row TEXT  only the rows whose promise contains TEXT;  --guard TEXT  only the guards so named (TEXT|TEXT: either);
 //   --list  the plan, nothing run;
 //   --strict    a row with no guard declared is a failure too.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,8 @@ for (const row of rows) {
     if (!checked.has(test)) problems.push(`row "${entries[0].row}" credits ${test}, but no declared guard is shown to fail it`);
     if (!existsSync(join(ROOT, 'test', `${test}.test.ts`))) problems.push(`row "${entries[0].row}" credits ${test}, which is not a test file`);
   }
-  for (const entry of entries) for (const guard of entry.guards) if (!onlyGuard || guard.name.includes(onlyGuard)) plan.push({ row: entry.row, guard });
+  for (const entry of entries)
+    for (const guard of entry.guards) if (!onlyGuard || onlyGuard.split('|').some((part) => guard.name.includes(part))) plan.push({ row: entry.row, guard });
 }
 for (const d of declared) {
   const matches = rows.filter((row) => row.promise.includes(d.row)).length;
@@ -95,6 +96,8 @@ if (listOnly) {
 
 // One scratch copy of the tree; each guard is removed, built and tested, then put back.
 const scratch = mkdtempSync(join(tmpdir(), 'er-guarantees-'));
+// Open like a checkout: some tests run the copied CLI as another user (nobody, a user they make).
+chmodSync(scratch, 0o755);
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 for (const name of readdirSync(ROOT)) {
   if (name === 'node_modules' || name === '.git' || name === 'dist' || name.startsWith('dist.build-')) continue;
@@ -140,7 +143,11 @@ for (const { row, guard } of plan) {
         if (run.status === 0) {
           problems.push(`${label}: ${test} still passes with the guard removed`);
           say(`PASSES  ${label}: ${test}`);
-        } else say(`fails   ${label}: ${test}`);
+        } else {
+          // The first assertion that failed, so that a reader can tell the guard's failure from another.
+          const why = /^\s+error: (?:\|-?\n\s+)?'?(.{0,120})/m.exec(run.stdout)?.[1] ?? `exit ${run.status}`;
+          say(`fails   ${label}: ${test}: ${why}`);
+        }
       }
     }
   }
@@ -159,6 +166,10 @@ function finish() {
     for (const p of problems) say(`  ${p}`);
     process.exit(1);
   }
-  say(`\nevery checked row's tests fail with its guard removed (${plan.length} guards)`);
+  say(
+    listOnly
+      ? `\n${plan.length} guards declared, each one's text found in the source (nothing run: --list)`
+      : `\nevery checked row's tests fail with its guard removed (${plan.length} guards)`,
+  );
   process.exit(0);
 }

@@ -50,3 +50,30 @@ for (const point of POINTS) {
     assert.deepEqual(leftovers, [], 'no temporary files or lock left');
   });
 }
+
+// A relaunch, unlike a first launch, has records: the process of a relaunch killed between
+// its spawn and its record can be found only by the launch token put on record before the spawn.
+test('check killed after-spawn during a relaunch: found by its launch token, exactly one instance', async (t) => {
+  const box = new Sandbox();
+  const marker = `marker-relaunch-${process.pid}-${Date.now()}`;
+  t.after(cleanupMarked(box, marker));
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
+  const first = await box.run(args);
+  assert.equal(first.code, 0, first.stderr);
+  const old = box.pidOf();
+  process.kill(old, 'SIGKILL');
+  await waitUntil(() => !pidsWithArg(marker).includes(old), `pid ${old} to die`);
+
+  const killed = await box.run(args, { env: box.env({ ENSURE_RUNNING_FAILPOINT: 'after-spawn' }) });
+  assert.equal(killed.signal, 'SIGKILL', 'the failpoint after-spawn was reached');
+  const orphan = await waitUntil(() => pidsWithArg(marker)[0], 'the relaunched process');
+  box.track(orphan);
+
+  const after = await box.run(args, { timeoutMs: 60_000 });
+  assert.equal(after.code, 0, after.stderr);
+  assert.deepEqual(pidsWithArg(marker), [orphan], 'the orphan was found, nothing launched beside it');
+  assert.equal(readOr(box.path('app.pid')), `${orphan}\n`, 'the PID file names it');
+  const state = JSON.parse(readOr(box.path('app.state.json')));
+  assert.equal(state.identity.pid, orphan, 'the sidecar records it');
+  assert.equal(state.pending, null, 'no launch is left pending');
+});
