@@ -2,8 +2,9 @@
 // checked as its own crontab line would be (runCheck: its lock, records, lines, hooks and
 // promise), and all of them together: every launch is made, then every start window is
 // watched at once, so a file of N programs from cold takes about one start window, not N.
-// Their lines are said grouped by program, in the file's order (src/config/file-order.ts);
-// a program removed since the last check is reported once.
+// With `priority`, the programs of the lowest one first, then the next ones (supervisord's
+// start order). Their lines are said grouped by program, in the file's order
+// (src/config/file-order.ts); a program removed since the last check is reported once.
 
 import { existsSync } from 'node:fs';
 import type { ParsedCall } from '../cli/parse.js';
@@ -18,6 +19,7 @@ import { programError, resolveForCall, worst } from './programs.js';
 import { configHome, makeStateDir } from './resolve.js';
 import { noteRemoved, rosterPath } from './roster.js';
 import { fileBound } from './time-bound.js';
+import { programPriority } from './to-call.js';
 
 /** Checks every program together; the exit code is the worst of theirs (2 over 1 over 0). `exit` ends a call past its bound. */
 export async function checkFile(config: ConfigFile, call: ParsedCall, world: World, readAtMs: number, exit: (code: number) => void): Promise<number> {
@@ -40,28 +42,32 @@ export async function checkFile(config: ConfigFile, call: ParsedCall, world: Wor
   const programs = resolved.filter((r): r is ProgramConfig => typeof r !== 'number');
   const siblings = new Set(programs.map((p) => p.paths.pidFile));
   const bound = fileBound(heard.world, programs, fileIntervalMs(config, resolved), { unfinished: () => [...checking], flush: () => lines.flush() }, exit);
-  const codes = await Promise.all(
-    resolved.map(async (program, i) => {
-      const world = lines.world(i);
-      const name = config.programs[i]!.name;
-      try {
-        if (typeof program === 'number') return program;
-        pidFiles[name] = program.paths.pidFile;
-        // A program with no records yet may run under a --pid line's records: taken over, not launched beside.
-        if (!existsSync(program.paths.stateFile) && !existsSync(program.paths.pidFile))
-          await (await import('./take-over.js')).takeOverLine(program, world, siblings);
-        else nameInRegistry(program);
-        return await runCheck(program, world);
-      } catch (error) {
-        return programError(name, error, world, said);
-      } finally {
-        checking.delete(name);
-        lines.done(i);
-      }
-    }),
-  );
+  const check = async (program: ProgramConfig | number, i: number): Promise<number> => {
+    const world = lines.world(i);
+    const name = config.programs[i]!.name;
+    try {
+      if (typeof program === 'number') return program;
+      pidFiles[name] = program.paths.pidFile;
+      // A program with no records yet may run under a --pid line's records: taken over, not launched beside.
+      if (!existsSync(program.paths.stateFile) && !existsSync(program.paths.pidFile))
+        await (await import('./take-over.js')).takeOverLine(program, world, siblings);
+      else nameInRegistry(program);
+      return await runCheck(program, world);
+    } catch (error) {
+      return programError(name, error, world, said);
+    } finally {
+      checking.delete(name);
+      lines.done(i);
+    }
+  };
+  // By `priority` (lowest first): the programs of one priority together, the next ones once those have ended.
+  const priorities = [...new Set(config.programs.map((p) => programPriority(config, p)))].sort((a, b) => a - b);
+  let code: number = EXIT.ok;
+  for (const priority of priorities) {
+    const group = resolved.flatMap((program, i) => (programPriority(config, config.programs[i]!) === priority ? [check(program, i)] : []));
+    code = (await Promise.all(group)).reduce(worst, code);
+  }
   bound.clear();
-  const code = codes.reduce(worst, EXIT.ok);
   const home = configHome(world, config.file);
   makeStateDir(home.configsDir);
   noteRemoved(

@@ -67,6 +67,23 @@ export function mergedTable(config: ConfigFile, program: ConfigProgram): Map<str
   return merged;
 }
 
+/** What a program's checks wait for when it has no `priority`: supervisord's default, after every program that has one below it. */
+export const DEFAULT_PRIORITY = 999;
+
+/** A `priority` value: an integer (TOML integer), or null when it is not one. */
+function priorityOf(value: unknown): number | null {
+  if (typeof value === 'bigint') return Number(value);
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}
+
+/**
+ * A program's start order (supervisord's `priority`): the programs of the lowest priority are
+ * checked together first, the next ones once those checks have ended.
+ */
+export function programPriority(config: ConfigFile, program: ConfigProgram): number {
+  return priorityOf(mergedTable(config, program).get('priority')?.value) ?? DEFAULT_PRIORITY;
+}
+
 /** The state directory of a file's programs: `state-dir` in [defaults] (relative to the file), else `fallback`. */
 export function stateDirOf(config: ConfigFile, fallback: string): string {
   const given = config.defaults['state-dir'];
@@ -93,6 +110,10 @@ export function programCall(
       else if (typeof value !== 'string' || value === '') say(table, key, `expected a string (DIR), got ${typeName(value)}`);
       continue;
     }
+    if (key === 'priority') {
+      if (priorityOf(value) === null) say(table, key, `expected an integer (lower starts first, as in priority = 10), got ${typeName(value)}`);
+      continue;
+    }
     if (key === 'command') {
       if (table === 'defaults') say(table, key, 'goes in each [programs.NAME] table');
       else if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) {
@@ -113,8 +134,8 @@ export function programCall(
         key,
         spec
           ? `--${key} is given on the command line, not in the file`
-          : `unknown key${didYouMean(key, [...Object.keys(TABLE).filter(isProgramKey), 'command', ...(table === 'defaults' ? ['state-dir'] : [])])}; ` +
-              `the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ' and state-dir' : ''}`,
+          : `unknown key${didYouMean(key, [...Object.keys(TABLE).filter(isProgramKey), 'command', 'priority', ...(table === 'defaults' ? ['state-dir'] : [])])}; ` +
+              `the keys are the long options (ensure-running --help) without --, plus command${table === 'defaults' ? ', priority and state-dir' : ' and priority'}`,
       );
       continue;
     }

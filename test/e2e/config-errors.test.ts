@@ -32,7 +32,7 @@ test('--check-config reports every problem at once with file, line and key, and 
   const checked = await box.run(['--check-config', 'apps.toml']);
   assert.equal(checked.code, 2);
   assert.deepEqual(lines(checked.stderr), [
-    `${file}:3: key "colour" in [defaults]: unknown key; the keys are the long options (ensure-running --help) without --, plus command and state-dir`,
+    `${file}:3: key "colour" in [defaults]: unknown key; the keys are the long options (ensure-running --help) without --, plus command, priority and state-dir`,
     `${file}:6: key "command" in [programs.web]: expected a non-empty array of strings (the program ` +
       `and its arguments, no shell), as in command = ["./server.js", "--port", "8080"]; got a string`,
     `${file}:7: key "max-retries" in [programs.web]: expected a string or an integer (N), got a boolean`,

@@ -195,3 +195,35 @@ test("a program added beside another of the file with the same command runs its 
   assert.notEqual(box.pidOf('run/two.pid'), one);
   assert.equal(pidsWithArg(marker).length, 2);
 });
+
+test('priority: the programs of the lowest priority are checked together first, the next ones once those have ended', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('together-priority');
+  t.after(cleanupMarked(box, marker));
+  const up = box.path('db.up');
+  // web needs db's mark at its start; db makes it half a second after its own.
+  const db = ['/bin/sh', '-c', `sleep 0.5; : >'${up}'; while :; do sleep 1; done`, marker, 'db'];
+  const web = ['/bin/sh', '-c', `test -e '${up}' || { echo 'web: db is not up' >&2; exit 3; }; while :; do sleep 1; done`, marker, 'web'];
+  writeFileSync(
+    box.path('apps.toml'),
+    [
+      '[defaults]\nstate-dir = "run"\nstart-secs = 1\n',
+      table('web', web, 'priority = 20\n'),
+      table('cache', [fixture('forever.js'), marker, 'cache']),
+      table('db', db, 'priority = 10\n'),
+    ].join('\n'),
+  );
+  const run = await box.run(['--config', 'apps.toml']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(
+    lines(run.stderr).map((line) => line.replace(/pid \d+/, 'pid N')),
+    ['web: started (pid N)', 'cache: started (pid N)', 'db: started (pid N)'],
+    'said in the order of the file',
+  );
+  for (const name of ['web', 'cache', 'db']) assert.ok(isAlive(box.pidOf(`run/${name}.pid`)));
+
+  writeFileSync(box.path('bad.toml'), `[programs.x]\ncommand = ["true"]\npriority = "high"\n`);
+  const bad = await box.run(['--check-config', 'bad.toml']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /bad\.toml:3: key "priority" in \[programs\.x\]: expected an integer/);
+});
