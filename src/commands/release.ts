@@ -10,7 +10,7 @@ import { observe } from '../os/observe.js';
 import { loadStateFile, writeStateFile } from '../os/state-file.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { leaseHost } from '../lease/host.js';
-import { withStore } from '../lease/manual.js';
+import { openStore, StoreError } from '../lease/lease.js';
 import { recordOf } from '../lease/step.js';
 import type { World } from '../world.js';
 import { stopCopy } from './stopping.js';
@@ -34,7 +34,22 @@ export async function releaseCommand(config: ProgramConfig, world: World): Promi
     const state = loaded ?? emptyState();
     if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours')
       await stopCopy(config, world, `${paths.name}: releasing lease ${lease.name}`);
-    const released = await withStore(config, 'release', (store) => store.release(lease.name, host, token, lease.ttlMs));
+    // Keyed to the id this host held it under (on record), whatever id this call would make (another ENSURE_RUNNING_HOME).
+    const holderId = record.seen?.holder || host.id;
+    let released: boolean;
+    const store = await openStore(lease);
+    try {
+      released = await store.release(lease.name, { ...host, id: holderId }, token, lease.ttlMs);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      world.warn(
+        `${paths.name}: the copy here is stopped, but lease ${lease.name} is not released (${error.message}); it stays this host's until it ` +
+          `runs out (within ${formatDuration(lease.ttlMs)}), and the next check here renews it and starts the copy again: run --release again once the store answers`,
+      );
+      return EXIT.notRunning;
+    } finally {
+      await store.close();
+    }
     const after = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line)) ?? state;
     writeStateFile(paths.stateFile, { ...after, lease: { ...recordOf(after, lease), role: 'standby', renewed: null } });
     if (released)

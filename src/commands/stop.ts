@@ -8,6 +8,8 @@ import { checkLocked } from './check.js';
 import { stopLocked } from './stopping.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
+import { formatDuration } from '../core/duration.js';
+import { EXIT } from '../errors.js';
 
 /** Clears hold, backoff and FATAL: the manual start of supervisord, with the tallies reset. */
 function clearForStart(config: ProgramConfig, now: number): (state: ProgramState) => ProgramState {
@@ -19,8 +21,19 @@ export async function stopCommand(config: ProgramConfig, world: World): Promise<
   if (config.lease) await (await import('../lease/lease.js')).loadEngine(config.lease);
   return withLock(config.paths.pidFile, lockWaitMs(config), world.now, async () => {
     // --lease: held on every host, recorded with the lease first; the copy here is then stopped, not held here.
-    if (config.lease) await (await import('../lease/manual.js')).holdEverywhere(config, world, true);
-    return stopLocked(config, world, !config.lease);
+    const lease = config.lease;
+    if (!lease) return stopLocked(config, world, true);
+    const failed = await (await import('../lease/manual.js')).tryHoldEverywhere(config, world);
+    if (failed === null) return stopLocked(config, world, false);
+    // The store did not answer: the copy here is stopped all the same, and held here, so that
+    // this host renews nothing and the lease runs out; the hold on every host is not on record.
+    await stopLocked(config, world, true);
+    world.warn(
+      `${config.paths.name}: lease store did not answer (${failed}): the hold on every host is not on record; the copy here is stopped and held ` +
+        `here only, and lease ${lease.name} is left to run out, so another host may take it over within ${formatDuration(lease.ttlMs)}; ` +
+        'run this --stop again once the store answers to hold it everywhere',
+    );
+    return EXIT.notRunning;
   });
 }
 

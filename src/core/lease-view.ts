@@ -16,7 +16,7 @@ export interface LeaseStatus {
   token: string | null;
   expiresAt: string | null;
   checkedAt: string | null;
-  /** The fencing token the copy running here was launched with. */
+  /** The fencing token the copy running here was launched with; null when nothing runs here. */
   programToken: string | null;
   /** Held stopped on every host by --stop on this host id. */
   heldBy: string | null;
@@ -25,7 +25,7 @@ export interface LeaseStatus {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The lease record as JSON, or null for a program run without --lease. */
-export function leaseStatus(record: LeaseRecord | undefined): LeaseStatus | null {
+export function leaseStatus(record: LeaseRecord | undefined, running = true): LeaseStatus | null {
   if (!record) return null;
   const seen = record.seen;
   return {
@@ -37,7 +37,7 @@ export function leaseStatus(record: LeaseRecord | undefined): LeaseStatus | null
     token: seen?.token ?? null,
     expiresAt: seen && record.seenAtMs !== null ? iso(record.seenAtMs + seen.expiresInMs) : null,
     checkedAt: iso(record.seenAtMs),
-    programToken: record.ranWith?.token ?? null,
+    programToken: running ? (record.ranWith?.token ?? null) : null,
     heldBy: seen?.heldBy ?? null,
   };
 }

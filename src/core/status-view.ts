@@ -167,7 +167,8 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   if (input.checks) json.checks = input.checks;
   const health = healthView(state);
   if (health) json.health = health;
-  const lease = leaseStatus(state?.lease);
+  // The program's token only where it runs: a standby, a held host or one that released the lease runs nothing under any token.
+  const lease = leaseStatus(state?.lease, json.state === 'running');
   if (lease) json.lease = lease;
   if (withEvents)
     json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));

@@ -33,8 +33,33 @@ export async function holdEverywhere(config: ProgramConfig, world: World, held: 
   await withStore(config, held ? 'hold the program stopped on every host with' : 'clear the hold on every host of', (store) =>
     store.hold(lease.name, held ? host.id : null),
   );
-  if (held) {
-    const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start']);
-    world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
+  if (held) sayHeld(config, world);
+}
+
+/**
+ * --stop with --lease when the store does not answer: the hold on every host cannot be
+ * recorded, but the copy here is still stopped (and held here: this host renews nothing, so
+ * the lease runs out). Returns the store's error, or null when the hold is on record.
+ */
+export async function tryHoldEverywhere(config: ProgramConfig, world: World): Promise<string | null> {
+  const lease = config.lease!;
+  const host = leaseHost(lease.hostId, config.registryDir);
+  const store = await openStore(lease);
+  try {
+    await store.hold(lease.name, host.id);
+  } catch (error) {
+    if (error instanceof StoreError) return error.message;
+    throw error;
+  } finally {
+    await store.close();
   }
+  sayHeld(config, world);
+  return null;
+}
+
+/** The hold on record: said with the line that clears it, on any host. */
+function sayHeld(config: ProgramConfig, world: World): void {
+  const lease = config.lease!;
+  const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start']);
+  world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
 }

@@ -164,6 +164,9 @@ function goOn(
     register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
     // --start by hand on a standby host: a person asked, so the silence of a standby would mislead.
     const seen = decision.record.seen;
+    // --restart while the program is held on every host: a person asked, so the hold is said.
+    if (manualStart && seen?.heldBy && decision.record.role === 'holder' && !decision.stop)
+      world.say(`${paths.name}: held stopped on every host (--stop on host ${seen.heldBy}): not started; --start with --lease on any host clears that`);
     if (manualStart && decision.record.role === 'standby' && !decision.stop && decision.lines.length === 0 && seen) {
       world.say(`${paths.name}: standby: lease ${lease.name} is held by ${hostText(seen.holder, seen.hostname)} (token ${seen.token}); the program runs there`);
     }

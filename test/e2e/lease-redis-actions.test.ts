@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
 import { startRedis, type StoreServer } from '../servers.ts';
 import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { FAST, Hosts, LONG, copies } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
 const skip = needs('redis-server');
@@ -42,6 +42,11 @@ test('lease on Redis: --release hands over; --stop holds every host; --start cle
   assert.match((await hosts.run('b')).stderr, /held stopped on every host \(--stop on host a\)/);
   assert.ok(!isAlive(copy));
   assert.deepEqual([(await hosts.run('a')).code, copies(hosts, ['a', 'b'])], [0, []]);
+  // --restart on the holder while it is held everywhere: nothing starts, and it says why.
+  const restart = await hosts.act('b', ['--restart']);
+  assert.equal(restart.code, 0, restart.stderr);
+  assert.match(restart.stdout + restart.stderr, /held stopped on every host \(--stop on host a\): not started; --start with --lease on any host clears that/);
+  assert.deepEqual(copies(hosts, ['a', 'b']), []);
   assert.equal((await hosts.act('a', ['--start', '--', 'ignored'])).code, 0);
   assert.equal((await hosts.run('b')).code, 0);
   assert.equal(copies(hosts, ['a', 'b']).length, 1);
@@ -85,4 +90,50 @@ test('lease on Redis: restarted without persistence → the token does not go ba
     ['a', 'b'].map((host) => hosts.launches(host).map((launch) => launch.token)),
     [['1', '3'], ['2']],
   );
+});
+
+test('lease on Redis: --stop with the store hung stops the copy here all the same and says the lease is left to run out', { skip }, async (t) => {
+  const hosts = setup(t);
+  t.after(() => server.resume());
+  assert.equal((await hosts.run('a')).code, 0);
+  const copy = hosts.running('a');
+  assert.ok(copy > 0);
+  server.pause();
+  const stop = await hosts.act('a', ['--stop']);
+  server.resume();
+  assert.equal(stop.code, 1, stop.stderr);
+  assert.ok(!isAlive(copy), 'the copy here is stopped');
+  assert.match(
+    stop.stderr,
+    /lease store did not answer \(.*\): the hold on every host is not on record; the copy here is stopped and held here only, and lease \S+ is left to run out/,
+  );
+  // Held here: this host's checks take nothing back, so another host takes the lease once it runs out.
+  const after = await hosts.run('a');
+  assert.deepEqual([after.code, hosts.running('a')], [0, 0]);
+  const status = await hosts.act('a', ['--status']);
+  assert.doesNotMatch(status.stdout, /runs under fencing token/, status.stdout);
+});
+
+test('lease on Redis: --release with the store hung says the lease is not released; from another home it releases the id on record', { skip }, async (t) => {
+  const hosts = setup(t);
+  t.after(() => server.resume());
+  // c keeps a random host id in its home.
+  assert.equal((await hosts.run('c')).code, 0);
+  const copy = hosts.running('c');
+  server.pause();
+  const hung = await hosts.act('c', ['--release']);
+  server.resume();
+  assert.equal(hung.code, 1, hung.stderr);
+  assert.ok(!isAlive(copy));
+  assert.match(hung.stderr, /the copy here is stopped, but lease \S+ is not released \(.*\); it stays this host's until it runs out/);
+  assert.doesNotMatch(hung.stdout + hung.stderr, /nothing was changed/);
+  assert.equal((await hosts.run('c')).code, 0, 'the next check renews it and starts the copy again');
+  assert.ok(hosts.running('c') > 0);
+  // --release from a shell whose ENSURE_RUNNING_HOME is elsewhere (another host id would be made there).
+  const other = hosts.box.path('elsewhere');
+  mkdirSync(other, { recursive: true });
+  const args = ['--pid', hosts.pidFile('c'), '--lease', server.url, '--lease-name', hosts.leaseName, ...FAST, '--release'];
+  const released = await hosts.box.run(args, { env: hosts.env('c', { ENSURE_RUNNING_HOME: other }) });
+  assert.equal(released.code, 0, released.stderr);
+  assert.match(released.stdout, /released lease \S+ \(token 1\)/);
 });
