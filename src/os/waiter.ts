@@ -29,7 +29,7 @@ const OWN = [
   'ENSURE_RUNNING_WAITER_CWD',
   'ENSURE_RUNNING_WAITER_KEEP',
 ];
-/** Set by the waiter for the check it runs: that check was not called by cron (src/cli/settings.ts). */
+/** Set by the waiter for the check it runs: that check was not called by cron (read once by src/cli/main.ts). */
 export const RESPAWNED = 'ENSURE_RUNNING_RESPAWNED';
 
 /**
