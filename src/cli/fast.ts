@@ -16,9 +16,16 @@ function quiet(): boolean {
 }
 
 if (!quiet()) {
-  // Bundled, this is the ESM entry dist/cli.js (see scripts/build.mjs); it sets the exit code.
-  import('./run.js').catch((error: unknown) => {
-    process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  });
+  // Bundled, this is dist/check.cjs (see scripts/build.mjs): the plain check runs there, any
+  // other call goes on to the ESM entry dist/cli.js; either sets the exit code.
+  // require(), not import(): importing a CommonJS file would send it through the ESM loader,
+  // whose export scan of the whole bundle costs more than the check itself. From source (ESM), import().
+  const entry: Promise<typeof import('./check-entry.js')> =
+    typeof require === 'function' ? Promise.resolve(require('./check-entry.js') as typeof import('./check-entry.js')) : import('./check-entry.js');
+  entry
+    .then(({ runCall }) => runCall(process.argv.slice(2)))
+    .catch((error: unknown) => {
+      process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    });
 }

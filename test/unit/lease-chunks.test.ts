@@ -30,3 +30,14 @@ test('lease chunks: pg and redis are bundled apart and reached only by dynamic i
   // The healthy path's entries never name them.
   for (const entry of ['cli.js', 'fast.cjs']) assert.doesNotMatch(text.get(entry)!, /postgres-|redis-/, entry);
 });
+
+test('the plain check bundle (dist/check.cjs) holds no lease engine, cron-parser nor TOML reader', {
+  skip: !existsSync(join(DIST, 'check.cjs')) && 'npm run build first',
+}, () => {
+  const body = readFileSync(join(DIST, 'check.cjs'), 'utf8');
+  assert.doesNotMatch(body, /clock_timestamp\(\)|ensure-running:lease:\{/, 'pg or redis engine in check.cjs');
+  assert.doesNotMatch(body, /node_modules\/(pg|redis|@redis|cron-parser|luxon|smol-toml)\//, 'a heavy package in check.cjs');
+  // Its four stand-ins: reached only if src/cli/check-entry.ts routed a call here that needs them.
+  for (const heavy of ['lease/postgres', 'lease/redis', 'core/schedule', 'config/load'])
+    assert.ok(body.includes(`src/${heavy}.js is not in dist/check.cjs`), heavy);
+});
