@@ -37,7 +37,8 @@ test('the plain check bundle (dist/check.cjs) holds no lease engine, cron-parser
   const body = readFileSync(join(DIST, 'check.cjs'), 'utf8');
   assert.doesNotMatch(body, /clock_timestamp\(\)|ensure-running:lease:\{/, 'pg or redis engine in check.cjs');
   assert.doesNotMatch(body, /node_modules\/(pg|redis|@redis|cron-parser|luxon|smol-toml)\//, 'a heavy package in check.cjs');
-  // Its four stand-ins: reached only if src/cli/check-entry.ts routed a call here that needs them.
-  for (const heavy of ['lease/postgres', 'lease/redis', 'core/schedule', 'config/load'])
+  // Stand-ins for what needs them: reached only if src/cli/check-entry.ts routed a call here that does.
+  for (const heavy of ['lease/postgres', 'lease/redis', 'core/schedule', 'config/call'])
     assert.ok(body.includes(`src/${heavy}.js is not in dist/check.cjs`), heavy);
+  assert.doesNotMatch(body, /TomlError/, 'the TOML reader in check.cjs');
 });
