@@ -3,6 +3,7 @@
 // now (src/commands/release.ts) so that another host takes it at its next check.
 
 import { quoteArgv } from '../core/shell-quote.js';
+import { readStateFile } from '../os/state-file.js';
 import { RunError } from '../errors.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
@@ -60,6 +61,11 @@ export async function tryHoldEverywhere(config: ProgramConfig, world: World): Pr
 /** The hold on record: said with the line that clears it, on any host. */
 function sayHeld(config: ProgramConfig, world: World): void {
   const lease = config.lease!;
-  const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start']);
+  // --start reuses the launch request on record; a host that never launched it (a standby) needs the command.
+  const read = readStateFile(config.paths.stateFile);
+  const recorded = read.kind === 'ok' && read.state.request !== undefined;
+  const given = config.request.command;
+  const command = recorded ? [] : ['--', ...(given.length ? given : ['COMMAND'])];
+  const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start', ...command]);
   world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
 }
