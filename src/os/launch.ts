@@ -91,6 +91,18 @@ function openLog(path: string, runAs: RunAs | undefined): { fd: number; created:
   return opener.run(() => openAppend(path, 'log file', { devNull: true, blocking: true, action }));
 }
 
+/** The program's two logs, one descriptor when they are one file; nothing left open on a refusal. */
+function openLogs(spec: LaunchSpec): { out: { fd: number; created: boolean }; err: { fd: number; created: boolean } } {
+  const out = openLog(spec.stdout, spec.runAs);
+  if (spec.stderr === spec.stdout) return { out, err: out };
+  try {
+    return { out, err: openLog(spec.stderr, spec.runAs) };
+  } catch (error) {
+    closeSync(out.fd);
+    throw error;
+  }
+}
+
 export interface LaunchSpec {
   file: string;
   argv: string[];
@@ -214,14 +226,7 @@ function spawnError(spec: LaunchSpec, error: unknown): RunError {
 /** Spawns the target detached, in its own session, with logs opened O_APPEND. */
 export async function spawnDetached(spec: LaunchSpec): Promise<Launched> {
   if (spec.waiter) return spawnWithWaiter(spec, spec.waiter);
-  const out = openLog(spec.stdout, spec.runAs);
-  let err = out;
-  try {
-    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr, spec.runAs);
-  } catch (error) {
-    closeSync(out.fd);
-    throw error;
-  }
+  const { out, err } = openLogs(spec);
   const [outFd, errFd] = [out.fd, err.fd];
   try {
     if (spec.runAs) for (const log of new Set([out, err])) giveLog(log, spec.runAs);
@@ -270,14 +275,7 @@ const STATUS_WAIT_MS = 1_000;
  * the waiter writes at once; the waiter's own check waits for this check's lock meanwhile.
  */
 async function spawnWithWaiter(spec: LaunchSpec, waiter: NonNullable<LaunchSpec['waiter']>): Promise<Launched> {
-  const out = openLog(spec.stdout, spec.runAs);
-  let err = out;
-  try {
-    if (spec.stderr !== spec.stdout) err = openLog(spec.stderr, spec.runAs);
-  } catch (error) {
-    closeSync(out.fd);
-    throw error;
-  }
+  const { out, err } = openLogs(spec);
   const [outFd, errFd] = [out.fd, err.fd];
   try {
     if (spec.runAs) for (const log of new Set([out, err])) giveLog(log, spec.runAs);
