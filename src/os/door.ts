@@ -131,17 +131,25 @@ export function readNamedFile(path: string, maxBytes: number, what: string): Sma
  * `follow` for a file the operator named (the program's own script); records never.
  */
 export function readHead(path: string, bytes: number, follow = false): Buffer | null {
+  return withRegularFile(path, O_RDONLY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW), (fd) => readAt(fd, 0, bytes));
+}
+
+/** The last `bytes` of a regular file (a log), or null when it cannot be read. */
+export function readTail(path: string, bytes: number): Buffer | null {
+  return withRegularFile(path, O_RDONLY | SAFE, (fd, stat) => readAt(fd, Math.max(0, stat.size - bytes), Math.min(stat.size, bytes)));
+}
+
+/** Opens `path` with `flags` and gives a regular file's descriptor to `read`; null when it cannot be opened, is not a regular file, or `read` throws. */
+function withRegularFile<T>(path: string, flags: number, read: (fd: number, stat: Stats) => T): T | null {
   let fd: number;
   try {
-    fd = openSync(path, O_RDONLY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+    fd = openSync(path, flags);
   } catch {
     return null;
   }
   try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buffer = Buffer.alloc(bytes);
-    const n = readSync(fd, buffer, 0, bytes, 0);
-    return buffer.subarray(0, n);
+    const stat = fstatSync(fd);
+    return stat.isFile() ? read(fd, stat) : null;
   } catch {
     return null;
   } finally {
@@ -149,26 +157,16 @@ export function readHead(path: string, bytes: number, follow = false): Buffer | 
   }
 }
 
-/** The last `bytes` of a regular file (a log), or null when it cannot be read. */
-export function readTail(path: string, bytes: number): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, O_RDONLY | SAFE);
-  } catch {
-    return null;
+/** Up to `length` bytes of a descriptor from `from`, fewer where the file ends first. */
+function readAt(fd: number, from: number, length: number): Buffer {
+  const data = Buffer.alloc(length);
+  let at = 0;
+  while (at < length) {
+    const n = readSync(fd, data, at, length - at, from + at);
+    if (n === 0) break;
+    at += n;
   }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return null;
-    const length = Math.min(stat.size, bytes);
-    const buffer = Buffer.alloc(length);
-    const n = readSync(fd, buffer, 0, length, stat.size - length);
-    return buffer.subarray(0, n);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  return data.subarray(0, at);
 }
 
 /**
@@ -621,32 +619,13 @@ export function readLogRange(
   want: (file: string, size: number) => { from: number; to: number },
   refuse: (stat: Stats) => string | null = () => null,
 ): LogRead | { refused: string } | null {
-  let fd: number;
-  try {
-    fd = openSync(path, O_RDONLY | SAFE);
-  } catch {
-    return null;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return null;
+  return withRegularFile(path, O_RDONLY | SAFE, (fd, stat): LogRead | { refused: string } => {
     const refused = refuse(stat);
     if (refused) return { refused };
     const file = `${stat.dev}:${stat.ino}`;
     const range = want(file, stat.size);
     const from = Math.max(0, Math.min(range.from, stat.size));
     const to = Math.max(from, Math.min(range.to, stat.size));
-    const data = Buffer.alloc(to - from);
-    let at = 0;
-    while (at < data.length) {
-      const n = readSync(fd, data, at, data.length - at, from + at);
-      if (n === 0) break;
-      at += n;
-    }
-    return { file, size: stat.size, from, data: data.subarray(0, at) };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+    return { file, size: stat.size, from, data: readAt(fd, from, to - from) };
+  });
 }
