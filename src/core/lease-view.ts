@@ -1,6 +1,7 @@
 // The lease part of --status (--lease): the JSON field `lease` and its text rows, from what
 // the last check recorded (a status never asks the store: it must answer when the store does not).
 
+import { formatDuration } from './duration.js';
 import { hostText, type LeaseRecord } from './lease-record.js';
 
 /** The JSON field `lease` of one program's status. */
@@ -15,6 +16,8 @@ export interface LeaseStatus {
   hostname: string | null;
   token: string | null;
   expiresAt: string | null;
+  /** Whole seconds from the status's time to `expiresAt` (0 once past); null when no expiry was seen. */
+  leftSeconds: number | null;
   checkedAt: string | null;
   /** The fencing token the copy running here was launched with; null when nothing runs here. */
   programToken: string | null;
@@ -24,10 +27,11 @@ export interface LeaseStatus {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The lease record as JSON, or null for a program run without --lease. */
-export function leaseStatus(record: LeaseRecord | undefined, running = true): LeaseStatus | null {
+/** The lease record as JSON at `now`, or null for a program run without --lease. */
+export function leaseStatus(record: LeaseRecord | undefined, running = true, now: number | null = null): LeaseStatus | null {
   if (!record) return null;
   const seen = record.seen;
+  const expiresMs = seen && record.seenAtMs !== null ? record.seenAtMs + seen.expiresInMs : null;
   return {
     url: record.url,
     name: record.name,
@@ -35,7 +39,8 @@ export function leaseStatus(record: LeaseRecord | undefined, running = true): Le
     holder: seen?.holder || null,
     hostname: seen?.hostname || null,
     token: seen?.token ?? null,
-    expiresAt: seen && record.seenAtMs !== null ? iso(record.seenAtMs + seen.expiresInMs) : null,
+    expiresAt: iso(expiresMs),
+    leftSeconds: expiresMs !== null && now !== null ? Math.max(0, Math.floor((expiresMs - now) / 1000)) : null,
     checkedAt: iso(record.seenAtMs),
     programToken: running ? (record.ranWith?.token ?? null) : null,
     heldBy: seen?.heldBy ?? null,
@@ -59,4 +64,14 @@ export function leaseRows(lease: LeaseStatus | undefined, time: (iso: string | n
   if (lease.programToken) rows.push(['token', `the program here runs under fencing token ${lease.programToken}`]);
   if (lease.heldBy) rows.push(['held', `stopped on every host by --stop on host ${lease.heldBy}`]);
   return rows;
+}
+
+/**
+ * The lease columns of the table of every program (ROLE, HOLDER, TOKEN, LEFT), from the same
+ * JSON as --status --json, so that zero or two holders across hosts show at a glance.
+ */
+export function leaseCells(lease: LeaseStatus | undefined): [string, string, string, string] {
+  if (!lease) return ['-', '-', '-', '-'];
+  const left = lease.leftSeconds === null ? '-' : lease.leftSeconds === 0 ? 'ran out' : formatDuration(lease.leftSeconds * 1000);
+  return [lease.role, lease.holder ? hostText(lease.holder, lease.hostname ?? '') : '-', lease.token ?? '-', left];
 }

@@ -9,7 +9,7 @@ import { isoTime, localFromIso } from './local-time.js';
 import { quoteArgv } from './shell-quote.js';
 import type { ChecksView } from './cadence.js';
 import { healthRows, healthView, type HealthView } from './health-view.js';
-import { leaseRows, leaseStatus, type LeaseStatus } from './lease-view.js';
+import { leaseCells, leaseRows, leaseStatus, type LeaseStatus } from './lease-view.js';
 
 export type StatusState = 'running' | 'held' | 'stopped' | 'crashed' | 'backoff' | 'fatal' | 'misconfigured' | 'unknown';
 
@@ -168,7 +168,7 @@ export function statusJson(input: StatusInput, withEvents: boolean): StatusJson 
   const health = healthView(state);
   if (health) json.health = health;
   // The program's token only where it runs: a standby, a held host or one that released the lease runs nothing under any token.
-  const lease = leaseStatus(state?.lease, json.state === 'running');
+  const lease = leaseStatus(state?.lease, json.state === 'running', input.now);
   if (lease) json.lease = lease;
   if (withEvents)
     json.events = (state?.events ?? []).map((e: ProgramEvent) => ({ at: iso(e.atMs)!, kind: e.kind, pid: e.pid ?? null, detail: e.detail ?? null }));
@@ -262,18 +262,21 @@ export const checksOverdue = (json: StatusJson): boolean => json.checks?.overdue
 /**
  * The aligned table of every guarded program. A program whose checks stopped arriving has
  * `?` after its state (`running?`: it ran at the last check, and nothing checks it now) and a
- * NOTE column saying since when.
+ * NOTE column saying since when. With a program under --lease, its role here, the holder, the
+ * fencing token and the time left as the last check saw them (ROLE, HOLDER, TOKEN, LEFT).
  */
 export function statusTable(rows: StatusJson[]): string {
   const notes = rows.map((j) => (checksOverdue(j) ? (j.checks!.warning?.split(';')[0] ?? 'checks stopped arriving') : ''));
   const noted = notes.some((note) => note !== '');
-  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'LAUNCHES', 'PID FILE', ...(noted ? ['NOTE'] : [])];
+  const leased = rows.some((j) => j.lease);
+  const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'LAUNCHES', ...(leased ? ['ROLE', 'HOLDER', 'TOKEN', 'LEFT'] : []), 'PID FILE', ...(noted ? ['NOTE'] : [])];
   const body = rows.map((j, i) => [
     j.name,
     checksOverdue(j) ? `${j.state}?` : j.state,
     j.pid !== null && j.state === 'running' ? String(j.pid) : '-',
     j.uptimeSeconds !== null ? uptimeText(j.uptimeSeconds) : '-',
     String(j.launches),
+    ...(leased ? leaseCells(j.lease) : []),
     j.pidFile,
     ...(noted ? [notes[i]!] : []),
   ]);

@@ -83,6 +83,26 @@ test('lease: the token never moves on a renewal and reaches the program as ENSUR
   assert.equal((await row(hosts.leaseName))?.token, '1');
 });
 
+test('lease: the bare --status table of each host shows its role, the holder, the token and the time left, as its JSON says', { skip }, async (t) => {
+  const hosts = setup(t, LONG);
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.equal((await hosts.run('b')).code, 0);
+  for (const [host, role] of [
+    ['a', 'holder'],
+    ['b', 'standby'],
+  ] as const) {
+    const table = await hosts.box.run(['--status'], { env: hosts.env(host) });
+    const json = await hosts.box.run(['--status', '--json'], { env: hosts.env(host) });
+    const [header, row] = lines(table.stdout);
+    assert.match(header!, /^NAME +STATE +PID +UPTIME +LAUNCHES +ROLE +HOLDER +TOKEN +LEFT +PID FILE$/, table.stdout);
+    const lease = JSON.parse(json.stdout)[0].lease;
+    assert.deepEqual([lease.role, lease.holder, lease.token], [role, 'a', '1'], json.stdout);
+    assert.ok(lease.leftSeconds > 0 && lease.leftSeconds <= 60, json.stdout);
+    // The cells in the header's order: role, holder (id and hostname), token, time left.
+    assert.match(row!, new RegExp(` ${role} +host a \\(\\S+\\) +1 +\\d+s +${hosts.pidFile(host).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), table.stdout);
+  }
+});
+
 test("lease: the holder's checks stop → a standby takes over with a higher token; the old holder's next check stops its copy", { skip }, async (t) => {
   // a's lease runs out fast; b's, once taken, outlives the slowest check of a busy machine.
   const hosts = setup(t, undefined, { b: LONG });

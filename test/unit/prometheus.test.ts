@@ -84,6 +84,7 @@ test('lease: holder 0/1, token and expiry per program, so that an alert on zero 
     hostname: 'ha',
     token: '7',
     expiresAt: '2026-01-01T00:02:30.000Z',
+    leftSeconds: 150,
     checkedAt: '2026-01-01T00:00:00.000Z',
     programToken: null,
     heldBy: null,
