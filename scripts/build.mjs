@@ -11,6 +11,25 @@ rmSync(out, { recursive: true, force: true });
 // notify-runner: the detached runner of --on-change, --notify-url and --ping-url (started by a check, outlives it).
 const entryPoints = { cli: 'src/cli/run.ts', heartbeat: 'src/heartbeat.ts', 'notify-runner': 'src/notify/runner.ts' };
 
+// proper-lockfile takes graceful-fs as its file system; it calls mkdir, stat, utimes and rmdir
+// on the lock directory, which graceful-fs passes to node:fs untouched (it retries only
+// opens, reads and writes on EMFILE, and patches stat for Node versions long gone). Loading
+// it costs a start every Node built-in stream module, fs/promises and readline; the lock is
+// the same without it. signal-exit (the lock's removal on SIGTERM) asserts its argument with
+// `assert.equal`, the only use of node:assert on a check's path.
+const lockWithNodeFs = {
+  name: 'lock-with-node-fs',
+  setup(b) {
+    b.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'graceful-fs', namespace: 'lock-fs' }));
+    b.onResolve({ filter: /^assert$/ }, (args) => (/\/signal-exit\//.test(args.importer) ? { path: 'assert', namespace: 'lock-fs' } : undefined));
+    b.onLoad({ filter: /^graceful-fs$/, namespace: 'lock-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
+    b.onLoad({ filter: /^assert$/, namespace: 'lock-fs' }, () => ({
+      contents: 'module.exports = { equal(actual, expected, message) { if (actual != expected) throw new Error(message); } };',
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints,
   outdir: out,
@@ -26,6 +45,7 @@ await build({
   define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version) },
   // CommonJS dependencies (proper-lockfile) call require(); yargs imports createRequire itself.
   banner: { js: "import { createRequire as __erCreateRequire } from 'node:module'; const require = __erCreateRequire(import.meta.url);" },
+  plugins: [lockWithNodeFs],
   logLevel: 'warning',
 });
 
@@ -81,6 +101,26 @@ await build({
   define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__erImportMetaUrl' },
   banner: { js: "const __erImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [
+    lockWithNodeFs,
+    {
+      // A healthy check hashes nothing and starts nothing: crypto (registry names, launch
+      // tokens) and child_process (a launch, a stop) are required where first used, not at
+      // start (test/e2e/check-bundle-loads.test.ts). Each becomes an object whose getters load it.
+      name: 'builtins-on-first-use',
+      setup(b) {
+        b.onResolve({ filter: /^(node:)?(crypto|child_process)$/ }, (args) =>
+          args.namespace === 'on-first-use' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'on-first-use' },
+        );
+        b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => {
+          const names = Object.keys(process.getBuiltinModule(`node:${args.path}`));
+          const getters = names.map((name) => `get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; }`);
+          return {
+            contents: `let loaded;\nconst load = () => (loaded ??= require('node:${args.path}'));\nmodule.exports = { ${getters.join(', ')} };`,
+            loader: 'js',
+          };
+        });
+      },
+    },
     {
       name: 'plain-check-only',
       setup(b) {

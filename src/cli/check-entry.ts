@@ -28,6 +28,32 @@ export async function runCall(args: string[]): Promise<void> {
     await import('./run.js');
     return;
   }
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  quietOnBrokenPipe();
   process.exitCode = await main(args);
+}
+
+/**
+ * A reader that went away is not a failure of the call (as in src/cli/run.ts): each output
+ * stream gets its listener when first used. A quiet check thus never makes them: for a pipe
+ * (cron's mail) that would load net and Node's stream modules, for nothing to say.
+ */
+function quietOnBrokenPipe(): void {
+  for (const name of ['stdout', 'stderr'] as const) {
+    const own = Object.getOwnPropertyDescriptor(process, name);
+    const make = own?.get;
+    if (!own?.configurable || !make) {
+      process[name].on('error', () => undefined);
+      continue;
+    }
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: own.enumerable,
+      get() {
+        Object.defineProperty(process, name, own);
+        const stream = make.call(process) as NodeJS.WriteStream;
+        stream.on('error', () => undefined);
+        return stream;
+      },
+    });
+  }
 }

@@ -1,0 +1,51 @@
+// The full check of a healthy program (node under the lock, no quiet promise) loads only what
+// it needs: no hash (crypto), no launch (child_process), no stream modules (graceful-fs, an
+// output stream on a pipe), no assert. Seen in the built-in modules Node has loaded when the
+// check exits (process.moduleLoadList), recorded by a preloaded script.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
+
+/** Built-in modules that a healthy check must not load (each cost measured in docs/speed.md). */
+const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'internal/readline/interface', 'internal/fs/promises'];
+
+/** Runs node's path of the installed command with the quiet promise off; returns the built-in modules it loaded. */
+async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | null; stderr: string; loaded: Set<string> }> {
+  const record = box.path('loaded.txt');
+  const preload = box.path('record-loads.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')));\n");
+  // Pipes for stdout and stderr, as cron gives them.
+  const run = await runProcess(NODE, ['-r', preload, JS_BIN, ...args], {
+    cwd: box.dir,
+    env: box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1', RECORD_LOADS: record }),
+  });
+  const loaded = new Set(
+    readFileSync(record, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('NativeModule '))
+      .map((line) => line.slice('NativeModule '.length)),
+  );
+  return { code: run.code, stderr: run.stderr, loaded };
+}
+
+test('check bundle: the full check of a healthy program loads no hash, launch, stream or assert module', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+
+  // The first check launches: the same trace sees child_process and crypto then.
+  const launch = await loadsOf(box, args);
+  assert.equal(launch.code, 0, launch.stderr);
+  box.pidOf();
+  for (const name of ['child_process', 'crypto']) assert.ok(launch.loaded.has(name), `a launch loads ${name}`);
+
+  const healthy = await loadsOf(box, args);
+  assert.deepEqual([healthy.code, healthy.stderr], [0, '']);
+  assert.ok(healthy.loaded.has('fs'), 'the trace lists what was loaded');
+  assert.deepEqual(
+    NOT_ON_THE_HEALTHY_PATH.filter((name) => healthy.loaded.has(name)),
+    [],
+    'built-in modules loaded by a healthy full check',
+  );
+});
