@@ -192,9 +192,10 @@ export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }
 
-/** The report lines among a decision's effects (the pure tables compare them). */
-export function reportLines(effects: readonly { kind: string; text?: string }[]): string[] {
-  return effects.flatMap((e) => (e.kind === 'report' && e.text !== undefined ? [e.text] : []));
+/** The lines a decision says: its transitions' (a tick), or the lines it gives them (policy's decisions). The pure tables compare them. */
+export function reportLines(decided: { said?: readonly { text: string }[]; transitions?: readonly { line: string | null }[] }): string[] {
+  if (decided.transitions) return decided.transitions.flatMap((t) => (t.line === null ? [] : [t.line]));
+  return (decided.said ?? []).map((said) => said.text);
 }
 
 /** How many launches a decision asks for. */

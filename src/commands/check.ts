@@ -103,7 +103,7 @@ export async function tickLocked(
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
     if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, world, lock, transitions)), quiet: false };
     else {
-      if (judged) transitions.push(...judged.transitions);
+      if (judged) collect(judged.transitions, transitions, world);
       const state = judged ? judged.state : seen.state;
       tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
     }
@@ -153,16 +153,13 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
 async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held, transitions: Transition[]): Promise<Tick> {
   const { paths, request, policy } = config;
   let tick = first;
-  transitions.push(...tick.transitions);
+  collect(tick.transitions, transitions, world);
   const queue = [...tick.effects];
   // A launch refused for a configuration error, raised once its decision is on record.
   let refusal: ConfigError | null = null;
   for (let effect = queue.shift(); effect; effect = queue.shift()) {
     let next: { from: ProgramState; event: TickEvent } | null = null;
     switch (effect.kind) {
-      case 'report':
-        world.warn(effect.text);
-        break;
       case 'checkpoint':
         writeStateFile(paths.stateFile, tick.state);
         break;
@@ -195,11 +192,19 @@ async function perform(first: Tick, recorded: ProgramState, config: ProgramConfi
     }
     if (next) {
       tick = decide(next.from, next.event, request, policy, world.now());
-      transitions.push(...tick.transitions);
+      collect(tick.transitions, transitions, world);
       queue.unshift(...tick.effects);
     }
   }
   return tick;
+}
+
+/** Adds a decision's transitions to the check's, saying their lines as they come: every line a check says of its program is a transition's. */
+function collect(decided: Transition[], transitions: Transition[], world: World): void {
+  for (const transition of decided) {
+    transitions.push(transition);
+    if (transition.line !== null) world.warn(transition.line);
+  }
 }
 
 /** Ends a live run for a health rule; says how ("stopped pid 4242 with SIGTERM"), an error if it survives SIGKILL. */

@@ -96,7 +96,7 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
       : { state, effects: [], transitions: [] };
     transitions.push(...dead.transitions);
     state = dead.state;
-    const words = dead.effects.flatMap((effect) => (effect.kind === 'report' ? [`; ${effect.text}`] : [])).join('');
+    const words = dead.transitions.flatMap((transition) => (transition.line === null ? [] : [`; ${transition.line}`])).join('');
     line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
   } else {
     line = 'was not running';

@@ -42,6 +42,8 @@ const NAMES: Record<TransitionKind, ChangeKind | null> = {
   stopping: null,
   start: null,
   reload: null,
+  // A line about no change of phase (a crowd's summary, a changed request): the event is `notice` when nothing else changed.
+  notice: null,
   // A launch refused for a configuration error puts no event on record: it cannot start.
   'launch-refused': 'failed-start',
   'lease-taken': 'lease-taken',

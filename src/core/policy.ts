@@ -1,9 +1,10 @@
 // The decision of one check: a pure function of (recorded state, observation, request, policy, now).
-// It returns the next state, what to print and what to do; src/commands/check.ts performs it.
+// It returns the next state, what to do and the lines to say (each the line of an event it put
+// on record, or a notice: src/core/transition.ts); src/commands/check.ts performs it.
 
 import type { Observation } from './observation.js';
 import { describeGone } from './observation.js';
-import type { ExitInfo, Identity, ProgramState } from './state.js';
+import type { EventKind, ExitInfo, Identity, ProgramState } from './state.js';
 import { withEvent } from './state.js';
 import { formatDuration } from './duration.js';
 import { sayOnce } from './said-once.js';
@@ -11,6 +12,7 @@ import { phaseOf } from './phase.js';
 import { crowdOverText, crowdVerdict } from './crowd.js';
 import { clock } from './local-time.js';
 import { backoffDelayMs } from './backoff.js';
+import type { Said } from './transition.js';
 import { isFullRequest, launchedShape, requestDifferences, requestKey, shapeOf, type LaunchRequest } from './request.js';
 
 // The defaults of the options behind the policy are in the option table (src/cli/options.ts).
@@ -60,7 +62,6 @@ export type AfterEnd = ({ kind: 'relaunch' } & Relaunch) | { kind: 'back-off'; p
  * ended) comes back to `decide` as an event (`launched`, `run-ended`), whose decision is performed in turn.
  */
 export type Effect =
-  | { kind: 'report'; text: string }
   /** Launch; after a health restart, `relaunch` shapes its line. Its outcome comes back as `launched`. */
   | { kind: 'launch'; relaunch?: Relaunch }
   /** A crash checkpoint: the state of this decision goes on record now, before what follows it (a launch, a raised error). */
@@ -89,6 +90,8 @@ export interface Decision {
   effects: Effect[];
   /** running: exit 0; held: exit 0; not-running: exit 1. */
   outcome: 'running' | 'held' | 'not-running';
+  /** The lines this decision says, in order, each of an event it put on record or a notice (none: silent). */
+  said?: Said[];
 }
 
 /** Records a process just spawned, before its start window: from here on it is never unrecorded. */
@@ -225,7 +228,9 @@ function plural(n: number, word: string): string {
  */
 export function decideCheck(previous: ProgramState, obs: Observation, request: Request, policy: Policy, now: number): Decision {
   const effects: Effect[] = [];
-  const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
+  const said: Said[] = [];
+  const report = (text: string, of: EventKind | 'notice' = 'notice') => said.push({ text: `${policy.name}: ${text}`, of });
+  const decided = (decision: Decision): Decision => (said.length > 0 ? { ...decision, said } : decision);
   let state: ProgramState = { ...previous, lastCheckMs: now, pending: null };
 
   // A changed launch request (command, --cwd, --env, logs) is a new program as far as crash
@@ -247,14 +252,14 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   // ever starting: that is said once (and daily), never kept silent. The caller's own file
   // (another tool of the same user) stays quiet, as documented; --status shows both.
   if (obs.kind === 'unverified') {
-    if (obs.owner === undefined || obs.owner === null) return { state, effects, outcome: 'running' };
+    if (obs.owner === undefined || obs.owner === null) return decided({ state, effects, outcome: 'running' });
     const text =
       `pid ${obs.pid} is alive but has no launch record, and the PID file belongs to uid ${obs.owner}: taken for ` +
       `the program, never signalled, nothing launched beside it; if it is not the program, remove the PID file`;
     const { said, say } = sayOnce(state.unverified, text, now);
     state = { ...state, unverified: said };
     if (say) report(text);
-    return { state, effects, outcome: 'running' };
+    return decided({ state, effects, outcome: 'running' });
   }
   if (state.unverified) state = { ...state, unverified: null };
 
@@ -269,7 +274,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     }
     if (obs.repairPidFile) effects.push({ kind: 'write-pid', pid: obs.pid });
     state = noteChangedRequest(state, differences, request, policy, now, report);
-    return { state, effects, outcome: 'running' };
+    return decided({ state, effects, outcome: 'running' });
   }
 
   // Not running. A recorded process that is gone (exited, zombie, PID reused, rebooted) is a
@@ -286,7 +291,7 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
     const died = `died (pid ${identity.pid}; ${seen}; ${cause})${leftovers.length ? leftoversText(leftovers) : ''}`;
 
     // HELD + death: recorded, not reported (it was stopped on purpose).
-    if (state.held) return { state, effects, outcome: 'held' };
+    if (state.held) return decided({ state, effects, outcome: 'held' });
 
     // FATAL + death (a slow retry that passed its window): recorded, said, and FATAL decides below.
     const crowded = state.fatal ? null : crowdVerdict(state, 'died', policy, now);
@@ -297,21 +302,22 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
       const { untilMs: until, reason } = verdict;
       state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
       state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
-      report(`${died}; ${reason}: backing off, next launch after ${clock(until, now)}${tailSuffix(obs.logTail)}`);
-      return { state, effects, outcome: 'not-running' };
+      report(`${died}; ${reason}: backing off, next launch after ${clock(until, now)}${tailSuffix(obs.logTail)}`, 'death');
+      return decided({ state, effects, outcome: 'not-running' });
     }
     // --respawn: a waiter's check relaunches a death at once, unless deaths crowd; then the
     // relaunch is left to cron's next check (at most one per interval, as without --respawn).
     if (policy.respawned && verdict.kind === 'quiet') {
-      if (verdict.say) report(`${died}; ${verdict.say.replace('relaunched each time', 'relaunched at the next cron check')}${tailSuffix(obs.logTail)}`);
-      return { state: { ...state, backoff: null }, effects, outcome: 'not-running' };
+      if (verdict.say)
+        report(`${died}; ${verdict.say.replace('relaunched each time', 'relaunched at the next cron check')}${tailSuffix(obs.logTail)}`, 'death');
+      return decided({ state: { ...state, backoff: null }, effects, outcome: 'not-running' });
     }
     // Relaunched at once (below): a death said alone (the launch reports its own line), or, once
     // deaths crowd, the one crowd line then silence (the launch says nothing; the history keeps all).
-    if (verdict.kind === 'plain') report(`${died}${tailSuffix(obs.logTail)}`);
-    else if (verdict.say) report(`${died}; ${verdict.say}${tailSuffix(obs.logTail)}`);
+    if (verdict.kind === 'plain') report(`${died}${tailSuffix(obs.logTail)}`, 'death');
+    else if (verdict.say) report(`${died}; ${verdict.say}${tailSuffix(obs.logTail)}`, 'death');
     // Processes stopped beside a quiet death are an act of this check: said all the same.
-    else if (leftovers.length) report(died);
+    else if (leftovers.length) report(died, 'death');
     state = { ...state, backoff: null };
   } else if (obs.kind === 'gone' && obs.run && obs.leftovers?.length) {
     // Records lost and the program dead: what is left of its run is stopped first, never taken for the program.
@@ -323,15 +329,15 @@ export function decideCheck(previous: ProgramState, obs: Observation, request: R
   switch (phaseOf(state)) {
     case 'held':
       // HELD: stopped on purpose, left alone.
-      return { state, effects, outcome: 'held' };
+      return decided({ state, effects, outcome: 'held' });
     case 'fatal':
-      return fatalTick(state, effects, policy, now);
+      return decided(fatalTick(state, effects, policy, now));
     case 'backoff':
-      return backoffTick(state, effects, policy, now);
+      return decided(backoffTick(state, effects, policy, now));
     default:
       // STOPPED (or a death just recorded): launch.
       effects.push({ kind: 'launch' });
-      return { state, effects, outcome: 'not-running' };
+      return decided({ state, effects, outcome: 'not-running' });
   }
 }
 
@@ -412,7 +418,9 @@ function noteChangedRequest(
  */
 export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, policy: Policy, now: number): Decision {
   const effects: Effect[] = [];
-  const report = (text: string) => effects.push({ kind: 'report', text: `${policy.name}: ${text}` });
+  const said: Said[] = [];
+  const report = (text: string, of: EventKind) => said.push({ text: `${policy.name}: ${text}`, of });
+  const decided = (decision: Decision): Decision => (said.length > 0 ? { ...decision, said } : decision);
   const launches = previous.launches;
 
   if (result.kind === 'up') {
@@ -432,15 +440,15 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
       // STARTING after failed starts → RUNNING: the "recovered" line.
       const after = `after ${plural(previous.failedStarts, 'failed start')}`;
       state = withEvent(state, { atMs: now, kind: 'recovered', pid: result.identity.pid, detail: after });
-      report(`recovered: ${started} ${after}`);
+      report(`recovered: ${started} ${after}`, 'recovered');
     } else if (previous.backoff) {
-      report(`${started} after backing off (${previous.backoff.reason})`);
+      report(`${started} after backing off (${previous.backoff.reason})`, 'launch');
     } else if (previous.crowd?.quietLaunch) {
       // Relaunched after a crowded death: its line said "relaunched each time" (src/core/crowd.ts).
     } else {
-      report(`${started}${policy.requestNote ? `, ${policy.requestNote}` : ''}`);
+      report(`${started}${policy.requestNote ? `, ${policy.requestNote}` : ''}`, 'launch');
     }
-    return { state, effects, outcome: 'running' };
+    return decided({ state, effects, outcome: 'running' });
   }
 
   // A failed start: it exited inside its start window, and the check saw how.
@@ -474,7 +482,7 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     // FATAL + slow retry failed: still FATAL; no line (nothing changed), the history keeps it.
     state = { ...state, fatal: { ...previous.fatal, lastTryMs: now } };
     state = withEvent(state, { atMs: now, kind: 'start-failed', pid: result.pid, detail: `retry while fatal: ${how}` });
-    return { state, effects, outcome: 'not-running' };
+    return decided({ state, effects, outcome: 'not-running' });
   }
   state = withEvent(state, { atMs: now, kind: 'start-failed', pid: result.pid, detail: how });
 
@@ -486,8 +494,9 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
     const retry = policy.fatalRetryMs !== null ? `one retry every ${formatDuration(policy.fatalRetryMs)}; ` : '';
     report(
       `fatal: failed to start ${failedStarts} times in a row (last: pid ${result.pid} ${how}); ${retry}no more launches until: ${policy.startHint}${tail}`,
+      'fatal',
     );
-    return { state, effects, outcome: 'not-running' };
+    return decided({ state, effects, outcome: 'not-running' });
   }
 
   // STARTING + failure → BACKOFF: one period, doubling with each failed start, capped.
@@ -495,6 +504,6 @@ export function decideAfterLaunch(previous: ProgramState, result: LaunchResult, 
   const reason = `failed start ${failedStarts} of ${policy.maxRetries}`;
   state = { ...state, backoff: { fromMs: now, untilMs: until, reason } };
   state = withEvent(state, { atMs: now, kind: 'backoff', detail: `${reason}; next launch after ${clock(until, now)}` });
-  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(until, now)}${tail}`);
-  return { state, effects, outcome: 'not-running' };
+  report(`failed to start (pid ${result.pid} ${how}); ${reason}, next attempt after ${clock(until, now)}${tail}`, 'backoff');
+  return decided({ state, effects, outcome: 'not-running' });
 }

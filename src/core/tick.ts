@@ -22,7 +22,7 @@ import {
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
-import { aside, transitionsOf, type Transition } from './transition.js';
+import { aside, transitionsOf, withLines, type Said, type Transition } from './transition.js';
 
 /** A process found for an interrupted launch, to be put on record (see src/os/observe.ts). */
 export interface Found {
@@ -53,8 +53,8 @@ export type TickEvent =
   | { kind: 'health'; obs: HealthObservation; options: HealthOptions };
 
 /** A decision with the transitions it made, and what the quiet promise needs: whether this tick had nothing to do. */
-export interface Tick extends Decision {
-  /** The changes of state this decision made, in order (one per event it put on record). */
+export interface Tick extends Omit<Decision, 'said'> {
+  /** The changes of state this decision made, in order (one per event it put on record, one per notice), with the lines they say. */
   transitions: Transition[];
   /**
    * True when the tick found the recorded program alive and changed nothing but the
@@ -79,10 +79,15 @@ export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boo
 }
 
 /** A decision before its transitions are named (see `decide`). */
-type Decided = Omit<Tick, 'transitions'> & { transitions?: Transition[] };
+type Decided = Omit<Tick, 'transitions'> & { transitions?: Transition[]; said?: Said[] };
 
 function quietTick(previous: ProgramState, decision: Decision, obs: Observation | null): Decided {
-  const quiet = obs?.kind === 'ours' && decision.outcome === 'running' && decision.effects.length === 0 && onlyClocksMoved(previous, decision.state);
+  const quiet =
+    obs?.kind === 'ours' &&
+    decision.outcome === 'running' &&
+    decision.effects.length === 0 &&
+    !decision.said?.length &&
+    onlyClocksMoved(previous, decision.state);
   return { ...decision, quiet };
 }
 
@@ -135,8 +140,9 @@ function decideRunEnded(previous: ProgramState, how: string, after: AfterEnd): D
     const relaunch: Relaunch = { head: `${after.head}; ${how}`, ...(after.crowd !== undefined ? { crowd: after.crowd } : {}) };
     return { state: previous, effects: [{ kind: 'checkpoint' }, { kind: 'launch', relaunch }], outcome: 'running', quiet: false };
   }
-  const effects: Effect[] = [{ kind: 'checkpoint' }, { kind: 'remove-pid' }, { kind: 'report', text: after.parts.join(how) }];
-  return { state: previous, effects, outcome: 'not-running', quiet: false };
+  // Its events (the restart, the backoff) went on record with the health decision: its line, with how it ended, is a notice.
+  const effects: Effect[] = [{ kind: 'checkpoint' }, { kind: 'remove-pid' }];
+  return { state: previous, effects, outcome: 'not-running', quiet: false, said: [{ text: after.parts.join(how), of: 'notice' }] };
 }
 
 /**
@@ -146,11 +152,11 @@ function decideRunEnded(previous: ProgramState, how: string, after: AfterEnd): D
  */
 function relaunchLine(decided: Decided, relaunch: Relaunch): Decided {
   const identity = decided.state.identity;
-  if (decided.outcome !== 'running' || !identity) return { ...decided, effects: [{ kind: 'report', text: relaunch.head }, ...decided.effects] };
-  const rest = decided.effects.filter((effect) => effect.kind !== 'report');
-  if (relaunch.crowd === null) return { ...decided, effects: rest };
+  if (decided.outcome !== 'running' || !identity) return { ...decided, said: [{ text: relaunch.head, of: 'notice' }, ...(decided.said ?? [])] };
+  const { said: _own, ...rest } = decided;
+  if (relaunch.crowd === null) return rest;
   const text = `${relaunch.head}, started pid ${identity.pid}${relaunch.crowd ? `; ${relaunch.crowd}` : ''}`;
-  return { ...decided, effects: [{ kind: 'report', text }, ...rest] };
+  return { ...rest, said: [{ text, of: 'launch' }] };
 }
 
 /**
@@ -161,7 +167,10 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
   const decided = decideEvent(previous, event, request, policy, now);
   // A launch's outcome is decided from the state recorded at the spawn: STARTING, though its process is on record.
   const from = event.kind === 'launched' ? 'starting' : phaseOf(previous);
-  return { ...decided, transitions: [...transitionsOf(previous, decided.state, from), ...(decided.transitions ?? [])] };
+  const { said, ...rest } = decided;
+  // Each line it says is the line of one of its transitions, or a notice of its own.
+  const transitions = withLines([...transitionsOf(previous, decided.state, from), ...(decided.transitions ?? [])], said ?? [], decided.state, now);
+  return { ...rest, transitions };
 }
 
 function decideEvent(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Decided {
@@ -173,7 +182,7 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       // STARTING + nothing found: the interrupted launch left no process; its token is forgotten.
       else if (phaseOf(state) === 'starting') state = { ...state, pending: null };
       const decision = decideCheck(state, event.obs, request, policy, now);
-      if (line !== null) decision.effects.unshift({ kind: 'report', text: line });
+      if (line !== null) decision.said = [{ text: line, of: 'adopt' }, ...(decision.said ?? [])];
       // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.
       const launch = decision.effects.findIndex((effect) => effect.kind === 'launch');
       if (launch >= 0 && decision.state.lastExit !== previous.lastExit) decision.effects.splice(launch, 0, { kind: 'checkpoint' });
@@ -206,8 +215,9 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       return { state, effects: [], outcome: event.hold ? 'held' : 'not-running', quiet: false };
     }
     case 'found-dead': {
+      // Its words end the stop's own line (src/commands/stopping.ts).
       const { state, words } = deathFoundByStop(previous, event.obs, now);
-      return { state, effects: words ? [{ kind: 'report', text: words }] : [], outcome: 'not-running', quiet: false };
+      return { state, effects: [], outcome: 'not-running', quiet: false, ...(words ? { said: [{ text: words, of: 'death' as const }] } : {}) };
     }
     case 'stopped': {
       const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };

@@ -1,15 +1,20 @@
 // The changes of state a decision made, as data: one transition for each event it put on the
 // program's history (a launch, a death, a backoff, a stop...), with the phase before and after
-// it, the process, how it ended, the launch token and why. `decide` (src/core/tick.ts) returns
-// them beside the next state and the effects; what tells people and monitors of a change
-// (--on-change, --notify-url: src/core/change-event.ts) reads them, never the lines printed.
+// it, the process, how it ended, the launch token, why, and the line a check says of it (a
+// notice is a transition that changes no phase: a crowd's summary, a changed request). `decide`
+// (src/core/tick.ts) returns them beside the next state and the effects; the check prints
+// their lines as it collects them, and what tells people and monitors of a change
+// (--on-change, --notify-url: src/core/change-event.ts) and "quiet" read them, never printed text.
 
 import type { LeaseRecord } from './lease-record.js';
 import { phaseOf, type Phase } from './phase.js';
 import type { EventKind, ProgramEvent, ProgramState } from './state.js';
 
-/** What changed: an event of the history, a launch refused for its configuration, or the lease's role or store. */
-export type TransitionKind = EventKind | 'launch-refused' | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back';
+/**
+ * What changed: an event of the history, a launch refused for its configuration, the lease's
+ * role or store, or a notice (a line for cron's mail about no change of phase).
+ */
+export type TransitionKind = EventKind | 'launch-refused' | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back' | 'notice';
 
 export interface Transition {
   from: Phase;
@@ -23,7 +28,15 @@ export interface Transition {
   token: string | null;
   /** Why, in the words of the history. */
   reason: string;
+  /** The line a check says of it for cron's mail, or null: a silent change (a quiet crowd, a failed retry while FATAL). */
+  line: string | null;
   atMs: number;
+}
+
+/** A line a decision says, and the event of its history it is the line of (the first such event of that decision without one), or a notice. */
+export interface Said {
+  text: string;
+  of: EventKind | 'notice';
 }
 
 /** The events `after` has that `before` did not (the list is bounded, so compared by content). */
@@ -70,6 +83,7 @@ export function transitionsOf(previous: ProgramState, next: ProgramState, fromPh
       exit: ended ? { code: ended.code, signal: ended.signal } : null,
       token: started ? started.token : null,
       reason: event.detail ?? '',
+      line: null,
       atMs: event.atMs,
     };
     from = to;
@@ -77,10 +91,38 @@ export function transitionsOf(previous: ProgramState, next: ProgramState, fromPh
   });
 }
 
-/** A transition that is no event of the history (a launch refused, the lease's): the phase stays. */
-export function aside(state: ProgramState, kind: TransitionKind, reason: string, atMs: number): Transition {
+/** A transition that is no event of the history (a launch refused, the lease's, a notice): the phase stays. */
+export function aside(state: ProgramState, kind: TransitionKind, reason: string, atMs: number, line: string | null = null): Transition {
   const phase = phaseOf(state);
-  return { from: phase, to: phase, kind, pid: state.identity?.pid ?? null, exit: null, token: null, reason, atMs };
+  return { from: phase, to: phase, kind, pid: state.identity?.pid ?? null, exit: null, token: null, reason, line, atMs };
+}
+
+/**
+ * The transitions of a decision with its lines put on them, in the order said: a line of an
+ * event goes on the first transition of that kind still without one; a notice (or a line whose
+ * event is not among them) becomes a transition of its own, right after the last line placed.
+ */
+export function withLines(transitions: Transition[], said: readonly Said[], state: ProgramState, atMs: number): Transition[] {
+  const out = transitions.map((transition) => ({ ...transition }));
+  let at = 0;
+  for (const { text, of } of said) {
+    const own = of === 'notice' ? -1 : out.findIndex((transition) => transition.kind === of && transition.line === null);
+    if (own >= 0) {
+      out[own]!.line = text;
+      at = Math.max(at, own + 1);
+    } else {
+      // Said between two changes, it is in the phase the first left the program in.
+      const phase = at > 0 ? out[at - 1]!.to : (out[0]?.from ?? phaseOf(state));
+      out.splice(at, 0, { ...aside(state, 'notice', text, atMs, text), from: phase, to: phase });
+      at++;
+    }
+  }
+  return out;
+}
+
+/** The lines the transitions say, in order. */
+export function linesOf(transitions: readonly Transition[]): string[] {
+  return transitions.flatMap((transition) => (transition.line === null ? [] : [transition.line]));
 }
 
 /** The lease's changes between two records of one program: of role, and of the store's health. */

@@ -33,7 +33,7 @@ const crowd = (fields: Partial<CrowdRecord> = {}): CrowdRecord => ({
 });
 const GONE: Observation = { kind: 'gone', pid: 4242, why: 'exited', logTail: ['Error: out of memory'] };
 const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
-const lines = (d: Decision) => reportLines(d.effects);
+const lines = (d: Decision) => reportLines(d);
 const launches = (d: Decision) => launchCount(d.effects);
 
 interface Row {

@@ -233,7 +233,8 @@ test(
     assert.deepEqual(after.effects, [{ kind: 'launch' }]);
     const spawned = recordSpawn(after.state, identity(5151, NOW + MIN), REQ, LOGS);
     const up = decideAfterLaunch(spawned, { kind: 'up', identity: identity(5151, NOW + MIN) }, BACKOFF_POLICY, NOW + MIN + 1_000);
-    assert.deepEqual(up.effects, [{ kind: 'report', text: 'app: started (pid 5151) after backing off (3 restarts and deaths within 10m 0s)' }]);
+    assert.deepEqual(up.effects, []);
+    assert.deepEqual(up.said, [{ text: 'app: started (pid 5151) after backing off (3 restarts and deaths within 10m 0s)', of: 'launch' }]);
     assert.equal(up.state.backoff, null);
   },
 );

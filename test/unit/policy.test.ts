@@ -38,7 +38,7 @@ const gone = (why: 'exited' | 'zombie' | 'reused' | 'rebooted'): Observation => 
 });
 const NOTHING: Observation = { kind: 'gone', pid: null, why: 'no-record', logTail: [] };
 
-const reports = (d: Decision) => reportLines(d.effects);
+const reports = (d: Decision) => reportLines(d);
 const launches = (d: Decision) => launchCount(d.effects);
 
 interface CheckRow {
@@ -89,7 +89,7 @@ const checkRows: CheckRow[] = [
     also: (d) =>
       assert.deepEqual(
         d.effects.map((e) => e.kind),
-        ['remove-pid', 'report', 'launch'],
+        ['remove-pid', 'launch'],
       ),
   },
   {
@@ -158,7 +158,7 @@ const checkRows: CheckRow[] = [
       assert.equal(d.state.backoff?.untilMs, T0 + 7 * MIN);
       assert.deepEqual(
         d.effects.map((e) => e.kind),
-        ['remove-pid', 'report'],
+        ['remove-pid'],
       );
       assert.deepEqual(
         d.state.events.slice(-2).map((e) => e.kind),
@@ -229,7 +229,7 @@ const checkRows: CheckRow[] = [
     lines: [/^app: died \(pid 4242; .*\); stopped 2 processes left from its run \(pids 4243 4300\)$/],
     also: (d) => {
       const kinds = d.effects.map((e) => e.kind);
-      assert.deepEqual(kinds, ['remove-pid', 'stop-run', 'report', 'launch']);
+      assert.deepEqual(kinds, ['remove-pid', 'stop-run', 'launch']);
       assert.deepEqual(d.effects[1], { kind: 'stop-run', identity: identity(4242, T0 - 10 * MIN), pids: [4243, 4300] });
     },
   },
@@ -244,7 +244,7 @@ const checkRows: CheckRow[] = [
     also: (d) =>
       assert.deepEqual(
         d.effects.map((e) => e.kind),
-        ['stop-run', 'report', 'launch'],
+        ['stop-run', 'launch'],
       ),
   },
   {

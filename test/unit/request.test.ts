@@ -26,7 +26,7 @@ const OURS: Observation = { kind: 'ours', pid: 4242, repairPidFile: false };
 const identity = { pid: 4242, startTime: '1', bootId: 'b', launchedAtMs: T0, token: 'abcdef0123456789' };
 const launched = (request: LaunchRequest = REQ): ProgramState =>
   recordSpawn(emptyState(), identity, request, { stdout: request.stdout, stderr: request.stderr });
-const reports = (d: Decision) => reportLines(d.effects);
+const reports = (d: Decision) => reportLines(d);
 
 test('requestDifferences: one item per part; --env by key only (values may be secrets); unknown parts not compared', () => {
   const same = shapeOf(REQ);

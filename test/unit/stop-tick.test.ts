@@ -52,5 +52,10 @@ test('stop: RUNNING + found dead by --stop → the death, last exit and log tail
   });
   assert.deepEqual(tick.state.deathTimesMs, [T0 + 2 * MIN]);
   assert.equal(tick.state.events.at(-1)?.kind, 'death');
-  assert.match((tick.effects[0] as { text: string }).text, /^pid 4242 had died \(last seen alive .*; exit status unknown: it died between checks\)$/);
+  assert.deepEqual(tick.effects, []);
+  assert.deepEqual(
+    tick.transitions.map((t) => t.kind),
+    ['death'],
+  );
+  assert.match(tick.transitions[0]!.line!, /^pid 4242 had died \(last seen alive .*; exit status unknown: it died between checks\)$/);
 });

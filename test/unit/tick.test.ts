@@ -54,7 +54,7 @@ function afterEnd(t: { effects: readonly { kind: string }[] }): { head?: string;
   return end.after!;
 }
 
-const lines = (t: Tick) => reportLines(t.effects);
+const lines = (t: Tick) => reportLines(t);
 const kinds = (t: Tick) => t.effects.map((e) => e.kind);
 
 test('phase: a pending launch comes first, then hold, FATAL, backoff, a process on record, nothing', () => {
@@ -115,7 +115,7 @@ const rows: Row[] = [
     name: 'RUNNING + gone → death reported, PID removed, the death on record (checkpoint), launch',
     state: RUNNING,
     event: { kind: 'observed', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
-    effects: ['remove-pid', 'report', 'checkpoint', 'launch'],
+    effects: ['remove-pid', 'checkpoint', 'launch'],
     outcome: 'not-running',
     quiet: false,
     lines: [/^app: died \(pid 4242;/],
@@ -124,7 +124,7 @@ const rows: Row[] = [
     name: "STARTING + the interrupted launch's process found → recorded (one line), PID file repaired, not quiet",
     state: STARTING,
     event: FOUND,
-    effects: ['report', 'write-pid'],
+    effects: ['write-pid'],
     outcome: 'running',
     quiet: false,
     lines: [/^app: recorded pid 5151, launched by a check that was interrupted before it could record it$/],
@@ -179,7 +179,7 @@ const rows: Row[] = [
     name: 'STARTING + launched, up → RUNNING, one "started" line',
     state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
     event: { kind: 'launched', result: { kind: 'up', identity: identity(5151, T0 - 1_000) } },
-    effects: ['report'],
+    effects: [],
     outcome: 'running',
     quiet: false,
     lines: [/^app: started \(pid 5151\)$/],
@@ -188,7 +188,7 @@ const rows: Row[] = [
     name: 'STARTING + launched, exited in its window → BACKOFF, PID removed',
     state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
     event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 3, signal: null, ranMs: 200, logTail: [] } },
-    effects: ['remove-pid', 'report'],
+    effects: ['remove-pid'],
     outcome: 'not-running',
     quiet: false,
     also: (t) => assert.equal(phaseOf(t.state), 'backoff'),
@@ -197,7 +197,7 @@ const rows: Row[] = [
     name: 'STARTING + launched, exited 0 leaving its daemon → RUNNING as the daemon: PID file rewritten, "daemonized from" said',
     state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
     event: { kind: 'launched', result: { kind: 'up', identity: identity(5160, T0 - 1_000), daemonizedFrom: 5151 } },
-    effects: ['write-pid', 'report'],
+    effects: ['write-pid'],
     outcome: 'running',
     quiet: false,
     lines: [/^app: started \(pid 5160, daemonized from 5151\)$/],
@@ -213,7 +213,7 @@ const rows: Row[] = [
       kind: 'launched',
       result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 1, signal: null, ranMs: 300, logTail: [], leftovers: [5152] },
     },
-    effects: ['remove-pid', 'stop-run', 'report'],
+    effects: ['remove-pid', 'stop-run'],
     outcome: 'not-running',
     quiet: false,
     lines: [/^app: failed to start \(pid 5151 exited with code 1 after .*; stopped 1 process left from its run \(pid 5152\)\)/],
@@ -223,7 +223,7 @@ const rows: Row[] = [
     name: 'STARTING + launched, exited 0 leaving nothing → a failed start that points to the foreground option',
     state: base({ identity: identity(5151, T0 - 1_000), launches: 2 }),
     event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 0, signal: null, ranMs: 300, logTail: [], leftovers: [] } },
-    effects: ['remove-pid', 'report'],
+    effects: ['remove-pid'],
     outcome: 'not-running',
     quiet: false,
     lines: [/exited with code 0 .*run it in the foreground/],
@@ -418,11 +418,9 @@ test('tick: run-ended, relaunch → on record, then a launch that carries the re
 test('tick: run-ended, backing off → on record, PID removed, the backoff line with how the run ended', () => {
   const after = { kind: 'back-off' as const, parts: ['app: hung; ', '; backing off'] };
   const t = decide(STOPPED, { kind: 'run-ended', how: 'stopped pid 4242 with SIGTERM', after }, REQ, POLICY, T0);
-  assert.deepEqual(t.effects, [
-    { kind: 'checkpoint' },
-    { kind: 'remove-pid' },
-    { kind: 'report', text: 'app: hung; stopped pid 4242 with SIGTERM; backing off' },
-  ]);
+  assert.deepEqual(t.effects, [{ kind: 'checkpoint' }, { kind: 'remove-pid' }]);
+  assert.deepEqual(lines(t), ['app: hung; stopped pid 4242 with SIGTERM; backing off']);
+  assert.deepEqual(moves(t), ['stopped->stopped notice'], 'its events went on record with the health decision: the line is a notice');
   assert.equal(t.outcome, 'not-running');
 });
 
@@ -430,18 +428,28 @@ test('tick: a relaunch up → its one line instead of the launch line, every oth
   const spawned = { ...STOPPED, identity: identity(5151, T0 - 2_000) };
   const result = { kind: 'up' as const, identity: identity(6161, T0 - 2_000), daemonizedFrom: 5151 };
   const t = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung); stopped pid 4242 with SIGTERM' } }, REQ, POLICY, T0);
-  assert.deepEqual(t.effects, [
-    { kind: 'report', text: 'app: restarting (hung); stopped pid 4242 with SIGTERM, started pid 6161' },
-    { kind: 'write-pid', pid: 6161 },
-  ]);
+  assert.deepEqual(t.effects, [{ kind: 'write-pid', pid: 6161 }]);
+  assert.deepEqual(
+    t.transitions.map((x) => [x.kind, x.line]),
+    [['launch', 'app: restarting (hung); stopped pid 4242 with SIGTERM, started pid 6161']],
+  );
   const crowded = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung)', crowd: null } }, REQ, POLICY, T0);
-  assert.deepEqual(crowded.effects, [{ kind: 'write-pid', pid: 6161 }], 'silent while restarts crowd, the PID file still right');
+  assert.deepEqual(crowded.effects, [{ kind: 'write-pid', pid: 6161 }], 'the PID file still right');
+  assert.deepEqual(
+    crowded.transitions.map((x) => [x.kind, x.line]),
+    [['launch', null]],
+    'silent while restarts crowd: the launch is on record, its line is none',
+  );
 });
 
 test('tick: a relaunch that fails → the restart line, then the failed start with its leftovers stopped', () => {
   const spawned = { ...STOPPED, identity: identity(5151, T0 - 2_000) };
   const result = { kind: 'exited' as const, pid: 5151, launchedAtMs: T0 - 2_000, code: 3, signal: null, ranMs: 50, logTail: [], leftovers: [5152] };
   const t = decide(spawned, { kind: 'launched', result, relaunch: { head: 'app: restarting (hung)' } }, REQ, POLICY, T0);
-  assert.deepEqual(kinds(t), ['report', 'remove-pid', 'stop-run', 'report']);
-  assert.equal((t.effects[0] as { text: string }).text, 'app: restarting (hung)');
+  assert.deepEqual(kinds(t), ['remove-pid', 'stop-run']);
+  assert.deepEqual(moves(t), ['starting->starting notice', 'starting->stopped start-failed', 'stopped->backoff backoff']);
+  assert.deepEqual(
+    t.transitions.map((x) => x.line?.replace(/after .*$/, 'after …') ?? null),
+    ['app: restarting (hung)', null, 'app: failed to start (pid 5151 exited with code 3 after …'],
+  );
 });

@@ -2,7 +2,7 @@
 // beside it; said once when the PID file is another user's, quiet when it is the caller's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideCheck, type Effect, type Policy } from '../../src/core/policy.ts';
+import { decideCheck, type Decision, type Policy } from '../../src/core/policy.ts';
 import { emptyState } from '../../src/core/state.ts';
 import { REPEAT_COMPLAINT_MS } from '../../src/core/said-once.ts';
 import { reportLines } from '../helpers.ts';
@@ -22,13 +22,13 @@ const POLICY: Policy = {
   startHint: 'ensure-running --pid app.pid --start',
 };
 
-const reports = (effects: Effect[]) => reportLines(effects);
+const reports = (d: Decision) => reportLines(d);
 
 test('UNVERIFIED + PID file of another user → one line naming pid and uid, no launch, running', () => {
   const d = decideCheck(emptyState(), { kind: 'unverified', pid: 4242, owner: 1001 }, REQ, POLICY, T0);
   assert.equal(d.outcome, 'running');
   assert.ok(!d.effects.some((e) => e.kind === 'launch'));
-  const lines = reports(d.effects);
+  const lines = reports(d);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /pid 4242/);
   assert.match(lines[0]!, /uid 1001/);
@@ -38,9 +38,9 @@ test('UNVERIFIED + same PID file next minute → quiet; a day later → said aga
   const obs = { kind: 'unverified' as const, pid: 4242, owner: 1001 };
   const first = decideCheck(emptyState(), obs, REQ, POLICY, T0);
   const next = decideCheck(first.state, obs, REQ, POLICY, T0 + MIN);
-  assert.deepEqual(reports(next.effects), []);
+  assert.deepEqual(reports(next), []);
   const later = decideCheck(next.state, obs, REQ, POLICY, T0 + REPEAT_COMPLAINT_MS);
-  assert.equal(reports(later.effects).length, 1);
+  assert.equal(reports(later).length, 1);
 });
 
 test("UNVERIFIED + the caller's own PID file (another tool) → quiet, as documented", () => {
