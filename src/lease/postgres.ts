@@ -3,7 +3,9 @@
 // clock. The bigint token grows in the same statement when the holder changes, and only
 // then; the row is never deleted (that would restart the token).
 
+import { Socket } from 'node:net';
 import pg from 'pg';
+import { boundedLookup } from '../os/host-lookup.js';
 import type { LeaseView } from '../core/lease-record.js';
 import { passwordFromFile, pgpassPassword } from './secret.js';
 import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
@@ -125,10 +127,22 @@ function givePassword(client: pg.Client, target: StoreTarget): void {
   };
 }
 
+/** pg's socket, whose host name is looked up within the bound (src/os/host-lookup.ts): a hung resolver never outlives the check. */
+function boundedSocket(timeoutMs: number): () => Socket {
+  return () => {
+    const socket = new Socket();
+    const connect = socket.connect.bind(socket) as (...args: unknown[]) => Socket;
+    // pg calls connect(port, host), or connect(path) for a unix socket.
+    (socket as unknown as { connect: (...args: unknown[]) => Socket }).connect = (port: unknown, host?: unknown) =>
+      typeof host === 'string' ? connect({ port: Number(port), host, lookup: boundedLookup(timeoutMs) }) : connect(port);
+    return socket;
+  };
+}
+
 /** Connects to PostgreSQL for one check; every call is bounded by the target's timeout. */
 export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
   // No timeouts of pg's own: one bound (`within`) covers the connection and the statement together.
-  const client = new pg.Client({ connectionString: libpqSsl(target.url), application_name: 'ensure-running' });
+  const client = new pg.Client({ connectionString: libpqSsl(target.url), application_name: 'ensure-running', stream: boundedSocket(target.timeoutMs) });
   givePassword(client, target);
   // Errors after a query settled (the server went away) are reported by the next call, not thrown.
   client.on('error', () => undefined);

@@ -7,6 +7,7 @@
 import { createClient } from 'redis';
 import type { LeaseView } from '../core/lease-record.js';
 import { passwordFromFile } from './secret.js';
+import { boundedLookup } from '../os/host-lookup.js';
 import { StoreError, within, type LeaseStore, type StoreTarget } from './store.js';
 
 /** The keys of one lease; the braces keep them in one slot of a cluster. */
@@ -107,7 +108,8 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
   const client = createClient({
     url: target.url,
     ...(password === undefined ? {} : { password }),
-    socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false },
+    // The host name looked up within the bound (src/os/host-lookup.ts): a hung resolver never outlives the check.
+    socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false, lookup: boundedLookup(target.timeoutMs) },
   });
   client.on('error', () => undefined);
   const abandon = () => {
