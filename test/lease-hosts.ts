@@ -27,6 +27,9 @@ export class Hosts {
     readonly hostTimes: Record<string, string[]> = {},
   ) {}
 
+  /** The program of `host`'s crontab line and its arguments: by default the fixture that records its PID and token in `HOST.tokens`. */
+  program = (host: string): string[] => [fixture('fenced.js'), this.box.path(`${host}.tokens`)];
+
   pidFile(host: string): string {
     return this.box.path(host, 'app.pid');
   }
@@ -54,8 +57,7 @@ export class Hosts {
       ...(this.hostTimes[host] ?? this.times),
       ...extra,
       '--',
-      fixture('fenced.js'),
-      this.box.path(`${host}.tokens`),
+      ...this.program(host),
     ];
   }
 

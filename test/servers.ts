@@ -5,6 +5,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import pg from 'pg';
+import { createClient } from 'redis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from './helpers.ts';
@@ -42,6 +44,15 @@ export interface StoreServer {
   resume(): void;
   /** Stops it for good and removes its folder (resumes it first if paused). */
   cleanup(): Promise<void>;
+  /** The lease `name` as the store has it, read by the test itself (its holder's id, token and ms left; null: none now). */
+  lease(name: string): Promise<StoredLease | null>;
+}
+
+/** A lease as the store keeps it: the holder's id, the token and the time left by the store's clock (<= 0: run out). */
+export interface StoredLease {
+  holder: string;
+  token: string;
+  leftMs: number;
 }
 
 const alive = (child: ChildProcess | null) => child !== null && child.exitCode === null && child.signalCode === null;
@@ -153,6 +164,18 @@ export async function startPostgres(): Promise<StoreServer> {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
+    lease: async (name) => {
+      const client = new pg.Client({ host: '127.0.0.1', port, user: PG_USER, password: PG_PASSWORD, database: 'postgres' });
+      await client.connect();
+      try {
+        const sql = `SELECT holder, token::text AS token, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::float8 AS left_ms
+          FROM ensure_running_lease WHERE name = $1`;
+        const row = (await client.query(sql, [name])).rows[0];
+        return row ? { holder: row.holder, token: row.token, leftMs: Number(row.left_ms) } : null;
+      } finally {
+        await client.end();
+      }
+    },
   };
 }
 
@@ -204,6 +227,21 @@ export async function startRedis(): Promise<StoreServer> {
     cleanup: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    // The lease key of src/lease/redis.ts (JSON with holder and token), expiring by the server's clock.
+    lease: async (name) => {
+      const client = createClient({ url: `redis://127.0.0.1:${port}`, password: REDIS_PASSWORD });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        const key = `ensure-running:lease:{${name}}`;
+        const [value, left] = (await client.multi().get(key).pTTL(key).exec()) as unknown as [string | null, number];
+        if (value === null) return null;
+        const { holder, token } = JSON.parse(value) as { holder: string; token: string };
+        return { holder, token: String(token), leftMs: Number(left) };
+      } finally {
+        await client.close();
+      }
     },
   };
 }
