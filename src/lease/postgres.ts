@@ -8,7 +8,7 @@ import pg from 'pg';
 import { boundedLookup } from '../os/host-lookup.js';
 import type { LeaseView } from '../core/lease-record.js';
 import { passwordFromFile, pgpassPassword } from './secret.js';
-import { StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
+import { refusedAtOnce, StoreError, within, type LeaseHost, type LeaseStore, type StoreTarget } from './store.js';
 
 const TABLE = 'ensure_running_lease';
 
@@ -96,7 +96,9 @@ function classify(error: unknown, shownUrl: string): StoreError {
   if (e.code && REFUSED.includes(e.code)) return new StoreError(`${shownUrl}: ${message}`, true);
   if (/password must be a string|SASL|no pg_hba\.conf entry/i.test(message))
     return new StoreError(`${shownUrl}: ${message} (give the password in ~/.pgpass, the file PGPASSFILE names, or --lease-password-file FILE)`, true);
-  return new StoreError(`${shownUrl}: ${e.code && !message.includes(e.code) ? `${e.code} ` : ''}${message}`, false);
+  // 57P03: the database system is starting up (or shutting down): a restart, as a refused connection is.
+  const restarting = refusedAtOnce(error) || e.code === '57P03';
+  return new StoreError(`${shownUrl}: ${e.code && !message.includes(e.code) ? `${e.code} ` : ''}${message}`, false, restarting);
 }
 
 /** sslmode as libpq means it (require: encrypted, verify-ca/verify-full: checked), without pg's warning that its own reading differs. */

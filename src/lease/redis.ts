@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import type { LeaseView } from '../core/lease-record.js';
 import { passwordFromFile } from './secret.js';
 import { boundedLookup } from '../os/host-lookup.js';
-import { StoreError, within, type LeaseStore, type StoreTarget } from './store.js';
+import { refusedAtOnce, StoreError, within, type LeaseStore, type StoreTarget } from './store.js';
 
 /** The keys of one lease; the braces keep them in one slot of a cluster. */
 function keys(name: string): string[] {
@@ -84,7 +84,8 @@ function classify(error: unknown, shownUrl: string): StoreError {
   const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
   const refused = /WRONGPASS|NOAUTH|NOPERM|invalid password|ERR AUTH|DB index is out of range/i.test(message);
   const hint = /NOAUTH/.test(message) ? ' (give the password in REDISCLI_AUTH or --lease-password-file FILE)' : '';
-  return new StoreError(`${shownUrl}: ${message}${hint}`, refused);
+  // LOADING: the server is reading its data set after a start; a refused connection: it is not up yet.
+  return new StoreError(`${shownUrl}: ${message}${hint}`, refused, !refused && (refusedAtOnce(error) || /^LOADING\b/.test(message)));
 }
 
 /** The password when the URL has none: --lease-password-file, else REDISCLI_AUTH (as redis-cli reads it). */

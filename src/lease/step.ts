@@ -82,17 +82,37 @@ function copyHere(
   return { pid: looked.obs.pid, token: recorded ?? fencingTokenOf(looked.obs.pid), found: looked.found ? identity : null };
 }
 
-/** Asks the store once, within --lease-timeout; a store error is an answer too. */
+/** A store that refused the connection at once (restarting) is asked again after this, then twice as long, ... */
+export const RESTART_RETRY_DELAY_MS = 250;
+/** ... at most this many times, and only while --lease-timeout leaves room for the wait and a call. */
+export const RESTART_RETRIES = 3;
+
+/**
+ * Asks the store within --lease-timeout, all tries together; a store error is an answer too.
+ * A connection refused at once (a store restarting) is tried again a few times first, so that
+ * a restart of a second does not count as an outage (two in a row make a holder step down).
+ */
 async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<{ answer: StoreAnswer; close(): Promise<void> }> {
-  const store = await openStore(lease);
-  const close = () => store.close();
-  try {
-    // Closed after the answer is judged: the closing's time is not the answer's age.
-    return { answer: { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) }, close };
-  } catch (error) {
-    await close();
-    if (error instanceof StoreError) return { answer: { kind: 'error', text: error.message, config: error.config }, close: async () => undefined };
-    throw error;
+  const startedMs = monoMs();
+  for (let tries = 0; ; tries++) {
+    const leftMs = lease.timeoutMs - (monoMs() - startedMs);
+    const store = await openStore({ ...lease, timeoutMs: Math.max(1, leftMs) });
+    const close = () => store.close();
+    try {
+      // Closed after the answer is judged: the closing's time is not the answer's age.
+      return { answer: { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) }, close };
+    } catch (error) {
+      await close();
+      if (!(error instanceof StoreError)) throw error;
+      const waitMs = RESTART_RETRY_DELAY_MS * 2 ** tries;
+      if (error.restarting && tries < RESTART_RETRIES && lease.timeoutMs - (monoMs() - startedMs) > 2 * waitMs) {
+        // The fault suite's pause: a check that was just refused, while its store comes up.
+        pausepoint('lease-refused');
+        await new Promise((done) => setTimeout(done, waitMs));
+        continue;
+      }
+      return { answer: { kind: 'error', text: error.message, config: error.config }, close: async () => undefined };
+    }
   }
 }
 

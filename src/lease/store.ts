@@ -31,14 +31,27 @@ export interface LeaseStore {
   close(): Promise<void>;
 }
 
-/** A store error, classified: `config` when the store refused us (exit 2), else an outage (exit 1). */
+/**
+ * A store error, classified: `config` when the store refused us (exit 2), else an outage (exit
+ * 1). `restarting`: the connection was refused at once, or the server said it is starting up:
+ * a store that restarts, worth a quick retry within --lease-timeout.
+ */
 export class StoreError extends Error {
   readonly config: boolean;
-  constructor(message: string, config: boolean) {
+  readonly restarting: boolean;
+  constructor(message: string, config: boolean, restarting = false) {
     super(message);
     this.name = 'StoreError';
     this.config = config;
+    this.restarting = restarting;
   }
+}
+
+/** Whether a socket error is a connection refused at once (every address refused, when there were several). */
+export function refusedAtOnce(error: unknown): boolean {
+  const e = error as { code?: string; errors?: unknown[] } | null;
+  if (e?.code === 'ECONNREFUSED') return true;
+  return Array.isArray(e?.errors) && e.errors.length > 0 && e.errors.every((inner) => (inner as { code?: string })?.code === 'ECONNREFUSED');
 }
 
 /** How an engine is reached: the URL (never printed), the same URL without password, the bound of one call. */
