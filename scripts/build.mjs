@@ -1,7 +1,9 @@
 // Bundles the CLI (fast start on the cron path; help and schedules load lazily) and the library entry.
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Build beside dist/ and swap it in at the end, so that a CLI run during a build finds dist/ whole.
@@ -71,6 +73,7 @@ await build({
       name: 'full-cli-stays-apart',
       setup(b) {
         b.onResolve({ filter: /^\.\/check-entry\.js$/ }, () => ({ path: './check.cjs', external: true }));
+        b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './cli.js', external: true }));
       },
     },
   ],
@@ -124,7 +127,6 @@ await build({
     {
       name: 'plain-check-only',
       setup(b) {
-        b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './cli.js', external: true }));
         b.onResolve({ filter: /\.js$/ }, (args) => {
           const file = join(args.resolveDir, args.path);
           return HEAVY.test(file) || OTHER_ACTIONS.test(file) ? { path: file, namespace: 'not-in-check-bundle' } : undefined;
@@ -138,6 +140,26 @@ await build({
   ],
   logLevel: 'warning',
 });
+
+// check.cjs ends with its build id, and the V8 code cache beside it names that id
+// (src/cli/code-cache.ts, which fast.cjs loads it with; scripts/make-code-cache.mjs makes it).
+// check.cjs must not import(): a script compiled from a code cache cannot serve one.
+{
+  const file = `${out}/check.cjs`;
+  const text = readFileSync(file, 'utf8');
+  if (/\bimport\(/.test(text)) throw new Error('dist/check.cjs calls import(): route that call through src/cli/fast.ts instead');
+  writeFileSync(file, `${text}// ensure-running build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`);
+  const maker = `${out}/make-code-cache.cjs`;
+  await build({ entryPoints: ['src/cli/code-cache.ts'], outfile: maker, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
+  const made = spawnSync(process.execPath, ['scripts/make-code-cache.mjs', resolve(maker), resolve(file)], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  rmSync(maker);
+  if (made.status !== 0) throw new Error(`the code cache of dist/check.cjs could not be made (exit ${made.status ?? made.signal}):\n${made.stderr}`);
+}
 
 // The published types of the heartbeat helper, declared from its source file alone (no
 // whole-program compile): an export whose type cannot be read off its declaration fails the build.

@@ -22,10 +22,14 @@ export function plainCheck(args: string[]): boolean {
   }
 }
 
-/** Runs the call here when it is a plain check, else in the full CLI; sets the exit code. */
-export async function runCall(args: string[]): Promise<void> {
+/**
+ * Runs the call here when it is a plain check, else through `fullCli` (which imports the
+ * full CLI, src/cli/run.ts); sets the exit code. The import is the caller's: this file is
+ * compiled with a code cache (src/cli/code-cache.ts), where an import() cannot be served.
+ */
+export async function runCall(args: string[], fullCli: () => Promise<unknown>): Promise<void> {
   if (!plainCheck(args)) {
-    await import('./run.js');
+    await fullCli();
     return;
   }
   quietOnBrokenPipe();

@@ -2,10 +2,14 @@
 // quiet promise verified as the shell front door verifies it; every other call goes on to
 // the full CLI, which parses, decides under the lock and picks the exit code.
 
+import { join } from 'node:path';
 import { keepsPromise } from '../commands/quick.js';
+import { requireWithCache } from './code-cache.js';
 
-// Node 22.1+ keeps compiled code between runs; older versions simply have no such function.
-(process.getBuiltinModule?.('node:module') as { enableCompileCache?: () => unknown } | undefined)?.enableCompileCache?.();
+// Node 22.1+ keeps compiled code between runs; older versions simply have no such function,
+// and check.cjs is then compiled with the cache the build made (src/cli/code-cache.ts).
+const nodeCompileCache = (process.getBuiltinModule?.('node:module') as { enableCompileCache?: () => unknown } | undefined)?.enableCompileCache;
+nodeCompileCache?.();
 
 function quiet(): boolean {
   try {
@@ -15,15 +19,20 @@ function quiet(): boolean {
   }
 }
 
+/** The full check's entry: in the bundle, dist/check.cjs with its code cache; from source, check-entry.ts. */
+function checkEntry(): Promise<typeof import('./check-entry.js')> {
+  // Bundled, require() is this CommonJS file's (see scripts/build.mjs): not import(), which
+  // would send check.cjs through the ESM loader, whose export scan costs more than the check.
+  if (typeof require !== 'function') return import('./check-entry.js');
+  const cached = nodeCompileCache ? null : requireWithCache(join(__dirname, 'check.cjs'));
+  return Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
+}
+
 if (!quiet()) {
-  // Bundled, this is dist/check.cjs (see scripts/build.mjs): the plain check runs there, any
-  // other call goes on to the ESM entry dist/cli.js; either sets the exit code.
-  // require(), not import(): importing a CommonJS file would send it through the ESM loader,
-  // whose export scan of the whole bundle costs more than the check itself. From source (ESM), import().
-  const entry: Promise<typeof import('./check-entry.js')> =
-    typeof require === 'function' ? Promise.resolve(require('./check-entry.js') as typeof import('./check-entry.js')) : import('./check-entry.js');
-  entry
-    .then(({ runCall }) => runCall(process.argv.slice(2)))
+  // The plain check runs in dist/check.cjs; any other call goes on to the ESM entry
+  // dist/cli.js (imported here: check.cjs itself cannot import); either sets the exit code.
+  checkEntry()
+    .then(({ runCall }) => runCall(process.argv.slice(2), () => import('./run.js')))
     .catch((error: unknown) => {
       process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
       process.exitCode = 1;

@@ -1,0 +1,48 @@
+// Makes dist/check.cjs.cache, the V8 code cache of the full check's bundle (src/cli/code-cache.ts).
+// scripts/build.mjs runs it in a child node without NODE_OPTIONS (V8 rejects a cache made
+// under other flags). In a directory of its own, a first check launches a program (`sleep`);
+// the cache is taken after the bundle has run the check of it running, the call that has to
+// be quick. The program is then killed by its PID and the directory removed.
+// Usage: node scripts/make-code-cache.mjs MAKER.cjs CHECK.cjs   (MAKER: code-cache.ts bundled)
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const [maker, file] = process.argv.slice(2);
+const { codeCacheOf } = createRequire(import.meta.url)(maker);
+const dir = mkdtempSync(join(tmpdir(), 'er-code-cache-'));
+process.env.HOME = dir;
+process.env.ENSURE_RUNNING_HOME = join(dir, 'registry');
+const pidFile = join(dir, 'app.pid');
+const args = ['--pid', pidFile, '--start-secs', '0', '--', 'sleep', '60'];
+let pid = null;
+try {
+  // The launch, by the built fast.cjs beside check.cjs in a process of its own: the cache is
+  // for the check of a running program, the call that has to be quick.
+  const first = spawnSync(process.execPath, [join(dirname(file), 'fast.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    // no launch: said below
+  }
+  if (first.status !== 0) throw new Error(`the warm-up's first check exited ${first.status}: ${first.stderr}`);
+  const cache = await codeCacheOf(file, async ({ runCall }) => {
+    await runCall(args, () => Promise.reject(new Error('the warm-up call is not a plain check')));
+    if (process.exitCode !== 0) throw new Error(`the warm-up's check of the running program exited ${process.exitCode}`);
+  });
+  writeFileSync(`${file}.cache`, cache, { mode: 0o644 });
+} finally {
+  if (Number.isInteger(pid) && pid > 1) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);

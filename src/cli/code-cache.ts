@@ -1,0 +1,91 @@
+// The full check's bundle (dist/check.cjs) compiled with the V8 code cache that the build
+// leaves beside it (dist/check.cjs.cache): compiling the bundle is a tenth of a check, and
+// Node 20 keeps no compiled code between runs (module.enableCompileCache is 22.1+).
+//
+// The cache is code: it is used only when it is a regular file (never through a link) of the
+// bundle's owner that no one else may write, so that whoever can change it can change the
+// bundle too, and only when it names the bundle's build (the id at the end of check.cjs; V8
+// itself checks only the source's length). V8 rejects a cache made by another Node, V8 or
+// set of flags, and the bundle is then compiled as without one.
+
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type { Script } from 'node:vm';
+import { readSmallFile } from '../os/door.js';
+
+/** What became of the cache: compiled from it, refused by V8, not trusted (or not this build's), or none. */
+export type CacheUse = 'used' | 'rejected' | 'refused' | 'absent';
+
+/** The last line of a bundle that has a cache: its build id (scripts/build.mjs). */
+export const BUILD_LINE = '// ensure-running build ';
+/** The first line of a cache file, followed by the build id and a newline, then V8's data. */
+export const CACHE_HEADER = 'ensure-running code cache ';
+
+const MAX_BYTES = 16 * 1024 * 1024;
+
+/** The build id at the end of a bundle's text, or null. */
+export function buildIdOf(text: string): string | null {
+  const line = text.lastIndexOf(BUILD_LINE);
+  if (line < 0 || (line > 0 && text[line - 1] !== '\n')) return null;
+  const id = text.slice(line + BUILD_LINE.length).trimEnd();
+  return /^[0-9a-f]{16,64}$/.test(id) ? id : null;
+}
+
+/** The cache's V8 data, when it may be used for this bundle; else why not. */
+function trustedCache(file: string, source: { text: string; uid: number }): Buffer | 'refused' | 'absent' {
+  let found: ReturnType<typeof readSmallFile>;
+  try {
+    found = readSmallFile(`${file}.cache`, MAX_BYTES, 'code cache', 'latin1');
+  } catch {
+    return 'refused';
+  }
+  if (found.kind === 'missing') return 'absent';
+  if (found.kind !== 'ok' || found.uid !== source.uid || (found.mode & 0o022) !== 0) return 'refused';
+  const id = buildIdOf(source.text);
+  const header = `${CACHE_HEADER}${id}\n`;
+  if (id === null || !found.text.startsWith(header)) return 'refused';
+  return Buffer.from(found.text.slice(header.length), 'latin1');
+}
+
+/** Compiles a CommonJS bundle as require() would, with `cachedData` when given. */
+function compile(file: string, text: string, cachedData?: Buffer): { script: Script; exports: unknown } {
+  // Got here, not imported: fast.cjs answers most calls from the promise and never compiles anything.
+  const vm = process.getBuiltinModule('node:vm') as typeof import('node:vm');
+  const script = new vm.Script(Module.wrap(text), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const module = { exports: {} as unknown };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
+  return { script, exports: module.exports };
+}
+
+/**
+ * Loads a CommonJS bundle (`file`, a path) with its code cache; null when the bundle cannot be
+ * read that way (a link, say): the caller then require()s it as usual.
+ */
+export function requireWithCache(file: string): { exports: unknown; cache: CacheUse } | null {
+  let source: ReturnType<typeof readSmallFile>;
+  try {
+    source = readSmallFile(file, MAX_BYTES, 'bundle');
+  } catch {
+    return null;
+  }
+  if (source.kind !== 'ok') return null;
+  const cache = trustedCache(file, source);
+  if (typeof cache === 'string') return { exports: compile(file, source.text).exports, cache };
+  const { script, exports } = compile(file, source.text, cache);
+  return { exports, cache: script.cachedDataRejected ? 'rejected' : 'used' };
+}
+
+/**
+ * The cache of a bundle, as the build writes it (scripts/make-code-cache.mjs): the bundle
+ * compiled, its module body run, then `warmUp` with its exports (a real call, so that the
+ * cache holds the functions that call compiles, not only the module's top level).
+ */
+export async function codeCacheOf(file: string, warmUp: (exports: unknown) => Promise<void>): Promise<Buffer> {
+  const source = readSmallFile(file, MAX_BYTES, 'bundle');
+  if (source.kind !== 'ok') throw new Error(`${file}: ${source.kind === 'bad' ? source.reason : 'missing'}`);
+  const id = buildIdOf(source.text);
+  if (id === null) throw new Error(`${file} does not end with its build id (${BUILD_LINE}ID)`);
+  const { script, exports } = compile(file, source.text);
+  await warmUp(exports);
+  return Buffer.concat([Buffer.from(`${CACHE_HEADER}${id}\n`, 'latin1'), script.createCachedData()]);
+}

@@ -1,0 +1,93 @@
+// The full check's bundle is compiled with the V8 code cache the build made (dist/check.cjs.cache,
+// src/cli/code-cache.ts), and only with one it may trust: a regular file of the bundle's owner
+// that no one else may write, made for this very build. Anything else is compiled as without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { NODE, ROOT, Sandbox, rootOnly } from '../helpers.ts';
+import { BUILD_LINE, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
+
+const BUNDLE = join(ROOT, 'dist', 'check.cjs');
+const built = existsSync(`${BUNDLE}.cache`) || 'npm run build first';
+
+/** A copy of the built bundle and its cache in a sandbox; returns the bundle's path there. */
+function copyOfBundle(box: Sandbox): string {
+  const file = box.path('check.cjs');
+  copyFileSync(BUNDLE, file);
+  copyFileSync(`${BUNDLE}.cache`, `${file}.cache`);
+  chmodSync(`${file}.cache`, 0o644);
+  return file;
+}
+
+const LOADER = join(ROOT, 'src', 'cli', 'code-cache.ts');
+
+/**
+ * What a fresh node makes of the bundle's cache (V8 keeps what one process compiled and
+ * would answer a second load of the same text from memory, cache or not).
+ */
+function loads(file: string): string {
+  const script =
+    `import { requireWithCache } from ${JSON.stringify(LOADER)};\n` +
+    `const loaded = requireWithCache(${JSON.stringify(file)});\n` +
+    "console.log(loaded === null ? 'not read' : typeof loaded.exports.runCall === 'function' ? loaded.cache : 'no runCall');\n";
+  const run = spawnSync(NODE, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return run.stdout.trim();
+}
+
+test('code cache: the built bundle is compiled from the cache the build made for it', { skip: built !== true && built }, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  assert.equal(loads(BUNDLE), 'used');
+  const file = copyOfBundle(box);
+  assert.equal(loads(file), 'used', 'a copy of both files');
+  unlinkSync(`${file}.cache`);
+  assert.equal(loads(file), 'absent');
+});
+
+test("code cache: one that others may write, that is a link, or that is not this build's is not used", { skip: built !== true && built }, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const file = copyOfBundle(box);
+  for (const mode of [0o664, 0o646]) {
+    chmodSync(`${file}.cache`, mode);
+    assert.equal(loads(file), 'refused', `mode ${mode.toString(8)}`);
+  }
+  chmodSync(`${file}.cache`, 0o644);
+
+  // A link to a cache of the same build, owned and kept as it should be.
+  renameSync(`${file}.cache`, box.path('kept.cache'));
+  symlinkSync(box.path('kept.cache'), `${file}.cache`);
+  assert.equal(loads(file), 'refused', 'a link');
+  unlinkSync(`${file}.cache`);
+  renameSync(box.path('kept.cache'), `${file}.cache`);
+  assert.equal(loads(file), 'used');
+
+  // The bundle of another build (same length, another id): the cache names the one it was made for.
+  const text = readFileSync(file, 'utf8');
+  const id = buildIdOf(text)!;
+  assert.ok(text.endsWith(`${BUILD_LINE}${id}\n`));
+  const other = id.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  writeFileSync(file, `${text.slice(0, -id.length - 1)}${other}\n`);
+  assert.equal(loads(file), 'refused', 'another build id');
+  writeFileSync(file, text);
+  assert.equal(loads(file), 'used');
+
+  // This build's header over data that V8 cannot take: V8 refuses it, the bundle compiles anyway.
+  writeFileSync(`${file}.cache`, `${CACHE_HEADER}${id}\nnot a code cache`, { mode: 0o644 });
+  assert.equal(loads(file), 'rejected');
+});
+
+test("code cache: a cache owned by another user than the bundle's is not used", { skip: (built !== true && built) || rootOnly('chown') }, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const file = copyOfBundle(box);
+  chownSync(`${file}.cache`, 65534, 65534);
+  assert.equal(loads(file), 'refused');
+});
