@@ -19,10 +19,11 @@ import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
-import { hearing, type World } from '../world.js';
+import type { World } from '../world.js';
 import type { LeaseStep } from '../lease/step.js';
 import type { Transition } from '../core/transition.js';
 import { settlePromise } from './promise.js';
+import { Pass } from './pass.js';
 import { takeRecordFile } from '../os/door.js';
 import { RESPAWNED, findSetsid, hasWaiterShell, readExitFile, removeExitFile } from '../os/waiter.js';
 
@@ -30,21 +31,27 @@ import { RESPAWNED, findSetsid, hasWaiterShell, readExitFile, removeExitFile } f
 export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
-  // False unless the tick ran to its end, exit 0, and said nothing. A silent tick may still have
-  // recorded something (a run settled, a health record begun): the promise is written after the
-  // save and answers for the records as they are now, so it needs only that nothing was done.
+  // False unless the tick ran to its end, exit 0, and said nothing: none of its transitions had a
+  // line, nothing warned, no notification went out. A silent tick may still have recorded something
+  // (a run settled, a health record begun): the promise is written after the save and answers for
+  // the records as they are now, so it needs only that nothing was done.
   let quiet = false;
-  const heard = hearing(world);
+  const pass = new Pass(world);
   try {
-    // --respawn: what the waiter's check said is said once by a check cron runs (and mailed).
-    if (!config.policy.respawned) sayKept(config.paths.keptFile, heard.world);
-    // --on-change, --notify-url, --ping-url: loaded only when given; told the tick's lines, under the lock.
-    const told = config.notify ? (await import('../notify/notify-step.js')).watchChanges(config, config.notify, heard.world) : null;
-    const ended = told
-      ? await told.around((seen, transitions) => tickLocked(config, seen, lock, prepare, transitions))
-      : await tickLocked(config, heard.world, lock, prepare);
+    // --respawn: what the waiter's check said is said once by a check cron runs (and mailed); its hooks have run.
+    if (!config.policy.respawned) sayKept(config.paths.keptFile, pass.asideWorld());
+    // --on-change, --notify-url, --ping-url: loaded only when given; told the check's transitions, under the lock.
+    const tell = config.notify ? (await import('../notify/notify-step.js')).tellChanges : null;
+    let ended: { code: number };
+    try {
+      ended = await tickLocked(config, pass, lock, prepare);
+    } catch (error) {
+      tell?.(config, config.notify!, pass, pass.asideWorld(), { error });
+      throw error;
+    }
     // A check that sent a notification gives no promise: the next check is full and says its failure.
-    quiet = ended.code === EXIT.ok && heard.silent() && !told?.sent();
+    const sent = tell ? tell(config, config.notify!, pass, pass.asideWorld(), { code: ended.code }) : false;
+    quiet = ended.code === EXIT.ok && pass.silent() && !sent;
     return ended.code;
   } finally {
     // Under the lock, after the save: the quiet promise is given by a quiet tick, removed by any other (src/commands/promise.ts).
@@ -55,22 +62,24 @@ export async function runCheck(config: ProgramConfig, world: World, prepare?: (s
 
 /** The check proper, for callers that already hold the lock (--start, --restart). Returns the exit code. */
 export async function checkLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
-  return (await tickLocked(config, world, lock, prepare)).code;
+  return (await tickLocked(config, new Pass(world), lock, prepare)).code;
 }
 
 /**
  * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
  * code and whether the tick was quiet (it found the program running and changed nothing but
- * clocks); the transitions of every decision it performed are added to `transitions` as they come.
+ * clocks); the transitions of every decision it performed go to `pass` as they come, their lines said.
  */
 export async function tickLocked(
   given: ProgramConfig,
-  world: World,
+  pass: Pass,
   lock: Held,
   prepare?: (state: ProgramState) => ProgramState,
-  transitions: Transition[] = [],
 ): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
+  // The world the check's steps warn through: what they say is a warning of this pass.
+  const world = pass.world;
+  const transitions = pass.transitions;
   const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
@@ -94,16 +103,16 @@ export async function tickLocked(
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());
   const launching = tick.effects.some((effect) => effect.kind === 'launch');
-  tick = await perform(tick, recorded, config, world, lock, transitions);
+  tick = await perform(tick, recorded, config, pass, lock);
   if (config.health || config.logRotate || config.cadence || tick.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
     const { afterDecision } = await import('./check-duties.js');
     const seen = await afterDecision(config, world, tick, launching);
     const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
-    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, world, lock, transitions)), quiet: false };
+    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, pass, lock)), quiet: false };
     else {
-      if (judged) collect(judged.transitions, transitions, world);
+      if (judged) pass.collect(judged.transitions);
       const state = judged ? judged.state : seen.state;
       tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
     }
@@ -150,10 +159,12 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
  * run ended by a health rule) goes back to `decide` as an event, and that decision's effects
  * are performed next, until none remain. Returns the last decision: the one that ends this check.
  */
-async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, world: World, lock: Held, transitions: Transition[]): Promise<Tick> {
+async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, pass: Pass, lock: Held): Promise<Tick> {
   const { paths, request, policy } = config;
+  const world = pass.world;
   let tick = first;
-  collect(tick.transitions, transitions, world);
+  // Every line a check says of its program is a transition's, said as the transition is collected.
+  pass.collect(tick.transitions);
   const queue = [...tick.effects];
   // A launch refused for a configuration error, raised once its decision is on record.
   let refusal: ConfigError | null = null;
@@ -192,19 +203,11 @@ async function perform(first: Tick, recorded: ProgramState, config: ProgramConfi
     }
     if (next) {
       tick = decide(next.from, next.event, request, policy, world.now());
-      collect(tick.transitions, transitions, world);
+      pass.collect(tick.transitions);
       queue.unshift(...tick.effects);
     }
   }
   return tick;
-}
-
-/** Adds a decision's transitions to the check's, saying their lines as they come: every line a check says of its program is a transition's. */
-function collect(decided: Transition[], transitions: Transition[], world: World): void {
-  for (const transition of decided) {
-    transitions.push(transition);
-    if (transition.line !== null) world.warn(transition.line);
-  }
 }
 
 /** Ends a live run for a health rule; says how ("stopped pid 4242 with SIGTERM"), an error if it survives SIGKILL. */

@@ -33,6 +33,12 @@ export interface Transition {
   atMs: number;
 }
 
+/** What one check told: the transitions of its decisions, and the lines it said (theirs and its warnings), in order. */
+export interface Told {
+  transitions: Transition[];
+  said: string[];
+}
+
 /** A line a decision says, and the event of its history it is the line of (the first such event of that decision without one), or a notice. */
 export interface Said {
   text: string;

@@ -1,7 +1,8 @@
 // The check's hook for --on-change, --notify-url and --ping-url, under the program's lock: a
-// tick that said lines made a change (one event, once: the next check finds nothing new),
-// named from the transitions its decisions made; the requests go to a detached runner the
-// check does not wait for, and the failures the runners left since the last check are said here, once.
+// check whose transitions said lines (or that warned) made a change (one event, once: the next
+// check finds nothing new), named from the transitions its decisions made; the requests go to a
+// detached runner the check does not wait for, and the failures the runners left since the last
+// check are said here, once.
 
 import { probePid } from '../os/proc-identity.js';
 import { notifyFiles } from './files.js';
@@ -9,7 +10,7 @@ import { changeOf, hookEnv, webhookBody } from '../core/change-event.js';
 import { decidePing, type PingRecord } from '../core/ping.js';
 import { sayOnce } from '../core/said-once.js';
 import { emptyState, type ProgramState } from '../core/state.js';
-import type { Transition } from '../core/transition.js';
+import type { Told, Transition } from '../core/transition.js';
 import { readStateFile, writeStateFile } from '../os/state-file.js';
 import type { NotifyOptions, ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
@@ -28,56 +29,29 @@ function readState(stateFile: string): ProgramState {
 }
 
 /**
- * Watches one tick under the lock: `around` runs it with a world that records its lines and a
- * list its decisions add their transitions to, then sends what the change calls for. It adds no
- * failure of its own: a notification that cannot be sent is a line, never a failed check, and
- * the tick's own error still ends the check.
+ * After one check under the lock: the change its transitions made (and its message, the lines
+ * it said) is told to the hook and the webhook, and the ping is sent when due. `world` says the
+ * failures of earlier notifications. It adds no failure of its own: a notification that cannot
+ * be sent is a line, never a failed check; a check that ended in an error is told as
+ * `not running`, its error the last line of the message. Returns true when a notification went out.
  */
-export function watchChanges(
-  config: ProgramConfig,
-  notify: NotifyOptions,
-  world: World,
-): { around<T extends { code: number }>(tick: (seen: World, transitions: Transition[]) => Promise<T>): Promise<T>; sent(): boolean } {
-  const { paths } = config;
-  const transitions: Transition[] = [];
-  const lines: string[] = [];
-  const watched: World = {
-    ...world,
-    warn: (line) => {
-      lines.push(line);
-      world.warn(line);
-    },
-    say: (line) => {
-      lines.push(line);
-      world.say(line);
-    },
-  };
-  let started = false;
-  const after = (code: number): void => {
-    try {
-      started = tellAfter(config, notify, world, transitions, lines, code);
-    } catch (error) {
-      world.warn(`${paths.name}: could not send the notifications: ${(error as Error).message}`);
-    }
-  };
-  return {
-    async around<T extends { code: number }>(tick: (seen: World, transitions: Transition[]) => Promise<T>): Promise<T> {
-      let ended: T;
-      try {
-        ended = await tick(watched, transitions);
-      } catch (error) {
-        // A launch refused (command not found) or a check that could not act: its line, said by the
-        // entry point after this, is the change (a configuration error quiet on repeat is none).
-        const quiet = error instanceof ConfigError && error.quiet;
-        if (!quiet && error instanceof Error) lines.push(`ensure-running: ${error.message}`);
-        after(EXIT.notRunning);
-        throw error;
-      }
-      after(ended.code);
-      return ended;
-    },
-    sent: () => started,
-  };
+export function tellChanges(config: ProgramConfig, notify: NotifyOptions, told: Told, world: World, ended: { code: number } | { error: unknown }): boolean {
+  const lines = [...told.said];
+  let code: number;
+  if ('error' in ended) {
+    // A launch refused (command not found) or a check that could not act: its line, said by the
+    // entry point after this, is the change (a configuration error quiet on repeat is none).
+    const { error } = ended;
+    const quiet = error instanceof ConfigError && error.quiet;
+    if (!quiet && error instanceof Error) lines.push(`ensure-running: ${error.message}`);
+    code = EXIT.notRunning;
+  } else code = ended.code;
+  try {
+    return tellAfter(config, notify, world, told.transitions, lines, code);
+  } catch (error) {
+    world.warn(`${config.paths.name}: could not send the notifications: ${(error as Error).message}`);
+    return false;
+  }
 }
 
 /** Says the failures on record, then starts the runner for what this check calls for; true when it started one. */

@@ -1,9 +1,10 @@
 // The quiet promise is given only by a check that said nothing: a check that printed any
 // line (a relaunch, a warning) exits 0 but leaves no promise behind, so the next call runs
-// the full check instead of the shell answering "quiet" for it.
+// the full check instead of the shell answering "quiet" for it. "Said nothing" is read from the
+// check's transitions and warnings (src/commands/pass.ts): silent transitions give the promise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, waitUntil } from '../helpers.ts';
 import { cleanupMarked, uniqueMarker } from '../proc.ts';
 
@@ -44,4 +45,41 @@ test('a check that said something leaves no promise: a relaunch, then a warning,
   assert.match(warned.stderr, /not trusted/);
   assert.ok(!existsSync(box.path('app.promise')), 'the warning was a line: no promise left');
   await quietWithPromise(box, args);
+});
+
+test('a check whose transitions said nothing (a crowded death relaunched in silence) prints nothing, exits 0 and gives the promise', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('silent');
+  t.after(cleanupMarked(box, marker));
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
+  const first = await box.run(args);
+  assert.equal(first.code, 0, first.stderr);
+  let pid = box.pidOf();
+  // Two deaths said alone, the third with the crowd line: each said something, none leaves a promise.
+  for (let kill = 1; kill <= 3; kill++) {
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(pid), `kill ${kill} to take`);
+    const loud = await box.run(args);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.match(loud.stderr, kill < 3 ? /died/ : /relaunched each time/);
+    assert.ok(!existsSync(box.path('app.promise')), `kill ${kill}: the check said a line: no promise`);
+    pid = box.pidOf();
+  }
+  // The fourth: its death and its launch are on record, and neither says a line.
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(() => !isAlive(pid), 'kill 4 to take');
+  const silent = await box.run(args);
+  assert.deepEqual([silent.code, silent.stdout, silent.stderr], [0, '', ''], 'the crowded death and its relaunch are silent');
+  const relaunched = box.pidOf();
+  assert.notEqual(relaunched, pid, 'a new run');
+  assert.ok(existsSync(box.path('app.promise')), 'silent transitions leave the promise');
+  const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8')) as { events: { kind: string; pid?: number }[] };
+  assert.deepEqual(
+    state.events.slice(-2).map((e) => [e.kind, e.pid]),
+    [
+      ['death', pid],
+      ['launch', relaunched],
+    ],
+    'the history keeps both',
+  );
 });
