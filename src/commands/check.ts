@@ -19,6 +19,7 @@ import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import { withoutLeaseSecrets } from '../core/lease-record.js';
 import type { World } from '../world.js';
 import type { LeaseStep } from '../lease/step.js';
 import type { Transition } from '../core/transition.js';
@@ -299,7 +300,8 @@ async function launchOnce(
 async function launchAndWatch(config: ProgramConfig, world: World, state: ProgramState): Promise<{ result: LaunchResult; spawned: ProgramState }> {
   const { paths, request } = config;
   checkCwd(request.cwd);
-  const env: NodeJS.ProcessEnv = { ...world.env, ...config.extraEnv };
+  // Under --lease the store's password stays with the check (--env may still give the program one on purpose).
+  const env: NodeJS.ProcessEnv = { ...(config.lease ? withoutLeaseSecrets(world.env) : world.env), ...config.extraEnv };
   const file = resolveCommand(request.command[0]!, request.cwd, env.PATH);
   const token = randomBytes(12).toString('hex');
   env.ENSURE_RUNNING_TOKEN = token;

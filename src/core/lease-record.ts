@@ -95,6 +95,19 @@ export function hostText(id: string, hostname: string): string {
   return hostname && hostname !== id ? `host ${id} (${hostname})` : `host ${id}`;
 }
 
+/**
+ * The variables a lease store's password may come from (src/lease/secret.ts): never passed on
+ * to the program, which may run as another user (--user) who can read /proc/PID/environ.
+ */
+export const LEASE_SECRET_VARS = ['PGPASSWORD', 'REDISCLI_AUTH'] as const;
+
+/** The caller's environment without the lease's secrets, for the program of a check under --lease. */
+export function withoutLeaseSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = { ...env };
+  for (const name of LEASE_SECRET_VARS) delete kept[name];
+  return kept;
+}
+
 /** --lease and its options, as resolved for one call (src/cli/lease-settings.ts). */
 export interface LeaseOptions {
   /** The URL as given: it may hold a password, so it is never printed. */

@@ -283,7 +283,9 @@ async function spawnWithWaiter(spec: LaunchSpec, waiter: NonNullable<LaunchSpec[
     const programVars: Record<string, string> = {};
     for (const [key, value] of Object.entries(spec.env))
       if (value !== undefined && waiter.callerEnv[key] !== value && !(key in waiter.launchVars)) programVars[key] = value;
-    const env = waiterEnv(waiter.callerEnv, waiter.launchVars, programVars, waiter.spec, waiter.exitFile, waiter.keptFile, spec.cwd);
+    // What the launch left out of the caller's environment (the lease's password): the waiter keeps it for its check, the program never gets it.
+    const removed = Object.keys(waiter.callerEnv).filter((key) => spec.env[key] === undefined);
+    const env = waiterEnv(waiter.callerEnv, waiter.launchVars, programVars, waiter.spec, waiter.exitFile, waiter.keptFile, spec.cwd, removed);
     // The script travels in the environment, so that ps shows the waiter and its program plainly.
     const child = spawn(WAITER_SHELL, ['-c', 'eval "$ENSURE_RUNNING_WAITER_SCRIPT"', 'ensure-running-waiter', waiter.setsid, program.file, ...program.args], {
       cwd: waiter.spec.dir,

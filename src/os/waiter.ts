@@ -85,7 +85,8 @@ export function hasWaiterShell(): boolean {
 /**
  * The waiter's environment: the caller's (the check it runs must see what cron's sees), the
  * launch's own variables, and its own; the program's additions (--env, --user's HOME, the
- * heartbeat, the fencing token) go to the program alone, exported by the waiter's subshell.
+ * heartbeat, the fencing token) go to the program alone, exported by the waiter's subshell,
+ * which also unsets what the launch left out of the caller's (`programUnset`: the lease's password).
  */
 export function waiterEnv(
   callerEnv: NodeJS.ProcessEnv,
@@ -95,8 +96,12 @@ export function waiterEnv(
   exitFile: string,
   keptFile: string,
   programCwd: string,
+  programUnset: string[] = [],
 ): NodeJS.ProcessEnv {
   const exports = Object.entries(programVars).map(([key, value]) => `${key}=${value}`);
+  // Only names the shell can unset (an odd name in the environment would fail the subshell).
+  const unset = programUnset.filter((key) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && !(key in programVars));
+  const steps = [...(unset.length ? [`unset ${unset.join(' ')}`] : []), ...(exports.length ? [`export ${quoteArgv(exports)}`] : [])];
   const env: NodeJS.ProcessEnv = { ...callerEnv };
   delete env[RESPAWNED];
   delete env.ENSURE_RUNNING_KEEP;
@@ -108,7 +113,7 @@ export function waiterEnv(
     ENSURE_RUNNING_WAITER_EXIT: exitFile,
     ENSURE_RUNNING_WAITER_CHECK: quoteArgv(spec.check),
     ENSURE_RUNNING_WAITER_DIR: spec.dir,
-    ENSURE_RUNNING_WAITER_ENV: exports.length ? `export ${quoteArgv(exports)}` : ':',
+    ENSURE_RUNNING_WAITER_ENV: steps.length ? steps.join(' && ') : ':',
     ENSURE_RUNNING_WAITER_CWD: programCwd,
     ENSURE_RUNNING_WAITER_KEEP: keptFile,
   };

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, runProcess } from '../helpers.ts';
+import { Sandbox, rootOnly, runProcess, waitUntil } from '../helpers.ts';
 import { PG_PASSWORD, REDIS_PASSWORD, startPostgres, startRedis, type StoreServer } from '../servers.ts';
 import { needs } from '../tools.ts';
 import { Hosts, LONG } from '../lease-hosts.ts';
@@ -131,3 +131,42 @@ test('--crontab prints a line that logs in: PGPASSFILE kept for PostgreSQL, --le
   assert.match(redisRun.stderr, /holding lease \S+ \(token 1\)/);
   hosts.box.track(Number(readFileSync(hosts.box.path('b', 'app.pid'), 'utf8')));
 });
+
+// The program reads its own environment (as the user it runs as can, from /proc/PID/environ) into a file.
+const DUMP = 'tr "\\0" "\\n" < /proc/$$/environ > "$1.tmp" && mv "$1.tmp" "$1"; exec sleep 300';
+
+for (const engine of ['postgres', 'redis'] as const) {
+  for (const respawn of [false, true]) {
+    const skip = rootOnly('to run the program as nobody') || (engine === 'postgres' ? skipPg : skipRedis);
+    test(`${engine}${respawn ? ', --respawn' : ''}: the store's password variable never reaches the program (--user nobody reads its own environment)`, {
+      skip,
+    }, async (t) => {
+      const server = engine === 'postgres' ? pgServer : redisServer;
+      const box = new Sandbox();
+      mkdirSync(box.path('a', 'home'), { recursive: true });
+      const hosts = new Hosts(box, server, `secret-${process.pid}-${++leases}`, LONG);
+      chmodSync(hosts.box.dir, 0o755);
+      const out = hosts.box.path('out');
+      mkdirSync(out, { mode: 0o777 });
+      chmodSync(out, 0o777);
+      const dump = join(out, 'environ');
+      // The password from the variable each engine reads, as cron's environment would give it.
+      const secret = engine === 'postgres' ? { PGPASSWORD: PG_PASSWORD, PGPASSFILE: '' } : { REDISCLI_AUTH: REDIS_PASSWORD };
+      const args = ['--pid', hosts.pidFile('a'), '--lease', server.url, '--lease-name', hosts.leaseName, ...LONG, '--user', 'nobody'];
+      if (respawn) args.push('--respawn');
+      const env = hosts.env('a', secret);
+      // --respawn's waiter relaunches a killed program: --stop ends both before the sandbox goes.
+      t.after(async () => {
+        await hosts.box.run([...args, '--stop'], { env });
+        hosts.cleanup();
+      });
+      const result = await hosts.box.run([...args, '--', '/bin/sh', '-c', DUMP, 'sh', dump], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(hosts.running('a') > 0, 'the store was logged in to with the password: the program runs');
+      const environ = await waitUntil(() => existsSync(dump) && readFileSync(dump, 'utf8'), 'the program to read its environment');
+      assert.match(environ, /^ENSURE_RUNNING_FENCING_TOKEN=1$/m, "the environment read is the leased program's");
+      assert.doesNotMatch(environ, /^(PGPASSWORD|REDISCLI_AUTH)=/m, environ);
+      assert.ok(!environ.includes(PG_PASSWORD) && !environ.includes(REDIS_PASSWORD), 'no password anywhere in it');
+    });
+  }
+}
