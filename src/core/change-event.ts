@@ -1,9 +1,10 @@
 // What --on-change and --notify-url are told: one change event per check that said lines,
-// named from the transitions its decisions made (src/core/transition.ts). Pure: the
-// transitions, the state after and the lines in, facts out.
+// named from the transitions its decisions made (src/core/transition.ts), its exit from the
+// transition of the run that ended, its message the lines the check said (the transitions'
+// and its warnings). Pure: what the check told and the state after in, facts out.
 
 import type { ProgramState } from './state.js';
-import type { Transition, TransitionKind } from './transition.js';
+import type { Told, TransitionKind } from './transition.js';
 
 /** The names a hook sees in ENSURE_RUNNING_EVENT; `notice` is a line that is no change of state. */
 export type ChangeKind =
@@ -97,13 +98,8 @@ export interface ChangeEvent {
  * The change a check made, or null for a check that said nothing: a hook runs exactly when a
  * line goes to cron's mail, never on a quiet check.
  */
-export function changeOf(
-  transitions: Transition[],
-  after: ProgramState,
-  lines: string[],
-  facts: { name: string; pidFile: string },
-  now: number,
-): ChangeEvent | null {
+export function changeOf(told: Told, after: ProgramState, facts: { name: string; pidFile: string }, now: number): ChangeEvent | null {
+  const { transitions, said: lines } = told;
   if (lines.length === 0) return null;
   const kinds = new Set<ChangeKind>();
   for (const transition of transitions) {
@@ -112,20 +108,20 @@ export function changeOf(
   }
   if (kinds.size === 0) kinds.add('notice');
   const events = RANK.filter((k) => kinds.has(k));
-  // The run that ended in this check, if one did: its exit as recorded (with its log tail).
+  // The run that ended in this check, if one did: its exit as its transition says, its log tail as recorded.
   const ended = [...transitions].reverse().find((transition) => transition.exit !== null);
-  const exit = ended && after.lastExit && after.lastExit.pid === ended.pid ? after.lastExit : null;
+  const recorded = ended && after.lastExit && after.lastExit.pid === ended.pid ? after.lastExit : null;
   return {
     event: events[0]!,
     events,
     name: facts.name,
     pidFile: facts.pidFile,
-    pid: after.identity?.pid ?? exit?.pid ?? null,
-    exitCode: exit?.code ?? null,
-    signal: exit?.signal ?? null,
+    pid: after.identity?.pid ?? ended?.pid ?? null,
+    exitCode: ended?.exit?.code ?? null,
+    signal: ended?.exit?.signal ?? null,
     message: lines.join('\n').slice(0, MESSAGE_MAX),
     log: after.logs?.stderr ?? null,
-    logTail: exit?.logTail ?? [],
+    logTail: recorded?.logTail ?? [],
     atMs: now,
   };
 }

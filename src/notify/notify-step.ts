@@ -62,7 +62,7 @@ function tellAfter(config: ProgramConfig, notify: NotifyOptions, world: World, t
   let state = readState(paths.stateFile);
   const jobs: Job[] = [];
 
-  const change = changeOf(transitions, state, lines, { name: paths.name, pidFile: paths.pidFile }, now);
+  const change = changeOf({ transitions, said: lines }, state, { name: paths.name, pidFile: paths.pidFile }, now);
   if (change && notify.onChange) {
     jobs.push({
       kind: 'command',

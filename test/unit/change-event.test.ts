@@ -27,28 +27,39 @@ test('change table: the worst change names the event, every change is listed', (
     ['a line with no event (changed crontab line) -> notice', after([]), 'notice', ['notice']],
   ];
   for (const [name, next, event, events] of rows) {
-    const change = changeOf(transitionsOf(base, next), next, ['app: something'], FACTS, T0);
+    const change = changeOf({ transitions: transitionsOf(base, next), said: ['app: something'] }, next, FACTS, T0);
     assert.equal(change?.event, event, name);
     assert.deepEqual(change?.events, events, name);
   }
+  // A notice (a crowd's end, a changed request) is no change of its own: `notice` when nothing else changed.
+  const notice = changeOf({ transitions: [aside(base, 'notice', 'changed', T0, 'app: changed')], said: ['app: changed'] }, base, FACTS, T0);
+  assert.deepEqual([notice?.event, notice?.events], ['notice', ['notice']]);
+  const both = after(['death', 'launch']);
+  const withNotice = changeOf({ transitions: [...transitionsOf(base, both), aside(both, 'notice', 'crowd', T0, 'app: crowd')], said: ['x'] }, both, FACTS, T0);
+  assert.deepEqual(withNotice?.events, ['died', 'started'], 'a notice beside a change adds nothing');
   // A launch refused for a configuration error puts no event on record, but is a transition when said.
-  const refused = changeOf([aside(base, 'launch-refused', 'not found', T0)], base, ['app: not found'], FACTS, T0);
+  const refused = changeOf({ transitions: [aside(base, 'launch-refused', 'not found', T0)], said: ['app: not found'] }, base, FACTS, T0);
   assert.deepEqual([refused?.event, refused?.events], ['failed-start', ['failed-start']]);
   for (const [name, next, event, events] of rows) {
     // Stopping, a manual start, a reload: no news of their own.
-    const change = changeOf([...transitionsOf(base, withEvent(base, { atMs: T0, kind: 'stopping' })), ...transitionsOf(base, next)], next, ['x'], FACTS, T0);
+    const change = changeOf(
+      { transitions: [...transitionsOf(base, withEvent(base, { atMs: T0, kind: 'stopping' })), ...transitionsOf(base, next)], said: ['x'] },
+      next,
+      FACTS,
+      T0,
+    );
     assert.equal(change?.event, event, name);
     assert.deepEqual(change?.events, events, name);
   }
 });
 
 test('no line said -> no change, whatever was recorded (a quiet check never runs a hook)', () => {
-  assert.equal(changeOf(transitionsOf(base, after(['launch'])), after(['launch']), [], FACTS, T0), null);
+  assert.equal(changeOf({ transitions: transitionsOf(base, after(['launch'])), said: [] }, after(['launch']), FACTS, T0), null);
 });
 
 test('the facts: exit code, signal and log tail of a death of this check only; the environment leaves unknowns out', () => {
   const failed = after(['start-failed'], { lastExit: exit, identity: null, logs: { stdout: '/srv/app.log', stderr: '/srv/app.log' } });
-  const died = changeOf(transitionsOf(base, failed), failed, ['app: failed to start', 'second line'], FACTS, T0)!;
+  const died = changeOf({ transitions: transitionsOf(base, failed), said: ['app: failed to start', 'second line'] }, failed, FACTS, T0)!;
   assert.deepEqual([died.pid, died.exitCode, died.signal, died.logTail], [11, 3, null, ['boom']]);
   const env = hookEnv(died);
   assert.equal(env.ENSURE_RUNNING_EVENT, 'failed-start');
@@ -59,7 +70,7 @@ test('the facts: exit code, signal and log tail of a death of this check only; t
   assert.equal(env.ENSURE_RUNNING_LOG, '/srv/app.log');
   // An older death on record is not this change's.
   const launched = after(['launch'], { lastExit: exit });
-  const old = changeOf(transitionsOf({ ...base, lastExit: exit }, launched), launched, ['app: started'], FACTS, T0)!;
+  const old = changeOf({ transitions: transitionsOf({ ...base, lastExit: exit }, launched), said: ['app: started'] }, launched, FACTS, T0)!;
   assert.deepEqual([old.exitCode, old.logTail], [null, []]);
   const body = webhookBody(died);
   assert.equal(body.text, 'app: failed to start\nsecond line');
@@ -82,7 +93,7 @@ test("lease table: a change of role or of the store's health is named for the ho
     ['standby stays standby -> notice only', lease('standby', false), lease('standby', false), ['notice']],
   ];
   for (const [name, was, now, events] of rows) {
-    const change = changeOf(leaseTransitions(base, was, now, T0), { ...base, lease: now }, ['app: lease line'], FACTS, T0);
+    const change = changeOf({ transitions: leaseTransitions(base, was, now, T0), said: ['app: lease line'] }, { ...base, lease: now }, FACTS, T0);
     assert.deepEqual(change?.events, events, name);
   }
 });
