@@ -125,6 +125,22 @@ await build({
       },
     },
     {
+      // A plain check's arguments are read by src/cli/fast-parse.ts: yargs-parser (src/cli/parse.ts)
+      // is set up only when a call needs it.
+      name: 'parser-on-first-use',
+      setup(b) {
+        b.onResolve({ filter: /^yargs-parser$/ }, (args) =>
+          args.namespace === 'parser-on-first-use' ? undefined : { path: 'yargs-parser', namespace: 'parser-on-first-use' },
+        );
+        b.onLoad({ filter: /.*/, namespace: 'parser-on-first-use' }, () => ({
+          contents:
+            "let loaded;\nconst load = () => (loaded ??= require('yargs-parser').default);\nmodule.exports = { get detailed() { return load().detailed; } };",
+          loader: 'js',
+          resolveDir: process.cwd(),
+        }));
+      },
+    },
+    {
       name: 'plain-check-only',
       setup(b) {
         b.onResolve({ filter: /\.js$/ }, (args) => {

@@ -3,7 +3,7 @@
 // ESM loader and its chunks (measured: scripts/bench.mjs, docs/speed.md). Any other call goes
 // on, untouched, to the full CLI (dist/cli.js); this file decides before anything is done.
 
-import { parseArgs } from './parse.js';
+import { parseCall } from './parse.js';
 import { programSettings } from './settings.js';
 import { main } from './main.js';
 import { realWorld } from '../world.js';
@@ -11,7 +11,7 @@ import { realWorld } from '../world.js';
 /** Whether this call is a check that the check bundle covers (no pg, redis, cron-parser or smol-toml). */
 export function plainCheck(args: string[]): boolean {
   try {
-    const call = parseArgs(args);
+    const call = parseCall(args);
     if (call.action !== 'check' || call.values.config !== undefined || call.values['check-config'] !== undefined) return false;
     const world = realWorld();
     const settings = programSettings(call, world, world.cwd);

@@ -1,6 +1,6 @@
 // The entry point: parse, dispatch, and the one place that turns outcomes into exit codes.
 
-import { parseArgs, type ParsedCall } from './parse.js';
+import { parseCall, type ParsedCall } from './parse.js';
 import { resolveConfig } from './settings.js';
 import { realWorld, type World } from '../world.js';
 import { appendRecord } from '../os/door.js';
@@ -205,7 +205,7 @@ export async function main(args: string[], world: World = keptByWaiter(realWorld
       return EXIT.usage;
     }
     refuseNotUtf8(args);
-    const call = parseArgs(args);
+    const call = parseCall(args);
     action = call.action;
     return await dispatch(call, world);
   } catch (error) {

@@ -4,6 +4,7 @@ import parser from 'yargs-parser';
 import { OPTIONS, PARSER_CONFIGURATION, namesOfType, type OptionName } from './options.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../core/near-name.js';
+import { parsePlainCheck } from './fast-parse.js';
 
 export type Action =
   | 'check'
@@ -35,6 +36,15 @@ export interface ParsedCall {
 const STRINGS = namesOfType('string');
 const ARRAYS = namesOfType('array');
 const BOOLEANS = namesOfType('boolean');
+
+/**
+ * Parses a call's arguments: the plain forms of a check by the short reader of the same
+ * option table (src/cli/fast-parse.ts, which gives exactly what parseArgs gives), anything
+ * else by parseArgs. A quiet check thus never runs, nor in dist/check.cjs loads, yargs-parser.
+ */
+export function parseCall(args: string[]): ParsedCall {
+  return parsePlainCheck(args) ?? parseArgs(args);
+}
 
 /** Parses the arguments; throws a UsageError naming the option for anything off. */
 export function parseArgs(args: string[]): ParsedCall {
