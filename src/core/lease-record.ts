@@ -19,6 +19,8 @@ export interface LeaseView {
   instance?: string;
   /** Another machine seen renewing under the holder's id within the last TTL (a shared or cloned home), or null. */
   clash?: string | null;
+  /** When this call took the lease: who held it last (another host, or this one), as the store had it; never recorded. */
+  previous?: { holder: string; hostname: string } | null;
 }
 
 /** This host's role as of its last check: holder, standby, or unknown (the store did not answer). */

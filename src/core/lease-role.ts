@@ -73,20 +73,36 @@ function viewHost(view: LeaseView): string {
   return hostText(view.holder, view.hostname);
 }
 
+/** Whether two machines as the store records them ("HOSTNAME boot BOOT-ID") are one hostname under two boots: a reboot. */
+export function rebootedHere(recorded: string, mine: string): boolean {
+  const split = (instance: string) => {
+    const at = instance.lastIndexOf(' boot ');
+    return at < 0 ? null : { hostname: instance.slice(0, at), boot: instance.slice(at + 6) };
+  };
+  const [a, b] = [split(recorded), split(mine)];
+  return !!a && !!b && a.hostname === b.hostname && a.boot !== b.boot;
+}
+
 /** The store answered: holder or standby, one line when the role changes. */
 function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): LeaseDecision {
   const { record, running, clock, rules } = input;
   const { name, leaseName } = rules;
   const lines: string[] = [];
   const back = record.trouble !== null;
-  const seen = { seen: view, seenAtMs: clock.now, trouble: null };
+  // Who held it before this call took it is said, not recorded.
+  const { previous, ...shown } = view;
+  const seen = { seen: shown, seenAtMs: clock.now, trouble: null };
   const me = input.me;
   if (!mine && view.holder === me.id && me.instance && view.instance && view.instance !== me.instance) {
     // Another machine renews under this host's id: it keeps the program, this one never runs a copy beside it.
-    const text =
-      `${name}: lease ${leaseName} is held under this host's id ${me.id} by another machine or boot (${view.instance}; this is ${me.instance}): ` +
-      `two machines share the id (a shared or cloned home keeps one host-id file); give each machine its own --host-id ` +
-      `(or ENSURE_RUNNING_HOST_ID); the program does not run here while the other holds it`;
+    // The same hostname under another boot id is, most likely, this host before a reboot: its old lease runs out within a TTL.
+    const text = rebootedHere(view.instance, me.instance)
+      ? `${name}: lease ${leaseName} is still held by this host's previous boot (${view.instance}; this is ${me.instance}): ` +
+        `this host rebooted while it held the lease; waiting for that lease to run out (within --lease-ttl ${formatDuration(rules.ttlMs)}), ` +
+        `then taking it under a new token; if it is renewed beyond that, another machine with this hostname shares the id: give each its own --host-id`
+      : `${name}: lease ${leaseName} is held under this host's id ${me.id} by another machine or boot (${view.instance}; this is ${me.instance}): ` +
+        `two machines share the id (a shared or cloned home keeps one host-id file); give each machine its own --host-id ` +
+        `(or ENSURE_RUNNING_HOST_ID); the program does not run here while the other holds it`;
     const { said, say } = sayOnce(record.clash, text, clock.now);
     const next: LeaseRecord = { ...record, ...seen, role: 'standby', renewed: null, clash: said };
     if (running) return { record: next, stop: `${text}; stopping the copy here`, lines, go: { kind: 'idle', code: 0 } };
@@ -113,7 +129,9 @@ function decideAnswered(input: LeaseInput, view: LeaseView, mine: boolean): Leas
   } else if (record.clash) next = { ...next, clash: null };
   const before = record.seen;
   if (record.role !== 'holder' || before?.token !== view.token) {
-    const from = before?.holder && before.holder !== me.id ? ` from ${viewHost(before)}` : '';
+    // The store's last holder first: this host's records may still name itself (it held the lease, another took it between two of its checks).
+    const other = previous?.holder && previous.holder !== me.id ? previous : before?.holder && before.holder !== me.id ? before : null;
+    const from = other ? ` from ${hostText(other.holder, other.hostname)}` : '';
     const took = from ? `took over lease ${leaseName}${from}` : `holding lease ${leaseName}`;
     lines.push(`${name}: ${back ? 'lease store answers again; ' : ''}${took} (token ${view.token}) as ${hostText(input.me.id, input.me.hostname)}`);
   } else if (back) lines.push(`${name}: lease store answers again; still holding lease ${leaseName} (token ${view.token})`);

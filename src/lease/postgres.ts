@@ -37,7 +37,7 @@ const VIEW = `holder, hostname, token::text AS token, (extract(epoch FROM expire
 // host holds it, and the second half reads its row in the same statement.
 // $5: the highest token this host has recorded; a token below it (a restored database) is raised past it.
 // $6: the machine (hostname and boot id): the same id from another machine renews nothing while the lease lives.
-const ACQUIRE = `WITH old AS (SELECT token FROM ${TABLE} WHERE name = $1), up AS (
+const ACQUIRE = `WITH old AS (SELECT token, holder, hostname FROM ${TABLE} WHERE name = $1), up AS (
   INSERT INTO ${TABLE} AS l (name, holder, hostname, token, expires_at, instance)
   VALUES ($1, $2, $3, $5::bigint + 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000), $6)
   ON CONFLICT (name) DO UPDATE
@@ -50,9 +50,11 @@ const ACQUIRE = `WITH old AS (SELECT token FROM ${TABLE} WHERE name = $1), up AS
            AND NOT (l.released AND l.holder = EXCLUDED.holder AND l.expires_at > clock_timestamp() - make_interval(secs => $4::float8 / 1000)))
   RETURNING ${VIEW}
 )
-SELECT *, true AS mine, (SELECT token::text FROM old WHERE token < $5::bigint) AS raised_from FROM up
+SELECT *, true AS mine, (SELECT token::text FROM old WHERE token < $5::bigint) AS raised_from,
+  (SELECT holder FROM old) AS prev_holder, (SELECT hostname FROM old) AS prev_hostname FROM up
 UNION ALL
-SELECT ${VIEW}, false AS mine, NULL AS raised_from FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
+SELECT ${VIEW}, false AS mine, NULL AS raised_from, NULL AS prev_holder, NULL AS prev_hostname
+  FROM ${TABLE} WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM up)`;
 
 const READ = `SELECT ${VIEW} FROM ${TABLE} WHERE name = $1`;
 // Another machine under the holder's id: put on the row for one TTL, so that the holder says it too.
@@ -73,6 +75,8 @@ interface Row {
   clash?: string | null;
   mine?: boolean;
   raised_from?: string | null;
+  prev_holder?: string | null;
+  prev_hostname?: string | null;
 }
 
 const viewOf = (row: Row): LeaseView => ({
@@ -83,6 +87,7 @@ const viewOf = (row: Row): LeaseView => ({
   heldBy: row.held_by,
   instance: row.instance ?? '',
   clash: row.clash ?? null,
+  previous: row.prev_holder ? { holder: row.prev_holder, hostname: row.prev_hostname ?? '' } : null,
 });
 
 // SQLSTATE classes that mean "the store refused us": fix the URL, password, database or grants.

@@ -20,7 +20,7 @@ function keys(name: string): string[] {
 // host id, hostname, TTL in ms, the highest token the host has recorded, the machine (hostname
 // and boot id). Returns {mine, holder, hostname, token, ms left, held by, the counter found
 // below that floor ('' when it was not), the holder's machine, another machine seen under the
-// holder's id within a TTL}. The same id from another machine renews nothing while the lease lives. A counter below the floor
+// holder's id within a TTL, and when it took the lease: the last holder and its machine}. The same id from another machine renews nothing while the lease lives. A counter below the floor
 // (a server restarted without persistence) is raised to it first: tokens never go backwards.
 const ACQUIRE = `
 local floor = tonumber(ARGV[4]) or 0
@@ -50,11 +50,12 @@ local token = redis.call('GET', KEYS[2])
 if not token or raised ~= '' or redis.call('GET', KEYS[5]) ~= ARGV[1] or redis.call('GET', KEYS[7]) ~= ARGV[5] then
   token = tostring(redis.call('INCR', KEYS[2]))
 end
+local prev, prevInst = redis.call('GET', KEYS[5]) or '', redis.call('GET', KEYS[7]) or ''
 redis.call('SET', KEYS[1], cjson.encode({holder = ARGV[1], hostname = ARGV[2], token = token, instance = ARGV[5]}), 'NX', 'PX', ARGV[3])
 redis.call('SET', KEYS[5], ARGV[1])
 redis.call('SET', KEYS[7], ARGV[5])
 redis.call('DEL', KEYS[4])
-return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held, raised, ARGV[5], ''}`;
+return {1, ARGV[1], ARGV[2], token, tonumber(ARGV[3]), held, raised, ARGV[5], '', prev, prevInst}`;
 
 // KEYS as above. ARGV: host id, token, TTL in ms. The releaser leaves it to others for one TTL.
 const RELEASE = `
@@ -66,7 +67,7 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
-type Reply = [number, string, string, string, number, string, string, string, string];
+type Reply = [number, string, string, string, number, string, string, string, string, string?, string?];
 
 const viewOf = (r: Reply): LeaseView => ({
   holder: String(r[1]),
@@ -76,6 +77,8 @@ const viewOf = (r: Reply): LeaseView => ({
   heldBy: r[5] ? String(r[5]) : null,
   instance: r[7] ? String(r[7]) : '',
   clash: r[8] ? String(r[8]) : null,
+  // The last holder's machine is "HOSTNAME boot BOOT-ID" (src/lease/host.ts).
+  previous: r[9] ? { holder: String(r[9]), hostname: String(r[10] ?? '').replace(/ boot .*$/, '') } : null,
 });
 
 /** One line for a Redis or socket error: never the URL's password. */

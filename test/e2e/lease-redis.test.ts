@@ -80,3 +80,19 @@ test('lease on Redis: --on-change is told the lease changes: lease-taken with th
   const lost = await waitUntil(() => calls()[1], 'the hook of the check that stopped the copy');
   assert.deepEqual([lost.ENSURE_RUNNING_EVENT, lost.ENSURE_RUNNING_EVENTS], ['lease-lost', 'lease-lost stopped']);
 });
+
+test('lease: taken back after another host held it between two of its checks → "took over lease … from host b" (the store names b), not "holding lease"', {
+  skip,
+}, async (t) => {
+  // a's lease runs out fast; b's, once taken, outlives the slowest check of a busy machine.
+  const hosts = setup(t, undefined, { b: LONG });
+  assert.equal((await hosts.run('a')).code, 0);
+  // a's checks pause: b takes the lease over, then hands it back; a's records still say a holds it under token 1.
+  await hosts.runUntilRunning('b', 'b to take the lease over');
+  const released = await hosts.act('b', ['--release']);
+  assert.equal(released.code, 0, released.stderr);
+  const back = await hosts.run('a');
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stderr, /took over lease \S+ from host b \(\S+\) \(token 3\) as host a/, back.stderr);
+  assert.doesNotMatch(back.stderr, /holding lease/, back.stderr);
+});

@@ -164,3 +164,23 @@ test('lease: an answer older than --lease-timeout (the check stood still) counts
   assert.deepEqual(d.go, { kind: 'idle', code: 1 });
   assert.match(d.lines[0] ?? '', /its answer came 13s after the request, later than --lease-timeout 5s: counted as no answer/);
 });
+
+test('lease: held under this id by the same hostname under another boot id → "this host rebooted", waiting, not the shared-id line', () => {
+  const here = { ...me, instance: 'ha boot NEW' };
+  const old: StoreAnswer = { kind: 'ok', view: view('a', '3', { instance: 'ha boot OLD', expiresInMs: 40_000 }), mine: false };
+  const d = decideLease({ ...input(holder('3', 0), old, null), me: here });
+  assert.deepEqual([d.go, d.record.role], [{ kind: 'idle', code: 0 }, 'standby']);
+  assert.equal(d.lines.length, 1);
+  assert.match(d.lines[0]!, /lease L is still held by this host's previous boot \(ha boot OLD; this is ha boot NEW\): this host rebooted/);
+  assert.doesNotMatch(d.lines[0]!, /two machines share the id/);
+  // Another hostname under the same id: the shared id, as before.
+  const other: StoreAnswer = { kind: 'ok', view: view('a', '3', { instance: 'hz boot OLD' }), mine: false };
+  assert.match(decideLease({ ...input(holder('3', 0), other, null), me: here }).lines[0]!, /two machines share the id/);
+});
+
+test('lease: HOLDER on record, another host held it between two checks, taken back → "took over from host b" (the store names b), not "holding"', () => {
+  const back: StoreAnswer = { kind: 'ok', view: view('a', '3', { previous: { holder: 'b', hostname: 'hb' } }), mine: true };
+  const d = decideLease(input(holder('1', 0), back, null));
+  assert.deepEqual(d.lines, ['app: took over lease L from host b (hb) (token 3) as host a (ha)']);
+  assert.equal(d.record.seen?.previous, undefined, 'who held it before is said, not recorded');
+});
