@@ -22,7 +22,6 @@ import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { withoutLeaseSecrets } from '../core/lease-record.js';
 import type { World } from '../world.js';
 import type { LeaseStep } from '../lease/step.js';
-import type { Transition } from '../core/transition.js';
 import { settlePromise } from './promise.js';
 import { Pass } from './pass.js';
 import { takeRecordFile } from '../os/door.js';
@@ -80,14 +79,13 @@ export async function tickLocked(
   const { paths } = given;
   // The world the check's steps warn through: what they say is a warning of this pass.
   const world = pass.world;
-  const transitions = pass.transitions;
   const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
   if (given.policy.respawned && onFile?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok, quiet: false };
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
-  const leased = given.lease ? await leaseStep(given, world, onFile, prepare !== undefined, transitions) : null;
+  const leased = given.lease ? await leaseStep(given, pass, onFile, prepare !== undefined) : null;
   if (leased?.idle) return { code: leased.code, quiet: false };
   const config = leased ? leased.config : given;
   const loaded = leased ? leased.loaded : onFile;
@@ -127,17 +125,13 @@ export async function tickLocked(
  * --lease: the store call and the role (src/lease/step.ts), loaded only then; its effects (a
  * copy that must not run here, stopped) are performed here, then the step says how the check goes on.
  */
-async function leaseStep(
-  config: ProgramConfig,
-  world: World,
-  loaded: ProgramState | null,
-  manualStart: boolean,
-  transitions: Transition[],
-): Promise<LeaseStep> {
+async function leaseStep(config: ProgramConfig, pass: Pass, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
   const { paths } = config;
+  const { world, transitions } = pass;
   const asked = await (await import('../lease/step.js')).leaseStep(config, world, loaded, manualStart);
   if (!asked.decided) return asked.step;
-  transitions.push(...asked.transitions);
+  // The role's lines are its transitions', said as they are collected.
+  pass.collect(asked.transitions);
   let onFile = loaded;
   let state = asked.state;
   for (const effect of asked.effects) {

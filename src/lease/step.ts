@@ -17,7 +17,7 @@ import { register } from '../os/registry.js';
 import { writeStateFile } from '../os/state-file.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
-import { leaseTransitions, type Transition } from '../core/transition.js';
+import { leaseTransitions, withLines, type Transition } from '../core/transition.js';
 import { leaseHost } from './host.js';
 import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
 
@@ -49,7 +49,7 @@ export type LeaseAsked =
   | {
       decided: true;
       effects: LeaseEffect[];
-      /** The lease's changes of role and of the store's health (src/core/transition.ts). */
+      /** The lease's changes of role and of the store's health (src/core/transition.ts), and its lines as notices: the check says them. */
       transitions: Transition[];
       state: ProgramState;
       after(onFile: ProgramState | null, state: ProgramState): LeaseStep;
@@ -158,11 +158,12 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
     stopMs: config.killAfterMs,
   };
   const decision = decideLease({ record, answer, me: host, running, clock, rules });
-  for (const line of decision.lines) world.warn(line);
   // A copy found by its environment goes on record, so that the stop (or the tick) reaches it as the program.
   const state: ProgramState = { ...base, ...(copy?.found ? { identity: copy.found, pending: null } : {}), lease: decision.record };
   const effects: LeaseEffect[] = decision.stop ? [{ kind: 'stop', head: decision.stop }] : [];
-  const transitions = leaseTransitions(state, loaded?.lease, decision.record, clock.now);
+  // The role's lines are said by the check as it collects these transitions: notices beside the changes of role and store.
+  const said = decision.lines.map((text) => ({ text, of: 'notice' as const }));
+  const transitions = withLines(leaseTransitions(state, loaded?.lease, decision.record, clock.now), said, state, clock.now);
   return { decided: true, effects, transitions, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };
 }
 
