@@ -180,7 +180,8 @@ function goOn(
   const lease = config.lease!;
   const { paths } = config;
   if (decision.go.kind === 'idle') {
-    save(paths.stateFile, onFile, state);
+    // A standby's check is a check: --status shows it as the last one, and the next one from it.
+    save(paths.stateFile, onFile, { ...state, lastCheckMs: world.now() });
     // A standby is listed by a bare --status too (its role is on record).
     register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
     // --start by hand on a standby host: a person asked, so the silence of a standby would mislead.

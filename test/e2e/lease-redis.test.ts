@@ -96,3 +96,19 @@ test('lease: taken back after another host held it between two of its checks →
   assert.match(back.stderr, /took over lease \S+ from host b \(\S+\) \(token 3\) as host a/, back.stderr);
   assert.doesNotMatch(back.stderr, /holding lease/, back.stderr);
 });
+
+test("lease on Redis: a standby's --status shows its own last check, and the next one from it", { skip }, async (t) => {
+  const hosts = setup(t, LONG);
+  // b held the lease first (its records have the cadence of its checks), then handed it to a.
+  assert.equal((await hosts.run('b')).code, 0);
+  assert.equal((await hosts.act('b', ['--release'])).code, 0);
+  assert.equal((await hosts.run('a')).code, 0);
+  const before = Date.now();
+  assert.equal((await hosts.run('b')).code, 0);
+  const status = JSON.parse((await hosts.act('b', ['--status', '--json'])).stdout);
+  assert.equal(status.lease.role, 'standby');
+  assert.ok(status.lastCheck && Date.parse(status.lastCheck) >= before - 1000, `the standby's last check: ${status.lastCheck}`);
+  assert.equal(status.checks.lastCheck, status.lastCheck, 'the next check is counted from the same last check');
+  const text = (await hosts.act('b', ['--status'])).stdout;
+  assert.match(text, /^ {2}last check +\S/m, text);
+});
