@@ -3,12 +3,27 @@
 // builds, runs the tests the row names, and checks that each of them FAILS. Reports rows
 // whose test still passes, guard text that is no longer in the source, and credited tests
 // that no mutation shows failing.
-// Usage: node scripts/guarantees.mjs [--row TEXT] [--list] [--strict]   (npm run test:guarantees)
-//   --row TEXT  only the rows whose promise contains TEXT;  --guard TEXT  only the guards so named (TEXT|TEXT: either);
+// Usage: node scripts/guarantees.mjs [--row TEXT] [--guard TEXT] [--jobs N] [--list] [--strict]   (npm run test:guarantees)
+//   --row TEXT  only the rows whose promise contains TEXT (TEXT|TEXT: either);  --guard TEXT  only the guards so named (TEXT|TEXT: either);
 //   --list  the plan, nothing run;
+//   --jobs N  N guards at once, each in its own scratch copy (default 2; a guard of a serial test runs alone);
 //   --strict    a row with no guard declared is a failure too.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +38,11 @@ const only = argv.includes('--row') ? argv[argv.indexOf('--row') + 1] : null;
 const listOnly = argv.includes('--list');
 const strict = argv.includes('--strict');
 const onlyGuard = argv.includes('--guard') ? argv[argv.indexOf('--guard') + 1] : null;
+const jobs = argv.includes('--jobs') ? Number(argv[argv.indexOf('--jobs') + 1]) : 2;
+if (!Number.isInteger(jobs) || jobs < 1) {
+  process.stderr.write('scripts/guarantees.mjs: --jobs takes a whole number of at least 1 (scratch copies run at once)\n');
+  process.exit(2);
+}
 
 /** The table's rows: the promise cell and the tests its "shown by" cell names (globs expanded). */
 function tableRows() {
@@ -62,7 +82,7 @@ const rows = tableRows();
 const plan = [];
 for (const row of rows) {
   const entries = declared.filter((d) => row.promise.includes(d.row));
-  if (only && !row.promise.includes(only)) continue;
+  if (only && !only.split('|').some((part) => row.promise.includes(part))) continue;
   if (entries.length === 0) {
     unchecked.push(row.promise.slice(0, 100));
     continue;
@@ -94,66 +114,152 @@ if (listOnly) {
   finish();
 }
 
-// One scratch copy of the tree; each guard is removed, built and tested, then put back.
-const scratch = mkdtempSync(join(tmpdir(), 'er-guarantees-'));
-// Open like a checkout: some tests run the copied CLI as another user (nobody, a user they make).
-chmodSync(scratch, 0o755);
-process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
-for (const name of readdirSync(ROOT)) {
-  if (name === 'node_modules' || name === '.git' || name === 'dist' || name.startsWith('dist.build-')) continue;
-  cpSync(join(ROOT, name), join(scratch, name), { recursive: true });
-}
-symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'));
+// N scratch copies of the tree (--jobs N); each guard is removed in one, built and tested,
+// then put back. A guard whose tests include a serial test (machine-wide settings) runs alone.
+const started = Date.now();
+const elapsed = () => formatSeconds((Date.now() - started) / 1000);
+const scratches = Array.from({ length: Math.max(1, Math.min(jobs, plan.length)) }, () => makeScratch());
+process.on('exit', () => {
+  for (const scratch of scratches) rmSync(scratch, { recursive: true, force: true });
+});
+// Interrupted: the scratch copies go all the same (each test ends the processes it started).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
+say(`${plan.length} guard(s), ${scratches.length} at a time (--jobs ${jobs})`);
 
-for (const { row, guard } of plan) {
-  const label = `${row} / ${guard.name}`;
-  const originals = new Map();
-  let applied = true;
-  for (const edit of guard.edits) {
-    const path = join(scratch, edit.file);
-    const text = originals.get(path) ?? (existsSync(path) ? readFileSync(path, 'utf8') : null);
-    if (text === null) {
-      problems.push(`${label}: guard text not found: ${edit.file} does not exist`);
-      applied = false;
-      break;
-    }
-    if (!originals.has(path)) originals.set(path, text);
-    const current = readFileSync(path, 'utf8');
-    const count = current.split(edit.find).length - 1;
-    if (count !== 1) {
-      problems.push(`${label}: guard text not found: ${count === 0 ? 'no' : count} occurrence(s) in ${edit.file} of: ${edit.find}`);
-      applied = false;
-      break;
-    }
-    writeFileSync(
-      path,
-      current.replace(edit.find, () => edit.replace),
-    );
-  }
-  if (applied) {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: scratch, encoding: 'utf8' });
-    if (build.status !== 0) problems.push(`${label}: the mutant does not build: ${build.stderr.trim().split('\n')[0]}`);
-    else {
-      for (const test of guard.tests) {
-        const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, `test/${test}.test.ts`], {
-          cwd: scratch,
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        if (run.status === 0) {
-          problems.push(`${label}: ${test} still passes with the guard removed`);
-          say(`PASSES  ${label}: ${test}`);
-        } else {
-          // The first assertion that failed, so that a reader can tell the guard's failure from another.
-          const why = /^\s+error: (?:\|-?\n\s+)?'?(.{0,120})/m.exec(run.stdout)?.[1] ?? `exit ${run.status}`;
-          say(`fails   ${label}: ${test}: ${why}`);
-        }
+let next = 0;
+let done = 0;
+let running = 0;
+let exclusive = false;
+const waiting = [];
+const wake = () => {
+  for (const resolve of waiting.splice(0)) resolve();
+};
+const isSerial = (guard) => guard.tests.some((test) => test.startsWith('serial/'));
+await Promise.all(
+  scratches.map(async (scratch) => {
+    for (;;) {
+      // A serial guard waits until nothing else runs, and nothing starts beside it.
+      while (next < plan.length && (exclusive || (isSerial(plan[next].guard) && running > 0))) await new Promise((r) => waiting.push(r));
+      if (next >= plan.length) return;
+      const item = plan[next++];
+      running++;
+      exclusive = isSerial(item.guard);
+      try {
+        const lines = await checkGuard(scratch, item);
+        done++;
+        for (const line of lines) say(`[${done}/${plan.length} ${elapsed()}] ${line}`);
+      } finally {
+        running--;
+        exclusive = false;
+        wake();
       }
     }
-  }
-  for (const [path, text] of originals) writeFileSync(path, text);
-}
+  }),
+);
+say(`\nall ${plan.length} guard(s) in ${elapsed()}`);
 finish();
+
+/** A copy of the tree to mutate, opened like a checkout (some tests run its CLI as another user). */
+function makeScratch() {
+  const scratch = mkdtempSync(join(tmpdir(), 'er-guarantees-'));
+  chmodSync(scratch, 0o755);
+  for (const name of readdirSync(ROOT)) {
+    if (name === 'node_modules' || name === '.git' || name === 'dist' || name.startsWith('dist.build-')) continue;
+    cpSync(join(ROOT, name), join(scratch, name), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'));
+  return scratch;
+}
+
+/**
+ * Makes `file` (relative to the scratch copy) a file of the copy's own: a node_modules (a link
+ * to the checkout's) on its way becomes a directory of links to its packages, and the package
+ * that holds the file a copy (the bundler resolves a package's own files from its real path).
+ * A guard in a dependency is then removed in the copy only.
+ */
+function ownFile(scratch, file) {
+  let at = scratch;
+  const parts = file.split('/');
+  for (const part of parts) {
+    at = join(at, part);
+    if (!existsSync(at) || !lstatSync(at).isSymbolicLink()) continue;
+    const target = realpathSync(at);
+    unlinkSync(at);
+    if (part === 'node_modules' || part.startsWith('@')) {
+      mkdirSync(at);
+      for (const entry of readdirSync(target)) symlinkSync(join(target, entry), join(at, entry));
+    } else cpSync(target, at, { recursive: true, dereference: true });
+  }
+  if (!realpathSync(join(scratch, file)).startsWith(`${realpathSync(scratch)}/`)) throw new Error(`${file} is not inside the scratch copy`);
+}
+
+/** Removes one guard in `scratch`, builds and runs its tests; the lines to say. The guard is put back. */
+async function checkGuard(scratch, { row, guard }) {
+  const label = `${row} / ${guard.name}`;
+  const lines = [];
+  const originals = new Map();
+  try {
+    for (const edit of guard.edits) {
+      const path = join(scratch, edit.file);
+      if (!existsSync(path)) {
+        problems.push(`${label}: guard text not found: ${edit.file} does not exist`);
+        return [`MISSING ${label}: ${edit.file}`];
+      }
+      if (!originals.has(path)) {
+        ownFile(scratch, edit.file);
+        originals.set(path, readFileSync(path, 'utf8'));
+      }
+      const current = readFileSync(path, 'utf8');
+      const count = current.split(edit.find).length - 1;
+      if (count !== 1) {
+        problems.push(`${label}: guard text not found: ${count === 0 ? 'no' : count} occurrence(s) in ${edit.file} of: ${edit.find}`);
+        return [`MISSING ${label}: ${edit.file}`];
+      }
+      writeFileSync(
+        path,
+        current.replace(edit.find, () => edit.replace),
+      );
+    }
+    const build = await run([process.execPath, 'scripts/build.mjs'], scratch);
+    if (build.code !== 0) {
+      problems.push(`${label}: the mutant does not build: ${build.stderr.trim().split('\n')[0]}`);
+      return [`NOBUILD ${label}`];
+    }
+    for (const test of guard.tests) {
+      const result = await run([process.execPath, '--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, `test/${test}.test.ts`], scratch);
+      if (result.code === 0) {
+        problems.push(`${label}: ${test} still passes with the guard removed`);
+        lines.push(`PASSES  ${label}: ${test}`);
+      } else {
+        // The first assertion that failed, so that a reader can tell the guard's failure from another.
+        const why = /^\s+error: (?:\|-?\n\s+)?'?(.{0,120})/m.exec(result.stdout)?.[1] ?? `exit ${result.code}`;
+        lines.push(`fails   ${label}: ${test}: ${why}`);
+      }
+    }
+    return lines;
+  } finally {
+    for (const [path, text] of originals) writeFileSync(path, text);
+  }
+}
+
+/** Runs a command in `cwd` to its end: exit code (or 128 + signal), stdout, stderr. */
+function run([command, ...args], cwd) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? 128, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+  });
+}
+
+function formatSeconds(seconds) {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
 
 function finish() {
   if (unchecked.length > 0) {
