@@ -1,7 +1,7 @@
 // --respawn: the waiter, a POSIX sh process left beside the program. It starts the program as
 // its own child, in a session of the program's own (setsid: what a launch without --respawn
 // gives it, so that the stop signal to the program's group never reaches the waiter), waits
-// for it, writes its wait status beside the records (noclobber temporary file, then rename),
+// for it, writes its wait status beside the records (in a directory of its own, then a rename),
 // then replaces itself with the same check cron runs. Until then it carries the launch token
 // (a member of the run, stopped with it) and ENSURE_RUNNING_WAITER=1 (never taken for the
 // program, never adopted); after its exec into the check it carries neither.
@@ -47,9 +47,10 @@ export const WAITER_SCRIPT = [
   'wait "$er_p"',
   'er_s=$?',
   `unset ${OWN.join(' ')} ENSURE_RUNNING_TOKEN ENSURE_RUNNING_PIDFILE ENSURE_RUNNING_RESTARTS`,
-  'set -C',
+  // The status goes through a directory of the waiter's own (mkdir fails on any name planted
+  // before it: a FIFO there would block a plain `>` for ever, noclobber or not), then a rename.
   'er_f="$er_x.$$"',
-  `{ printf '%s %s %s\\n' "$er_p" "$er_t" "$er_s" >"$er_f" && mv -f -- "$er_f" "$er_x"; } 2>/dev/null || rm -f -- "$er_f" 2>/dev/null`,
+  `if mkdir -m 700 -- "$er_f"; then printf '%s %s %s\\n' "$er_p" "$er_t" "$er_s" >"$er_f/s" && mv -f -- "$er_f/s" "$er_x"; rm -f -- "$er_f/s"; rmdir -- "$er_f"; fi 2>/dev/null`,
   'cd -- "$er_d" || exit 0',
   'eval "set -- $er_c"',
   `${RESPAWNED}=1 ENSURE_RUNNING_KEEP=$er_k exec "$@"`,
