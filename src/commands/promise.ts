@@ -8,6 +8,7 @@ import { parsePlainCheck } from '../cli/fast-parse.js';
 import { readStateFile } from '../os/state-file.js';
 import { bootId, probePid, verifyIdentity } from '../os/proc-identity.js';
 import { notifyFiles } from '../notify/files.js';
+import { pausepoint } from '../os/failpoint.js';
 import type { ProgramState } from '../core/state.js';
 import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
 import type { PromiseBlock } from '../core/promise.js';
@@ -21,6 +22,8 @@ import type { World } from '../world.js';
  */
 export function settlePromise(config: ProgramConfig, world: World, quiet: boolean): void {
   const { promiseFile } = config.paths;
+  // The fault suite stops a quiet check here, to change the world between its tick and its promise.
+  if (quiet) pausepoint('before-promise');
   try {
     removePromise(promiseFile);
     // A call of a config file gathers its programs' blocks into one promise (src/config/promise.ts).

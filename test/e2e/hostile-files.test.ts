@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { BIN, Sandbox, fixture, isAlive, lines, readOr, runProcess, waitUntil, type RunResult } from '../helpers.ts';
+import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 const skip = !root && 'needs root to plant files as another user';
@@ -140,6 +141,31 @@ test('--user: a hard link to a root-only file planted as the log (fs.protected_h
   assert.equal(first.code, 2, `refused: ${first.stderr}`);
   assert.match(first.stderr, /lgl\/app\.log/, 'the refusal names the log');
   assert.equal(lines(first.stderr).length, 1, 'in one line');
+});
+
+test("a hard link to a root-only file planted as root's own log in a sticky directory (fs.protected_hardlinks=0) is never written", { skip }, async (t) => {
+  const { box, victim, text } = hostileBox();
+  const before = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim();
+  t.after(() => {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+    box.cleanup();
+  });
+  stickyDir(box, 'stk');
+  writeFileSync('/proc/sys/fs/protected_hardlinks', '0');
+  try {
+    await asNobody(box, 'ln victim stk/app.log');
+  } finally {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+  }
+  assert.equal(statSync(victim).nlink, 2, 'the hard link is planted');
+  // A program that writes at once, watched for a second: written through the link, the victim would show it.
+  const args = ['--pid', 'app.pid', '--start-secs', '1', '--log', 'stk/app.log', '--', fixture('chatter.js')];
+  const first = await check(box, args);
+  if (existsSync(box.path('app.pid'))) box.pidOf();
+  untouched(victim, text, 'a hard link as the log');
+  assert.equal(first.code, 2, `refused: ${first.stderr}`);
+  assert.match(first.stderr, /stk\/app\.log/, 'the refusal names the log');
+  assert.match(first.stderr, /hard links/, 'and says why');
 });
 
 test("--user: a log in the user's own directory is created, rotated and owned with the user's ids", { skip }, async (t) => {
@@ -307,5 +333,57 @@ for (const kind of ['FIFO', 'symlink'] as const) {
       said.every((line) => !/internal error| {4}at /.test(line)),
       `no stack trace:\n${said.filter((line) => /internal error| {4}at /.test(line)).join('\n')}`,
     );
+  });
+}
+
+/** Ends a --respawn test's processes: waiters first (so that none relaunches), then the rest, then the sandbox. */
+function endRespawned(box: Sandbox, marker: string): () => Promise<void> {
+  return async () => {
+    await waitUntil(
+      () => {
+        const left = pidsWithArg(marker);
+        const waiters = left.filter((pid) => cmdline(pid)?.includes('ensure-running-waiter'));
+        for (const pid of waiters.length ? waiters : left) {
+          box.track(pid);
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        return left.length === 0;
+      },
+      'every process of the test to be gone',
+      20_000,
+      50,
+    );
+    box.cleanup();
+  };
+}
+
+for (const kind of ['FIFO', 'symlink'] as const) {
+  test(`--respawn: a ${kind} planted where the waiter writes its wait status (app.exit.<waiter pid>, sticky directory) neither stops it nor is written through`, {
+    skip,
+  }, async (t) => {
+    const { box, victim, text } = hostileBox();
+    const marker = uniqueMarker(`exit-${kind}`);
+    t.after(endRespawned(box, marker));
+    stickyDir(box, 'stk');
+    const args = ['--pid', 'stk/app.pid', '--respawn', '--start-secs', '0', '--', fixture('forever.js'), marker];
+    assert.equal((await check(box, args)).code, 0);
+    const pid = box.pidOf('stk/app.pid');
+    const waiter = procStat(pid)!.ppid;
+    assert.ok(cmdline(waiter)?.includes('ensure-running-waiter'), 'the program runs under its waiter');
+    // The waiter's PID is public (ps): the hostile user plants at the name its temporary file will have.
+    await asNobody(box, kind === 'FIFO' ? `mkfifo stk/app.exit.${waiter}` : `ln -s ../victim stk/app.exit.${waiter}`);
+    process.kill(pid, 'SIGKILL');
+    // The waiter goes on to its check at once, which relaunches: no call from cron.
+    const next = await waitUntil(() => {
+      const now = Number.parseInt(readOr(box.path('stk', 'app.pid')), 10);
+      return Number.isInteger(now) && now !== pid && isAlive(now) ? now : null;
+    }, 'the waiter to bring the program back');
+    box.track(next);
+    untouched(victim, text, `app.exit.${waiter} planted as a ${kind}`);
+    assert.ok(!isAlive(waiter) || !cmdline(waiter)?.includes('ensure-running-waiter'), 'the old waiter is gone');
   });
 }

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { spawn } from 'node:child_process';
+import { BIN, Sandbox, fixture, isAlive, readOr, waitUntil } from '../helpers.ts';
+import { procStat } from '../proc.ts';
 
 /** The ENSURE_RUNNING_* variables a call saw, and whether its stdin was a terminal. */
 type Facts = Record<string, string> & { stdinIsTty?: boolean };
@@ -159,6 +161,44 @@ test('a hook still running at the next check forbids the quiet promise: its fail
   mkdirSync(box.path('go'));
   await waitUntil(() => existsSync(box.path('.app.notify-failures')), 'the hook to fail');
   // Through the front door, as cron calls it.
+  const third = await box.run(cmd);
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stderr, /--on-change for "started" exited with code 3/);
+  assert.ok(isAlive(pid));
+});
+
+test("a failure a runner left on record while a quiet check ran forbids that check's promise: said at the very next check, even by the front door", async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const hook = `while [ ! -e ${box.path('go')} ]; do sleep 0.05; done; exit 3`;
+  const cmd = ['--pid', 'app.pid', '--start-secs', '0', '--min-uptime', '1s', '--on-change-timeout', '2m', '--on-change', hook, '--', fixture('forever.js')];
+  const first = await box.run(cmd);
+  assert.equal(first.code, 0, first.stderr);
+  const pid = box.pidOf();
+  const launchedAt = Date.now();
+  await waitUntil(() => Date.now() - launchedAt > 1500, 'the run to pass --min-uptime');
+  // A quiet check, stopped (SIGSTOP) after its tick, right before it settles its promise.
+  const second = spawn(BIN, cmd, { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-promise' }), stdio: ['ignore', 'ignore', 'pipe'] });
+  box.spawned(second.pid!);
+  let stderr = '';
+  second.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const ended = new Promise<number | null>((done) => second.once('exit', (code) => done(code)));
+  await waitUntil(
+    () => stderr.includes('paused at before-promise') && procStat(second.pid!)?.state === 'T',
+    'the second check to stop before its promise',
+    60_000,
+  );
+  // Meanwhile the first check's runner fails and ends: only its failure is left, on record.
+  const runner = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8')).notifier.pid as number;
+  box.track(runner);
+  mkdirSync(box.path('go'));
+  await waitUntil(() => existsSync(box.path('.app.notify-failures')) && !isAlive(runner), 'the hook to fail and its runner to end');
+  process.kill(second.pid!, 'SIGCONT');
+  assert.equal(await ended, 0, stderr);
+  assert.equal(stderr, 'failpoint: paused at before-promise\n', 'the second check was quiet');
+  assert.ok(!existsSync(box.path('app.promise')), 'no promise while a failure is on record');
   const third = await box.run(cmd);
   assert.equal(third.code, 0, third.stderr);
   assert.match(third.stderr, /--on-change for "started" exited with code 3/);
