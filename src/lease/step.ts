@@ -87,32 +87,69 @@ export const RESTART_RETRY_DELAY_MS = 250;
 /** ... at most this many times, and only while --lease-timeout leaves room for the wait and a call. */
 export const RESTART_RETRIES = 3;
 
+/** How many store calls one process makes at once: a config file of many leased programs asks for their leases together, this many at a time. */
+export const STORE_CALLS_AT_ONCE = 16;
+
+let calling = 0;
+const waiting: (() => void)[] = [];
+
+/** Waits for a turn among the store calls of this process; returns what frees it (once). */
+async function storeTurn(): Promise<() => void> {
+  if (calling >= STORE_CALLS_AT_ONCE) await new Promise<void>((turn) => waiting.push(turn));
+  else calling++;
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    // The slot passes straight to the next in line, or is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else calling--;
+  };
+}
+
 /**
- * Asks the store within --lease-timeout, all tries together; a store error is an answer too.
- * A connection refused at once (a store restarting) is tried again a few times first, so that
- * a restart of a second does not count as an outage (two in a row make a holder step down).
+ * Asks the store within --lease-timeout, all tries together, counted from when its turn among
+ * the process's store calls came (`askedMonoMs`); a store error is an answer too. The turn is
+ * held until the connection is closed. A connection refused at once (a store restarting) is
+ * tried again a few times first, so that a restart of a second does not count as an outage
+ * (two in a row make a holder step down).
  */
-async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<{ answer: StoreAnswer; close(): Promise<void> }> {
+async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise<{ answer: StoreAnswer; askedMonoMs: number; close(): Promise<void> }> {
+  const free = await storeTurn();
   const startedMs = monoMs();
-  for (let tries = 0; ; tries++) {
-    const leftMs = lease.timeoutMs - (monoMs() - startedMs);
-    const store = await openStore({ ...lease, timeoutMs: Math.max(1, leftMs) });
-    const close = () => store.close();
-    try {
-      // Closed after the answer is judged: the closing's time is not the answer's age.
-      return { answer: { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) }, close };
-    } catch (error) {
-      await close();
-      if (!(error instanceof StoreError)) throw error;
-      const waitMs = RESTART_RETRY_DELAY_MS * 2 ** tries;
-      if (error.restarting && tries < RESTART_RETRIES && lease.timeoutMs - (monoMs() - startedMs) > 2 * waitMs) {
-        // The fault suite's pause: a check that was just refused, while its store comes up.
-        pausepoint('lease-refused');
-        await new Promise((done) => setTimeout(done, waitMs));
-        continue;
+  try {
+    for (let tries = 0; ; tries++) {
+      const leftMs = lease.timeoutMs - (monoMs() - startedMs);
+      const store = await openStore({ ...lease, timeoutMs: Math.max(1, leftMs) });
+      try {
+        const answer: StoreAnswer = { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) };
+        // Closed after the answer is judged: the closing's time is not the answer's age.
+        const close = async () => {
+          try {
+            await store.close();
+          } finally {
+            free();
+          }
+        };
+        return { answer, askedMonoMs: startedMs, close };
+      } catch (error) {
+        await store.close();
+        if (!(error instanceof StoreError)) throw error;
+        const waitMs = RESTART_RETRY_DELAY_MS * 2 ** tries;
+        if (error.restarting && tries < RESTART_RETRIES && lease.timeoutMs - (monoMs() - startedMs) > 2 * waitMs) {
+          // The fault suite's pause: a check that was just refused, while its store comes up.
+          pausepoint('lease-refused');
+          await new Promise((done) => setTimeout(done, waitMs));
+          continue;
+        }
+        free();
+        return { answer: { kind: 'error', text: error.message, config: error.config }, askedMonoMs: startedMs, close: async () => undefined };
       }
-      return { answer: { kind: 'error', text: error.message, config: error.config }, close: async () => undefined };
     }
+  } catch (error) {
+    free();
+    throw error;
   }
 }
 
@@ -142,9 +179,8 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
   const host = leaseHost(lease.hostId, config.registryDir);
   const copy = copyHere(config, base, record, loaded === null);
   const running = copy && { pid: copy.pid, token: copy.token };
-  const askedMonoMs = monoMs();
   const asked = await ask(lease, host, highestToken(record));
-  const answer = asked.answer;
+  const { answer, askedMonoMs } = asked;
   // The fault suite's pause: a check that stands still right after the store answered.
   pausepoint('lease-answered');
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
