@@ -4,8 +4,8 @@
 // in alternating rounds (wall time, medians of per-round ratios, peak RSS); the same with
 // --heartbeat; relaunch latency; 50 concurrent calls on a dead program; a bare --status with
 // 200 registered programs; a config file of 50 and 200 programs from cold and after a kill
-// of all, and its healthy call; with --lease, a holder's and a standby's check and the failover
-// time (scripts/bench-lease.ts); --respawn's recovery after SIGKILL and its waiter's memory
+// of all, and its healthy call; with --lease, a holder's and a standby's check, failover and overlap
+// on PostgreSQL and Redis (scripts/bench-lease.ts); --respawn's recovery after SIGKILL and its waiter's memory
 // beside supervisord and pm2 (scripts/bench-respawn.mjs). Every process it starts is killed
 // by PID at the end.
 // Usage: npm run bench [-- --rounds 40] [-- --only config]   (peak RSS needs GNU time: apt-get install time)
@@ -294,9 +294,9 @@ async function main() {
 
   await configFigures();
 
-  // --lease against a private PostgreSQL (scripts/bench-lease.ts, which reuses the tests' server helper).
-  if (existsSync('/usr/lib/postgresql')) spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-lease.ts')], { cwd: ROOT, stdio: 'inherit' });
-  else console.log('\n!! PostgreSQL not installed: the lease figures are not measured (apt-get install postgresql)');
+  // --lease against a private PostgreSQL and Redis (scripts/bench-lease.ts, which reuses the tests' servers and proxy;
+  // it says which store is not installed).
+  spawnSync(NODE, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-lease.ts')], { cwd: ROOT, stdio: 'inherit' });
 
   // --respawn beside supervisord and pm2 (scripts/bench-respawn.mjs).
   await (await import('./bench-respawn.mjs')).benchRespawn();
