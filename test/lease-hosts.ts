@@ -1,9 +1,11 @@
 // Several "hosts" on one machine for the lease tests: each has its own ENSURE_RUNNING_HOME
 // (hence its own host id), its own PID file and records, and runs the same crontab line.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { BIN, type Sandbox, fixture, isAlive, runProcess, waitUntil, type RunResult } from './helpers.ts';
-import type { StoreServer } from './servers.ts';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil, type RunResult } from './helpers.ts';
+import { startPostgres, startRedis, type StoredLease, type StoreServer } from './servers.ts';
+import { needs } from './tools.ts';
 
 /** Short times keep a takeover fast: the lease outlives one interval plus a store call and a stop. */
 export const FAST = ['--interval', '2s', '--lease-ttl', '8s', '--lease-timeout', '3s', '--kill-after', '1s', '--start-secs', '0'];
@@ -131,4 +133,59 @@ export class Hosts {
 /** The live copies over all hosts. */
 export function copies(hosts: Hosts, names: string[]): { host: string; pid: number }[] {
   return names.map((host) => ({ host, pid: hosts.running(host) })).filter((copy) => copy.pid > 0);
+}
+
+/**
+ * The private store server of a test file (test/servers.ts), started before its tests and
+ * stopped after them, when its package is installed; `skip` is the tests' skip otherwise.
+ * Call it at the top level of the test file.
+ */
+export function privateStore(kind: 'postgres' | 'redis'): StoreServer & { skip: string | false } {
+  const skip = needs(kind === 'postgres' ? 'postgresql' : 'redis-server');
+  let server: StoreServer | null = null;
+  before(async () => {
+    if (!skip) server = await (kind === 'postgres' ? startPostgres() : startRedis());
+  });
+  after(async () => {
+    await server?.cleanup();
+  });
+  const it = (): StoreServer => {
+    if (!server) throw new Error(`the private ${kind} server is not started (skipped, or used outside a test)`);
+    return server;
+  };
+  return {
+    skip,
+    get url() {
+      return it().url;
+    },
+    get port() {
+      return it().port;
+    },
+    get dir() {
+      return it().dir;
+    },
+    get env() {
+      return it().env;
+    },
+    pid: () => it().pid(),
+    stop: () => it().stop(),
+    start: () => it().start(),
+    pause: () => it().pause(),
+    resume: () => it().resume(),
+    cleanup: () => it().cleanup(),
+    lease: (name: string): Promise<StoredLease | null> => it().lease(name),
+  };
+}
+
+/** What leaseHosts needs of a test: a place for its cleanup. */
+export type TestLike = { after(fn: () => unknown): void };
+
+let leases = 0;
+/** A sandbox with hosts a, b and c (their homes made) on a lease of their own (`prefix-PID-N`), cleaned up after the test. */
+export function leaseHosts(t: TestLike, server: StoreServer, prefix: string, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
+  const box = new Sandbox();
+  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
+  const hosts = new Hosts(box, server, `${prefix}-${process.pid}-${++leases}`, times, hostTimes);
+  t.after(() => hosts.cleanup());
+  return hosts;
 }

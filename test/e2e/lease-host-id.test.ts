@@ -1,33 +1,19 @@
 // Two machines under one host id (a shared or cloned home, the same --host-id): the second
 // machine is a UTS namespace with a hostname of its own (unshare -u). Over several rounds one
 // copy runs in all; each side says the clash once and names the fix (--host-id per machine).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { Sandbox, lines } from '../helpers.ts';
-import { startPostgres, startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { lines } from '../helpers.ts';
+import type { StoreServer } from '../servers.ts';
+import { LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
-const skipPg = needs('postgresql');
-const skipRedis = needs('redis-server');
-let pgServer: StoreServer;
-let redisServer: StoreServer;
-before(async () => {
-  if (!skipPg) pgServer = await startPostgres();
-  if (!skipRedis) redisServer = await startRedis();
-});
-after(async () => {
-  await pgServer?.cleanup();
-  await redisServer?.cleanup();
-});
+const pgServer = privateStore('postgres');
+const redisServer = privateStore('redis');
+const skipPg = pgServer.skip;
+const skipRedis = redisServer.skip;
 
-let leases = 0;
-async function clash(t: { after(fn: () => void): void }, server: StoreServer): Promise<void> {
-  const box = new Sandbox();
-  for (const host of ['a', 'b']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `same-id-${process.pid}-${++leases}`, LONG);
-  t.after(() => hosts.cleanup());
+async function clash(t: TestLike, server: StoreServer): Promise<void> {
+  const hosts = leaseHosts(t, server, 'same-id', LONG);
   // Both machines are "web1": a here, b in a UTS namespace named other-machine.
   const same = { ENSURE_RUNNING_HOST_ID: 'web1' };
   const first = await hosts.run('a', [], server.url, same);

@@ -9,28 +9,19 @@
 //       answer counts as none, nothing is launched under it; once b's path passes, b takes
 //       the program under a higher token;
 //   (c) a's path passes again: a is a quiet standby; one copy in all, no overlap.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, waitUntil, type RunResult } from '../helpers.ts';
-import { PG_PASSWORD, PG_USER, startPostgres, startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, copies } from '../lease-hosts.ts';
+import { writeFileSync } from 'node:fs';
+import { fixture, waitUntil, type RunResult } from '../helpers.ts';
+import { PG_PASSWORD, PG_USER, type StoreServer } from '../servers.ts';
+import { copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 import { TcpProxy } from '../tcp-proxy.ts';
 import { monotonicMs, overlap, recordedCopies } from '../overlap.ts';
 
-const skipPg = needs('postgresql');
-const skipRedis = needs('redis-server');
-let pgServer: StoreServer;
-let redisServer: StoreServer;
-before(async () => {
-  if (!skipPg) pgServer = await startPostgres();
-  if (!skipRedis) redisServer = await startRedis();
-});
-after(async () => {
-  await pgServer?.cleanup();
-  await redisServer?.cleanup();
-});
+const pgServer = privateStore('postgres');
+const redisServer = privateStore('redis');
+const skipPg = pgServer.skip;
+const skipRedis = redisServer.skip;
 
 /**
  * A holder keeps its copy while more than interval + timeout + kill-after (6 s) is left of its
@@ -38,12 +29,9 @@ after(async () => {
  */
 const TIMES = ['--interval', '3s', '--lease-ttl', '12s', '--lease-timeout', '2s', '--kill-after', '1s', '--start-secs', '0'];
 
-let leases = 0;
-async function partition(t: { after(fn: () => unknown): void }, server: StoreServer): Promise<void> {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const name = `partition-${process.pid}-${++leases}`;
-  const hosts = new Hosts(box, server, name, TIMES);
+async function partition(t: TestLike, server: StoreServer): Promise<void> {
+  const hosts = leaseHosts(t, server, 'partition', TIMES);
+  const { box, leaseName: name } = hosts;
   const shared = box.path('copies');
   hosts.program = (host) => [fixture('overlap.js'), shared, host];
   t.after(() => {

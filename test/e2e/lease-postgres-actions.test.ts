@@ -1,32 +1,16 @@
 // --lease postgres:// under the manual actions (--stop on every host, --start, --release),
 // against a private PostgreSQL started for this file (test/servers.ts).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { Sandbox, isAlive } from '../helpers.ts';
-import { startPostgres, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { isAlive } from '../helpers.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
-const skip = needs('postgresql');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startPostgres();
-});
-after(async () => {
-  await server?.cleanup();
-});
+const server = privateStore('postgres');
+const skip = server.skip;
 
-let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
-function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+const setup = (t: TestLike, times?: string[]): Hosts => leaseHosts(t, server, 'app', times);
 
 test('lease: --stop holds the program stopped on every host; --start clears it', { skip }, async (t) => {
   const hosts = setup(t, LONG);

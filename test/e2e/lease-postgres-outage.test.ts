@@ -1,33 +1,18 @@
 // --lease postgres:// when the store fails (stopped, hung), against a private PostgreSQL
 // started for this file (test/servers.ts).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import pg from 'pg';
-import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
-import { PG_PASSWORD, startPostgres, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, ROOMY } from '../lease-hosts.ts';
+import { isAlive, lines, waitUntil } from '../helpers.ts';
+import { PG_PASSWORD } from '../servers.ts';
+import { type Hosts, ROOMY, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
-const skip = needs('postgresql');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startPostgres();
-});
-after(async () => {
-  await server?.cleanup();
-});
+const server = privateStore('postgres');
+const skip = server.skip;
 
-let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
-function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+const setup = (t: TestLike, times?: string[]): Hosts => leaseHosts(t, server, 'app', times);
 
 test('lease: the store stopped → the holder keeps its copy, then steps down before its lease could be taken; a standby says one line', { skip }, async (t) => {
   const hosts = setup(t, ROOMY);

@@ -1,33 +1,19 @@
 // --lease postgres://: the same crontab line on several hosts runs the program on exactly one,
 // against a private PostgreSQL started for this file (test/servers.ts).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
-import { PG_PASSWORD, startPostgres, freePort, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { isAlive, lines, waitUntil } from '../helpers.ts';
+import { PG_PASSWORD, freePort } from '../servers.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
-const skip = needs('postgresql');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startPostgres();
-});
-after(async () => {
-  await server?.cleanup();
-});
+const server = privateStore('postgres');
+const skip = server.skip;
 
-let leases = 0;
 /** A sandbox with hosts a, b, c on a lease of their own. */
-function setup(t: { after(fn: () => void): void }, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+const setup = (t: TestLike, times?: string[], hostTimes?: Record<string, string[]>): Hosts => leaseHosts(t, server, 'app', times, hostTimes);
 
 /** The lease's row, read by the test itself. */
 async function row(name: string): Promise<{ holder: string; token: string; live: boolean } | null> {

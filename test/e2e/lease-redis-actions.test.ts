@@ -1,31 +1,17 @@
 // --lease redis:// under the manual actions (--release, --stop on every host) and with the
 // store stopped, against one private redis-server (test/servers.ts).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { Sandbox, isAlive, lines, waitUntil } from '../helpers.ts';
-import { startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { FAST, Hosts, LONG, copies } from '../lease-hosts.ts';
+import { isAlive, lines, waitUntil } from '../helpers.ts';
+import { FAST, type Hosts, LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
-const skip = needs('redis-server');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startRedis();
-});
-after(async () => {
-  await server?.cleanup();
-});
+const server = privateStore('redis');
+const skip = server.skip;
 
-let leases = 0;
-function setup(t: { after(fn: () => void): void }, times?: string[]): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+/** A sandbox with hosts a, b, c on a lease of their own. */
+const setup = (t: TestLike, times?: string[]): Hosts => leaseHosts(t, server, 'app', times);
 
 test('lease on Redis: --release hands over; --stop holds every host; --start clears it', { skip }, async (t) => {
   const hosts = setup(t, LONG);

@@ -1,32 +1,18 @@
 // --lease redis://: the same crontab line on several hosts against one private redis-server
 // (test/servers.ts): one copy in all, takeover with a higher token, --release, --stop everywhere.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, fixture, isAlive, lines, waitUntil } from '../helpers.ts';
-import { startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { fixture, isAlive, lines, waitUntil } from '../helpers.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
-const skip = needs('redis-server');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startRedis();
-});
-after(async () => {
-  await server?.cleanup();
-});
+const server = privateStore('redis');
+const skip = server.skip;
 
-let leases = 0;
-function setup(t: { after(fn: () => void): void }, times?: string[], hostTimes?: Record<string, string[]>): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `app-${process.pid}-${++leases}`, times, hostTimes);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+/** A sandbox with hosts a, b, c on a lease of their own. */
+const setup = (t: TestLike, times?: string[], hostTimes?: Record<string, string[]>): Hosts => leaseHosts(t, server, 'app', times, hostTimes);
 
 test('lease on Redis: three hosts, simultaneous checks → one copy in all, token 1, unchanged by renewals', { skip }, async (t) => {
   const hosts = setup(t, LONG);

@@ -2,36 +2,20 @@
 // authentication (and TLS) read from a pgpass file, a Redis with AUTH (requirepass) read from
 // REDISCLI_AUTH or --lease-password-file. Never on the command line; healthy checks of the
 // holder and of a standby print nothing; the line --crontab prints logs in as it is.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, rootOnly, runProcess, waitUntil } from '../helpers.ts';
-import { PG_PASSWORD, REDIS_PASSWORD, startPostgres, startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG } from '../lease-hosts.ts';
+import { PG_PASSWORD, REDIS_PASSWORD, type StoreServer } from '../servers.ts';
+import { Hosts, LONG, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
 
-const skipPg = needs('postgresql');
-const skipRedis = needs('redis-server');
-let pgServer: StoreServer;
-let redisServer: StoreServer;
-before(async () => {
-  if (!skipPg) pgServer = await startPostgres();
-  if (!skipRedis) redisServer = await startRedis();
-});
-after(async () => {
-  await pgServer?.cleanup();
-  await redisServer?.cleanup();
-});
+const pgServer = privateStore('postgres');
+const redisServer = privateStore('redis');
+const skipPg = pgServer.skip;
+const skipRedis = redisServer.skip;
 
-let leases = 0;
-function setup(t: { after(fn: () => void): void }, server: StoreServer): Hosts {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `secret-${process.pid}-${++leases}`, LONG);
-  t.after(() => hosts.cleanup());
-  return hosts;
-}
+const setup = (t: TestLike, server: StoreServer): Hosts => leaseHosts(t, server, 'secret', LONG);
 
 /** Holder a and standby b: after the first checks (which say what they became), two checks each exit 0 and print nothing at all. */
 async function quietRounds(hosts: Hosts, url: string, env: Record<string, NodeJS.ProcessEnv> = {}, extra: string[] = []): Promise<void> {
@@ -144,7 +128,7 @@ for (const engine of ['postgres', 'redis'] as const) {
       const server = engine === 'postgres' ? pgServer : redisServer;
       const box = new Sandbox();
       mkdirSync(box.path('a', 'home'), { recursive: true });
-      const hosts = new Hosts(box, server, `secret-${process.pid}-${++leases}`, LONG);
+      const hosts = new Hosts(box, server, `secret-env-${process.pid}-${engine}${respawn ? '-respawn' : ''}`, LONG);
       chmodSync(hosts.box.dir, 0o755);
       const out = hosts.box.path('out');
       mkdirSync(out, { mode: 0o777 });

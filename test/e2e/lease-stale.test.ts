@@ -2,33 +2,21 @@
 // lease runs out and another host takes it: an answer older than --lease-timeout counts as
 // no answer, and right before a spawn the time left on the lease is checked again. Against a
 // private redis-server (test/servers.ts); the holder's times are FAST (TTL 8 s).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { BIN, Sandbox, waitUntil } from '../helpers.ts';
-import { startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { BIN, waitUntil } from '../helpers.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts } from '../lease-hosts.ts';
 
-const skip = needs('redis-server');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startRedis();
-});
-after(async () => {
-  await server?.cleanup();
-});
-
-let leases = 0;
+/** The store's server: a private one, when its package is installed. */
+const server = privateStore('redis');
+const skip = server.skip;
 
 /** a's first check stands still at `point` until b has taken the lease over, then goes on: it must launch nothing. */
 async function standStill(t: { after(fn: () => void): void }, point: string): Promise<{ code: number | null; stderr: string; hosts: Hosts }> {
-  const box = new Sandbox();
-  for (const host of ['a', 'b']) mkdirSync(box.path(host, 'home'), { recursive: true });
   // b's lease, once taken, outlives the slowest check of a busy machine.
-  const hosts = new Hosts(box, server, `stale-${process.pid}-${++leases}`, undefined, { b: LONG });
-  t.after(() => hosts.cleanup());
+  const hosts = leaseHosts(t, server, 'stale', undefined, { b: LONG });
+  const box = hosts.box;
   const child = spawn(BIN, hosts.args('a'), {
     cwd: box.dir,
     env: hosts.env('a', { ENSURE_RUNNING_FAILPOINT: `pause:${point}` }),

@@ -1,21 +1,14 @@
 // --respawn with --lease: a holder that loses the lease stops its copy and the copy's waiter,
 // and nothing comes back on that host; the waiter's check of a holder renews as cron's does.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { Sandbox, isAlive, waitUntil } from '../helpers.ts';
-import { startRedis, type StoreServer } from '../servers.ts';
-import { needs } from '../tools.ts';
-import { Hosts, LONG, copies } from '../lease-hosts.ts';
+import { readFileSync } from 'node:fs';
+import { isAlive, waitUntil } from '../helpers.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts } from '../lease-hosts.ts';
 
-const skip = needs('redis-server');
-let server: StoreServer;
-before(async () => {
-  if (!skip) server = await startRedis();
-});
-after(async () => {
-  await server?.cleanup();
-});
+/** The store's server: a private one, when its package is installed. */
+const server = privateStore('redis');
+const skip = server.skip;
 
 /** The waiter of a run, from its state file. */
 function waiterOf(hosts: Hosts, host: string): number {
@@ -24,10 +17,7 @@ function waiterOf(hosts: Hosts, host: string): number {
 }
 
 test('lease step-down with --respawn: the old holder stops its copy and its waiter, and nothing is launched there again', { skip }, async (t) => {
-  const box = new Sandbox();
-  for (const host of ['a', 'b', 'c']) mkdirSync(box.path(host, 'home'), { recursive: true });
-  const hosts = new Hosts(box, server, `respawn-${process.pid}`, undefined, { b: LONG });
-  t.after(() => hosts.cleanup());
+  const hosts = leaseHosts(t, server, 'respawn', undefined, { b: LONG });
   assert.equal((await hosts.run('a', ['--respawn'])).code, 0);
   const old = hosts.running('a');
   const waiter = waiterOf(hosts, 'a');
