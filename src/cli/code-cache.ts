@@ -8,7 +8,7 @@
 // itself checks only the source's length). V8 rejects a cache made by another Node, V8 or
 // set of flags, and the bundle is then compiled as without one.
 
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Script } from 'node:vm';
 import { readSmallFile } from '../os/door.js';
@@ -51,7 +51,8 @@ function trustedCache(file: string, source: { text: string; uid: number }): Buff
 function compile(file: string, text: string, cachedData?: Buffer): { script: Script; exports: unknown } {
   // Got here, not imported: fast.cjs answers most calls from the promise and never compiles anything.
   const vm = process.getBuiltinModule('node:vm') as typeof import('node:vm');
-  const script = new vm.Script(Module.wrap(text), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const { wrap } = process.getBuiltinModule('node:module') as unknown as { wrap: (text: string) => string };
+  const script = new vm.Script(wrap(text), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
   return { script, exports: module.exports };
