@@ -19,12 +19,16 @@ import {
   ftruncateSync,
   futimesSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
+  realpathSync,
   renameSync,
+  rmdirSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
   type Stats,
 } from 'node:fs';
@@ -396,6 +400,13 @@ export function rewriteFile(path: string, text: string, mode = 0o644): void {
     closeQuietly(fd);
   }
 }
+
+/**
+ * The calls proper-lockfile makes on a lock, `<pid file>.lock`, a directory that holds no
+ * data (src/os/lock.ts): made, looked at, its times refreshed, removed. proper-lockfile's
+ * synchronous API makes them with these, and no thread pool is started for them.
+ */
+export const LOCK_DIRECTORY_CALLS = { mkdirSync, realpathSync, statSync, utimesSync, rmdirSync };
 
 /** Sets a regular file's access and modification times (seconds, or a Date) through an O_NOFOLLOW descriptor. Throws the OS error. */
 export function setFileTimes(path: string, time: number | Date): void {

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
+import { LOCK_DIRECTORY_CALLS } from './door.js';
 
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
@@ -27,7 +28,10 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
   let compromisedBy: Error | null = null;
   for (;;) {
     try {
-      const release = await lockfile.lock(pidFile, {
+      // Synchronous (proper-lockfile's own lockSync: the same mkdir lock, stale period, refresh
+      // timer and exit hook): a check thus starts no thread pool for a few calls on a directory.
+      const release = lockfile.lockSync(pidFile, {
+        fs: LOCK_DIRECTORY_CALLS,
         realpath: false,
         stale: LOCK_STALE_MS,
         retries: 0,
@@ -44,7 +48,7 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
         compromised: () => compromisedBy !== null || (made !== null && lockDirId(lockDir) !== made),
         release: async () => {
           try {
-            await release();
+            release();
           } catch (error) {
             if (errnoCode(error) !== 'ERELEASED' && errnoCode(error) !== 'ENOENT') {
               throw new RunError(

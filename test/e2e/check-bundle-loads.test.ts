@@ -1,7 +1,7 @@
 // The full check of a healthy program (node under the lock, no quiet promise) loads only what
 // it needs: no hash (crypto), no launch (child_process), no stream modules (graceful-fs, an
 // output stream on a pipe), no assert. Seen in the built-in modules Node has loaded when the
-// check exits (process.moduleLoadList), recorded by a preloaded script.
+// check exits (process.moduleLoadList), recorded by a preloaded script; and no thread pool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,13 +10,20 @@ import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
 /** Built-in modules that a healthy check must not load (each cost measured in docs/speed.md). */
 const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'internal/readline/interface', 'internal/fs/promises'];
 
-/** Runs node's path of the installed command with the quiet promise off; returns the built-in modules it loaded. */
-async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | null; stderr: string; loaded: Set<string> }> {
+/**
+ * Runs node's path of the installed command with the quiet promise off (no arguments: `node
+ * -e 0`); returns the built-in modules it loaded and its threads at exit.
+ */
+async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | null; stderr: string; loaded: Set<string>; threads: number }> {
   const record = box.path('loaded.txt');
   const preload = box.path('record-loads.cjs');
-  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')));\n");
+  writeFileSync(
+    preload,
+    "process.on('exit', () => { const fs = require('node:fs'); fs.writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')); " +
+      "fs.writeFileSync(process.env.RECORD_LOADS + '.threads', String(fs.readdirSync('/proc/self/task').length)); });\n",
+  );
   // Pipes for stdout and stderr, as cron gives them.
-  const run = await runProcess(NODE, ['-r', preload, JS_BIN, ...args], {
+  const run = await runProcess(NODE, ['-r', preload, ...(args.length ? [JS_BIN, ...args] : ['-e', '0'])], {
     cwd: box.dir,
     env: box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1', RECORD_LOADS: record }),
   });
@@ -26,10 +33,10 @@ async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | n
       .filter((line) => line.startsWith('NativeModule '))
       .map((line) => line.slice('NativeModule '.length)),
   );
-  return { code: run.code, stderr: run.stderr, loaded };
+  return { code: run.code, stderr: run.stderr, loaded, threads: Number(readFileSync(`${record}.threads`, 'utf8')) };
 }
 
-test('check bundle: the full check of a healthy program loads no hash, launch, stream or assert module', async (t) => {
+test('check bundle: the full check of a healthy program loads no hash, launch, stream or assert module, and starts no thread pool', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
@@ -48,4 +55,6 @@ test('check bundle: the full check of a healthy program loads no hash, launch, s
     [],
     'built-in modules loaded by a healthy full check',
   );
+  // The lock's calls are synchronous (src/os/lock.ts): no thread pool, as many threads as `node -e 0`.
+  assert.equal(healthy.threads, (await loadsOf(box, [])).threads, 'threads at the exit of a healthy full check and of node -e 0');
 });
