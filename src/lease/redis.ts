@@ -113,7 +113,8 @@ export async function openRedis(target: StoreTarget): Promise<LeaseStore> {
     url: target.url,
     ...(password === undefined ? {} : { password }),
     // The host name looked up within the bound (src/os/host-lookup.ts): a hung resolver never outlives the check.
-    socket: { connectTimeout: target.timeoutMs, reconnectStrategy: false, lookup: boundedLookup(target.timeoutMs) },
+    // Its own connect timeout a little later than the bound: the bound's line ("no answer within ...") is the one said.
+    socket: { connectTimeout: target.timeoutMs + 1000, reconnectStrategy: false, lookup: boundedLookup(target.timeoutMs) },
   });
   client.on('error', () => undefined);
   const abandon = () => {

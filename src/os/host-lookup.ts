@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { lookup as nodeLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
+import { formatDuration } from '../core/duration.js';
 
 /** By its full path: a PATH with a directory another user can write (root's cron included) never chooses it. */
 const GETENT = '/usr/bin/getent';
@@ -43,7 +44,10 @@ export function boundedLookup(timeoutMs: number): (hostname: string, options: Lo
         return;
       }
       if (error) {
-        done(notFound(hostname, error.killed ? `no answer within ${timeoutMs} ms` : 'no such host'), []);
+        const why = error.killed
+          ? `the name service did not answer within ${formatDuration(timeoutMs)}: look at /etc/resolv.conf and its name servers`
+          : 'no such host';
+        done(notFound(hostname, why), []);
         return;
       }
       answer(parseAhosts(stdout));

@@ -67,7 +67,10 @@ for (const url of ['postgres://er@store.example.test:5432/postgres', 'redis://st
     await waitUntil(() => code !== undefined, 'the check to end, long before the resolver gives up', 20_000, 50);
     assert.ok(dns!.queries > before, 'the lookup went to the silent DNS server');
     assert.equal(code, 1, stderr);
-    assert.match(stderr, /lease store unreachable \(.*store\.example\.test/, stderr);
+    // One line, naming the bound.
+    assert.match(stderr, /^app: lease store unreachable \(.*within 2s/, stderr);
+    assert.match(stderr, /store\.example\.test/, stderr);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
     assert.ok(!existsSync(box.path('app.pid')), 'nothing launched');
     // The records are whole and the lock is free: the next call acts at once.
     const status = await box.run(['--pid', box.path('app.pid'), '--status', '--json']);
