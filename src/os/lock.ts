@@ -4,7 +4,8 @@ import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { stallpoint } from './failpoint.js';
 import { dirname } from 'node:path';
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { kindOf } from './door.js';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
 import { LOCK_DIRECTORY_CALLS } from './door.js';
@@ -26,6 +27,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function takeLock(pidFile: string, waitMs: number, now: () => number): Promise<Held> {
   const deadline = now() + waitMs;
   let compromisedBy: Error | null = null;
+  const notLock = notALockDir(`${pidFile}.lock`);
+  if (notLock) throw notLock;
   for (;;) {
     try {
       // Synchronous (proper-lockfile's own lockSync: the same mkdir lock, stale period, refresh
@@ -89,7 +92,7 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
         continue;
       }
       const dir = dirname(pidFile);
-      const planted = foreignLock(`${pidFile}.lock`);
+      const planted = notALockDir(`${pidFile}.lock`) ?? foreignLock(`${pidFile}.lock`);
       if (planted) throw planted;
       if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
         const hint =
@@ -145,4 +148,26 @@ function foreignLock(lockDir: string): ConfigError | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Something other than a directory where the lock goes (a FIFO, a link, a file another user
+ * planted in a shared directory): never a lock, and never followed. Said at once, with its
+ * owner and the fix, instead of waiting for it to go stale.
+ */
+function notALockDir(lockDir: string): ConfigError | null {
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(lockDir);
+  } catch {
+    return null;
+  }
+  if (stat.isDirectory()) return null;
+  const what = stat.isFile() ? 'a regular file' : kindOf(stat);
+  return new ConfigError({
+    action: 'take the lock',
+    subject: lockDir,
+    reason: `it is ${what} of uid ${stat.uid}, not a lock directory`,
+    hint: `remove it (rm ${lockDir}) and keep the PID file in a directory no other user can write`,
+  });
 }

@@ -387,3 +387,31 @@ for (const kind of ['FIFO', 'symlink'] as const) {
     assert.ok(!isAlive(waiter) || !cmdline(waiter)?.includes('ensure-running-waiter'), 'the old waiter is gone');
   });
 }
+
+for (const kind of ['FIFO', 'symlink'] as const) {
+  test(`a ${kind} planted as the lock (app.pid.lock) in a sticky directory: refused at once in one line naming it and its owner, nothing launched`, {
+    skip,
+  }, async (t) => {
+    const { box, victim, text } = hostileBox();
+    const marker = uniqueMarker(`lock-${kind}`);
+    t.after(() => {
+      for (const pid of pidsWithArg(marker)) box.track(pid);
+      box.cleanup();
+    });
+    stickyDir(box, 'stk');
+    await asNobody(box, kind === 'FIFO' ? 'mkfifo stk/app.pid.lock' : 'ln -s .. stk/app.pid.lock');
+    const args = ['--pid', 'stk/app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
+    for (let call = 0; call < 2; call++) {
+      const run = await check(box, args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(lines(run.stderr).length, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(`stk/app\\.pid\\.lock \\(it is a ${kind === 'FIFO' ? 'FIFO' : 'symbolic link'}.*? of uid ${NOBODY}, not a lock directory\\); remove it`),
+      );
+    }
+    assert.deepEqual(pidsWithArg(marker), [], 'nothing launched');
+    assert.equal(lstatSync(box.path('stk', 'app.pid.lock')).uid, NOBODY, 'the planted name is left for its owner or root to remove');
+    untouched(victim, text, `app.pid.lock planted as a ${kind}`);
+  });
+}
