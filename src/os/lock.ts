@@ -5,10 +5,9 @@ import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { stallpoint } from './failpoint.js';
 import { dirname } from 'node:path';
 import { lstatSync, statSync } from 'node:fs';
-import { kindOf } from './door.js';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
-import { LOCK_DIRECTORY_CALLS } from './door.js';
+import { LOCK_DIRECTORY_CALLS, kindOf } from './door.js';
 
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
