@@ -1,4 +1,5 @@
-// The cron check: lock, load, observe, decide, act, save, unlock.
+// One pass per call: lock, load, observe, decide, act, save, unlock; the cron check and, with
+// their first events, the manual actions (src/commands/stop.ts, reload.ts, release.ts).
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
@@ -9,7 +10,8 @@ import { takeLock, type Held } from '../os/lock.js';
 import { observe, userOf } from '../os/observe.js';
 import { removePidFile, writePidFile } from '../os/pid-file.js';
 import { identityOf, readProcStat } from '../os/proc-identity.js';
-import { loadStateFile, readStateFile, writeStateFile } from '../os/state-file.js';
+import { readStateFile } from '../os/state-file.js';
+import { loadRecords, type Records } from './records.js';
 import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js';
 import { logTail } from '../os/log-tail.js';
 import { killUnrecorded, stopLeftovers, terminate } from '../os/terminate.js';
@@ -27,68 +29,108 @@ import { Pass } from './pass.js';
 import { takeRecordFile } from '../os/door.js';
 import { RESPAWNED, findSetsid, hasWaiterShell, readExitFile, removeExitFile } from '../os/waiter.js';
 
-/** Runs one check under the lock; `prepare` lets --start clear hold and tallies first. Returns the exit code. */
-export async function runCheck(config: ProgramConfig, world: World, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
+/** What the action of a pass did: its exit code, and (a plain check) whether it ended quiet, for the quiet promise. */
+export interface Acted {
+  code: number;
+  quiet?: boolean;
+}
+
+/** What one pass holds beside what it says (`Pass`): its lock, and its records, read once. */
+export interface Hold {
+  lock: Held;
+  records: Records;
+}
+
+/**
+ * One pass per call: lock, load once, the action (a plain check, or a manual action whose
+ * first events are --stop, --start, --restart, --reload or --release, followed by the
+ * executor loop), save once, the quiet promise, unlock. Returns the exit code.
+ */
+export async function runPass(config: ProgramConfig, world: World, act: (pass: Pass, hold: Hold) => Promise<Acted> = plainCheck(config)): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
-  // False unless the tick ran to its end, exit 0, and said nothing: none of its transitions had a
-  // line, nothing warned, no notification went out. A silent tick may still have recorded something
-  // (a run settled, a health record begun): the promise is written after the save and answers for
-  // the records as they are now, so it needs only that nothing was done.
+  // False unless a plain check ran to its end and said nothing (see `plainCheck`).
   let quiet = false;
+  let records: Records | null = null;
   const pass = new Pass(world);
   try {
+    records = loadRecords(config.paths.stateFile, config.paths.name, (line) => pass.world.warn(line));
+    const acted = await act(pass, { lock, records });
+    quiet = acted.quiet === true;
+    return acted.code;
+  } finally {
+    // Under the lock, after the save: the quiet promise is given by a quiet check, removed by any other pass (src/commands/promise.ts).
+    // It answers for the records as this pass saved them, unless the notify or lease step (which write their own) may have written since.
+    settlePromise(config, world, quiet, config.notify || config.lease ? null : (records?.onFile ?? null));
+    await lock.release();
+  }
+}
+
+/** Runs one check in its own pass. Returns the exit code. */
+export function runCheck(config: ProgramConfig, world: World): Promise<number> {
+  return runPass(config, world);
+}
+
+/** The action of a plain check: the tick, told to --on-change, --notify-url and --ping-url when given. */
+function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<Acted> {
+  return async (pass, hold) => {
     // --respawn: what the waiter's check said is said once by a check cron runs (and mailed); its hooks have run.
     if (!config.policy.respawned) sayKept(config.paths.keptFile, pass.asideWorld());
     // --on-change, --notify-url, --ping-url: loaded only when given; told the check's transitions, under the lock.
     const tell = config.notify ? (await import('../notify/notify-step.js')).tellChanges : null;
     let ended: { code: number };
     try {
-      ended = await tickLocked(config, pass, lock, prepare);
+      ended = await tickLocked(config, pass, hold);
     } catch (error) {
       tell?.(config, config.notify!, pass, pass.asideWorld(), { error });
       throw error;
     }
     // A check that sent a notification gives no promise: the next check is full and says its failure.
     const sent = tell ? tell(config, config.notify!, pass, pass.asideWorld(), { code: ended.code }) : false;
-    quiet = ended.code === EXIT.ok && pass.silent() && !sent;
-    return ended.code;
-  } finally {
-    // Under the lock, after the save: the quiet promise is given by a quiet tick, removed by any other (src/commands/promise.ts).
-    settlePromise(config, world, quiet);
-    await lock.release();
-  }
+    // False unless the tick ran to its end, exit 0, and said nothing: none of its transitions had a
+    // line, nothing warned, no notification went out. A silent tick may still have recorded something
+    // (a run settled, a health record begun): the promise is written after the save and answers for
+    // the records as they are now, so it needs only that nothing was done.
+    const quiet = ended.code === EXIT.ok && pass.silent() && !sent;
+    return { code: ended.code, quiet };
+  };
 }
 
-/** The check proper, for callers that already hold the lock (--start, --restart). Returns the exit code. */
-export async function checkLocked(config: ProgramConfig, world: World, lock: Held, prepare?: (state: ProgramState) => ProgramState): Promise<number> {
-  return (await tickLocked(config, new Pass(world), lock, prepare)).code;
+/** A manual start's first event: hold, backoff and FATAL cleared (`start`); its transitions go with the pass's. */
+export function started(config: ProgramConfig, pass: Pass): (state: ProgramState) => ProgramState {
+  return (state) => {
+    const tick = decide(state, { kind: 'start' }, config.request, config.policy, pass.world.now());
+    pass.transitions.push(...tick.transitions);
+    return tick.state;
+  };
 }
 
 /**
- * One tick under a lock the caller holds: load, observe, decide, act, save. Returns the exit
- * code and whether the tick was quiet (it found the program running and changed nothing but
- * clocks); the transitions of every decision it performed go to `pass` as they come, their lines said.
+ * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
+ * from (as loaded, or as a --restart's stop left them; null: none), `prepare` the first event
+ * of a manual start. Returns the exit code and whether the tick was quiet (it found the
+ * program running and changed nothing but clocks); the transitions of every decision it
+ * performed go to `pass` as they come, their lines said.
  */
 export async function tickLocked(
   given: ProgramConfig,
   pass: Pass,
-  lock: Held,
+  hold: Hold,
+  current: ProgramState | null = hold.records.onFile,
   prepare?: (state: ProgramState) => ProgramState,
 ): Promise<{ code: number; quiet: boolean }> {
   const { paths } = given;
   // The world the check's steps warn through: what they say is a warning of this pass.
   const world = pass.world;
-  const onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
-  if (given.policy.respawned && onFile?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok, quiet: false };
+  if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok, quiet: false };
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
-  const leased = given.lease ? await leaseStep(given, pass, onFile, prepare !== undefined) : null;
+  const leased = given.lease ? await leaseStep(given, pass, hold, current, prepare !== undefined) : null;
   if (leased?.idle) return { code: leased.code, quiet: false };
   const config = leased ? leased.config : given;
-  const loaded = leased ? leased.loaded : onFile;
+  const loaded = leased ? leased.loaded : current;
   const base = leased ? leased.state : loaded;
   const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
   const looked = observe(paths, recorded, {
@@ -102,21 +144,22 @@ export async function tickLocked(
   const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
   let tick = decide(recorded, event, config.request, config.policy, world.now());
   const launching = tick.effects.some((effect) => effect.kind === 'launch');
-  tick = await perform(tick, recorded, config, pass, lock);
+  tick = await perform(tick, recorded, config, pass, hold);
   if (config.health || config.logRotate || config.cadence || tick.state.health) {
     // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
     const { afterDecision } = await import('./check-duties.js');
     const seen = await afterDecision(config, world, tick, launching);
     const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
-    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, pass, lock)), quiet: false };
+    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, pass, hold)), quiet: false };
     else {
       if (judged) pass.collect(judged.transitions);
       const state = judged ? judged.state : seen.state;
       tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
     }
   }
-  save(paths.stateFile, loaded, leased ? leased.settle(tick.state) : tick.state);
+  // The pass's one save (crash checkpoints aside).
+  hold.records.save(leased ? leased.settle(tick.state) : tick.state);
   if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
 }
@@ -125,28 +168,19 @@ export async function tickLocked(
  * --lease: the store call and the role (src/lease/step.ts), loaded only then; its effects (a
  * copy that must not run here, stopped) are performed here, then the step says how the check goes on.
  */
-async function leaseStep(config: ProgramConfig, pass: Pass, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
-  const { paths } = config;
-  const { world, transitions } = pass;
-  const asked = await (await import('../lease/step.js')).leaseStep(config, world, loaded, manualStart);
+async function leaseStep(config: ProgramConfig, pass: Pass, hold: Hold, current: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
+  const { records } = hold;
+  const asked = await (await import('../lease/step.js')).leaseStep(config, pass.world, current, manualStart);
   if (!asked.decided) return asked.step;
   // The role's lines are its transitions', said as they are collected.
   pass.collect(asked.transitions);
-  let onFile = loaded;
   let state = asked.state;
   for (const effect of asked.effects) {
-    // The stop reads and writes the records itself: the new lease record goes on file first.
-    writeStateFile(paths.stateFile, state);
-    await (await import('./stopping.js')).stopCopy(config, world, effect.head, transitions);
-    onFile = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
-    state = onFile ?? state;
+    // A crash checkpoint: the new lease record goes on file before the stop's first signal.
+    records.write(state);
+    state = await (await import('./stopping.js')).stopCopy(config, pass.world, hold, state, effect.head, pass.transitions);
   }
-  return asked.after(onFile, state);
-}
-
-/** Writes the state file when the tick changed it. */
-function save(stateFile: string, loaded: ProgramState | null, state: ProgramState): void {
-  if (JSON.stringify(state) !== (loaded ? JSON.stringify(loaded) : '')) writeStateFile(stateFile, state);
+  return asked.after(records.onFile, state);
 }
 
 /**
@@ -154,7 +188,7 @@ function save(stateFile: string, loaded: ProgramState | null, state: ProgramStat
  * run ended by a health rule) goes back to `decide` as an event, and that decision's effects
  * are performed next, until none remain. Returns the last decision: the one that ends this check.
  */
-async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, pass: Pass, lock: Held): Promise<Tick> {
+async function perform(first: Tick, recorded: ProgramState, config: ProgramConfig, pass: Pass, hold: Hold): Promise<Tick> {
   const { paths, request, policy } = config;
   const world = pass.world;
   let tick = first;
@@ -167,7 +201,7 @@ async function perform(first: Tick, recorded: ProgramState, config: ProgramConfi
     let next: { from: ProgramState; event: TickEvent } | null = null;
     switch (effect.kind) {
       case 'checkpoint':
-        writeStateFile(paths.stateFile, tick.state);
+        hold.records.write(tick.state);
         break;
       case 'write-pid':
         writePidFile(paths.pidFile, effect.pid);
@@ -182,7 +216,7 @@ async function perform(first: Tick, recorded: ProgramState, config: ProgramConfi
         next = { from: tick.state, event: { kind: 'run-ended', how: await endRun(effect.identity, effect.reason, config, world), after: effect.after } };
         break;
       case 'launch': {
-        const launched = await launchOnce(config, world, lock, tick.state, recorded.pending, effect.relaunch);
+        const launched = await launchOnce(config, world, hold, tick.state, recorded.pending, effect.relaunch);
         if (launched.refusal) refusal = launched.refusal;
         next = launched;
         break;
@@ -241,7 +275,7 @@ async function stopRun(identity: Identity, pids: number[], config: ProgramConfig
 async function launchOnce(
   config: ProgramConfig,
   world: World,
-  lock: Held,
+  { lock, records }: Hold,
   state: ProgramState,
   pending: ProgramState['pending'],
   relaunch: Relaunch | undefined,
@@ -282,7 +316,7 @@ async function launchOnce(
     });
   }
   try {
-    const { result, spawned } = await launchAndWatch(config, world, state);
+    const { result, spawned } = await launchAndWatch(config, world, records, state);
     return { from: spawned, event: { kind: 'launched', result, ...(relaunch ? { relaunch } : {}) } };
   } catch (error) {
     if (error instanceof ConfigError) return { from: state, event: { kind: 'launch-refused', text: error.message }, refusal: error };
@@ -291,7 +325,12 @@ async function launchOnce(
 }
 
 /** Launches, records, and watches the start window; returns what came of it and the state recorded at the spawn. */
-async function launchAndWatch(config: ProgramConfig, world: World, state: ProgramState): Promise<{ result: LaunchResult; spawned: ProgramState }> {
+async function launchAndWatch(
+  config: ProgramConfig,
+  world: World,
+  records: Records,
+  state: ProgramState,
+): Promise<{ result: LaunchResult; spawned: ProgramState }> {
   const { paths, request } = config;
   checkCwd(request.cwd);
   // Under --lease the store's password stays with the check (--env may still give the program one on purpose).
@@ -319,7 +358,7 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
   const launchedAtMs = world.now();
   // The token goes on record before the spawn, so a check killed right after it can be followed.
   const by = thisLauncher();
-  writeStateFile(paths.stateFile, { ...state, pending: { token, atMs: launchedAtMs, ...(by ? { by } : {}) } });
+  records.write({ ...state, pending: { token, atMs: launchedAtMs, ...(by ? { by } : {}) } });
   failpoint('before-spawn');
   pausepoint('before-spawn');
   // A status left by an older run's waiter is not this run's.
@@ -340,7 +379,7 @@ async function launchAndWatch(config: ProgramConfig, world: World, state: Progra
     // Record it at once: from here on the process is never unrecorded.
     writePidFile(paths.pidFile, launched.pid);
     failpoint('after-pid-file');
-    writeStateFile(paths.stateFile, spawned);
+    records.write(spawned);
     failpoint('after-state');
   } catch (error) {
     killUnrecorded(launched.pid);

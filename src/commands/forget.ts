@@ -30,8 +30,10 @@ export async function forgetCommand(config: ProgramConfig, stop: boolean, world:
             `stop it first (ensure-running --pid ${quoteArgv([paths.pidFile])} --stop), or give --forget --stop to do both`,
         );
       }
-      const { stopLocked } = await import('./stopping.js');
-      await stopLocked(config, world, false);
+      // Stopped as a --stop's pass stops it (its records loaded as a pass loads them); they are removed next.
+      const [{ stopStep }, { loadRecords }] = await Promise.all([import('./stopping.js'), import('./records.js')]);
+      const records = loadRecords(paths.stateFile, paths.name, (line) => world.warn(line));
+      records.save(await stopStep(config, world, records, records.onFile, false));
     }
     // A live PID that no record proves is ours (another tool's PID file): the file is not ours to remove.
     const foreign = looked.obs.kind === 'unverified';

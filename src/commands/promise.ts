@@ -20,15 +20,15 @@ import type { World } from '../world.js';
  * otherwise the promise goes. Best effort: a promise that cannot be written only costs the
  * next call a full check, so no error of its own ever fails the check.
  */
-export function settlePromise(config: ProgramConfig, world: World, quiet: boolean): void {
+export function settlePromise(config: ProgramConfig, world: World, quiet: boolean, onFile: ProgramState | null = null): void {
   const { promiseFile } = config.paths;
   // The fault suite stops a quiet check here, to change the world between its tick and its promise.
   if (quiet) pausepoint('before-promise');
   try {
     removePromise(promiseFile);
     // A call of a config file gathers its programs' blocks into one promise (src/config/promise.ts).
-    if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world) : null);
-    else if (quiet) givePromise(config, world);
+    if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world, onFile) : null);
+    else if (quiet) givePromise(config, world, onFile);
   } catch {
     try {
       removePromise(promiseFile);
@@ -38,13 +38,13 @@ export function settlePromise(config: ProgramConfig, world: World, quiet: boolea
   }
 }
 
-function givePromise(config: ProgramConfig, world: World): void {
+function givePromise(config: ProgramConfig, world: World, onFile: ProgramState | null): void {
   const { paths } = config;
   const argv = world.argv;
   // Only a plain check of this very PID file, from a command line, is answered by a promise.
   const call = argv ? parsePlainCheck(argv) : null;
   if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return;
-  const block = promiseBlock(config, world);
+  const block = promiseBlock(config, world, onFile);
   if (block) writePromise(paths.promiseFile, { cwd: world.cwd, tz: world.env.TZ ?? null, argv, ...block }, block.nowCs, world.now());
 }
 
@@ -65,12 +65,13 @@ function notifying(state: ProgramState, pidFile: string): boolean {
 /**
  * What a promise of this program must find true, read under the lock after a quiet check;
  * null when no promise can be given (its directory open to others, no verified identity, a
- * duty of the full check too near: src/core/promise-deadline.ts).
+ * duty of the full check too near: src/core/promise-deadline.ts). `onFile`: the records as the
+ * check's pass saved them (read from the file when it has none).
  */
-export function promiseBlock(config: ProgramConfig, world: World): (PromiseBlock & { nowCs: number }) | null {
+export function promiseBlock(config: ProgramConfig, world: World, onFile: ProgramState | null = null): (PromiseBlock & { nowCs: number }) | null {
   const { paths } = config;
   if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
-  const read = readStateFile(paths.stateFile);
+  const read = onFile ? ({ kind: 'ok', state: onFile } as const) : readStateFile(paths.stateFile);
   if (read.kind !== 'ok') return null;
   const state = read.state;
   const identity = state.identity;

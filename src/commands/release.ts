@@ -4,36 +4,38 @@
 import { formatDuration } from '../core/duration.js';
 import { hostText } from '../core/lease-record.js';
 import { emptyState } from '../core/state.js';
+import { decide } from '../core/tick.js';
 import { EXIT } from '../errors.js';
-import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
-import { loadStateFile, writeStateFile } from '../os/state-file.js';
-import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import type { ProgramConfig } from '../core/program-config.js';
 import { leaseHost } from '../lease/host.js';
 import { openStore, StoreError } from '../lease/lease.js';
 import { recordOf } from '../lease/step.js';
 import type { World } from '../world.js';
+import { runPass } from './check.js';
 import { stopCopy } from './stopping.js';
 
-/** --release: stops the copy here, then lets the lease run out now; another host takes it at its next check. */
-export async function releaseCommand(config: ProgramConfig, world: World): Promise<number> {
+/** --release: one pass (src/commands/check.ts) that stops the copy here, then lets the lease run out now; another host takes it at its next check. */
+export function releaseCommand(config: ProgramConfig, world: World): Promise<number> {
   const lease = config.lease!;
   const { paths } = config;
-  const lock = await takeLock(paths.pidFile, lockWaitMs(config), world.now);
-  try {
-    const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+  return runPass(config, world, async (pass, { records }) => {
+    const loaded = records.onFile;
     const record = recordOf(loaded, lease);
     const host = leaseHost(lease.hostId, config.registryDir);
     const token = record.role === 'holder' ? record.seen?.token : undefined;
     if (token === undefined) {
       const holder = record.seen?.holder ? `; it was last held by ${hostText(record.seen.holder, record.seen.hostname)} (token ${record.seen.token})` : '';
       world.say(`${paths.name}: lease ${lease.name} is not held by this host (${hostText(host.id, host.hostname)}), nothing to release${holder}`);
-      return EXIT.ok;
+      return { code: EXIT.ok };
     }
     // The copy first: once the lease is released another host may start its own at once.
-    const state = loaded ?? emptyState();
-    if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours')
-      await stopCopy(config, world, `${paths.name}: releasing lease ${lease.name}`);
+    let state = loaded ?? emptyState();
+    if (observe(paths, state, { tail: false, scan: false, lost: false }).obs.kind === 'ours') {
+      state = await stopCopy(config, world, { records }, loaded, `${paths.name}: releasing lease ${lease.name}`, pass.transitions);
+      // A crash checkpoint: the stop goes on file before the store is asked.
+      records.write(state);
+    }
     // Keyed to the id this host held it under (on record), whatever id this call would make (another ENSURE_RUNNING_HOME).
     const holderId = record.seen?.holder || host.id;
     let released: boolean;
@@ -46,20 +48,25 @@ export async function releaseCommand(config: ProgramConfig, world: World): Promi
         `${paths.name}: the copy here is stopped, but lease ${lease.name} is not released (${error.message}); it stays this host's until it ` +
           `runs out (within ${formatDuration(lease.ttlMs)}), and the next check here renews it and starts the copy again: run --release again once the store answers`,
       );
-      return EXIT.notRunning;
+      return { code: EXIT.notRunning };
     } finally {
       await store.close();
     }
-    const after = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line)) ?? state;
-    writeStateFile(paths.stateFile, { ...after, lease: { ...recordOf(after, lease), role: 'standby', renewed: null } });
+    const standby = decide(
+      state,
+      { kind: 'released', lease: { ...recordOf(state, lease), role: 'standby', renewed: null } },
+      config.request,
+      config.policy,
+      world.now(),
+    );
+    pass.transitions.push(...standby.transitions);
+    records.save(standby.state);
     if (released)
       world.say(
         `${paths.name}: released lease ${lease.name} (token ${token}); another host takes it ` +
           `at its next check (this one only after ${formatDuration(lease.ttlMs)} if none does)`,
       );
     else world.say(`${paths.name}: lease ${lease.name} had already run out or changed hands; the copy here is stopped`);
-    return EXIT.ok;
-  } finally {
-    await lock.release();
-  }
+    return { code: EXIT.ok };
+  });
 }

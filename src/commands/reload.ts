@@ -2,30 +2,28 @@
 // nothing else: no restart, no hold, one line. The program alone gets it, as systemd's
 // `kill -HUP $MAINPID` does: a master that reloads its workers must not see them signalled too.
 
-import { withEvent } from '../core/state.js';
+import { decide } from '../core/tick.js';
 import { isSignallablePid } from '../core/pid-text.js';
 import { EXIT, RunError, errnoCode } from '../errors.js';
-import { takeLock } from '../os/lock.js';
 import { observe } from '../os/observe.js';
 import { verifyIdentity } from '../os/proc-identity.js';
-import { loadStateFile, writeStateFile } from '../os/state-file.js';
-import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
+import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
+import { runPass } from './check.js';
+import type { Pass } from './pass.js';
+import type { Records } from './records.js';
 
-/** --reload: under the lock, so that no check relaunches the program between the look and the signal. */
-export async function reloadCommand(config: ProgramConfig, world: World): Promise<number> {
-  const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
-  try {
-    return reloadLocked(config, world);
-  } finally {
-    await lock.release();
-  }
+/** --reload: one pass (src/commands/check.ts), so that no check relaunches the program between the look and the signal. */
+export function reloadCommand(config: ProgramConfig, world: World): Promise<number> {
+  return runPass(config, world, async (pass, { records }) => ({ code: reloadStep(config, pass, records) }));
 }
 
-function reloadLocked(config: ProgramConfig, world: World): number {
+/** The reload of a pass: the signal to the verified program, then the `reloaded` event, saved. Returns the exit code. */
+function reloadStep(config: ProgramConfig, pass: Pass, records: Records): number {
   const { paths } = config;
+  const world = pass.world;
   const signal = config.reloadSignal ?? 'SIGHUP';
-  const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
+  const loaded = records.onFile;
   const looked = observe(paths, loaded, { tail: false, scan: false });
   if (looked.obs.kind === 'unverified') {
     throw new RunError({
@@ -66,7 +64,9 @@ function reloadLocked(config: ProgramConfig, world: World): number {
       { cause: error },
     );
   }
-  writeStateFile(paths.stateFile, withEvent(loaded!, { atMs: world.now(), kind: 'reload', pid: identity.pid, detail: signal }));
+  const reloaded = decide(loaded!, { kind: 'reloaded', pid: identity.pid, signal }, config.request, config.policy, world.now());
+  pass.transitions.push(...reloaded.transitions);
+  records.save(reloaded.state);
   world.say(`${paths.name}: reloaded (pid ${identity.pid}, ${signal})`);
   return EXIT.ok;
 }

@@ -1,14 +1,13 @@
-// Stopping the program under a lock the caller holds: --stop, the stop half of --restart, and
-// the copy that the lease says must not run here (--lease, --release).
+// Stopping the program in a pass (src/commands/check.ts): --stop, the stop half of --restart,
+// and the copy that the lease says must not run here (--lease, --release).
 
 import { emptyState, type ProgramState } from '../core/state.js';
 import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { quoteArgv } from '../core/shell-quote.js';
-import { EXIT, RunError } from '../errors.js';
+import { RunError } from '../errors.js';
 import { observe, userOf } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
-import { loadStateFile, writeStateFile } from '../os/state-file.js';
 import { stopLeftovers, terminate } from '../os/terminate.js';
 import { leftoversText } from '../core/policy.js';
 import { removePromise } from '../os/promise-file.js';
@@ -16,6 +15,7 @@ import { register } from '../os/registry.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { Transition } from '../core/transition.js';
+import type { Records } from './records.js';
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */
 function othersText(others: number[]): string {
@@ -25,17 +25,29 @@ function othersText(others: number[]): string {
     : '';
 }
 
-/** Stops the program (if it runs) and holds it stopped; the caller holds the lock. The transitions it makes are added to `transitions`. */
-export async function stopLocked(config: ProgramConfig, world: World, hold: boolean, transitions: Transition[] = []): Promise<number> {
+/**
+ * The stop of a pass (--stop, the stop half of --restart, a copy the lease stops): the program
+ * (if it runs) stopped and, with `hold`, held stopped. `current` is the records as the pass
+ * has them (null: none); the hold goes on file before the first signal (a crash checkpoint),
+ * and the records after the stop are returned for the pass to save. The transitions it makes
+ * are added to `transitions`.
+ */
+export async function stopStep(
+  config: ProgramConfig,
+  world: World,
+  records: Records,
+  current: ProgramState | null,
+  hold: boolean,
+  transitions: Transition[] = [],
+): Promise<ProgramState> {
   const { paths } = config;
   // Before any signal: no call may take the quiet path on the promise of a run being stopped.
   removePromise(paths.promiseFile);
-  const loaded = loadStateFile(paths.stateFile, paths.name, (line) => world.warn(line));
-  let state = loaded ?? emptyState();
+  let state = current ?? emptyState();
   const looked = observe(paths, state, {
     tail: true,
     scan: true,
-    lost: loaded === null,
+    lost: current === null,
     user: userOf(config),
     ...(config.runAs ? { runAs: config.runAs } : {}),
   });
@@ -58,7 +70,7 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
     const stopping = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now());
     transitions.push(...stopping.transitions);
     state = stopping.state;
-    writeStateFile(paths.stateFile, state);
+    records.write(state);
     const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
     if (result.kind === 'survived') {
       throw new RunError({
@@ -105,11 +117,10 @@ export async function stopLocked(config: ProgramConfig, world: World, hold: bool
   transitions.push(...stopped.transitions);
   state = stopped.state;
   if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
-  writeStateFile(paths.stateFile, state);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   if (hold) world.say(`${paths.name}: ${line}; held stopped until: ${startHint(config, state)}`);
   else world.say(`${paths.name}: ${line}`);
-  return EXIT.ok;
+  return state;
 }
 
 /** The line that starts it again: exact, since the launch request is on record (older records: their command). */
@@ -121,10 +132,19 @@ function startHint(config: ProgramConfig, state: ProgramState): string {
   return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
 }
 
-/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`. */
-export async function stopCopy(config: ProgramConfig, world: World, head: string, transitions: Transition[] = []): Promise<void> {
+/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`; returns the records after the stop. */
+export async function stopCopy(
+  config: ProgramConfig,
+  world: World,
+  hold: { records: Records },
+  current: ProgramState | null,
+  head: string,
+  transitions: Transition[] = [],
+): Promise<ProgramState> {
   const heard: string[] = [];
-  await stopLocked(config, { ...world, say: (line) => heard.push(line), warn: (line) => heard.push(line) }, false, transitions);
+  const seen = { ...world, say: (line: string) => heard.push(line), warn: (line: string) => heard.push(line) };
+  const state = await stopStep(config, seen, hold.records, current, false, transitions);
   const prefix = `${config.paths.name}: `;
   world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
+  return state;
 }

@@ -5,6 +5,7 @@
 
 import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
 import { decideHealthRestart } from './health-restart.js';
+import type { LeaseRecord } from './lease-record.js';
 import type { Observation } from './observation.js';
 import {
   decideAfterLaunch,
@@ -50,7 +51,11 @@ export type TickEvent =
   /** --stop (and the stop half of --restart) has ended the run: `line` says how. */
   | { kind: 'stopped'; line: string; hold: boolean; pid: number | null }
   /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
-  | { kind: 'health'; obs: HealthObservation; options: HealthOptions };
+  | { kind: 'health'; obs: HealthObservation; options: HealthOptions }
+  /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
+  | { kind: 'reloaded'; pid: number; signal: string }
+  /** --release has let the lease run out (or found it gone): this host's lease record, a standby's from now on. */
+  | { kind: 'released'; lease: LeaseRecord };
 
 /** A decision with the transitions it made, and what the quiet promise needs: whether this tick had nothing to do. */
 export interface Tick extends Omit<Decision, 'said'> {
@@ -227,5 +232,11 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
     }
     case 'health':
       return decideHealthEvent(previous, event.obs, event.options, policy, now);
+    case 'reloaded': {
+      const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
+      return { state, effects: [], outcome: 'running', quiet: false };
+    }
+    case 'released':
+      return { state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running', quiet: false };
   }
 }
