@@ -20,6 +20,7 @@ import {
   type Policy,
   type Request,
 } from './policy.js';
+import { edgeOf } from './machine.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
@@ -178,14 +179,19 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
   return { ...rest, transitions };
 }
 
+/**
+ * The edge the event takes from the phase of `previous`, in the table of src/core/machine.ts
+ * (a combination it has no edge for is refused there), then that edge: one case per event.
+ */
 function decideEvent(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Decided {
+  const edge = edgeOf(phaseOf(previous), event.kind);
   switch (event.kind) {
     case 'observed': {
       let state = previous;
       let line: string | null = null;
       if (event.found) ({ state, line } = adopt(previous, event.found, policy, now));
       // STARTING + nothing found: the interrupted launch left no process; its token is forgotten.
-      else if (phaseOf(state) === 'starting') state = { ...state, pending: null };
+      else if (edge === 'settle-interrupted-launch') state = { ...state, pending: null };
       const decision = decideCheck(state, event.obs, request, policy, now);
       if (line !== null) decision.said = [{ text: line, of: 'adopt' }, ...(decision.said ?? [])];
       // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.

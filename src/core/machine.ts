@@ -1,0 +1,79 @@
+// The phase × event table: every change of a program's state goes through `decide`
+// (src/core/tick.ts), and `decide` goes through this table first. A cell names the edge that
+// an event takes from a phase (s6's actions[state][event], supervisord's transition()); a
+// cell that is null is a combination that cannot happen, and `decide` refuses it aloud.
+// test/unit/machine.test.ts covers every cell.
+
+import type { Phase } from './phase.js';
+import type { TickEvent } from './tick.js';
+
+/** The kinds of event that move a program (src/core/tick.ts). */
+export type EventKind = TickEvent['kind'];
+
+/** An edge of the machine, named for what it decides. */
+export type Edge =
+  /** A check's observation: the program alive, gone or another tool's (src/core/policy.ts decideCheck). */
+  | 'check'
+  /** STARTING: a check was interrupted mid-launch; its process, found, goes on record, or its token is forgotten; then the check. */
+  | 'settle-interrupted-launch'
+  /** What the launch of this check produced: RUNNING, BACKOFF or FATAL. */
+  | 'judge-launch'
+  /** A run a health rule ended is gone: relaunch, or back off. */
+  | 'after-run-ended'
+  /** The launch could not spawn for a configuration error: said once, then daily. */
+  | 'refuse-launch'
+  /** --start: hold, backoff, FATAL and tallies cleared. */
+  | 'clear-for-start'
+  /** --stop: the hold on record before the first signal. */
+  | 'hold-before-signal'
+  /** --stop found the recorded program already dead: its death recorded. */
+  | 'record-death-found'
+  /** --stop has ended the run. */
+  | 'record-stop'
+  /** The health of a live run: healthy, or the run is ended. */
+  | 'judge-health'
+  /** --reload has signalled the program. */
+  | 'record-reload'
+  /** --release has let the lease go: this host is a standby. */
+  | 'record-release';
+
+const PHASES: readonly Phase[] = ['starting', 'held', 'fatal', 'backoff', 'running', 'stopped'];
+
+/** One event's column: its edge from every phase, except those listed in `never` (null cells). */
+function column(edge: Edge, never: readonly Phase[] = []): Record<Phase, Edge | null> {
+  return Object.fromEntries(PHASES.map((phase) => [phase, never.includes(phase) ? null : edge])) as Record<Phase, Edge | null>;
+}
+
+/** The columns of the table, one per event kind; why a cell is null is said beside it. */
+const COLUMNS: Record<EventKind, Record<Phase, Edge | null>> = {
+  observed: { ...column('check'), starting: 'settle-interrupted-launch' },
+  // Decided from the state recorded at the spawn: a process on record (never STOPPED), no
+  // pending token (never STARTING), and a held program is never launched.
+  launched: column('judge-launch', ['starting', 'held', 'stopped']),
+  // The run's identity is off record once a health rule ends it (never RUNNING); health is not judged while held or starting.
+  'run-ended': column('after-run-ended', ['starting', 'held', 'running']),
+  // Decided from the state a launch was asked from: nothing on record runs, none is pending, and a held program is never launched.
+  'launch-refused': column('refuse-launch', ['starting', 'held', 'running']),
+  start: column('clear-for-start'),
+  // A stop signals only a process on record, so never from STOPPED (nothing on record).
+  stopping: column('hold-before-signal', ['stopped']),
+  'found-dead': column('record-death-found', ['stopped']),
+  stopped: column('record-stop'),
+  // Judged only for a run on record that is not held, after the check cleared any pending token.
+  health: column('judge-health', ['starting', 'held', 'stopped']),
+  // A reload signals only a verified process on record.
+  reloaded: column('record-reload', ['stopped']),
+  released: column('record-release'),
+};
+
+/** The table: for each phase, the edge each event takes from it, or null where it cannot happen. */
+export const MACHINE: Record<Phase, Record<EventKind, Edge | null>> = Object.fromEntries(
+  PHASES.map((phase) => [phase, Object.fromEntries(Object.entries(COLUMNS).map(([kind, cells]) => [kind, cells[phase]]))]),
+) as Record<Phase, Record<EventKind, Edge | null>>;
+
+/** The edge `kind` takes from `phase`; a combination the table has no edge for is an error of the program itself, never decided. */
+export function edgeOf(phase: Phase, kind: EventKind): Edge {
+  const edge = MACHINE[phase][kind];
+  if (edge === null) throw new Error(`internal error: no edge from phase ${phase} on event ${kind} (src/core/machine.ts)`);
+  return edge;
+}

@@ -1,0 +1,101 @@
+// The phase × event table (src/core/machine.ts), every cell: the edge each event takes from
+// each phase, or none. A cell with an edge is decided by `decide`, its transitions from that
+// phase; a cell without one is refused by `decide`, naming the phase and the event.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tablePolicy } from './policy-fixture.ts';
+import { MACHINE, type Edge, type EventKind } from '../../src/core/machine.ts';
+import { phaseOf, type Phase } from '../../src/core/phase.ts';
+import { decide, type TickEvent } from '../../src/core/tick.ts';
+import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+import { emptyLeaseRecord } from '../../src/core/lease-record.ts';
+import type { Policy } from '../../src/core/policy.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+const CMD = ['./server.js'];
+const REQ = { command: CMD, cwd: '/srv' };
+const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
+
+const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
+const base = (extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), launches: 1, ...extra });
+
+/** One record of each phase. */
+const STATES: Record<Phase, ProgramState> = {
+  starting: base({ pending: { token: 'feedfacefeedface', atMs: T0 - 2_000 } }),
+  held: base({ held: true, identity: identity(4242, T0 - 10 * MIN) }),
+  fatal: base({ failedStarts: 5, fatal: { sinceMs: T0 - 30 * MIN, reason: '5 failed starts in a row', lastTryMs: T0 - 30 * MIN, retryEveryMs: null } }),
+  backoff: base({ failedStarts: 1, backoff: { fromMs: T0 - 30_000, untilMs: T0 + 30_000, reason: 'failed start 1 of 5' } }),
+  running: base({ identity: identity(4242, T0 - 10 * MIN), lastSeenAliveMs: T0 - MIN, settled: true }),
+  stopped: base(),
+};
+
+/** One event of each kind. */
+const EVENTS: Record<EventKind, TickEvent> = {
+  observed: { kind: 'observed', obs: { kind: 'gone', pid: null, why: 'no-record', logTail: [] } },
+  launched: { kind: 'launched', result: { kind: 'up', identity: identity(5151, T0 - 1_000) } },
+  'run-ended': { kind: 'run-ended', how: 'stopped pid 4242 with SIGTERM', after: { kind: 'relaunch', head: 'app: restarting (hung)' } },
+  'launch-refused': { kind: 'launch-refused', text: 'command ./server.js not found' },
+  start: { kind: 'start' },
+  stopping: { kind: 'stopping', pid: 4242, how: 'SIGTERM, SIGKILL after 10s', hold: true },
+  'found-dead': { kind: 'found-dead', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
+  stopped: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: true, pid: 4242 },
+  health: {
+    kind: 'health',
+    obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null },
+    options: { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null },
+  },
+  reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
+  released: { kind: 'released', lease: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' } },
+};
+
+const _ = null;
+const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
+const [START, HOLD, DEAD, STOP, HEALTH, RELOAD, RELEASE] = [
+  'clear-for-start',
+  'hold-before-signal',
+  'record-death-found',
+  'record-stop',
+  'judge-health',
+  'record-reload',
+  'record-release',
+] as const;
+/** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
+// biome-ignore format: a table reads as a table
+const EXPECTED: Record<Phase, (Edge | null)[]> = {
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped health  reloaded released
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   _,      _,       RELEASE],
+};
+
+const KINDS = Object.keys(EVENTS) as EventKind[];
+const PHASES = Object.keys(STATES) as Phase[];
+
+test('the fixtures: one record of each phase, one event of each kind, and the table has a cell for each pair', () => {
+  for (const phase of PHASES) assert.equal(phaseOf(STATES[phase]), phase);
+  assert.deepEqual(Object.keys(MACHINE).sort(), [...PHASES].sort());
+  for (const phase of PHASES) assert.deepEqual(Object.keys(MACHINE[phase]).sort(), [...KINDS].sort(), `the events of phase ${phase}`);
+});
+
+for (const phase of PHASES) {
+  for (const [i, kind] of KINDS.entries()) {
+    const edge = EXPECTED[phase][i] ?? null;
+    const name = `${phase.toUpperCase()} + ${kind} → ${edge ?? 'refused: no such edge'}`;
+    test(name, () => {
+      assert.equal(MACHINE[phase][kind], edge);
+      const decided = () => decide(STATES[phase], EVENTS[kind], REQ, POLICY, T0);
+      if (edge === null) {
+        assert.throws(decided, new RegExp(`no edge from phase ${phase} on event ${kind}`));
+        return;
+      }
+      const tick = decided();
+      // Every transition of the decision starts from this phase (a launch's outcome from STARTING: its process was on record before it was judged).
+      const first = tick.transitions[0];
+      if (first) assert.equal(first.from, kind === 'launched' ? 'starting' : phase);
+    });
+  }
+}
