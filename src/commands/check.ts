@@ -46,7 +46,7 @@ export interface Hold {
  * first events are --stop, --start, --restart, --reload or --release, followed by the
  * executor loop), save once, the quiet promise, unlock. Returns the exit code.
  */
-export async function runPass(config: ProgramConfig, world: World, act: (pass: Pass, hold: Hold) => Promise<Acted> = plainCheck(config)): Promise<number> {
+export async function runPass(config: ProgramConfig, world: World, act: (pass: Pass, hold: Hold) => Promise<Acted>): Promise<number> {
   const lock = await takeLock(config.paths.pidFile, lockWaitMs(config), world.now);
   failpoint('after-lock');
   // False unless a plain check ran to its end and said nothing (see `plainCheck`).
@@ -68,7 +68,7 @@ export async function runPass(config: ProgramConfig, world: World, act: (pass: P
 
 /** Runs one check in its own pass. Returns the exit code. */
 export function runCheck(config: ProgramConfig, world: World): Promise<number> {
-  return runPass(config, world);
+  return runPass(config, world, plainCheck(config));
 }
 
 /** The action of a plain check: the tick, told to --on-change, --notify-url and --ping-url when given. */

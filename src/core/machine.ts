@@ -5,10 +5,20 @@
 // test/unit/machine.test.ts covers every cell.
 
 import type { Phase } from './phase.js';
-import type { TickEvent } from './tick.js';
 
-/** The kinds of event that move a program (src/core/tick.ts). */
-export type EventKind = TickEvent['kind'];
+/** The kinds of event that move a program: those of `TickEvent` (src/core/tick.ts), which can have no other. */
+export type EventKind =
+  | 'observed'
+  | 'launched'
+  | 'run-ended'
+  | 'launch-refused'
+  | 'start'
+  | 'stopping'
+  | 'found-dead'
+  | 'stopped'
+  | 'health'
+  | 'reloaded'
+  | 'released';
 
 /** An edge of the machine, named for what it decides. */
 export type Edge =

@@ -184,6 +184,7 @@ export function decide(previous: ProgramState, event: TickEvent, request: Reques
  * (a combination it has no edge for is refused there), then that edge: one case per event.
  */
 function decideEvent(previous: ProgramState, event: TickEvent, request: Request, policy: Policy, now: number): Decided {
+  // Every kind of event is a column of the table: one it lacks does not compile here.
   const edge = edgeOf(phaseOf(previous), event.kind);
   switch (event.kind) {
     case 'observed': {
