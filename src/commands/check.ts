@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
-import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../core/tick.js';
+import { decide, type Tick, type TickEvent } from '../core/tick.js';
 import { ConfigError, EXIT, RunError } from '../errors.js';
 import { takeLock, type Held } from '../os/lock.js';
 import { observe, userOf } from '../os/observe.js';
@@ -108,9 +108,8 @@ export function started(config: ProgramConfig, pass: Pass): (state: ProgramState
 /**
  * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
  * from (as loaded, or as a --restart's stop left them; null: none), `prepare` the first event
- * of a manual start. Returns the exit code and whether the tick was quiet (it found the
- * program running and changed nothing but clocks); the transitions of every decision it
- * performed go to `pass` as they come, their lines said.
+ * of a manual start. Returns the exit code; the transitions of every decision it performed
+ * go to `pass` as they come, their lines said (whether the check was quiet is read from `pass`).
  */
 export async function tickLocked(
   given: ProgramConfig,
@@ -118,17 +117,17 @@ export async function tickLocked(
   hold: Hold,
   current: ProgramState | null = hold.records.onFile,
   prepare?: (state: ProgramState) => ProgramState,
-): Promise<{ code: number; quiet: boolean }> {
+): Promise<{ code: number }> {
   const { paths } = given;
   // The world the check's steps warn through: what they say is a warning of this pass.
   const world = pass.world;
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
-  if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok, quiet: false };
+  if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok };
   // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
   const leased = given.lease ? await leaseStep(given, pass, hold, current, prepare !== undefined) : null;
-  if (leased?.idle) return { code: leased.code, quiet: false };
+  if (leased?.idle) return { code: leased.code };
   const config = leased ? leased.config : given;
   const loaded = leased ? leased.loaded : current;
   const base = leased ? leased.state : loaded;
@@ -151,17 +150,16 @@ export async function tickLocked(
     const seen = await afterDecision(config, world, tick, launching);
     const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
     // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
-    if (judged && judged.effects.length > 0) tick = { ...(await perform(judged, seen.state, config, pass, hold)), quiet: false };
+    if (judged && judged.effects.length > 0) tick = await perform(judged, seen.state, config, pass, hold);
     else {
       if (judged) pass.collect(judged.transitions);
-      const state = judged ? judged.state : seen.state;
-      tick = { ...tick, state, quiet: tick.quiet && onlyClocksMoved(tick.state, state) };
+      tick = { ...tick, state: judged ? judged.state : seen.state };
     }
   }
   // The pass's one save (crash checkpoints aside).
   hold.records.save(leased ? leased.settle(tick.state) : tick.state);
   if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);
-  return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, quiet: tick.quiet && looked.warnings.length === 0 };
+  return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok };
 }
 
 /**

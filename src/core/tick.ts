@@ -58,44 +58,17 @@ export type TickEvent =
   /** --release has let the lease run out (or found it gone): this host's lease record, a standby's from now on. */
   | { kind: 'released'; lease: LeaseRecord };
 
-/** A decision with the transitions it made, and what the quiet promise needs: whether this tick had nothing to do. */
+/**
+ * A decision with the transitions it made. Whether a check was quiet (for the quiet promise) is
+ * not a decision's: it is read from all the transitions and warnings of the check (src/commands/pass.ts).
+ */
 export interface Tick extends Omit<Decision, 'said'> {
   /** The changes of state this decision made, in order (one per event it put on record, one per notice), with the lines they say. */
   transitions: Transition[];
-  /**
-   * True when the tick found the recorded program alive and changed nothing but the
-   * clocks (lastCheckMs, lastSeenAliveMs): no line, no launch, no file to repair.
-   */
-  quiet: boolean;
-}
-
-/** The fields a healthy tick moves without anything having happened. */
-const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs', 'memory']);
-
-/** Whether `next` differs from `previous` in anything but the clocks of a healthy tick. */
-export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boolean {
-  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
-  for (const key of keys) {
-    if (CLOCKS.has(key)) continue;
-    const a = (previous as unknown as Record<string, unknown>)[key];
-    const b = (next as unknown as Record<string, unknown>)[key];
-    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return false;
-  }
-  return true;
 }
 
 /** A decision before its transitions are named (see `decide`). */
 type Decided = Omit<Tick, 'transitions'> & { transitions?: Transition[]; said?: Said[] };
-
-function quietTick(previous: ProgramState, decision: Decision, obs: Observation | null): Decided {
-  const quiet =
-    obs?.kind === 'ours' &&
-    decision.outcome === 'running' &&
-    decision.effects.length === 0 &&
-    !decision.said?.length &&
-    onlyClocksMoved(previous, decision.state);
-  return { ...decision, quiet };
-}
 
 /** STARTING + the interrupted launch's process found → RUNNING: recorded now, as that check would have. */
 function adopt(previous: ProgramState, found: Found, policy: Policy, now: number): { state: ProgramState; line: string } {
@@ -126,14 +99,14 @@ const ENDED = '\u0000';
 function decideHealthEvent(previous: ProgramState, obs: HealthObservation, options: HealthOptions, policy: Policy, now: number): Decided {
   const verdict = decideHealth(previous, obs, options, now);
   if (!verdict.restart || !previous.identity) {
-    return { state: verdict.state, effects: [], outcome: 'running', quiet: onlyClocksMoved(previous, verdict.state) };
+    return { state: verdict.state, effects: [], outcome: 'running' };
   }
   const next = decideHealthRestart(verdict.state, verdict.restart, ENDED, policy, now);
   const after: AfterEnd = next.relaunch
     ? { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd }
     : { kind: 'back-off', parts: next.line.split(ENDED) };
   const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason, after };
-  return { state: next.state, effects: [end], outcome: next.relaunch ? 'running' : 'not-running', quiet: false };
+  return { state: next.state, effects: [end], outcome: next.relaunch ? 'running' : 'not-running' };
 }
 
 /**
@@ -144,11 +117,11 @@ function decideHealthEvent(previous: ProgramState, obs: HealthObservation, optio
 function decideRunEnded(previous: ProgramState, how: string, after: AfterEnd): Decided {
   if (after.kind === 'relaunch') {
     const relaunch: Relaunch = { head: `${after.head}; ${how}`, ...(after.crowd !== undefined ? { crowd: after.crowd } : {}) };
-    return { state: previous, effects: [{ kind: 'checkpoint' }, { kind: 'launch', relaunch }], outcome: 'running', quiet: false };
+    return { state: previous, effects: [{ kind: 'checkpoint' }, { kind: 'launch', relaunch }], outcome: 'running' };
   }
   // Its events (the restart, the backoff) went on record with the health decision: its line, with how it ended, is a notice.
   const effects: Effect[] = [{ kind: 'checkpoint' }, { kind: 'remove-pid' }];
-  return { state: previous, effects, outcome: 'not-running', quiet: false, said: [{ text: after.parts.join(how), of: 'notice' }] };
+  return { state: previous, effects, outcome: 'not-running', said: [{ text: after.parts.join(how), of: 'notice' }] };
 }
 
 /**
@@ -198,10 +171,10 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.
       const launch = decision.effects.findIndex((effect) => effect.kind === 'launch');
       if (launch >= 0 && decision.state.lastExit !== previous.lastExit) decision.effects.splice(launch, 0, { kind: 'checkpoint' });
-      return quietTick(previous, decision, event.obs);
+      return decision;
     }
     case 'launched': {
-      const decided = quietTick(previous, decideAfterLaunch(previous, event.result, policy, now), null);
+      const decided = decideAfterLaunch(previous, event.result, policy, now);
       return event.relaunch ? relaunchLine(decided, event.relaunch) : decided;
     }
     case 'run-ended':
@@ -211,12 +184,12 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       const { state, say } = recordLaunchError(previous, event.text, now);
       // No event of the history (it never started), but a change when it is said.
       const transitions = say ? [aside(state, 'launch-refused', event.text, now)] : [];
-      return { state, effects: [{ kind: 'checkpoint' }, { kind: 'refuse', say }], outcome: 'not-running', quiet: false, transitions };
+      return { state, effects: [{ kind: 'checkpoint' }, { kind: 'refuse', say }], outcome: 'not-running', transitions };
     }
     case 'start': {
       const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
       const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
-      return { state, effects: [], outcome: 'not-running', quiet: false };
+      return { state, effects: [], outcome: 'not-running' };
     }
     case 'stopping': {
       // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
@@ -224,26 +197,26 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
         { ...previous, held: event.hold, backoff: null },
         { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how },
       );
-      return { state, effects: [], outcome: event.hold ? 'held' : 'not-running', quiet: false };
+      return { state, effects: [], outcome: event.hold ? 'held' : 'not-running' };
     }
     case 'found-dead': {
       // Its words end the stop's own line (src/commands/stopping.ts).
       const { state, words } = deathFoundByStop(previous, event.obs, now);
-      return { state, effects: [], outcome: 'not-running', quiet: false, ...(words ? { said: [{ text: words, of: 'death' as const }] } : {}) };
+      return { state, effects: [], outcome: 'not-running', ...(words ? { said: [{ text: words, of: 'death' as const }] } : {}) };
     }
     case 'stopped': {
       const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
       const detail = event.hold ? `${event.line}; held stopped` : event.line;
       const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
-      return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', quiet: false };
+      return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running' };
     }
     case 'health':
       return decideHealthEvent(previous, event.obs, event.options, policy, now);
     case 'reloaded': {
       const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
-      return { state, effects: [], outcome: 'running', quiet: false };
+      return { state, effects: [], outcome: 'running' };
     }
     case 'released':
-      return { state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running', quiet: false };
+      return { state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running' };
   }
 }

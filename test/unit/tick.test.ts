@@ -1,13 +1,13 @@
 // The tick as a table: one row per phase × event, named after the edge. The crash-loop
 // edges of an observation are in policy.test.ts; these rows cover the phase itself, the
 // events the tick adds (a launch found again, a refused launch, a manual stop or start)
-// and whether the tick was quiet.
+// and whether its transitions say a line.
 import { test } from 'node:test';
 import { tablePolicy } from './policy-fixture.ts';
 import { reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
 import { phaseOf } from '../../src/core/phase.ts';
-import { decide, onlyClocksMoved, type Tick, type TickEvent } from '../../src/core/tick.ts';
+import { decide, type Tick, type TickEvent } from '../../src/core/tick.ts';
 import type { Policy } from '../../src/core/policy.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
 import { emptyDuties } from '../../src/core/duties-record.ts';
@@ -70,7 +70,8 @@ interface Row {
   event: TickEvent;
   effects: string[];
   outcome: Tick['outcome'];
-  quiet: boolean;
+  /** No transition of the decision says a line. */
+  silent: boolean;
   lines?: RegExp[];
   policy?: Policy;
   also?: (t: Tick) => void;
@@ -78,38 +79,37 @@ interface Row {
 
 const rows: Row[] = [
   {
-    name: 'RUNNING + alive and verified → quiet: only the clocks move',
+    name: 'RUNNING + alive and verified → nothing to do, nothing said: only the clocks move',
     state: RUNNING,
     event: OURS,
     effects: [],
     outcome: 'running',
-    quiet: true,
-    also: (t) => assert.ok(onlyClocksMoved(RUNNING, t.state)),
+    silent: true,
   },
   {
-    name: 'RUNNING + alive, PID file to repair → not quiet',
+    name: 'RUNNING + alive, PID file to repair → rewritten, silently',
     state: RUNNING,
     event: { kind: 'observed', obs: { kind: 'ours', pid: 4242, repairPidFile: true } },
     effects: ['write-pid'],
     outcome: 'running',
-    quiet: false,
+    silent: true,
   },
   {
-    name: 'RUNNING + alive past the minimum uptime, first time → tallies settle: not quiet',
+    name: 'RUNNING + alive past the minimum uptime, first time → tallies settle, silently',
     state: { ...RUNNING, settled: false },
     event: OURS,
     effects: [],
     outcome: 'running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.equal(t.state.settled, true),
   },
   {
-    name: "RUNNING + another tool's live PID → running, never quiet (nothing to promise on)",
+    name: "RUNNING + another tool's live PID (the caller's own file) → running, left alone, silent",
     state: STOPPED,
     event: { kind: 'observed', obs: { kind: 'unverified', pid: 777 } },
     effects: [],
     outcome: 'running',
-    quiet: false,
+    silent: true,
   },
   {
     name: 'RUNNING + gone → death reported, PID removed, the death on record (checkpoint), launch',
@@ -117,16 +117,16 @@ const rows: Row[] = [
     event: { kind: 'observed', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
     effects: ['remove-pid', 'checkpoint', 'launch'],
     outcome: 'not-running',
-    quiet: false,
+    silent: false,
     lines: [/^app: died \(pid 4242;/],
   },
   {
-    name: "STARTING + the interrupted launch's process found → recorded (one line), PID file repaired, not quiet",
+    name: "STARTING + the interrupted launch's process found → recorded (one line), PID file repaired",
     state: STARTING,
     event: FOUND,
     effects: ['write-pid'],
     outcome: 'running',
-    quiet: false,
+    silent: false,
     lines: [/^app: recorded pid 5151, launched by a check that was interrupted before it could record it$/],
     also: (t) => {
       assert.equal(t.state.pending, null);
@@ -141,7 +141,7 @@ const rows: Row[] = [
     event: NOTHING,
     effects: ['launch'],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.equal(t.state.pending, null),
   },
   {
@@ -150,20 +150,20 @@ const rows: Row[] = [
     event: NOTHING,
     effects: [],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.equal(phaseOf(t.state), 'fatal'),
   },
-  { name: 'HELD + nothing → left alone, silent', state: HELD, event: NOTHING, effects: [], outcome: 'held', quiet: false },
-  { name: 'FATAL + nothing → no launch, silent', state: FATAL, event: NOTHING, effects: [], outcome: 'not-running', quiet: false },
-  { name: 'BACKOFF + nothing, not due → no launch, silent', state: BACKOFF, event: NOTHING, effects: [], outcome: 'not-running', quiet: false },
-  { name: 'STOPPED + nothing → launch', state: STOPPED, event: NOTHING, effects: ['launch'], outcome: 'not-running', quiet: false },
+  { name: 'HELD + nothing → left alone, silent', state: HELD, event: NOTHING, effects: [], outcome: 'held', silent: true },
+  { name: 'FATAL + nothing → no launch, silent', state: FATAL, event: NOTHING, effects: [], outcome: 'not-running', silent: true },
+  { name: 'BACKOFF + nothing, not due → no launch, silent', state: BACKOFF, event: NOTHING, effects: [], outcome: 'not-running', silent: true },
+  { name: 'STOPPED + nothing → launch', state: STOPPED, event: NOTHING, effects: ['launch'], outcome: 'not-running', silent: true },
   {
     name: 'STOPPED + launch refused (command not found), first time → said',
     state: STOPPED,
     event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
     effects: ['checkpoint', 'refuse'],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.deepEqual(t.effects[1], { kind: 'refuse', say: true }),
   },
   {
@@ -172,7 +172,7 @@ const rows: Row[] = [
     event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
     effects: ['checkpoint', 'refuse'],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.deepEqual(t.effects[1], { kind: 'refuse', say: false }),
   },
   {
@@ -181,7 +181,7 @@ const rows: Row[] = [
     event: { kind: 'launched', result: { kind: 'up', identity: identity(5151, T0 - 1_000) } },
     effects: [],
     outcome: 'running',
-    quiet: false,
+    silent: false,
     lines: [/^app: started \(pid 5151\)$/],
   },
   {
@@ -190,7 +190,7 @@ const rows: Row[] = [
     event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 3, signal: null, ranMs: 200, logTail: [] } },
     effects: ['remove-pid'],
     outcome: 'not-running',
-    quiet: false,
+    silent: false,
     also: (t) => assert.equal(phaseOf(t.state), 'backoff'),
   },
   {
@@ -199,7 +199,7 @@ const rows: Row[] = [
     event: { kind: 'launched', result: { kind: 'up', identity: identity(5160, T0 - 1_000), daemonizedFrom: 5151 } },
     effects: ['write-pid'],
     outcome: 'running',
-    quiet: false,
+    silent: false,
     lines: [/^app: started \(pid 5160, daemonized from 5151\)$/],
     also: (t) => {
       assert.equal(t.state.identity?.pid, 5160);
@@ -215,7 +215,7 @@ const rows: Row[] = [
     },
     effects: ['remove-pid', 'stop-run'],
     outcome: 'not-running',
-    quiet: false,
+    silent: false,
     lines: [/^app: failed to start \(pid 5151 exited with code 1 after .*; stopped 1 process left from its run \(pid 5152\)\)/],
     also: (t) => assert.deepEqual(t.effects[1], { kind: 'stop-run', identity: identity(5151, T0 - 1_000), pids: [5152] }),
   },
@@ -225,7 +225,7 @@ const rows: Row[] = [
     event: { kind: 'launched', result: { kind: 'exited', pid: 5151, launchedAtMs: T0 - 1_000, code: 0, signal: null, ranMs: 300, logTail: [], leftovers: [] } },
     effects: ['remove-pid'],
     outcome: 'not-running',
-    quiet: false,
+    silent: false,
     lines: [/exited with code 0 .*run it in the foreground/],
   },
   ...[FATAL, BACKOFF, HELD].map(
@@ -235,7 +235,7 @@ const rows: Row[] = [
       event: { kind: 'start' },
       effects: [],
       outcome: 'not-running',
-      quiet: false,
+      silent: true,
       also: (t) => {
         assert.equal(phaseOf(t.state), 'stopped');
         assert.equal(t.state.failedStarts, 0);
@@ -250,19 +250,19 @@ const rows: Row[] = [
     event: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 20ms)', hold: true, pid: 4242 },
     effects: ['remove-pid'],
     outcome: 'held',
-    quiet: false,
+    silent: true,
     also: (t) => {
       assert.equal(phaseOf(t.state), 'held');
       assert.deepEqual(t.state.events.at(-1), { atMs: T0, kind: 'stop', pid: 4242, detail: 'stopped (pid 4242, SIGTERM after 20ms); held stopped' });
     },
   },
   {
-    name: 'RUNNING + health observed, heartbeat fresh → nothing to do, quiet',
+    name: 'RUNNING + health observed, heartbeat fresh → nothing to do, silent',
     state: JUDGED,
     event: HEALTHY,
     effects: [],
     outcome: 'running',
-    quiet: true,
+    silent: true,
     also: (t) => assert.deepEqual(t.state, JUDGED),
   },
   {
@@ -271,7 +271,7 @@ const rows: Row[] = [
     event: HUNG,
     effects: ['end-run'],
     outcome: 'running',
-    quiet: false,
+    silent: true,
     also: (t) => {
       assert.deepEqual(
         { ...t.effects[0], after: null },
@@ -289,7 +289,7 @@ const rows: Row[] = [
     event: HUNG,
     effects: ['end-run'],
     outcome: 'running',
-    quiet: false,
+    silent: true,
     also: (t) => {
       assert.match(afterEnd(t).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time; said again hourly or when it changes$/);
       assert.equal(t.state.crowd?.trouble, 'hung');
@@ -306,7 +306,7 @@ const rows: Row[] = [
     event: HUNG,
     effects: ['end-run'],
     outcome: 'running',
-    quiet: false,
+    silent: true,
     also: (t) => {
       assert.equal(afterEnd(t).crowd, null);
       assert.equal(t.state.crowd?.count, 6);
@@ -320,7 +320,7 @@ const rows: Row[] = [
     event: HUNG,
     effects: ['end-run'],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => {
       const parts = afterEnd(t).parts!;
       assert.equal(parts.length, 2, 'how the run ended is said once, in the middle');
@@ -341,7 +341,7 @@ const rows: Row[] = [
     event: { kind: 'stopped', line: 'was not running', hold: false, pid: null },
     effects: ['remove-pid'],
     outcome: 'not-running',
-    quiet: false,
+    silent: true,
     also: (t) => assert.equal(phaseOf(t.state), 'stopped'),
   },
 ];
@@ -351,7 +351,7 @@ for (const row of rows) {
     const t = decide(row.state, row.event, REQ, row.policy ?? POLICY, T0);
     assert.deepEqual(kinds(t), row.effects, 'effects');
     assert.equal(t.outcome, row.outcome, 'outcome');
-    assert.equal(t.quiet, row.quiet, 'quiet');
+    assert.equal(lines(t).length === 0, row.silent, 'silent');
     if (row.lines) {
       const said = lines(t);
       assert.equal(said.length, row.lines.length, JSON.stringify(said));
@@ -361,7 +361,7 @@ for (const row of rows) {
   });
 }
 
-test('tick: a quiet tick changes nothing but lastCheckMs and lastSeenAliveMs', () => {
+test('tick: a healthy check changes nothing but lastCheckMs and lastSeenAliveMs', () => {
   const t = decide(RUNNING, OURS, REQ, POLICY, T0);
   assert.deepEqual({ ...t.state, lastCheckMs: null, lastSeenAliveMs: null }, { ...RUNNING, lastCheckMs: null, lastSeenAliveMs: null });
   assert.equal(t.state.lastCheckMs, T0);
@@ -370,7 +370,7 @@ test('tick: a quiet tick changes nothing but lastCheckMs and lastSeenAliveMs', (
 // The transitions a decision returns (src/core/transition.ts): one per change of state, typed.
 const moves = (t: Tick) => t.transitions.map((x) => `${x.from}->${x.to} ${x.kind}`);
 
-test('transitions: a quiet tick makes none', () => {
+test('transitions: a healthy check makes none', () => {
   assert.deepEqual(decide(RUNNING, OURS, REQ, POLICY, T0).transitions, []);
 });
 
