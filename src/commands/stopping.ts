@@ -4,7 +4,6 @@
 import { emptyState, type ProgramState } from '../core/state.js';
 import { decide } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
-import { quoteArgv } from '../core/shell-quote.js';
 import { RunError } from '../errors.js';
 import { observe, userOf } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
@@ -118,18 +117,9 @@ export async function stopStep(
   state = stopped.state;
   if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
-  if (hold) world.say(`${paths.name}: ${line}; held stopped until: ${startHint(config, state)}`);
-  else world.say(`${paths.name}: ${line}`);
+  // The stop's line is its transition's (with, when held, the command that starts it again).
+  for (const transition of stopped.transitions) if (transition.line !== null) world.say(transition.line);
   return state;
-}
-
-/** The line that starts it again: exact, since the launch request is on record (older records: their command). */
-function startHint(config: ProgramConfig, state: ProgramState): string {
-  // The policy's hint: `--pid FILE --start`, or `--config FILE --start NAME` for a program of a file.
-  const head = config.policy.startHint;
-  // By name (--config FILE --start NAME) needs no command: the file has it.
-  if (state.request || !head.startsWith('ensure-running --pid ')) return head;
-  return `${head} -- ${state.command.length ? quoteArgv(state.command) : 'COMMAND'}`;
 }
 
 /** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`; returns the records after the stop. */
@@ -141,10 +131,11 @@ export async function stopCopy(
   head: string,
   transitions: Transition[] = [],
 ): Promise<ProgramState> {
-  const heard: string[] = [];
-  const seen = { ...world, say: (line: string) => heard.push(line), warn: (line: string) => heard.push(line) };
-  const state = await stopStep(config, seen, hold.records, current, false, transitions);
-  const prefix = `${config.paths.name}: `;
-  world.warn(`${head}: ${heard.map((line) => (line.startsWith(prefix) ? line.slice(prefix.length) : line)).join('; ')}`);
+  const own: Transition[] = [];
+  // Its own line is not said: how the stop went (its transition's reason) ends the lease's line.
+  const state = await stopStep(config, { ...world, say: () => undefined }, hold.records, current, false, own);
+  transitions.push(...own);
+  const stop = [...own].reverse().find((transition) => transition.kind === 'stop');
+  world.warn(`${head}: ${stop?.reason ?? 'was not running'}`);
   return state;
 }

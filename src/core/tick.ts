@@ -24,6 +24,7 @@ import { edgeOf } from './machine.js';
 import { phaseOf } from './phase.js';
 import { withEvent, type Identity, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
+import { stopLine } from './stop-line.js';
 import { aside, transitionsOf, withLines, type Said, type Transition } from './transition.js';
 
 /** A process found for an interrupted launch, to be put on record (see src/os/observe.ts). */
@@ -208,7 +209,9 @@ function decideEvent(previous: ProgramState, event: TickEvent, request: Request,
       const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
       const detail = event.hold ? `${event.line}; held stopped` : event.line;
       const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
-      return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running' };
+      // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts).
+      const said = [{ text: stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
+      return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
     }
     case 'health':
       return decideHealthEvent(previous, event.obs, event.options, policy, now);

@@ -245,12 +245,13 @@ const rows: Row[] = [
     }),
   ),
   {
-    name: 'RUNNING + manual stop → HELD, PID removed, a "stop" event with how',
+    name: 'RUNNING + manual stop → HELD, PID removed, a "stop" event with how; its line names what starts it again',
     state: RUNNING,
     event: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 20ms)', hold: true, pid: 4242 },
     effects: ['remove-pid'],
     outcome: 'held',
-    silent: true,
+    silent: false,
+    lines: [/^app: stopped \(pid 4242, SIGTERM after 20ms\); held stopped until: ensure-running --pid app\.pid --start -- /],
     also: (t) => {
       assert.equal(phaseOf(t.state), 'held');
       assert.deepEqual(t.state.events.at(-1), { atMs: T0, kind: 'stop', pid: 4242, detail: 'stopped (pid 4242, SIGTERM after 20ms); held stopped' });
@@ -341,7 +342,8 @@ const rows: Row[] = [
     event: { kind: 'stopped', line: 'was not running', hold: false, pid: null },
     effects: ['remove-pid'],
     outcome: 'not-running',
-    silent: true,
+    silent: false,
+    lines: [/^app: was not running$/],
     also: (t) => assert.equal(phaseOf(t.state), 'stopped'),
   },
 ];

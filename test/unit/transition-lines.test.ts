@@ -135,6 +135,21 @@ const rows: Row[] = [
     says: [['held->held death', null]],
   },
   {
+    name: 'RUNNING + stopped by --stop → the stop says how, and the exact command that starts it again',
+    state: RUNNING,
+    event: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 20ms)', hold: true, pid: 4242 },
+    policy: tablePolicy({ startHint: 'ensure-running --pid app.pid --start' }),
+    says: [
+      ['running->held stop', /^app: stopped \(pid 4242, SIGTERM after 20ms\); held stopped until: ensure-running --pid app\.pid --start -- \.\/server\.js$/],
+    ],
+  },
+  {
+    name: 'RUNNING + stopped by a --restart or the lease (not held) → the stop says how, nothing more',
+    state: RUNNING,
+    event: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 20ms)', hold: false, pid: 4242 },
+    says: [['running->stopped stop', /^app: stopped \(pid 4242, SIGTERM after 20ms\)$/]],
+  },
+  {
     name: 'STOPPED + launch refused, first time → a change that is no line of the check (the error is said by the entry point)',
     state: base(),
     event: { kind: 'launch-refused', text: 'cannot find ./server.js' },
