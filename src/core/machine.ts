@@ -1,9 +1,11 @@
 // The phase × event table: every change of a program's state goes through `decide`
-// (src/core/tick.ts), and `decide` goes through this table first. A cell names the edge that
-// an event takes from a phase (s6's actions[state][event], supervisord's transition()); a
-// cell that is null is a combination that cannot happen, and `decide` refuses it aloud.
+// (src/core/tick.ts), and `decide` goes through this table and nothing else. A cell names the
+// edge that an event takes from a phase and holds that edge's handler (src/core/edges.ts), which
+// decides it (s6's actions[state][event], supervisord's transition()); a cell that is null is a
+// combination that cannot happen, and `decide` refuses it aloud.
 // test/unit/machine.test.ts covers every cell.
 
+import { HANDLERS, type Handler } from './edges.js';
 import type { Phase } from './phase.js';
 
 /** The kinds of event that move a program: those of `TickEvent` (src/core/tick.ts), which can have no other. */
@@ -20,42 +22,55 @@ export type EventKind =
   | 'reloaded'
   | 'released';
 
-/** An edge of the machine, named for what it decides. */
-export type Edge =
+/** The edges of the machine, named for what they decide, each with the kind of event it takes. */
+export interface EdgeEvent {
   /** A check's observation: the program alive, gone or another tool's (src/core/policy.ts decideCheck). */
-  | 'check'
+  check: 'observed';
   /** STARTING: a check was interrupted mid-launch; its process, found, goes on record, or its token is forgotten; then the check. */
-  | 'settle-interrupted-launch'
+  'settle-interrupted-launch': 'observed';
   /** What the launch of this check produced: RUNNING, BACKOFF or FATAL. */
-  | 'judge-launch'
+  'judge-launch': 'launched';
   /** A run a health rule ended is gone: relaunch, or back off. */
-  | 'after-run-ended'
+  'after-run-ended': 'run-ended';
   /** The launch could not spawn for a configuration error: said once, then daily. */
-  | 'refuse-launch'
+  'refuse-launch': 'launch-refused';
   /** --start: hold, backoff, FATAL and tallies cleared. */
-  | 'clear-for-start'
+  'clear-for-start': 'start';
   /** --stop: the hold on record before the first signal. */
-  | 'hold-before-signal'
+  'hold-before-signal': 'stopping';
   /** --stop found the recorded program already dead: its death recorded. */
-  | 'record-death-found'
+  'record-death-found': 'found-dead';
   /** --stop has ended the run. */
-  | 'record-stop'
+  'record-stop': 'stopped';
   /** The health of a live run: healthy, or the run is ended. */
-  | 'judge-health'
+  'judge-health': 'health';
   /** --reload has signalled the program. */
-  | 'record-reload'
+  'record-reload': 'reloaded';
   /** --release has let the lease go: this host is a standby. */
-  | 'record-release';
+  'record-release': 'released';
+}
+
+/** An edge of the machine, named for what it decides. */
+export type Edge = keyof EdgeEvent;
+
+/** The edges that take events of kind `K`. */
+type EdgeFor<K extends EventKind> = { [E in Edge]: EdgeEvent[E] extends K ? E : never }[Edge];
+
+/** A cell of the table: the edge an event takes from a phase, and the handler that decides it. */
+export interface Cell<K extends EventKind = EventKind> {
+  edge: EdgeFor<K>;
+  decide: Handler<K>;
+}
 
 const PHASES: readonly Phase[] = ['starting', 'held', 'fatal', 'backoff', 'running', 'stopped'];
 
 /** One event's column: its edge from every phase, except those listed in `never` (null cells). */
-function column(edge: Edge, never: readonly Phase[] = []): Record<Phase, Edge | null> {
-  return Object.fromEntries(PHASES.map((phase) => [phase, never.includes(phase) ? null : edge])) as Record<Phase, Edge | null>;
+function column<E extends Edge>(edge: E, never: readonly Phase[] = []): Record<Phase, E | null> {
+  return Object.fromEntries(PHASES.map((phase) => [phase, never.includes(phase) ? null : edge])) as Record<Phase, E | null>;
 }
 
-/** The columns of the table, one per event kind; why a cell is null is said beside it. */
-const COLUMNS: Record<EventKind, Record<Phase, Edge | null>> = {
+/** The columns of the table, one per event kind, each naming only edges of its kind; why a cell is null is said beside it. */
+const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   observed: { ...column('check'), starting: 'settle-interrupted-launch' },
   // Decided from the state recorded at the spawn: a process on record (never STOPPED), no
   // pending token (never STARTING), and a held program is never launched.
@@ -76,14 +91,20 @@ const COLUMNS: Record<EventKind, Record<Phase, Edge | null>> = {
   released: column('record-release'),
 };
 
-/** The table: for each phase, the edge each event takes from it, or null where it cannot happen. */
-export const MACHINE: Record<Phase, Record<EventKind, Edge | null>> = Object.fromEntries(
-  PHASES.map((phase) => [phase, Object.fromEntries(Object.entries(COLUMNS).map(([kind, cells]) => [kind, cells[phase]]))]),
-) as Record<Phase, Record<EventKind, Edge | null>>;
+/** The cell of `edge`: its name and its handler. */
+function cell(edge: Edge): Cell {
+  // Each edge's handler takes the kind of event of the column that names it (COLUMNS and HANDLERS are typed so).
+  return { edge, decide: HANDLERS[edge] as Handler };
+}
 
-/** The edge `kind` takes from `phase`; a combination the table has no edge for is an error of the program itself, never decided. */
-export function edgeOf(phase: Phase, kind: EventKind): Edge {
-  const edge = MACHINE[phase][kind];
-  if (edge === null) throw new Error(`internal error: no edge from phase ${phase} on event ${kind} (src/core/machine.ts)`);
-  return edge;
+/** The table: for each phase, the cell of each event from it, or null where it cannot happen. */
+export const MACHINE: Record<Phase, { [K in EventKind]: Cell<K> | null }> = Object.fromEntries(
+  PHASES.map((phase) => [phase, Object.fromEntries(Object.entries(COLUMNS).map(([kind, cells]) => [kind, cells[phase] === null ? null : cell(cells[phase])]))]),
+) as Record<Phase, { [K in EventKind]: Cell<K> | null }>;
+
+/** The cell of `kind` from `phase`; a combination the table has no edge for is an error of the program itself, never decided. */
+export function cellOf<K extends EventKind>(phase: Phase, kind: K): Cell<K> {
+  const found: Cell<K> | null = MACHINE[phase][kind];
+  if (found === null) throw new Error(`internal error: no edge from phase ${phase} on event ${kind} (src/core/machine.ts)`);
+  return found;
 }

@@ -1,9 +1,11 @@
 // The phase × event table (src/core/machine.ts), every cell: the edge each event takes from
-// each phase, or none. A cell with an edge is decided by `decide`, its transitions from that
-// phase; a cell without one is refused by `decide`, naming the phase and the event.
+// each phase and the handler that decides it, or none. A cell with an edge is decided by
+// `decide` through its handler, its transitions from that phase; a cell without one is refused
+// by `decide`, naming the phase and the event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tablePolicy } from './policy-fixture.ts';
+import { HANDLERS } from '../../src/core/edges.ts';
 import { MACHINE, type Edge, type EventKind } from '../../src/core/machine.ts';
 import { phaseOf, type Phase } from '../../src/core/phase.ts';
 import { decide, type TickEvent } from '../../src/core/tick.ts';
@@ -81,12 +83,24 @@ test('the fixtures: one record of each phase, one event of each kind, and the ta
   for (const phase of PHASES) assert.deepEqual(Object.keys(MACHINE[phase]).sort(), [...KINDS].sort(), `the events of phase ${phase}`);
 });
 
+test('every edge has a handler, and every handler is the decision of some cell', () => {
+  const named = new Set(PHASES.flatMap((phase) => KINDS.map((kind) => MACHINE[phase][kind]?.edge).filter((edge) => edge !== undefined)));
+  for (const [edge, handler] of Object.entries(HANDLERS)) {
+    assert.equal(typeof handler, 'function', `the handler of ${edge}`);
+    assert.ok(named.has(edge as Edge), `the edge ${edge} is in some cell`);
+  }
+  assert.deepEqual([...named].sort(), Object.keys(HANDLERS).sort());
+});
+
 for (const phase of PHASES) {
   for (const [i, kind] of KINDS.entries()) {
     const edge = EXPECTED[phase][i] ?? null;
     const name = `${phase.toUpperCase()} + ${kind} → ${edge ?? 'refused: no such edge'}`;
     test(name, () => {
-      assert.equal(MACHINE[phase][kind], edge);
+      const cell = MACHINE[phase][kind];
+      assert.equal(cell?.edge ?? null, edge);
+      // A cell with an edge holds that edge's handler; a cell without one holds nothing to run.
+      if (edge !== null) assert.equal(cell?.decide, HANDLERS[edge], `the handler of ${edge}`);
       const decided = () => decide(STATES[phase], EVENTS[kind], REQ, POLICY, T0);
       if (edge === null) {
         assert.throws(decided, new RegExp(`no edge from phase ${phase} on event ${kind}`));

@@ -1,0 +1,172 @@
+// The handlers of the phase × event table (src/core/machine.ts): one per edge, each deciding
+// one kind of event from the phases whose cells name it. Pure; `decide` (src/core/tick.ts)
+// looks the cell up, runs its handler and names the transitions.
+
+import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
+import { decideHealthRestart } from './health-restart.js';
+import type { Edge, EdgeEvent, EventKind } from './machine.js';
+import {
+  decideAfterLaunch,
+  decideCheck,
+  recordLaunchError,
+  withoutCrowd,
+  type AfterEnd,
+  type Effect,
+  type Policy,
+  type Relaunch,
+  type Request,
+} from './policy.js';
+import { withEvent, type ProgramState } from './state.js';
+import { deathFoundByStop } from './stop-death.js';
+import { stopLine } from './stop-line.js';
+import type { Decided, Found, TickEvent } from './tick.js';
+import { aside } from './transition.js';
+
+/** The handler of a cell: decides an event of kind `K` from the record `previous`. */
+export type Handler<K extends EventKind = EventKind> = (
+  previous: ProgramState,
+  event: Extract<TickEvent, { kind: K }>,
+  request: Request,
+  policy: Policy,
+  now: number,
+) => Decided;
+
+/** STARTING + the interrupted launch's process found → RUNNING: recorded now, as that check would have. */
+function adopt(previous: ProgramState, found: Found, policy: Policy, now: number): { state: ProgramState; line: string } {
+  // A run found again starts with no failed HTTP probes, as a launched one does.
+  const health = previous.health ? { ...previous.health, failures: 0, lastFailure: null } : previous.health;
+  const byEnv = found.by === 'environment';
+  const state = withEvent(
+    { ...previous, identity: found.identity, pending: null, health, launches: previous.launches + 1, lastSeenAliveMs: now },
+    {
+      atMs: now,
+      kind: 'adopt',
+      pid: found.identity.pid,
+      detail: byEnv ? 'found by its environment; state record rebuilt' : 'launched by an interrupted check; recorded now',
+    },
+  );
+  const how = byEnv ? 'found by its environment after its state record was lost' : 'launched by a check that was interrupted before it could record it';
+  return { state, line: `${policy.name}: recorded pid ${found.identity.pid}, ${how}` };
+}
+
+/** A check's observation, from a record with no launch pending (`settle` cleared it). */
+function check(
+  previous: ProgramState,
+  event: Extract<TickEvent, { kind: 'observed' }>,
+  request: Request,
+  policy: Policy,
+  now: number,
+  settled = previous,
+): Decided {
+  let state = settled;
+  let line: string | null = null;
+  if (event.found) ({ state, line } = adopt(previous, event.found, policy, now));
+  const decision = decideCheck(state, event.obs, request, policy, now);
+  if (line !== null) decision.said = [{ text: line, of: 'adopt' }, ...(decision.said ?? [])];
+  // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.
+  const launch = decision.effects.findIndex((effect) => effect.kind === 'launch');
+  if (launch >= 0 && decision.state.lastExit !== previous.lastExit) decision.effects.splice(launch, 0, { kind: 'checkpoint' });
+  return decision;
+}
+
+/** Stands for how the run was ended in a line decided before the stop (see `run-ended`). */
+const ENDED = '\u0000';
+
+/**
+ * RUNNING + its health observed: healthy → nothing but the health record; hung, unhealthy or
+ * a planned restart → the run is ended, then relaunched, or (hung or unhealthy runs crowding)
+ * left stopped with the backoff line (src/core/health-restart.ts).
+ */
+function decideHealthEvent(previous: ProgramState, obs: HealthObservation, options: HealthOptions, policy: Policy, now: number): Decided {
+  const verdict = decideHealth(previous, obs, options, now);
+  if (!verdict.restart || !previous.identity) {
+    return { state: verdict.state, effects: [], outcome: 'running' };
+  }
+  const next = decideHealthRestart(verdict.state, verdict.restart, ENDED, policy, now);
+  const after: AfterEnd = next.relaunch
+    ? { kind: 'relaunch', head: `${policy.name}: restarting (${verdict.restart.reason})`, crowd: next.crowd }
+    : { kind: 'back-off', parts: next.line.split(ENDED) };
+  const end: Effect = { kind: 'end-run', identity: previous.identity, reason: verdict.restart.reason, after };
+  return { state: next.state, effects: [end], outcome: next.relaunch ? 'running' : 'not-running' };
+}
+
+/**
+ * The run ended by a health rule is gone: its state goes on record, then it is relaunched with
+ * one line that says how it ended, or (crowding, --crowd-backoff) its PID leaves the file and
+ * the backoff line says how it ended.
+ */
+function decideRunEnded(previous: ProgramState, how: string, after: AfterEnd): Decided {
+  if (after.kind === 'relaunch') {
+    const relaunch: Relaunch = { head: `${after.head}; ${how}`, ...(after.crowd !== undefined ? { crowd: after.crowd } : {}) };
+    return { state: previous, effects: [{ kind: 'checkpoint' }, { kind: 'launch', relaunch }], outcome: 'running' };
+  }
+  // Its events (the restart, the backoff) went on record with the health decision: its line, with how it ended, is a notice.
+  const effects: Effect[] = [{ kind: 'checkpoint' }, { kind: 'remove-pid' }];
+  return { state: previous, effects, outcome: 'not-running', said: [{ text: after.parts.join(how), of: 'notice' }] };
+}
+
+/**
+ * A relaunch after a health restart: up, its one line (the crowd line at its end, or silence
+ * while restarts crowd) takes the place of the launch's own; failed, the restart's line comes
+ * first, then the launch's. Every other effect of the launch's decision stays.
+ */
+function relaunchLine(decided: Decided, relaunch: Relaunch): Decided {
+  const identity = decided.state.identity;
+  if (decided.outcome !== 'running' || !identity) return { ...decided, said: [{ text: relaunch.head, of: 'notice' }, ...(decided.said ?? [])] };
+  const { said: _own, ...rest } = decided;
+  if (relaunch.crowd === null) return rest;
+  const text = `${relaunch.head}, started pid ${identity.pid}${relaunch.crowd ? `; ${relaunch.crowd}` : ''}`;
+  return { ...rest, said: [{ text, of: 'launch' }] };
+}
+
+/** Each edge's handler, typed by the kind of event its cells take: one missing, or of another kind, does not compile. */
+export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
+  check,
+  // STARTING + nothing found: the interrupted launch left no process; its token is forgotten.
+  'settle-interrupted-launch': (previous, event, request, policy, now) =>
+    check(previous, event, request, policy, now, event.found ? previous : { ...previous, pending: null }),
+  'judge-launch': (previous, event, _request, policy, now) => {
+    const decided = decideAfterLaunch(previous, event.result, policy, now);
+    return event.relaunch ? relaunchLine(decided, event.relaunch) : decided;
+  },
+  'after-run-ended': (previous, event) => decideRunEnded(previous, event.how, event.after),
+  'refuse-launch': (previous, event, _request, _policy, now) => {
+    // A wrong command or directory fails at every check: said once (and daily), not every minute.
+    const { state, say } = recordLaunchError(previous, event.text, now);
+    // No event of the history (it never started), but a change when it is said.
+    const transitions = say ? [aside(state, 'launch-refused', event.text, now)] : [];
+    return { state, effects: [{ kind: 'checkpoint' }, { kind: 'refuse', say }], outcome: 'not-running', transitions };
+  },
+  'clear-for-start': (previous, _event, _request, _policy, now) => {
+    const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
+    const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+    return { state, effects: [], outcome: 'not-running' };
+  },
+  'hold-before-signal': (previous, event, _request, _policy, now) => {
+    // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
+    const state = withEvent(
+      { ...previous, held: event.hold, backoff: null },
+      { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how },
+    );
+    return { state, effects: [], outcome: event.hold ? 'held' : 'not-running' };
+  },
+  'record-death-found': (previous, event, _request, _policy, now) => {
+    // Its words end the stop's own line (src/commands/stopping.ts).
+    const { state, words } = deathFoundByStop(previous, event.obs, now);
+    return { state, effects: [], outcome: 'not-running', ...(words ? { said: [{ text: words, of: 'death' as const }] } : {}) };
+  },
+  'record-stop': (previous, event, _request, policy, now) => {
+    const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
+    const detail = event.hold ? `${event.line}; held stopped` : event.line;
+    const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
+    // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts).
+    const said = [{ text: stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
+    return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
+  },
+  'judge-health': (previous, event, _request, policy, now) => decideHealthEvent(previous, event.obs, event.options, policy, now),
+  'record-reload': (previous, event, _request, _policy, now) => {
+    const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
+    return { state, effects: [], outcome: 'running' };
+  },
+  'record-release': (previous, event) => ({ state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running' }),
+};
