@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ToolName = 'faketime' | 'dash' | 'busybox' | 'shellcheck' | 'postgresql' | 'redis-server' | 'promtool' | 'crontab' | 'zsh';
+export type ToolName = 'faketime' | 'dash' | 'busybox' | 'shellcheck' | 'postgresql' | 'redis-server' | 'promtool' | 'crontab' | 'zsh' | 'strace';
 
 interface Tool {
   /** What needs it, for the lines that say it is missing. */
@@ -50,6 +50,7 @@ export const TOOLS: Record<ToolName, Tool> = {
   promtool: { for: 'the check of the Prometheus metrics', apt: 'prometheus', find: (path) => onPath('promtool', `${path}:/usr/local/bin`) },
   crontab: { for: 'the --install tests on a real user crontab', apt: 'cron', find: (path) => onPath('crontab', path) },
   zsh: { for: 'the zsh completion, run in a real zsh', apt: 'zsh', find: (path) => onPath('zsh', path) },
+  strace: { for: 'the count of fsyncs a healthy check makes', apt: 'strace', find: (path) => onPath('strace', path) },
 };
 
 export const TOOL_NAMES = Object.keys(TOOLS) as ToolName[];

@@ -10,8 +10,26 @@ export interface Records {
   onFile: ProgramState | null;
   /** Writes `state` now: a crash checkpoint. */
   write(state: ProgramState): void;
-  /** Writes `state` when it differs from what is on file: the pass's one save. */
+  /**
+   * Writes `state` when it differs from what is on file: the pass's one save. A save that moves
+   * nothing but the clocks of a healthy check is not fsynced (see `onlyClocksMoved`).
+   */
   save(state: ProgramState): void;
+}
+
+/** What a healthy check moves without anything having happened: when it last looked, and what it saw. */
+const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs', 'memory']);
+
+/** Whether `next` differs from `previous` in nothing but the clocks (a lost write of these costs nothing). */
+export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boolean {
+  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
+  for (const key of keys) {
+    if (CLOCKS.has(key)) continue;
+    const a = (previous as unknown as Record<string, unknown>)[key];
+    const b = (next as unknown as Record<string, unknown>)[key];
+    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return false;
+  }
+  return true;
 }
 
 /** Loads the records of a pass, once; an unusable file is said through `warn` and counts as none. */
@@ -23,7 +41,10 @@ export function loadRecords(stateFile: string, name: string, warn: (line: string
       records.onFile = state;
     },
     save(state) {
-      if (JSON.stringify(state) !== (records.onFile ? JSON.stringify(records.onFile) : '')) records.write(state);
+      const before = records.onFile;
+      if (before && JSON.stringify(state) === JSON.stringify(before)) return;
+      writeStateFile(stateFile, state, !(before && onlyClocksMoved(before, state)));
+      records.onFile = state;
     },
   };
   return records;

@@ -66,10 +66,14 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   return { kind: 'unusable', reason: `state file ${path} is corrupt (${parsed.reason}); it will be rewritten`, future: false };
 }
 
-/** Writes the sidecar atomically. The quiet promise goes first: it answered for the old records. */
-export function writeStateFile(path: string, state: ProgramState): void {
+/**
+ * Writes the sidecar atomically. The quiet promise goes first: it answered for the old records.
+ * `durable: false` (a healthy check that moved only its clocks) skips the two fsyncs: the
+ * rename is still atomic, and a power cut can cost at most that check's clocks.
+ */
+export function writeStateFile(path: string, state: ProgramState, durable = true): void {
   removePromise(promisePaths(path).promiseFile);
-  writeFileAtomic(path, `${JSON.stringify(state, null, 1)}\n`, 'state file');
+  writeFileAtomic(path, `${JSON.stringify(state, null, 1)}\n`, 'state file', 0o644, { sync: durable });
 }
 
 /**
