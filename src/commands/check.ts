@@ -227,6 +227,9 @@ async function perform(first: Tick, recorded: ProgramState, config: ProgramConfi
           throw refusal;
         }
         break;
+      case 'signal-stop':
+        // Only a stop's decision asks for it, and the stop performs it (src/commands/stopping.ts).
+        throw new Error('internal error: a stop signal asked by a check (src/commands/check.ts)');
     }
     if (next) {
       tick = decide(next.from, next.event, request, policy, world.now());

@@ -2,12 +2,12 @@
 // and the copy that the lease says must not run here (--lease, --release).
 
 import { emptyState, type ProgramState } from '../core/state.js';
-import { decide } from '../core/tick.js';
+import { decide, type Tick } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { RunError } from '../errors.js';
 import { observe, userOf } from '../os/observe.js';
 import { removePidFile } from '../os/pid-file.js';
-import { stopLeftovers, terminate } from '../os/terminate.js';
+import { stopLeftovers, terminate, type Termination } from '../os/terminate.js';
 import { leftoversText } from '../core/policy.js';
 import { removePromise } from '../os/promise-file.js';
 import { register } from '../os/registry.js';
@@ -50,7 +50,6 @@ export async function stopStep(
     user: userOf(config),
     ...(config.runAs ? { runAs: config.runAs } : {}),
   });
-  let line: string;
   if (looked.obs.kind === 'unverified') {
     throw new RunError({
       action: 'stop',
@@ -61,31 +60,15 @@ export async function stopStep(
   }
   // A program found by its launch token or environment (records lost) is stopped like a recorded one.
   if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
+  const stopped = (from: ProgramState, line: string): Tick =>
+    decide(from, { kind: 'stopped', line, hold, pid: from.identity?.pid ?? null }, config.request, config.policy, world.now());
+  let first: Tick;
   if (looked.obs.kind === 'ours' && state.identity) {
-    const identity = state.identity;
-    // Hold first: on record under the lock before the first signal, so that Ctrl-C or a lost
-    // SSH session during the wait leaves the program held, not "died" and relaunched.
+    // Hold first: on record under the lock before the first signal (the decision's checkpoint),
+    // so that Ctrl-C or a lost SSH session during the wait leaves the program held, not "died"
+    // and relaunched; then the signals, an effect of that decision.
     const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
-    const stopping = decide(state, { kind: 'stopping', pid: identity.pid, how, hold }, config.request, config.policy, world.now());
-    transitions.push(...stopping.transitions);
-    state = stopping.state;
-    records.write(state);
-    const result = await terminate(identity, config.stopSignal, config.killAfterMs, world.now);
-    if (result.kind === 'survived') {
-      throw new RunError({
-        action: 'stop',
-        subject: `pid ${identity.pid}`,
-        reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
-        hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
-      });
-    }
-    const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
-    if (result.kind === 'stopped') line = `stopped (pid ${identity.pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
-    else if (result.kind === 'killed')
-      line =
-        `stopped (pid ${identity.pid}, SIGKILL after ${formatDuration(result.afterMs)}: ` +
-        `${result.graceMs > 0 ? `it ignored ${config.stopSignal}` : 'no wait with --kill-after 0'}${others})`;
-    else line = 'was not running';
+    first = decide(state, { kind: 'stopping', pid: state.identity.pid, how, hold }, config.request, config.policy, world.now());
   } else if (looked.obs.kind === 'gone' && (state.identity || looked.obs.run)) {
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
     const pids = looked.obs.leftovers ?? [];
@@ -108,18 +91,59 @@ export async function stopStep(
     transitions.push(...dead.transitions);
     state = dead.state;
     const words = dead.transitions.flatMap((transition) => (transition.line === null ? [] : [`; ${transition.line}`])).join('');
-    line = `was not running${pids.length ? leftoversText(pids) : ''}${words}`;
+    first = stopped(state, `was not running${pids.length ? leftoversText(pids) : ''}${words}`);
   } else {
-    line = 'was not running';
+    first = stopped(state, 'was not running');
   }
-  const stopped = decide(state, { kind: 'stopped', line, hold, pid: state.identity?.pid ?? null }, config.request, config.policy, world.now());
-  transitions.push(...stopped.transitions);
-  state = stopped.state;
-  if (stopped.effects.some((effect) => effect.kind === 'remove-pid')) removePidFile(paths.pidFile);
+  // The executor of the stop: each effect performed in order; the signals' outcome goes back to `decide` as the `stopped` event.
+  let tick = first;
+  let last = first;
+  transitions.push(...tick.transitions);
+  const queue = [...tick.effects];
+  for (let effect = queue.shift(); effect; effect = queue.shift()) {
+    switch (effect.kind) {
+      case 'checkpoint':
+        records.write(tick.state);
+        break;
+      case 'remove-pid':
+        removePidFile(paths.pidFile);
+        break;
+      case 'signal-stop': {
+        const result = await terminate(effect.identity, config.stopSignal, config.killAfterMs, world.now);
+        tick = stopped(tick.state, stopLineOf(effect.identity.pid, result, config.stopSignal));
+        last = tick;
+        transitions.push(...tick.transitions);
+        queue.unshift(...tick.effects);
+        break;
+      }
+      default:
+        throw new Error(`internal error: effect ${effect.kind} in a stop (src/commands/stopping.ts)`);
+    }
+  }
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   // The stop's line is its transition's (with, when held, the command that starts it again).
-  for (const transition of stopped.transitions) if (transition.line !== null) world.say(transition.line);
-  return state;
+  for (const transition of last.transitions) if (transition.line !== null) world.say(transition.line);
+  return tick.state;
+}
+
+/** How the signals of a stop went, for its line; an error if the program survived SIGKILL. */
+function stopLineOf(pid: number, result: Termination, stopSignal: string): string {
+  if (result.kind === 'survived') {
+    throw new RunError({
+      action: 'stop',
+      subject: `pid ${pid}`,
+      reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
+      hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
+    });
+  }
+  const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
+  if (result.kind === 'stopped') return `stopped (pid ${pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
+  if (result.kind === 'killed')
+    return (
+      `stopped (pid ${pid}, SIGKILL after ${formatDuration(result.afterMs)}: ` +
+      `${result.graceMs > 0 ? `it ignored ${stopSignal}` : 'no wait with --kill-after 0'}${others})`
+    );
+  return 'was not running';
 }
 
 /** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`; returns the records after the stop. */

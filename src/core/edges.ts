@@ -148,7 +148,9 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
       { ...previous, held: event.hold, backoff: null },
       { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how },
     );
-    return { state, effects: [], outcome: event.hold ? 'held' : 'not-running' };
+    // The hold goes on file before the first signal (a crash checkpoint); how the signals went comes back as `stopped`.
+    const effects: Effect[] = previous.identity ? [{ kind: 'checkpoint' }, { kind: 'signal-stop', identity: previous.identity, hold: event.hold }] : [];
+    return { state, effects, outcome: event.hold ? 'held' : 'not-running' };
   },
   'record-death-found': (previous, event, _request, _policy, now) => {
     // Its words end the stop's own line (src/commands/stopping.ts).

@@ -82,7 +82,13 @@ export type Effect =
    * verified right before each signal); `reason` is quoted if it survives. How it went comes
    * back as the `run-ended` event, with `after`.
    */
-  | { kind: 'end-run'; identity: Identity; reason: string; after: AfterEnd };
+  | { kind: 'end-run'; identity: Identity; reason: string; after: AfterEnd }
+  /**
+   * --stop (and the stop half of --restart, a copy the lease stops) signals the program of
+   * `identity` (stop signal, SIGCONT, SIGKILL after --kill-after, verified right before each
+   * signal), after the hold went on record. How it went comes back as the `stopped` event.
+   */
+  | { kind: 'signal-stop'; identity: Identity; hold: boolean };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {
