@@ -2,7 +2,7 @@
 // healthy path: importing yargs-parser alone costs about a tenth of a node start.
 
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
-import type { ParsedCall } from './parse.js';
+import type { ParsedCall } from './call.js';
 
 const TABLE = OPTIONS as Record<string, OptionSpec>;
 

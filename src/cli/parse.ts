@@ -5,33 +5,9 @@ import { OPTIONS, PARSER_CONFIGURATION, namesOfType, type OptionName } from './o
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../core/near-name.js';
 import { parsePlainCheck } from './fast-parse.js';
+import type { ParsedCall } from './call.js';
 
-export type Action =
-  | 'check'
-  | 'status'
-  | 'stop'
-  | 'start'
-  | 'restart'
-  | 'reload'
-  | 'release'
-  | 'crontab'
-  | 'install'
-  | 'uninstall'
-  | 'logs'
-  | 'forget'
-  | 'help'
-  | 'version'
-  | 'completion';
-
-export interface ParsedCall {
-  action: Action;
-  /** Options by name: strings, booleans, or string lists for --env. */
-  values: Partial<Record<OptionName, string | boolean | string[]>>;
-  /** Everything after `--`, byte for byte. */
-  command: string[];
-  /** With --config: the program names given (--status NAME..., --stop NAME...). */
-  names?: string[];
-}
+export type { Action, ParsedCall } from './call.js';
 
 const STRINGS = namesOfType('string');
 const ARRAYS = namesOfType('array');

@@ -4,7 +4,6 @@
 
 import { decideHealth, type HealthObservation, type HealthOptions } from './health.js';
 import { decideHealthRestart } from './health-restart.js';
-import type { Edge, EdgeEvent, EventKind } from './machine.js';
 import {
   decideAfterLaunch,
   decideCheck,
@@ -19,7 +18,7 @@ import {
 import { withEvent, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
 import { stopLine } from './stop-line.js';
-import type { Decided, Found, TickEvent } from './tick.js';
+import type { Decided, Edge, EdgeEvent, EventKind, Found, TickEvent } from './events.js';
 import { aside } from './transition.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */

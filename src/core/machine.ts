@@ -6,52 +6,10 @@
 // test/unit/machine.test.ts covers every cell.
 
 import { HANDLERS, type Handler } from './edges.js';
+import type { Edge, EdgeEvent, EventKind } from './events.js';
 import type { Phase } from './phase.js';
 
-/** The kinds of event that move a program: those of `TickEvent` (src/core/tick.ts), which can have no other. */
-export type EventKind =
-  | 'observed'
-  | 'launched'
-  | 'run-ended'
-  | 'launch-refused'
-  | 'start'
-  | 'stopping'
-  | 'found-dead'
-  | 'stopped'
-  | 'health'
-  | 'reloaded'
-  | 'released';
-
-/** The edges of the machine, named for what they decide, each with the kind of event it takes. */
-export interface EdgeEvent {
-  /** A check's observation: the program alive, gone or another tool's (src/core/policy.ts decideCheck). */
-  check: 'observed';
-  /** STARTING: a check was interrupted mid-launch; its process, found, goes on record, or its token is forgotten; then the check. */
-  'settle-interrupted-launch': 'observed';
-  /** What the launch of this check produced: RUNNING, BACKOFF or FATAL. */
-  'judge-launch': 'launched';
-  /** A run a health rule ended is gone: relaunch, or back off. */
-  'after-run-ended': 'run-ended';
-  /** The launch could not spawn for a configuration error: said once, then daily. */
-  'refuse-launch': 'launch-refused';
-  /** --start: hold, backoff, FATAL and tallies cleared. */
-  'clear-for-start': 'start';
-  /** --stop: the hold on record before the first signal. */
-  'hold-before-signal': 'stopping';
-  /** --stop found the recorded program already dead: its death recorded. */
-  'record-death-found': 'found-dead';
-  /** --stop has ended the run. */
-  'record-stop': 'stopped';
-  /** The health of a live run: healthy, or the run is ended. */
-  'judge-health': 'health';
-  /** --reload has signalled the program. */
-  'record-reload': 'reloaded';
-  /** --release has let the lease go: this host is a standby. */
-  'record-release': 'released';
-}
-
-/** An edge of the machine, named for what it decides. */
-export type Edge = keyof EdgeEvent;
+export type { Edge, EdgeEvent, EventKind } from './events.js';
 
 /** The edges that take events of kind `K`. */
 type EdgeFor<K extends EventKind> = { [E in Edge]: EdgeEvent[E] extends K ? E : never }[Edge];
