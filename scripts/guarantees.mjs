@@ -18,6 +18,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -227,6 +228,9 @@ async function checkGuard(scratch, { row, guard }) {
     }
     for (const test of guard.tests) {
       const result = await run([process.execPath, '--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, `test/${test}.test.ts`], scratch);
+      // A test run against a mutant may fail before its own cleanup: what it left is ended here.
+      const left = endLeftovers(scratch);
+      if (left.length > 0) lines.push(`        ${label}: ${test} left pid ${left.join(' ')} running under the scratch copy; killed`);
       if (result.code === 0) {
         problems.push(`${label}: ${test} still passes with the guard removed`);
         lines.push(`PASSES  ${label}: ${test}`);
@@ -240,6 +244,34 @@ async function checkGuard(scratch, { row, guard }) {
   } finally {
     for (const [path, text] of originals) writeFileSync(path, text);
   }
+}
+
+/**
+ * Kills (SIGKILL) every process whose command line names a file of the scratch copy or whose
+ * working directory is inside it: what a test left when the mutant broke its cleanup. Each
+ * PID's command line and directory are read right before its signal. Returns the PIDs killed.
+ */
+function endLeftovers(scratch) {
+  const inside = `${realpathSync(scratch)}/`;
+  const killed = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    let hit = false;
+    try {
+      hit = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(inside) || `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(inside);
+    } catch {
+      // gone, or not ours to read
+    }
+    if (!hit) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch {
+      // gone in between
+    }
+  }
+  return killed;
 }
 
 /** Runs a command in `cwd` to its end: exit code (or 128 + signal), stdout, stderr. */
