@@ -6,8 +6,7 @@ import { decide, type Tick } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { RunError } from '../errors.js';
 import { observe, userOf } from '../os/observe.js';
-import { removePidFile } from '../os/pid-file.js';
-import { stopLeftovers, terminate, type Termination } from '../os/terminate.js';
+import { execute, type Executing } from './executor.js';
 import { leftoversText } from '../core/policy.js';
 import { removePromise } from '../os/promise-file.js';
 import { register } from '../os/registry.js';
@@ -15,14 +14,6 @@ import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { Transition } from '../core/transition.js';
 import type { Records } from './records.js';
-
-/** The end of a stop line naming the other processes of the run that the stop reached. */
-function othersText(others: number[]): string {
-  return others.length
-    ? `, with ${others.length === 1 ? '1 other process' : `${others.length} other processes`} ` +
-        `of its run (pid${others.length === 1 ? '' : 's'} ${others.join(' ')})`
-    : '';
-}
 
 /**
  * The stop of a pass (--stop, the stop half of --restart, a copy the lease stops): the program
@@ -60,6 +51,7 @@ export async function stopStep(
   }
   // A program found by its launch token or environment (records lost) is stopped like a recorded one.
   if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
+  const stopping: Executing = { config, world, records, lock: null, pending: state.pending, collect: (made) => transitions.push(...made) };
   const stopped = (from: ProgramState, line: string): Tick =>
     decide(from, { kind: 'stopped', line, hold, pid: from.identity?.pid ?? null }, config.request, config.policy, world.now());
   let first: Tick;
@@ -73,17 +65,9 @@ export async function stopStep(
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
     const pids = looked.obs.leftovers ?? [];
     const run = state.identity ?? looked.obs.run!;
-    if (pids.length) {
-      const result = await stopLeftovers(run, pids, config.stopSignal, config.killAfterMs, world.now);
-      if (result.kind === 'survived') {
-        throw new RunError({
-          action: 'stop',
-          subject: `pids ${pids.join(' ')}`,
-          reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
-          hint: 'they may be stuck in the kernel (state D); look at /proc/<pid>/stat',
-        });
-      }
-    }
+    // Its leftovers stopped first, an effect of the stop (an error if they survive SIGKILL).
+    if (pids.length)
+      await execute({ state, effects: [{ kind: 'stop-run', identity: run, pids, stop: true }], transitions: [], outcome: 'not-running' }, stopping);
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
     const dead = state.identity
       ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now())
@@ -95,55 +79,12 @@ export async function stopStep(
   } else {
     first = stopped(state, 'was not running');
   }
-  // The executor of the stop: each effect performed in order; the signals' outcome goes back to `decide` as the `stopped` event.
-  let tick = first;
-  let last = first;
-  transitions.push(...tick.transitions);
-  const queue = [...tick.effects];
-  for (let effect = queue.shift(); effect; effect = queue.shift()) {
-    switch (effect.kind) {
-      case 'checkpoint':
-        records.write(tick.state);
-        break;
-      case 'remove-pid':
-        removePidFile(paths.pidFile);
-        break;
-      case 'signal-stop': {
-        const result = await terminate(effect.identity, config.stopSignal, config.killAfterMs, world.now);
-        tick = stopped(tick.state, stopLineOf(effect.identity.pid, result, config.stopSignal));
-        last = tick;
-        transitions.push(...tick.transitions);
-        queue.unshift(...tick.effects);
-        break;
-      }
-      default:
-        throw new Error(`internal error: effect ${effect.kind} in a stop (src/commands/stopping.ts)`);
-    }
-  }
+  // The stop's decision performed; the signals' outcome goes back to `decide` as the `stopped` event.
+  const tick = await execute(first, stopping);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   // The stop's line is its transition's (with, when held, the command that starts it again).
-  for (const transition of last.transitions) if (transition.line !== null) world.say(transition.line);
+  for (const transition of tick.transitions) if (transition.line !== null) world.say(transition.line);
   return tick.state;
-}
-
-/** How the signals of a stop went, for its line; an error if the program survived SIGKILL. */
-function stopLineOf(pid: number, result: Termination, stopSignal: string): string {
-  if (result.kind === 'survived') {
-    throw new RunError({
-      action: 'stop',
-      subject: `pid ${pid}`,
-      reason: `still alive ${formatDuration(result.afterMs)} after SIGKILL`,
-      hint: 'it may be stuck in the kernel (state D); look at /proc/<pid>/stat',
-    });
-  }
-  const others = result.kind === 'stopped' || result.kind === 'killed' ? othersText(result.others) : '';
-  if (result.kind === 'stopped') return `stopped (pid ${pid}, ${result.signal} after ${formatDuration(result.afterMs)}${others})`;
-  if (result.kind === 'killed')
-    return (
-      `stopped (pid ${pid}, SIGKILL after ${formatDuration(result.afterMs)}: ` +
-      `${result.graceMs > 0 ? `it ignored ${stopSignal}` : 'no wait with --kill-after 0'}${others})`
-    );
-  return 'was not running';
 }
 
 /** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`; returns the records after the stop. */

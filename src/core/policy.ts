@@ -1,6 +1,6 @@
 // The decision of one check: a pure function of (recorded state, observation, request, policy, now).
 // It returns the next state, what to do and the lines to say (each the line of an event it put
-// on record, or a notice: src/core/transition.ts); src/commands/check.ts performs it.
+// on record, or a notice: src/core/transition.ts); src/commands/executor.ts performs it.
 
 import type { Observation } from './observation.js';
 import { describeGone } from './observation.js';
@@ -74,9 +74,10 @@ export type Effect =
   /**
    * The program of `identity` is gone but these processes of its run live on (a wrapper's
    * child, a detached helper): stop them (stop signal, SIGCONT, SIGKILL after --kill-after),
-   * each verified right before each signal, before anything is launched beside them.
+   * each verified right before each signal, before anything is launched beside them. With
+   * `stop`, they are what a stop (--stop, a copy the lease stops) finds of a run already gone.
    */
-  | { kind: 'stop-run'; identity: Identity; pids: number[] }
+  | { kind: 'stop-run'; identity: Identity; pids: number[]; stop?: true }
   /**
    * A health rule ends the live run of `identity` (stop signal, SIGKILL after --kill-after,
    * verified right before each signal); `reason` is quoted if it survives. How it went comes

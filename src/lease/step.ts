@@ -231,7 +231,7 @@ function goOn(
     return { idle: true, code: decision.go.code };
   }
   const token = decision.go.token;
-  // Checked again right before a spawn (src/commands/check.ts): a check that stood still since must not launch.
+  // Checked again right before a spawn (src/commands/executor.ts): a check that stood still since must not launch.
   const renewed = decision.record.renewed;
   const leaseLaunch = renewed
     ? { untilMonoMs: renewed.monoMs + renewed.ttlMs, needMs: lease.timeoutMs + config.killAfterMs, leaseName: lease.name }

@@ -39,15 +39,15 @@ test('the records of a program are loaded and written by the pass alone (src/com
 
 test('the state file is read at most once by a command, under the lock: only the launch guard reads it again', () => {
   // readStateFile in a command: the launch's guard against a second check that took over a
-  // stale lock (src/commands/check.ts), the promise's fallback, and the read-only views.
+  // stale lock (src/commands/executor.ts), the promise's fallback, and the read-only views.
   const reads = sources(join(SRC, 'commands')).filter((file) => /\breadStateFile\(/.test(readFileSync(file, 'utf8')));
   assert.deepEqual(reads.map((file) => relative(ROOT, file)).sort(), [
-    'src/commands/check.ts',
+    'src/commands/executor.ts',
     'src/commands/forget.ts',
     'src/commands/logs.ts',
     'src/commands/promise.ts',
     'src/commands/status.ts',
   ]);
-  const check = readFileSync(join(SRC, 'commands/check.ts'), 'utf8');
-  assert.equal(check.match(/\breadStateFile\(/g)?.length, 1, 'check.ts reads the state file again only in the launch guard');
+  const executor = readFileSync(join(SRC, 'commands/executor.ts'), 'utf8');
+  assert.equal(executor.match(/\breadStateFile\(/g)?.length, 1, 'executor.ts reads the state file again only in the launch guard');
 });
