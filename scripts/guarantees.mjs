@@ -35,6 +35,19 @@ const MUTATIONS = join(ROOT, 'scripts', 'guarantees.json');
 const TEST_TIMEOUT_MS = process.env.TEST_TIMEOUT_MS ?? '180000';
 
 const argv = process.argv.slice(2);
+// --help prints the usage above; anything unknown is refused before a run of about half an hour starts.
+const USAGE = 'usage: node scripts/guarantees.mjs [--row TEXT] [--guard TEXT] [--jobs N] [--list] [--strict]';
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n(npm run test:guarantees; see docs/development.md)\n`);
+  process.exit(0);
+}
+for (let i = 0; i < argv.length; i++) {
+  if (['--row', '--guard', '--jobs'].includes(argv[i]) && i + 1 < argv.length) i++;
+  else if (!['--list', '--strict'].includes(argv[i])) {
+    process.stderr.write(`scripts/guarantees.mjs: unknown or incomplete argument ${JSON.stringify(argv[i])}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
 const only = argv.includes('--row') ? argv[argv.indexOf('--row') + 1] : null;
 const listOnly = argv.includes('--list');
 const strict = argv.includes('--strict');

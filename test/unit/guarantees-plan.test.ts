@@ -45,3 +45,15 @@ test('a guard whose text moved and a row with no guard are both caught', async (
   assert.match(listed.stdout, /1 row\(s\) with no guard declared[^\n]*\n {2}A promise nobody guards yet\./);
   assert.match(listed.stdout, /1 row\(s\) with no guard declared \(--strict\)/);
 });
+
+test('--help prints the usage and an unknown argument is refused, before any guard is removed or run', async () => {
+  const script = join(ROOT, 'scripts', 'guarantees.mjs');
+  const help = await runProcess(process.execPath, [script, '--help'], { cwd: ROOT, timeoutMs: 60_000 });
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^usage: node scripts\/guarantees\.mjs/);
+  assert.doesNotMatch(help.stdout, /guard\(s\)/, 'no run started');
+  const unknown = await runProcess(process.execPath, [script, '--bogus'], { cwd: ROOT, timeoutMs: 60_000 });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown or incomplete argument "--bogus"/);
+  assert.equal(unknown.stdout, '', 'no run started');
+});
