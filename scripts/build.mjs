@@ -51,11 +51,9 @@ await build({
   logLevel: 'warning',
 });
 
-// The installed entry (bin/ensure-running.js requires it): the healthy check in one CommonJS
-// file, which starts without the ESM loader and reads one file (measured: scripts/bench.mjs).
-// Anything else imports the ESM entry above, so `./run.js` stays a reference to dist/cli.js.
-await build({
-  entryPoints: { fast: 'src/cli/fast.ts' },
+// What the two CommonJS files (fast.cjs, check.cjs) share. yargs-parser (ESM) calls
+// createRequire(import.meta.url): each is given its own file's URL by the banner.
+const COMMONJS = {
   outdir: out,
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -65,9 +63,16 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  // yargs-parser (ESM) calls createRequire(import.meta.url); give it this file's URL.
-  define: { 'import.meta.url': '__erImportMetaUrl' },
   banner: { js: "const __erImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// The installed entry (bin/ensure-running.js requires it): the healthy check in one CommonJS
+// file, which starts without the ESM loader and reads one file (measured: scripts/bench.mjs).
+// Anything else imports the ESM entry above, so `./run.js` stays a reference to dist/cli.js.
+await build({
+  entryPoints: { fast: 'src/cli/fast.ts' },
+  ...COMMONJS,
+  define: { 'import.meta.url': '__erImportMetaUrl' },
   plugins: [
     {
       name: 'full-cli-stays-apart',
@@ -92,17 +97,8 @@ const OTHER_ACTIONS =
   /\/src\/(cli\/help|cli\/completion|config\/call|commands\/(status|stop|reload|release|crontab|install|logs|forget)|notify\/output-file)\.js$/;
 await build({
   entryPoints: { check: 'src/cli/check-entry.ts' },
-  outdir: out,
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
+  ...COMMONJS,
   define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__erImportMetaUrl' },
-  banner: { js: "const __erImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [
     lockWithNodeFs,
     {
