@@ -1,6 +1,7 @@
 // Several "hosts" on one machine for the lease tests: each has its own ENSURE_RUNNING_HOME
 // (hence its own host id), its own PID file and records, and runs the same crontab line.
 
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { BIN, Sandbox, fixture, isAlive, runProcess, waitUntil, type RunResult } from './helpers.ts';
@@ -133,6 +134,22 @@ export class Hosts {
 /** The live copies over all hosts. */
 export function copies(hosts: Hosts, names: string[]): { host: string; pid: number }[] {
   return names.map((host) => ({ host, pid: hosts.running(host) })).filter((copy) => copy.pid > 0);
+}
+
+/**
+ * The same scenario on either store: a holds the lease (its lease runs out fast), b takes it
+ * over and releases it while a's checks pause; a's next check, whose records still say it holds
+ * the lease under token 1, says it took the lease over from b (the store names b), under token 3.
+ */
+export async function takenBackFromB(hosts: Hosts): Promise<void> {
+  assert.equal((await hosts.run('a')).code, 0);
+  await hosts.runUntilRunning('b', 'b to take the lease over');
+  const released = await hosts.act('b', ['--release']);
+  assert.equal(released.code, 0, released.stderr);
+  const back = await hosts.run('a');
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stderr, /took over lease \S+ from host b \(\S+\) \(token 3\) as host a/, back.stderr);
+  assert.doesNotMatch(back.stderr, /holding lease/, back.stderr);
 }
 
 /**

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { isAlive, lines, waitUntil } from '../helpers.ts';
 import { PG_PASSWORD, freePort } from '../servers.ts';
-import { type Hosts, LONG, copies, privateStore, leaseHosts, type TestLike } from '../lease-hosts.ts';
+import { type Hosts, LONG, copies, privateStore, leaseHosts, takenBackFromB, type TestLike } from '../lease-hosts.ts';
 
 /** The store's server: a private one, when its package is installed. */
 const server = privateStore('postgres');
@@ -212,14 +212,5 @@ test('lease: taken back after another host held it between two of its checks →
   skip,
 }, async (t) => {
   // a's lease runs out fast; b's, once taken, outlives the slowest check of a busy machine.
-  const hosts = setup(t, undefined, { b: LONG });
-  assert.equal((await hosts.run('a')).code, 0);
-  // a's checks pause: b takes the lease over, then hands it back; a's records still say a holds it under token 1.
-  await hosts.runUntilRunning('b', 'b to take the lease over');
-  const released = await hosts.act('b', ['--release']);
-  assert.equal(released.code, 0, released.stderr);
-  const back = await hosts.run('a');
-  assert.equal(back.code, 0, back.stderr);
-  assert.match(back.stderr, /took over lease \S+ from host b \(\S+\) \(token 3\) as host a/, back.stderr);
-  assert.doesNotMatch(back.stderr, /holding lease/, back.stderr);
+  await takenBackFromB(setup(t, undefined, { b: LONG }));
 });
