@@ -1,5 +1,7 @@
 // A --user removed from the password database: the full check refuses (exit 2), and so the
 // front door stops answering at once, since the password database changed after the promise.
+// Serial: other tests add and remove users, and any change of /etc/passwd ends every promise
+// made under --user, this test's included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
