@@ -63,7 +63,9 @@ const COMMONJS = {
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  banner: { js: "const __erImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url is read only where a module asks for it (yargs-parser, loaded on first use):
+  // node:url is then not loaded at every start.
+  banner: { js: "const __erImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
 
 // The installed entry (bin/ensure-running.js requires it): the healthy check in one CommonJS
@@ -72,7 +74,7 @@ const COMMONJS = {
 await build({
   entryPoints: { fast: 'src/cli/fast.ts' },
   ...COMMONJS,
-  define: { 'import.meta.url': '__erImportMetaUrl' },
+  define: { 'import.meta.url': '__erImportMeta.url' },
   plugins: [
     {
       name: 'full-cli-stays-apart',
@@ -98,7 +100,7 @@ const OTHER_ACTIONS =
 await build({
   entryPoints: { check: 'src/cli/check-entry.ts' },
   ...COMMONJS,
-  define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__erImportMetaUrl' },
+  define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__erImportMeta.url' },
   plugins: [
     lockWithNodeFs,
     {

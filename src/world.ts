@@ -4,7 +4,6 @@
 // processes and locks (a fake world would test less than that). Policy needs no door: it is
 // pure (src/core), and its tests are tables.
 
-import { userInfo } from 'node:os';
 import type { PromiseBlock } from './core/promise.js';
 
 /** Built once at the entry point (realWorld); a unit test may build one to call the settings or a command in-process. */
@@ -28,6 +27,8 @@ export interface World {
 /** The home directory from the password database, for a call without HOME (some cron setups, `env -i`). */
 function passwdHome(): string {
   try {
+    // node:os is loaded here, not at every start: most calls have HOME.
+    const { userInfo } = process.getBuiltinModule('node:os') as typeof import('node:os');
     return userInfo().homedir || '/';
   } catch {
     return '/';

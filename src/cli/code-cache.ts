@@ -8,10 +8,9 @@
 // itself checks only the source's length). V8 rejects a cache made by another Node, V8 or
 // set of flags, and the bundle is then compiled as without one.
 
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Script } from 'node:vm';
-import { readSmallFile } from '../os/door.js';
+import { readSmallBytes, readSmallFile } from '../os/door.js';
 
 /** What became of the cache: compiled from it, refused by V8, not trusted (or not this build's), or none. */
 export type CacheUse = 'used' | 'rejected' | 'refused' | 'absent';
@@ -33,9 +32,9 @@ export function buildIdOf(text: string): string | null {
 
 /** The cache's V8 data, when it may be used for this bundle; else why not. */
 function trustedCache(file: string, source: { text: string; uid: number }): Buffer | 'refused' | 'absent' {
-  let found: ReturnType<typeof readSmallFile>;
+  let found: ReturnType<typeof readSmallBytes>;
   try {
-    found = readSmallFile(`${file}.cache`, MAX_BYTES, 'code cache', 'latin1');
+    found = readSmallBytes(`${file}.cache`, MAX_BYTES, 'code cache');
   } catch {
     return 'refused';
   }
@@ -43,15 +42,19 @@ function trustedCache(file: string, source: { text: string; uid: number }): Buff
   if (found.kind !== 'ok' || found.uid !== source.uid || (found.mode & 0o022) !== 0) return 'refused';
   const id = buildIdOf(source.text);
   const header = `${CACHE_HEADER}${id}\n`;
-  if (id === null || !found.text.startsWith(header)) return 'refused';
-  return Buffer.from(found.text.slice(header.length), 'latin1');
+  if (id === null || found.bytes.toString('latin1', 0, header.length) !== header) return 'refused';
+  // V8's data, read in place: the cache is a quarter of a megabyte, and a copy is time at every check.
+  return found.bytes.subarray(header.length);
 }
 
 /** Compiles a CommonJS bundle as require() would, with `cachedData` when given. */
 function compile(file: string, text: string, cachedData?: Buffer): { script: Script; exports: unknown } {
   // Got here, not imported: fast.cjs answers most calls from the promise and never compiles anything.
   const vm = process.getBuiltinModule('node:vm') as typeof import('node:vm');
-  const { wrap } = process.getBuiltinModule('node:module') as unknown as { wrap: (text: string) => string };
+  const { wrap, createRequire } = process.getBuiltinModule('node:module') as unknown as {
+    wrap: (text: string) => string;
+    createRequire: (file: string) => NodeJS.Require;
+  };
   const script = new vm.Script(wrap(text), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));

@@ -6,11 +6,6 @@ import { join } from 'node:path';
 import { keepsPromise } from '../commands/quick.js';
 import { requireWithCache } from './code-cache.js';
 
-// Node 22.1+ keeps compiled code between runs; older versions simply have no such function,
-// and check.cjs is then compiled with the cache the build made (src/cli/code-cache.ts).
-const nodeCompileCache = (process.getBuiltinModule?.('node:module') as { enableCompileCache?: () => unknown } | undefined)?.enableCompileCache;
-nodeCompileCache?.();
-
 function quiet(): boolean {
   try {
     return keepsPromise({ argv: process.argv.slice(2), cwd: process.cwd(), tz: process.env.TZ ?? null }, process.env);
@@ -24,8 +19,19 @@ function checkEntry(): Promise<typeof import('./check-entry.js')> {
   // Bundled, require() is this CommonJS file's (see scripts/build.mjs): not import(), which
   // would send check.cjs through the ESM loader, whose export scan costs more than the check.
   if (typeof require !== 'function') return import('./check-entry.js');
-  const cached = nodeCompileCache ? null : requireWithCache(join(__dirname, 'check.cjs'));
+  const cached = nodeCompileCache() ? null : requireWithCache(join(__dirname, 'check.cjs'));
   return Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
+}
+
+/**
+ * Node 22.1+ keeps compiled code between runs: turned on here, before check.cjs is compiled
+ * (node:module is loaded only on the way to the full check). Node 20 has no such function,
+ * and check.cjs is then compiled with the cache the build made (src/cli/code-cache.ts).
+ */
+function nodeCompileCache(): boolean {
+  const { enableCompileCache } = process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown };
+  enableCompileCache?.();
+  return enableCompileCache !== undefined;
 }
 
 if (!quiet()) {

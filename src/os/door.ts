@@ -76,11 +76,14 @@ function writeAll(fd: number, data: Buffer): void {
 
 export type SmallRead = { kind: 'missing' } | { kind: 'ok'; text: string; mode: number; uid: number; mtimeMs: number } | { kind: 'bad'; reason: string };
 
-function readWhole(fd: number, path: string, maxBytes: number, what: string, encoding: BufferEncoding = 'utf8'): SmallRead {
+type SmallBytes = { kind: 'ok'; bytes: Buffer; mode: number; uid: number; mtimeMs: number } | { kind: 'bad'; reason: string };
+
+function readWholeBytes(fd: number, path: string, maxBytes: number, what: string): SmallBytes {
   const stat = fstatSync(fd);
   if (!stat.isFile()) return { kind: 'bad', reason: `${what} ${path} is ${kindOf(stat)}, not a regular file` };
   if (stat.size > maxBytes) return { kind: 'bad', reason: `${what} ${path} is ${stat.size} bytes, larger than a ${what} can be` };
-  const buffer = Buffer.alloc(Math.max(1, stat.size + 1));
+  // Every byte up to `length` is read into before it is used: nothing needs zeroing.
+  const buffer = Buffer.allocUnsafe(Math.max(1, stat.size + 1));
   let length = 0;
   for (;;) {
     const n = readSync(fd, buffer, length, buffer.length - length, null);
@@ -88,25 +91,48 @@ function readWhole(fd: number, path: string, maxBytes: number, what: string, enc
     length += n;
     if (length >= buffer.length) return { kind: 'bad', reason: `${what} ${path} grew while it was read` };
   }
-  return { kind: 'ok', text: buffer.toString(encoding, 0, length), mode: stat.mode, uid: stat.uid, mtimeMs: stat.mtimeMs };
+  return { kind: 'ok', bytes: buffer.subarray(0, length), mode: stat.mode, uid: stat.uid, mtimeMs: stat.mtimeMs };
+}
+
+function readWhole(fd: number, path: string, maxBytes: number, what: string, encoding: BufferEncoding = 'utf8'): SmallRead {
+  const read = readWholeBytes(fd, path, maxBytes, what);
+  if (read.kind !== 'ok') return read;
+  const { bytes, ...rest } = read;
+  return { ...rest, text: bytes.toString(encoding) };
 }
 
 /** Reads a small regular file with O_NOFOLLOW. A link, a non-file or an oversize file is "bad". */
 export function readSmallFile(path: string, maxBytes: number, what: string, encoding: BufferEncoding = 'utf8'): SmallRead {
-  let fd: number;
+  const fd = openSmallFile(path, what);
+  if (typeof fd !== 'number') return fd;
   try {
-    fd = openSync(path, O_RDONLY | SAFE);
+    return readWhole(fd, path, maxBytes, what, encoding);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `readSmallFile`'s bytes, not decoded (the code cache of the full check's bundle). */
+export function readSmallBytes(path: string, maxBytes: number, what: string): SmallBytes | { kind: 'missing' } {
+  const fd = openSmallFile(path, what);
+  if (typeof fd !== 'number') return fd;
+  try {
+    return readWholeBytes(fd, path, maxBytes, what);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A small file's descriptor, opened O_NOFOLLOW and O_NONBLOCK; missing, or a link ("bad"). */
+function openSmallFile(path: string, what: string): number | { kind: 'missing' } | { kind: 'bad'; reason: string } {
+  try {
+    return openSync(path, O_RDONLY | SAFE);
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     if (code === 'ELOOP')
       return { kind: 'bad', reason: `${what} ${path} is a symbolic link; ensure-running never follows one (remove it, or point --pid at a real file)` };
     throw new RunError({ action: `read the ${what}`, subject: path, code, hint: 'check the permissions of the file and its directory' }, { cause: error });
-  }
-  try {
-    return readWhole(fd, path, maxBytes, what, encoding);
-  } finally {
-    closeSync(fd);
   }
 }
 

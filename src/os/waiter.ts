@@ -7,7 +7,6 @@
 // program, never adopted); after its exec into the check it carries neither.
 
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { readProcBytes, readSmallFile, removeFile } from './door.js';
 import { probePid } from './proc-identity.js';
 import { envEntry, holds } from './proc-scan.js';
@@ -145,7 +144,12 @@ export interface WaitStatus {
   signal: string | null;
 }
 
-const SIGNALS = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+/** Signal names by number: node:os is loaded when a status names one, not at every start. */
+let signals: Map<number, string> | null = null;
+function signalName(n: number): string | null {
+  signals ??= new Map(Object.entries((process.getBuiltinModule('node:os') as typeof import('node:os')).constants.signals).map(([name, k]) => [k, name]));
+  return signals.get(n) ?? null;
+}
 
 /**
  * The status the waiter wrote for the program, or null (none, unreadable, not the caller's).
@@ -163,7 +167,7 @@ export function readExitFile(path: string): WaitStatus | null {
   const match = /^([0-9]{1,10}) ([0-9a-f]{8,64}) ([0-9]{1,3})\n$/.exec(read.text);
   if (!match) return null;
   const status = Number(match[3]);
-  const signal = status > 128 ? (SIGNALS.get(status - 128) ?? null) : null;
+  const signal = status > 128 ? signalName(status - 128) : null;
   return { pid: Number(match[1]), token: match[2]!, code: signal ? null : status, signal };
 }
 

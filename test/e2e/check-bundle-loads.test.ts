@@ -2,19 +2,24 @@
 // it needs: no hash (crypto), no launch (child_process), no stream modules (graceful-fs, an
 // output stream on a pipe), no assert. Seen in the built-in modules Node has loaded when the
 // check exits (process.moduleLoadList), recorded by a preloaded script; and no thread pool.
+// Node's path answering from the promise loads nothing an empty CommonJS script does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
 
 /** Built-in modules that a healthy check must not load (each cost measured in docs/speed.md). */
-const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'internal/readline/interface', 'internal/fs/promises'];
+const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'os', 'internal/readline/interface', 'internal/fs/promises'];
 
 /**
  * Runs node's path of the installed command with the quiet promise off (no arguments: `node
  * -e 0`); returns the built-in modules it loaded and its threads at exit.
  */
-async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | null; stderr: string; loaded: Set<string>; threads: number }> {
+async function loadsOf(
+  box: Sandbox,
+  args: string[],
+  { fullCheck = true, script = JS_BIN }: { fullCheck?: boolean; script?: string } = {},
+): Promise<{ code: number | null; stderr: string; loaded: Set<string>; threads: number }> {
   const record = box.path('loaded.txt');
   const preload = box.path('record-loads.cjs');
   writeFileSync(
@@ -23,9 +28,9 @@ async function loadsOf(box: Sandbox, args: string[]): Promise<{ code: number | n
       "fs.writeFileSync(process.env.RECORD_LOADS + '.threads', String(fs.readdirSync('/proc/self/task').length)); });\n",
   );
   // Pipes for stdout and stderr, as cron gives them.
-  const run = await runProcess(NODE, ['-r', preload, ...(args.length ? [JS_BIN, ...args] : ['-e', '0'])], {
+  const run = await runProcess(NODE, ['-r', preload, ...(args.length || script !== JS_BIN ? [script, ...args] : ['-e', '0'])], {
     cwd: box.dir,
-    env: box.env({ ENSURE_RUNNING_NO_FAST_PATH: '1', RECORD_LOADS: record }),
+    env: box.env({ ...(fullCheck ? { ENSURE_RUNNING_NO_FAST_PATH: '1' } : {}), RECORD_LOADS: record }),
   });
   const loaded = new Set(
     readFileSync(record, 'utf8')
@@ -57,4 +62,29 @@ test('check bundle: the full check of a healthy program loads no hash, launch, s
   );
   // The lock's calls are synchronous (src/os/lock.ts): no thread pool, as many threads as `node -e 0`.
   assert.equal(healthy.threads, (await loadsOf(box, [])).threads, 'threads at the exit of a healthy full check and of node -e 0');
+});
+
+test('node path: a call answered from the quiet promise loads no built-in module that an empty CommonJS script does not', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  assert.equal((await loadsOf(box, args)).code, 0);
+  box.pidOf();
+  // The second full check is quiet and leaves the promise the third call is answered from.
+  const quiet = await loadsOf(box, args);
+  assert.deepEqual([quiet.code, quiet.stderr], [0, '']);
+  const promise = box.path('app.promise');
+  const before = readFileSync(promise, 'utf8');
+  const answered = await loadsOf(box, args, { fullCheck: false });
+  assert.deepEqual([answered.code, answered.stderr], [0, '']);
+  assert.equal(readFileSync(promise, 'utf8'), before, 'answered from the promise: no full check wrote a new one');
+  assert.ok(!answered.loaded.has('vm'), 'the full check (compiled through node:vm) did not run');
+  const empty = box.path('empty.cjs');
+  writeFileSync(empty, '');
+  const floor = await loadsOf(box, [], { fullCheck: false, script: empty });
+  assert.deepEqual(
+    [...answered.loaded].filter((name) => !floor.loaded.has(name)),
+    [],
+    'built-in modules loaded by the node path beyond an empty script',
+  );
 });
