@@ -240,9 +240,19 @@ async function checkGuard(scratch, { row, guard }) {
       return [`NOBUILD ${label}`];
     }
     for (const test of guard.tests) {
-      const result = await run([process.execPath, '--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, `test/${test}.test.ts`], scratch);
+      // The test's temporary folders (its sandboxes) go inside the scratch copy, so that what a
+      // process of the test left running there (a hook waiting in a sandbox) is found below.
+      const tmp = join(scratch, 't');
+      rmSync(tmp, { recursive: true, force: true });
+      mkdirSync(tmp);
+      chmodSync(tmp, 0o1777);
+      const result = await run([process.execPath, '--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, `test/${test}.test.ts`], scratch, {
+        ...process.env,
+        TMPDIR: tmp,
+      });
       // A test run against a mutant may fail before its own cleanup: what it left is ended here.
       const left = endLeftovers(scratch);
+      rmSync(tmp, { recursive: true, force: true });
       if (left.length > 0) lines.push(`        ${label}: ${test} left pid ${left.join(' ')} running under the scratch copy; killed`);
       if (result.code === 0) {
         problems.push(`${label}: ${test} still passes with the guard removed`);
@@ -288,9 +298,9 @@ function endLeftovers(scratch) {
 }
 
 /** Runs a command in `cwd` to its end: exit code (or 128 + signal), stdout, stderr. */
-function run([command, ...args], cwd) {
+function run([command, ...args], cwd, env = process.env) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
     child.stdout.on('data', (chunk) => out.push(chunk));
