@@ -4,18 +4,21 @@
 // on, untouched, to the full CLI (dist/cli.js); this file decides before anything is done.
 
 import { parseCall } from './parse.js';
-import { programSettings } from './settings.js';
+import { givenValue } from './option-values.js';
 import { main } from './main.js';
-import { realWorld } from '../world.js';
 
-/** Whether this call is a check that the check bundle covers (no pg, redis, cron-parser or smol-toml). */
+/**
+ * Whether this call is a check that the check bundle covers (no pg, redis, cron-parser or
+ * smol-toml). Told from the call's options alone: the files are looked at once, by the check.
+ */
 export function plainCheck(args: string[]): boolean {
   try {
     const call = parseCall(args);
     if (call.action !== 'check' || call.values.config !== undefined || call.values['check-config'] !== undefined) return false;
-    const world = realWorld();
-    const settings = programSettings(call, world, world.cwd);
-    return !settings.lease && !settings.health?.restartAt && !settings.declaredCadence?.schedule;
+    const { values } = call;
+    // No --pid or no command: said by the full CLI, with what is on record.
+    if (givenValue(values, 'pid') === undefined || call.command.length === 0) return false;
+    return givenValue(values, 'lease') === undefined && givenValue(values, 'restart-at') === undefined && givenValue(values, 'schedule') === undefined;
   } catch {
     // Anything off is said by the full CLI, with its exit code.
     return false;

@@ -205,8 +205,28 @@ function readAt(fd: number, from: number, length: number): Buffer {
  */
 export function readSystemFile(path: string, encoding: BufferEncoding = 'latin1'): string {
   if (!path.startsWith('/proc/') && path !== '/etc/passwd' && path !== '/etc/group') throw new Error(`readSystemFile: ${path} is not a system file`);
-  return readFileSync(path, encoding);
+  // readFileSync finds a /proc file's size 0 and reads it in chunks that it then joins: one
+  // buffer kept across reads does the few reads of a check in about half the time.
+  const fd = openSync(path, O_RDONLY);
+  try {
+    let buffer = (systemBuffer ??= Buffer.allocUnsafe(16 * 1024));
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = systemBuffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.toString(encoding, 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
+let systemBuffer: Buffer | null = null;
 
 /** The raw bytes of a /proc file (a process's environment). */
 export function readProcBytes(path: string): Buffer {

@@ -9,6 +9,9 @@ test('check entry: a plain check by --pid runs in the check bundle', () => {
   assert.equal(plainCheck(['--pid', '/tmp/app.pid', '--', 'sleep', '100']), true);
   assert.equal(plainCheck(['--pid', '/tmp/app.pid', '--start-secs', '0', '--heartbeat', '/tmp/beat', '--', 'sleep', '100']), true);
   assert.equal(plainCheck(['--pid', '/tmp/app.pid', '--interval', '5m', '--', 'sleep', '100']), true);
+  // Told from the options alone: what the files say (here, a --pid that names a directory) is
+  // found once, by the check in the bundle, whose main.ts says it as the full CLI's would.
+  assert.equal(plainCheck(['--pid', '/tmp', '--', 'sleep', '100']), true);
 });
 
 test('check entry: a lease, a config file, a cron expression or another action goes to the full CLI', () => {
