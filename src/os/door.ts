@@ -215,7 +215,8 @@ export function readSystemFile(path: string, encoding: BufferEncoding = 'latin1'
       if (length === buffer.length) {
         const bigger = Buffer.allocUnsafe(buffer.length * 2);
         buffer.copy(bigger, 0, 0, length);
-        buffer = systemBuffer = bigger;
+        buffer = bigger;
+        systemBuffer = bigger;
       }
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
