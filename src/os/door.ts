@@ -209,7 +209,8 @@ export function readSystemFile(path: string, encoding: BufferEncoding = 'latin1'
   // buffer kept across reads does the few reads of a check in about half the time.
   const fd = openSync(path, O_RDONLY);
   try {
-    let buffer = (systemBuffer ??= Buffer.allocUnsafe(16 * 1024));
+    let buffer = systemBuffer ?? Buffer.allocUnsafe(16 * 1024);
+    systemBuffer = buffer;
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
