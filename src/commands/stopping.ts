@@ -1,7 +1,7 @@
 // Stopping the program in a pass (src/commands/check.ts): --stop, the stop half of --restart,
 // and the copy that the lease says must not run here (--lease, --release).
 
-import { emptyState, type ProgramState } from '../core/state.js';
+import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, type Tick } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { RunError } from '../errors.js';
@@ -51,10 +51,20 @@ export async function stopStep(
   }
   // A program found by its launch token or environment (records lost) is stopped like a recorded one.
   if (looked.found) state = { ...state, identity: looked.found.identity, pending: null };
-  const stopping: Executing = { config, world, records, lock: null, pending: state.pending, collect: (made) => transitions.push(...made) };
-  const stopped = (from: ProgramState, line: string): Tick =>
-    decide(from, { kind: 'stopped', line, hold, pid: from.identity?.pid ?? null }, config.request, config.policy, world.now());
+  // The transitions of the stop's decisions, kept until its effects are performed: those of a
+  // run already gone count once its leftovers are stopped (an error if they survive SIGKILL).
+  const made: Transition[] = [];
+  const stopping: Executing = { config, world, records, lock: null, pending: state.pending, collect: (tick) => made.push(...tick) };
+  const stopped = (from: ProgramState, line: string, leftovers?: { identity: Identity; pids: number[] }): Tick =>
+    decide(
+      from,
+      { kind: 'stopped', line, hold, pid: from.identity?.pid ?? null, ...(leftovers ? { leftovers } : {}) },
+      config.request,
+      config.policy,
+      world.now(),
+    );
   let first: Tick;
+  let leftovers = false;
   if (looked.obs.kind === 'ours' && state.identity) {
     // Hold first: on record under the lock before the first signal (the decision's checkpoint),
     // so that Ctrl-C or a lost SSH session during the wait leaves the program held, not "died"
@@ -65,22 +75,29 @@ export async function stopStep(
     // The program is gone but its run may not be (a wrapper's child, a detached helper): stopped all the same.
     const pids = looked.obs.leftovers ?? [];
     const run = state.identity ?? looked.obs.run!;
-    // Its leftovers stopped first, an effect of the stop (an error if they survive SIGKILL).
-    if (pids.length)
-      await execute({ state, effects: [{ kind: 'stop-run', identity: run, pids, stop: true }], transitions: [], outcome: 'not-running' }, stopping);
     // It crashed since the last check: its death (and log tail) is recorded, not lost behind the stop.
     const dead = state.identity
       ? decide(state, { kind: 'found-dead', obs: looked.obs }, config.request, config.policy, world.now())
       : { state, effects: [], transitions: [] };
-    transitions.push(...dead.transitions);
+    made.push(...dead.transitions);
     state = dead.state;
     const words = dead.transitions.flatMap((transition) => (transition.line === null ? [] : [`; ${transition.line}`])).join('');
-    first = stopped(state, `was not running${pids.length ? leftoversText(pids) : ''}${words}`);
+    // Its leftovers are stopped first, an effect of the stop's decision.
+    leftovers = pids.length > 0;
+    first = stopped(state, `was not running${leftovers ? leftoversText(pids) : ''}${words}`, leftovers ? { identity: run, pids } : undefined);
   } else {
     first = stopped(state, 'was not running');
   }
   // The stop's decision performed; the signals' outcome goes back to `decide` as the `stopped` event.
-  const tick = await execute(first, stopping);
+  let tick: Tick;
+  try {
+    tick = await execute(first, stopping);
+  } catch (error) {
+    // Signals sent after the hold went on file are a change; leftovers that could not be stopped leave the records as they were.
+    if (!leftovers) transitions.push(...made);
+    throw error;
+  }
+  transitions.push(...made);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   // The stop's line is its transition's (with, when held, the command that starts it again).
   for (const transition of tick.transitions) if (transition.line !== null) world.say(transition.line);

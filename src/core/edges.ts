@@ -162,7 +162,9 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
     // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts).
     const said = [{ text: stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
-    return { state, effects: [{ kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
+    // A run already gone may have left processes behind (a wrapper's child, a detached helper): stopped first, an error if they survive SIGKILL.
+    const leftovers: Effect[] = event.leftovers ? [{ kind: 'stop-run', identity: event.leftovers.identity, pids: event.leftovers.pids, stop: true }] : [];
+    return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
   },
   'judge-health': (previous, event, _request, policy, now) => decideHealthEvent(previous, event.obs, event.options, policy, now),
   'record-reload': (previous, event, _request, _policy, now) => {

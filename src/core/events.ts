@@ -32,8 +32,11 @@ export type TickEvent =
   | { kind: 'stopping'; pid: number; how: string; hold: boolean }
   /** --stop (and --restart) found the recorded process already dead: its death is recorded as a check would. */
   | { kind: 'found-dead'; obs: Extract<Observation, { kind: 'gone' }> }
-  /** --stop (and the stop half of --restart) has ended the run: `line` says how. */
-  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null }
+  /**
+   * --stop (and the stop half of --restart) has ended the run: `line` says how. `leftovers`:
+   * the program was already gone but these processes of its run `identity` live on, to be stopped.
+   */
+  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] } }
   /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
   | { kind: 'health'; obs: HealthObservation; options: HealthOptions }
   /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */

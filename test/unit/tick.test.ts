@@ -346,6 +346,22 @@ const rows: Row[] = [
     lines: [/^app: was not running$/],
     also: (t) => assert.equal(phaseOf(t.state), 'stopped'),
   },
+  {
+    name: 'STOPPED + manual stop of a run already gone, its processes left behind → those processes stopped (as a stop), then the PID removed',
+    state: STOPPED,
+    event: {
+      kind: 'stopped',
+      line: 'was not running; stopped 2 processes left from its run (pids 5152 5153)',
+      hold: true,
+      pid: null,
+      leftovers: { identity: identity(5151, T0 - 10 * MIN), pids: [5152, 5153] },
+    },
+    effects: ['stop-run', 'remove-pid'],
+    outcome: 'held',
+    silent: false,
+    lines: [/^app: was not running; stopped 2 processes left from its run \(pids 5152 5153\); held stopped until: /],
+    also: (t) => assert.deepEqual(t.effects[0], { kind: 'stop-run', identity: identity(5151, T0 - 10 * MIN), pids: [5152, 5153], stop: true }),
+  },
 ];
 
 for (const row of rows) {
