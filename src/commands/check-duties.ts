@@ -1,7 +1,8 @@
-// The check's duties after its crash-loop decision: rotate logs, record the declared cadence,
-// and observe a live program's health (heartbeat file, HTTP probe, planned restart). The
-// verdict is the `health` event of the tick (src/core/tick.ts); the check performs what it
-// decides (a run ended, then relaunched or backing off) with its one executor.
+// The check's duties after its crash-loop decision, the `duties` effect (src/commands/executor.ts):
+// rotate logs, record the declared cadence, and observe a live program's health (heartbeat
+// file, HTTP probe, planned restart, memory). What they saw is the `duties` event of the tick
+// (src/core/tick.ts), decided like any other, its effects (a run ended, then relaunched or
+// backing off) performed by the same executor.
 
 import { noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
 import { emptyDuties } from '../core/duties-record.js';
@@ -56,18 +57,26 @@ function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): P
   return { ...state, health: { ...(state.health ?? emptyDuties()), rotateError: said } };
 }
 
-/** What the duties step saw: the state with logs, cadence and launch options on record, and the health event to decide, if any. */
+/** What the duties saw, as the `duties` event, and when (its verdict is decided as of then). */
 export interface DutiesSeen {
-  state: ProgramState;
-  /** null when there is nothing to judge: the program is not running, held, or was launched by this very check. */
-  event: TickEvent | null;
-  /** When the health was observed: the event is decided at this time. */
+  event: Extract<TickEvent, { kind: 'duties' }>;
   now: number;
 }
 
-/** Runs after the crash-loop decision of a full check, under the lock: observes only; the check decides and acts. */
-export async function afterDecision(config: ProgramConfig, world: World, decision: Decision, launchedNow: boolean): Promise<DutiesSeen> {
-  let state = rotateLogs(config, world, decision.state);
+/**
+ * The `duties` effect, performed by the executor once the check's decision is, under the lock:
+ * rotates the logs and observes; `decide` puts the record on the state and judges the health.
+ * `outcome` is the check's so far: only a run that is up (not held, not launched by this very
+ * check) has its health observed.
+ */
+export async function observeDuties(
+  config: ProgramConfig,
+  world: World,
+  decided: ProgramState,
+  outcome: Decision['outcome'],
+  launchedNow: boolean,
+): Promise<DutiesSeen> {
+  let state = rotateLogs(config, world, decided);
   const cadence = config.cadence ?? null;
   if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyDuties()), cadence } };
   const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
@@ -79,6 +88,8 @@ export async function afterDecision(config: ProgramConfig, world: World, decisio
     state = { ...state, health: noteLaunchedWith(state.health ?? emptyDuties(), config.health, launchedAtMs, due) };
   }
   const now = world.now();
-  if (decision.outcome !== 'running' || !state.identity || state.held || launchedNow) return { state, event: null, now };
-  return { state, event: { kind: 'health', obs: await observeHealth(config, options, state, now), options }, now };
+  const record = state.health && state.health !== decided.health ? { record: state.health } : {};
+  if (outcome !== 'running' || !state.identity || state.held || launchedNow) return { event: { kind: 'duties', ...record, outcome }, now };
+  const health = { obs: await observeHealth(config, options, state, now), options };
+  return { event: { kind: 'duties', ...record, health, outcome }, now };
 }

@@ -122,22 +122,12 @@ export async function tickLocked(
     ...(config.runAs ? { runAs: config.runAs } : {}),
   });
   for (const line of looked.warnings) world.warn(line);
-  const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}) };
-  let tick = decide(recorded, event, config.request, config.policy, world.now());
-  const launching = tick.effects.some((effect) => effect.kind === 'launch');
-  tick = await execute(tick, executing(config, pass, hold, recorded));
-  if (config.health || config.logRotate || config.cadence || tick.state.health) {
-    // Heartbeat, HTTP probe, planned restart, log size: loaded only when used.
-    const { afterDecision } = await import('./check-duties.js');
-    const seen = await afterDecision(config, world, tick, launching);
-    const judged = seen.event ? decide(seen.state, seen.event, config.request, config.policy, seen.now) : null;
-    // A health rule that ends the run is performed like any tick; a healthy one only moves its record.
-    if (judged && judged.effects.length > 0) tick = await execute(judged, executing(config, pass, hold, seen.state));
-    else {
-      if (judged) pass.collect(judged.transitions);
-      tick = { ...tick, state: judged ? judged.state : seen.state };
-    }
-  }
+  // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: observed last, an effect of the decision.
+  const duties = config.health || config.logRotate || config.cadence ? { duties: true as const } : {};
+  const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}), ...duties };
+  const first = decide(recorded, event, config.request, config.policy, world.now());
+  const launching = first.effects.some((effect) => effect.kind === 'launch');
+  const tick = await execute(first, executing(config, pass, hold, recorded));
   // The pass's one save (crash checkpoints aside).
   hold.records.save(leased ? leased.settle(tick.state) : tick.state);
   if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);

@@ -1,7 +1,8 @@
 // The executor of one check (src/commands/check.ts) and of a stop (src/commands/stopping.ts):
 // performs a decision's effects in order; an effect with an outcome (a launch, a run ended by a
-// health rule, a stop's signals) goes back to `decide` as an event, and that decision's effects
-// are performed next, until none remain. The one place where a decision's effects are performed.
+// health rule, a stop's signals, the check's duties observed) goes back to `decide` as an event,
+// and that decision's effects are performed next, until none remain. The one place where a
+// decision's effects are performed.
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
@@ -48,7 +49,7 @@ export interface Executing {
 
 /**
  * The executor: performs a decision's effects in order. An effect with an outcome (a launch, a
- * run ended by a health rule, a stop's signals) goes back to `decide` as an event, and that
+ * run ended by a health rule, a stop's signals, the check's duties) goes back to `decide` as an event, and that
  * decision's effects are performed next, until none remain. Returns the last decision: the one
  * that ends this check or stop.
  */
@@ -60,8 +61,10 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
   const queue = [...tick.effects];
   // A launch refused for a configuration error, raised once its decision is on record.
   let refusal: ConfigError | null = null;
+  let pending = run.pending;
   for (let effect = queue.shift(); effect; effect = queue.shift()) {
-    let next: { from: ProgramState; event: TickEvent } | null = null;
+    // The event an effect's outcome is, the state it is decided from and (observed earlier) when.
+    let next: { from: ProgramState; event: TickEvent; now?: number } | null = null;
     switch (effect.kind) {
       case 'checkpoint':
         records.write(tick.state);
@@ -86,9 +89,17 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
       }
       case 'launch': {
         if (!run.lock) throw new Error('internal error: a launch asked without the lock (src/commands/executor.ts)');
-        const launched = await launchOnce(config, world, { lock: run.lock, records }, tick.state, run.pending, effect.relaunch);
+        const launched = await launchOnce(config, world, { lock: run.lock, records }, tick.state, pending, effect.relaunch);
         if (launched.refusal) refusal = launched.refusal;
         next = launched;
+        break;
+      }
+      case 'duties': {
+        // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: loaded only when used; judged as of when observed.
+        const seen = await (await import('./check-duties.js')).observeDuties(config, world, tick.state, tick.outcome, effect.launchedNow);
+        next = { from: tick.state, event: seen.event, now: seen.now };
+        // A relaunch after a health verdict is checked against the launch the records name now (the check's own settled any).
+        pending = tick.state.pending;
         break;
       }
       case 'refuse':
@@ -101,7 +112,7 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
         break;
     }
     if (next) {
-      tick = decide(next.from, next.event, request, policy, world.now());
+      tick = decide(next.from, next.event, request, policy, next.now ?? world.now());
       run.collect(tick.transitions);
       queue.unshift(...tick.effects);
     }

@@ -65,6 +65,8 @@ function check(
   // A death found by this check goes on record before the launch: a launch that throws must not get it reported again.
   const launch = decision.effects.findIndex((effect) => effect.kind === 'launch');
   if (launch >= 0 && decision.state.lastExit !== previous.lastExit) decision.effects.splice(launch, 0, { kind: 'checkpoint' });
+  // Its duties (a health record on file keeps them) are observed last, once what it decided is performed.
+  if (event.duties || previous.health) decision.effects.push({ kind: 'duties', launchedNow: launch >= 0 });
   return decision;
 }
 
@@ -167,6 +169,11 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
   },
   'judge-health': (previous, event, _request, policy, now) => decideHealthEvent(previous, event.obs, event.options, policy, now),
+  'record-duties': (previous, event, _request, policy, now) => {
+    // The duties record as observed (logs, cadence, a launch's options), then a live run's health judged on it.
+    const state = event.record ? { ...previous, health: event.record } : previous;
+    return event.health ? decideHealthEvent(state, event.health.obs, event.health.options, policy, now) : { state, effects: [], outcome: event.outcome };
+  },
   'record-reload': (previous, event, _request, _policy, now) => {
     const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
     return { state, effects: [], outcome: 'running' };

@@ -2,6 +2,7 @@
 // (src/core/tick.ts), the phase × event table (src/core/machine.ts) and its handlers
 // (src/core/edges.ts) share, kept apart so that none of them imports another in a circle.
 
+import type { DutiesRecord } from './duties-record.js';
 import type { HealthObservation, HealthOptions } from './health.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { Observation } from './observation.js';
@@ -18,8 +19,12 @@ export interface Found {
 
 /** What moves a program from one phase to the next. */
 export type TickEvent =
-  /** What a check saw: the recorded process alive, gone, or another tool's; and a launch found again. */
-  | { kind: 'observed'; obs: Observation; found?: Found }
+  /**
+   * What a check saw: the recorded process alive, gone, or another tool's; and a launch found
+   * again. `duties`: the check has duties (--heartbeat, --health-url, --restart-at, --max-memory,
+   * --log-max-size, --cadence) to observe once its decision is performed.
+   */
+  | { kind: 'observed'; obs: Observation; found?: Found; duties?: true }
   /** What a launch asked for by this tick produced: up past its start window, or exited inside it (`relaunch`: the launch effect's). */
   | { kind: 'launched'; result: LaunchResult; relaunch?: Relaunch }
   /** A run ended by a health rule is gone: `how` says how ("stopped pid 4242 with SIGTERM"); `after` is the end-run effect's. */
@@ -39,6 +44,13 @@ export type TickEvent =
   | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] } }
   /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
   | { kind: 'health'; obs: HealthObservation; options: HealthOptions }
+  /**
+   * What the `duties` effect observed once the check's decision was performed: the duties
+   * record with the logs rotated, the cadence and the launch's health options on it (absent:
+   * unchanged), and a live run's health to judge (absent: nothing to judge). `outcome` is the
+   * check's so far, kept when there is nothing to judge.
+   */
+  | { kind: 'duties'; record?: DutiesRecord; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
   /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
   | { kind: 'reloaded'; pid: number; signal: string }
   /** --release has let the lease run out (or found it gone): this host's lease record, a standby's from now on. */
@@ -67,6 +79,7 @@ export type EventKind =
   | 'found-dead'
   | 'stopped'
   | 'health'
+  | 'duties'
   | 'reloaded'
   | 'released';
 
@@ -92,6 +105,8 @@ export interface EdgeEvent {
   'record-stop': 'stopped';
   /** The health of a live run: healthy, or the run is ended. */
   'judge-health': 'health';
+  /** What the check's duties observed: their record, then a live run's health judged. */
+  'record-duties': 'duties';
   /** --reload has signalled the program. */
   'record-reload': 'reloaded';
   /** --release has let the lease go: this host is a standby. */

@@ -44,6 +44,8 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   stopped: column('record-stop'),
   // Judged only for a run on record that is not held, after the check cleared any pending token.
   health: column('judge-health', ['starting', 'held', 'stopped']),
+  // Observed once a check's decision is performed, and a check always settles a pending launch first (never STARTING).
+  duties: column('record-duties', ['starting']),
   // A reload signals only a verified process on record.
   reloaded: column('record-reload', ['stopped']),
   released: column('record-release'),

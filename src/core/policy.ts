@@ -89,7 +89,14 @@ export type Effect =
    * `identity` (stop signal, SIGCONT, SIGKILL after --kill-after, verified right before each
    * signal), after the hold went on record. How it went comes back as the `stopped` event.
    */
-  | { kind: 'signal-stop'; identity: Identity; hold: boolean };
+  | { kind: 'signal-stop'; identity: Identity; hold: boolean }
+  /**
+   * A check with duties, its decision performed: its logs rotated (--log-max-size), its cadence
+   * and a launch's health options put on record, a live run's health observed (heartbeat, HTTP
+   * probe, planned restart, memory) unless `launchedNow` (judged from the next check on). What
+   * they saw comes back as the `duties` event.
+   */
+  | { kind: 'duties'; launchedNow: boolean };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

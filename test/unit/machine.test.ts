@@ -11,6 +11,7 @@ import { phaseOf, type Phase } from '../../src/core/phase.ts';
 import { decide, type TickEvent } from '../../src/core/tick.ts';
 import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
 import { emptyLeaseRecord } from '../../src/core/lease-record.ts';
+import { emptyDuties } from '../../src/core/duties-record.ts';
 import type { Policy } from '../../src/core/policy.ts';
 
 const MIN = 60_000;
@@ -47,31 +48,33 @@ const EVENTS: Record<EventKind, TickEvent> = {
     obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null },
     options: { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null },
   },
+  duties: { kind: 'duties', record: { ...emptyDuties(), cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } }, outcome: 'running' },
   reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
   released: { kind: 'released', lease: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' } },
 };
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, HOLD, DEAD, STOP, HEALTH, RELOAD, RELEASE] = [
+const [START, HOLD, DEAD, STOP, HEALTH, DUTIES, RELOAD, RELEASE] = [
   'clear-for-start',
   'hold-before-signal',
   'record-death-found',
   'record-stop',
   'judge-health',
+  'record-duties',
   'record-reload',
   'record-release',
 ] as const;
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped health  reloaded released
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   HEALTH, RELOAD,  RELEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   _,      _,       RELEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped health  duties  reloaded released
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      _,      RELOAD,  RELEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      DUTIES, RELOAD,  RELEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   _,      DUTIES, _,       RELEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];
