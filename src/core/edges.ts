@@ -168,7 +168,6 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     const leftovers: Effect[] = event.leftovers ? [{ kind: 'stop-run', identity: event.leftovers.identity, pids: event.leftovers.pids, stop: true }] : [];
     return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
   },
-  'judge-health': (previous, event, _request, policy, now) => decideHealthEvent(previous, event.obs, event.options, policy, now),
   'record-duties': (previous, event, _request, policy, now) => {
     // The duties record as observed (logs, cadence, a launch's options), then a live run's health judged on it.
     const state = event.record ? { ...previous, health: event.record } : previous;

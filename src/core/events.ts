@@ -42,12 +42,11 @@ export type TickEvent =
    * the program was already gone but these processes of its run `identity` live on, to be stopped.
    */
   | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] } }
-  /** What a check saw of a live program's health (heartbeat, HTTP probe, schedule), under its options. */
-  | { kind: 'health'; obs: HealthObservation; options: HealthOptions }
   /**
    * What the `duties` effect observed once the check's decision was performed: the duties
    * record with the logs rotated, the cadence and the launch's health options on it (absent:
-   * unchanged), and a live run's health to judge (absent: nothing to judge). `outcome` is the
+   * unchanged), and what it saw of a live run's health (heartbeat, HTTP probe, schedule, memory),
+   * under its options, to judge (absent: nothing to judge). `outcome` is the
    * check's so far, kept when there is nothing to judge.
    */
   | { kind: 'duties'; record?: DutiesRecord; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
@@ -78,7 +77,6 @@ export type EventKind =
   | 'stopping'
   | 'found-dead'
   | 'stopped'
-  | 'health'
   | 'duties'
   | 'reloaded'
   | 'released';
@@ -103,9 +101,7 @@ export interface EdgeEvent {
   'record-death-found': 'found-dead';
   /** --stop has ended the run. */
   'record-stop': 'stopped';
-  /** The health of a live run: healthy, or the run is ended. */
-  'judge-health': 'health';
-  /** What the check's duties observed: their record, then a live run's health judged. */
+  /** What the check's duties observed: their record, then a live run's health judged: healthy, or the run is ended. */
   'record-duties': 'duties';
   /** --reload has signalled the program. */
   'record-reload': 'reloaded';

@@ -42,8 +42,6 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   stopping: column('hold-before-signal', ['stopped']),
   'found-dead': column('record-death-found', ['stopped']),
   stopped: column('record-stop'),
-  // Judged only for a run on record that is not held, after the check cleared any pending token.
-  health: column('judge-health', ['starting', 'held', 'stopped']),
   // Observed once a check's decision is performed, and a check always settles a pending launch first (never STARTING).
   duties: column('record-duties', ['starting']),
   // A reload signals only a verified process on record.

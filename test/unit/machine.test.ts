@@ -43,24 +43,26 @@ const EVENTS: Record<EventKind, TickEvent> = {
   stopping: { kind: 'stopping', pid: 4242, how: 'SIGTERM, SIGKILL after 10s', hold: true },
   'found-dead': { kind: 'found-dead', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
   stopped: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: true, pid: 4242 },
-  health: {
-    kind: 'health',
-    obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null },
-    options: { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null },
+  duties: {
+    kind: 'duties',
+    record: { ...emptyDuties(), cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } },
+    health: {
+      obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null },
+      options: { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null },
+    },
+    outcome: 'running',
   },
-  duties: { kind: 'duties', record: { ...emptyDuties(), cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } }, outcome: 'running' },
   reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
   released: { kind: 'released', lease: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' } },
 };
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, HOLD, DEAD, STOP, HEALTH, DUTIES, RELOAD, RELEASE] = [
+const [START, HOLD, DEAD, STOP, DUTIES, RELOAD, RELEASE] = [
   'clear-for-start',
   'hold-before-signal',
   'record-death-found',
   'record-stop',
-  'judge-health',
   'record-duties',
   'record-reload',
   'record-release',
@@ -68,13 +70,13 @@ const [START, HOLD, DEAD, STOP, HEALTH, DUTIES, RELOAD, RELEASE] = [
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped health  duties  reloaded released
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      _,      RELOAD,  RELEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      DUTIES, RELOAD,  RELEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   HEALTH, DUTIES, RELOAD,  RELEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   _,      DUTIES, _,       RELEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded released
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];

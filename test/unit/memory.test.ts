@@ -65,7 +65,7 @@ test('memory: a hung heartbeat wins over memory (one restart at most)', () => {
 });
 
 test('memory: the tick ends the run and relaunches it with one "restarting" line giving the figure; counted with deaths', () => {
-  const t = decide(RUNNING, { kind: 'health', obs: seen(612.4 * MIB), options: OPTIONS }, REQ, POLICY, T0);
+  const t = decide(RUNNING, { kind: 'duties', health: { obs: seen(612.4 * MIB), options: OPTIONS }, outcome: 'running' }, REQ, POLICY, T0);
   assert.deepEqual(
     t.effects.map((e) => e.kind),
     ['end-run'],
@@ -77,7 +77,7 @@ test('memory: the tick ends the run and relaunches it with one "restarting" line
 test('memory: the third memory restart within 10 minutes crowds: relaunched, the crowd line once; the fourth silent', () => {
   const crowded = decide(
     { ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN] },
-    { kind: 'health', obs: seen(612 * MIB), options: OPTIONS },
+    { kind: 'duties', health: { obs: seen(612 * MIB), options: OPTIONS }, outcome: 'running' },
     REQ,
     POLICY,
     T0,
@@ -85,7 +85,7 @@ test('memory: the third memory restart within 10 minutes crowds: relaunched, the
   assert.match(afterEnd(crowded).crowd ?? '', /^3 restarts and deaths within 10m 0s: relaunched each time/);
   const again = decide(
     { ...RUNNING, deathTimesMs: [T0 - 4 * MIN, T0 - 2 * MIN, T0 - MIN], crowd: crowded.state.crowd! },
-    { kind: 'health', obs: seen(612 * MIB), options: OPTIONS },
+    { kind: 'duties', health: { obs: seen(612 * MIB), options: OPTIONS }, outcome: 'running' },
     REQ,
     POLICY,
     T0 + 30_000,

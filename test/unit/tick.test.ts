@@ -40,9 +40,9 @@ const FOUND: TickEvent = {
 const BEAT_OPTIONS: HealthOptions = { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null };
 const JUDGED = { ...RUNNING, health: { ...emptyDuties(), heartbeatSeen: { file: '/srv/app.beat', sinceMs: T0 - 10 * MIN } } };
 const beat = (mtimeMs: number): TickEvent => ({
-  kind: 'health',
-  obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null },
-  options: BEAT_OPTIONS,
+  kind: 'duties',
+  health: { obs: { heartbeat: { kind: 'beat', mtimeMs }, probe: null, schedule: null }, options: BEAT_OPTIONS },
+  outcome: 'running',
 });
 const HEALTHY = beat(T0 - 10_000);
 const HUNG = beat(T0 - 5 * MIN);
@@ -299,19 +299,6 @@ const rows: Row[] = [
     outcome: 'held',
     silent: true,
     also: (t) => assert.deepEqual(t.state, { ...HELD, health: { ...emptyDuties(), rotateError: { text: 'disk full', announcedMs: T0 } } }),
-  },
-  {
-    name: 'RUNNING + duties observed, no change of record, heartbeat fresh → nothing to do, silent',
-    state: JUDGED,
-    event: {
-      kind: 'duties',
-      health: { obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null }, options: BEAT_OPTIONS },
-      outcome: 'running',
-    },
-    effects: [],
-    outcome: 'running',
-    silent: true,
-    also: (t) => assert.deepEqual(t.state, JUDGED),
   },
   {
     name: 'RUNNING + duties observed, hung → judged on the new record: the run is ended, then relaunched',
