@@ -134,7 +134,7 @@ const started = Date.now();
 const elapsed = () => formatSeconds((Date.now() - started) / 1000);
 const scratches = Array.from({ length: Math.max(1, Math.min(jobs, plan.length)) }, () => makeScratch());
 process.on('exit', () => {
-  for (const scratch of scratches) rmSync(scratch, { recursive: true, force: true });
+  for (const scratch of scratches) for (const dir of [scratch, tmpOf(scratch)]) rmSync(dir, { recursive: true, force: true });
 });
 // Interrupted: the scratch copies go all the same (each test ends the processes it started).
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
@@ -240,9 +240,11 @@ async function checkGuard(scratch, { row, guard }) {
       return [`NOBUILD ${label}`];
     }
     for (const test of guard.tests) {
-      // The test's temporary folders (its sandboxes) go inside the scratch copy, so that what a
-      // process of the test left running there (a hook waiting in a sandbox) is found below.
-      const tmp = join(scratch, 't');
+      // The test's temporary folders (its sandboxes) go in a folder of the scratch copy's own,
+      // so that what a process of the test left running there (a hook waiting in a sandbox) is
+      // found below. Beside the copy, not in it: a package installed in a sandbox must not find
+      // the copy's node_modules on its way up (e2e/pack).
+      const tmp = tmpOf(scratch);
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp);
       chmodSync(tmp, 0o1777);
@@ -251,7 +253,7 @@ async function checkGuard(scratch, { row, guard }) {
         TMPDIR: tmp,
       });
       // A test run against a mutant may fail before its own cleanup: what it left is ended here.
-      const left = endLeftovers(scratch);
+      const left = endLeftovers([scratch, tmp]);
       rmSync(tmp, { recursive: true, force: true });
       if (left.length > 0) lines.push(`        ${label}: ${test} left pid ${left.join(' ')} running under the scratch copy; killed`);
       if (result.code === 0) {
@@ -269,20 +271,28 @@ async function checkGuard(scratch, { row, guard }) {
   }
 }
 
+/** The temporary folder of a scratch copy's tests, beside it. */
+function tmpOf(scratch) {
+  return `${scratch}.tmp`;
+}
+
 /**
- * Kills (SIGKILL) every process whose command line names a file of the scratch copy or whose
- * working directory is inside it: what a test left when the mutant broke its cleanup. Each
- * PID's command line and directory are read right before its signal. Returns the PIDs killed.
+ * Kills (SIGKILL) every process whose command line names a file in one of `dirs` (the scratch
+ * copy, its tests' temporary folder) or whose working directory is inside one: what a test left
+ * when the mutant broke its cleanup. Each PID's command line and directory are read right
+ * before its signal. Returns the PIDs killed.
  */
-function endLeftovers(scratch) {
-  const inside = `${realpathSync(scratch)}/`;
+function endLeftovers(dirs) {
+  const insides = dirs.filter((dir) => existsSync(dir)).map((dir) => `${realpathSync(dir)}/`);
   const killed = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
     let hit = false;
     try {
-      hit = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(inside) || `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(inside);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const cwd = `${readlinkSync(`/proc/${pid}/cwd`)}/`;
+      hit = insides.some((inside) => cmdline.includes(inside) || cwd.startsWith(inside));
     } catch {
       // gone, or not ours to read
     }
