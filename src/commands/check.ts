@@ -2,7 +2,7 @@
 // their first events, the manual actions (src/commands/stop.ts, reload.ts, release.ts).
 
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
-import { decide, type TickEvent } from '../core/tick.js';
+import { decide, type Tick, type TickEvent } from '../core/tick.js';
 import { EXIT } from '../errors.js';
 import { takeLock } from '../os/lock.js';
 import { observe, userOf } from '../os/observe.js';
@@ -10,7 +10,7 @@ import { loadRecords, type Records } from './records.js';
 import { failpoint } from '../os/failpoint.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
-import type { LeaseStep } from '../lease/step.js';
+import { register } from '../os/registry.js';
 import { settlePromise } from './promise.js';
 import { Pass } from './pass.js';
 import { execute, type Executing, type Hold } from './executor.js';
@@ -42,7 +42,7 @@ export async function runPass(config: ProgramConfig, world: World, act: (pass: P
     return acted.code;
   } finally {
     // Under the lock, after the save: the quiet promise is given by a quiet check, removed by any other pass (src/commands/promise.ts).
-    // It answers for the records as this pass saved them, unless the notify or lease step (which write their own) may have written since.
+    // It answers for the records as this pass saved them, unless the notify step (which writes its own) may have written since; under --lease it reads them again.
     settlePromise(config, world, quiet, config.notify || config.lease ? null : (records?.onFile ?? null));
     await lock.release();
   }
@@ -107,11 +107,11 @@ export async function tickLocked(
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
   if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok };
-  // --lease: acquire or renew first; a host that does not hold the lease ends its check here (src/lease/step.ts).
-  const leased = given.lease ? await leaseStep(given, pass, hold, current, prepare !== undefined) : null;
-  if (leased?.idle) return { code: leased.code };
+  // --lease: the store asked first, an effect of the executor; a host that does not hold the lease ends its check here.
+  const leased = given.lease ? await askLease(given, pass, hold, current, prepare !== undefined) : null;
+  if (leased?.kind === 'idle') return { code: leased.code };
   const config = leased ? leased.config : given;
-  const loaded = leased ? leased.loaded : current;
+  const loaded = leased ? hold.records.onFile : current;
   const base = leased ? leased.state : loaded;
   const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
   const looked = observe(paths, recorded, {
@@ -129,28 +129,46 @@ export async function tickLocked(
   const launching = first.effects.some((effect) => effect.kind === 'launch');
   const tick = await execute(first, executing(config, pass, hold, recorded));
   // The pass's one save (crash checkpoints aside).
-  hold.records.save(leased ? leased.settle(tick.state) : tick.state);
+  hold.records.save(leased ? ranUnder(tick.state, leased.token) : tick.state);
   if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok };
 }
 
 /**
- * --lease: the store call and the role (src/lease/step.ts), loaded only then; its effects (a
- * copy that must not run here, stopped) are performed here, then the step says how the check goes on.
+ * --lease: the store asked and the role decided, as the executor's `ask-lease` effect and the
+ * decision it comes back to (which stops a copy that must not run here). A standby's check
+ * ends here, its role on record; a holder's goes on with the lease's token in the program's environment.
  */
-async function leaseStep(config: ProgramConfig, pass: Pass, hold: Hold, current: ProgramState | null, manualStart: boolean): Promise<LeaseStep> {
-  const { records } = hold;
-  const asked = await (await import('../lease/step.js')).leaseStep(config, pass.world, current, manualStart);
-  if (!asked.decided) return asked.step;
-  // The role's lines are its transitions', said as they are collected.
-  pass.collect(asked.transitions);
-  let state = asked.state;
-  for (const effect of asked.effects) {
-    // A crash checkpoint: the new lease record goes on file before the stop's first signal.
-    records.write(state);
-    state = await (await import('./stopping.js')).stopCopy(config, pass.world, hold, state, effect.head, pass.transitions);
+async function askLease(
+  config: ProgramConfig,
+  pass: Pass,
+  hold: Hold,
+  current: ProgramState | null,
+  manualStart: boolean,
+): Promise<{ kind: 'idle'; code: number } | { kind: 'run'; config: ProgramConfig; state: ProgramState; token: string }> {
+  const from = current ?? emptyState();
+  // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
+  if (from.held && !manualStart) return { kind: 'idle', code: EXIT.ok };
+  const first: Tick = { state: from, effects: [{ kind: 'ask-lease', manualStart, lost: current === null }], transitions: [], outcome: 'not-running' };
+  const { state, go } = await execute(first, executing(config, pass, hold, from));
+  if (!go) throw new Error('internal error: the lease was not asked (src/commands/check.ts)');
+  if (go.kind === 'run') {
+    const extraEnv = { ...config.extraEnv, ...go.env };
+    return { kind: 'run', config: { ...config, extraEnv, ...(go.launch ? { leaseLaunch: go.launch } : {}) }, state, token: go.token };
   }
-  return asked.after(records.onFile, state);
+  // A standby's check is a check: --status shows it as the last one, and the next one from it.
+  hold.records.save({ ...state, lastCheckMs: pass.world.now() });
+  // A standby is listed by a bare --status too (its role is on record).
+  register(config.registryDir, { name: config.paths.name, pidFile: config.paths.pidFile, stateFile: config.paths.stateFile });
+  for (const line of go.say) pass.world.say(line);
+  return { kind: 'idle', code: go.code };
+}
+
+/** --lease: a holder's check that launched a copy puts the fencing token it runs under on record with its launch token, before the save. */
+function ranUnder(state: ProgramState, token: string): ProgramState {
+  const kept = state.lease;
+  if (!state.identity || !kept || kept.ranWith?.launch === state.identity.token) return state;
+  return { ...state, lease: { ...kept, ranWith: { launch: state.identity.token, token } } };
 }
 
 /** What the executor performs a check's effects with: every line a check says of its program is a transition's, said as the transition is collected. */

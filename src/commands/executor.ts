@@ -23,6 +23,7 @@ import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import { withoutLeaseSecrets } from '../core/lease-record.js';
+import type { LeaseGo } from '../core/lease-role.js';
 import type { World } from '../world.js';
 import type { Transition } from '../core/transition.js';
 import { RESPAWNED, findSetsid, hasWaiterShell, removeExitFile } from '../os/waiter.js';
@@ -49,11 +50,12 @@ export interface Executing {
 
 /**
  * The executor: performs a decision's effects in order. An effect with an outcome (a launch, a
- * run ended by a health rule, a stop's signals, the check's duties) goes back to `decide` as an event, and that
- * decision's effects are performed next, until none remain. Returns the last decision: the one
- * that ends this check or stop.
+ * run ended by a health rule, a stop's signals, the check's duties, the lease's store call) goes
+ * back to `decide` as an event, and that decision's effects are performed next, until none
+ * remain. Returns the last decision: the one that ends this check or stop (with, when the lease
+ * was asked, how the check goes on: `go`).
  */
-export async function execute(first: Tick, run: Executing): Promise<Tick> {
+export async function execute(first: Tick, run: Executing): Promise<Tick & { go?: LeaseGo }> {
   const { config, world, records } = run;
   const { paths, request, policy } = config;
   let tick = first;
@@ -62,6 +64,8 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
   // A launch refused for a configuration error, raised once its decision is on record.
   let refusal: ConfigError | null = null;
   let pending = run.pending;
+  // --lease: how the check goes on once the role is decided (and a copy stopped, if it had to be).
+  let go: LeaseGo | undefined;
   for (let effect = queue.shift(); effect; effect = queue.shift()) {
     // The event an effect's outcome is, the state it is decided from and (observed earlier) when.
     let next: { from: ProgramState; event: TickEvent; now?: number } | null = null;
@@ -84,7 +88,15 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
       case 'signal-stop': {
         const result = await terminate(effect.identity, config.stopSignal, config.killAfterMs, world.now);
         const line = stopLineOf(effect.identity.pid, result, config.stopSignal);
-        next = { from: tick.state, event: { kind: 'stopped', line, hold: effect.hold, pid: tick.state.identity?.pid ?? null } };
+        const head = effect.head !== undefined ? { head: effect.head } : {};
+        next = { from: tick.state, event: { kind: 'stopped', line, hold: effect.hold, pid: tick.state.identity?.pid ?? null, ...head } };
+        break;
+      }
+      case 'ask-lease': {
+        // --lease: the store call, loaded only then (a check without --lease never loads pg or redis); its role comes back as an event.
+        const asked = await (await import('../lease/step.js')).askLease(config, world, tick.state, effect);
+        go = asked.go;
+        next = { from: tick.state, event: asked.event };
         break;
       }
       case 'launch': {
@@ -117,7 +129,7 @@ export async function execute(first: Tick, run: Executing): Promise<Tick> {
       queue.unshift(...tick.effects);
     }
   }
-  return tick;
+  return go ? { ...tick, go } : tick;
 }
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */

@@ -1,5 +1,6 @@
 // Stopping the program in a pass (src/commands/check.ts): --stop, the stop half of --restart,
-// and the copy that the lease says must not run here (--lease, --release).
+// and the copy --release stops before it lets the lease go. (A copy that a check's lease says
+// must not run here is stopped by the check's own decision: src/core/edges.ts, take-lease-role.)
 
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, type Tick } from '../core/tick.js';
@@ -16,7 +17,7 @@ import type { Transition } from '../core/transition.js';
 import type { Records } from './records.js';
 
 /**
- * The stop of a pass (--stop, the stop half of --restart, a copy the lease stops): the program
+ * The stop of a pass (--stop, the stop half of --restart, the copy --release stops): the program
  * (if it runs) stopped and, with `hold`, held stopped. `current` is the records as the pass
  * has them (null: none); the hold goes on file before the first signal (a crash checkpoint),
  * and the records after the stop are returned for the pass to save. The transitions it makes

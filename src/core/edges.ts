@@ -19,7 +19,7 @@ import { withEvent, type ProgramState } from './state.js';
 import { deathFoundByStop } from './stop-death.js';
 import { stopLine } from './stop-line.js';
 import type { Decided, Edge, EdgeEvent, EventKind, Found, TickEvent } from './events.js';
-import { aside } from './transition.js';
+import { aside, leaseTransitions } from './transition.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -162,8 +162,8 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
     const detail = event.hold ? `${event.line}; held stopped` : event.line;
     const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
-    // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts).
-    const said = [{ text: stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
+    // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts); a copy the lease stops, after the lease's head.
+    const said = [{ text: event.head ? `${event.head}: ${event.line}` : stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
     // A run already gone may have left processes behind (a wrapper's child, a detached helper): stopped first, an error if they survive SIGKILL.
     const leftovers: Effect[] = event.leftovers ? [{ kind: 'stop-run', identity: event.leftovers.identity, pids: event.leftovers.pids, stop: true }] : [];
     return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
@@ -178,4 +178,23 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     return { state, effects: [], outcome: 'running' };
   },
   'record-release': (previous, event) => ({ state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running' }),
+  'take-lease-role': takeLeaseRole,
 };
+
+/**
+ * --lease: this host's role goes on record (with a copy found by its environment, so that a stop
+ * reaches it), its lines as notices beside its changes of role and store; a copy that must not
+ * run here is stopped as --stop stops it (not held: the lease decides), its line headed by the role's.
+ */
+function takeLeaseRole(previous: ProgramState, event: Extract<TickEvent, { kind: 'lease-answered' }>, request: Request, policy: Policy, now: number): Decided {
+  const { role } = event;
+  const state: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease: role.record };
+  const transitions = leaseTransitions(state, previous.lease, role.record, now);
+  const said = role.lines.map((text) => ({ text, of: 'notice' as const }));
+  const outcome = role.go.kind === 'run' ? 'running' : 'not-running';
+  const head = role.stop;
+  if (head === null || !state.identity) return { state, effects: [], outcome, transitions, said };
+  const stopping = HANDLERS['hold-before-signal'](state, { kind: 'stopping', pid: state.identity.pid, how: event.how, hold: false }, request, policy, now);
+  const effects = stopping.effects.map((effect): Effect => (effect.kind === 'signal-stop' ? { ...effect, head } : effect));
+  return { ...stopping, effects, transitions, said };
+}

@@ -5,6 +5,7 @@
 import type { DutiesRecord } from './duties-record.js';
 import type { HealthObservation, HealthOptions } from './health.js';
 import type { LeaseRecord } from './lease-record.js';
+import type { LeaseDecision } from './lease-role.js';
 import type { Observation } from './observation.js';
 import type { AfterEnd, Decision, LaunchResult, Relaunch } from './policy.js';
 import type { Identity } from './state.js';
@@ -38,10 +39,11 @@ export type TickEvent =
   /** --stop (and --restart) found the recorded process already dead: its death is recorded as a check would. */
   | { kind: 'found-dead'; obs: Extract<Observation, { kind: 'gone' }> }
   /**
-   * --stop (and the stop half of --restart) has ended the run: `line` says how. `leftovers`:
-   * the program was already gone but these processes of its run `identity` live on, to be stopped.
+   * --stop (and the stop half of --restart, a copy the lease stops) has ended the run: `line`
+   * says how; `head` (the lease's) heads the one line said of it. `leftovers`: the program was
+   * already gone but these processes of its run `identity` live on, to be stopped.
    */
-  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] } }
+  | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] }; head?: string }
   /**
    * What the `duties` effect observed once the check's decision was performed: the duties
    * record with the logs rotated, the cadence and the launch's health options on it (absent:
@@ -53,7 +55,12 @@ export type TickEvent =
   /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
   | { kind: 'reloaded'; pid: number; signal: string }
   /** --release has let the lease run out (or found it gone): this host's lease record, a standby's from now on. */
-  | { kind: 'released'; lease: LeaseRecord };
+  | { kind: 'released'; lease: LeaseRecord }
+  /**
+   * --lease: the store answered (or did not) and `role` is this host's role (src/core/lease-role.ts);
+   * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals.
+   */
+  | { kind: 'lease-answered'; role: LeaseDecision; found: Identity | null; how: string };
 
 /**
  * A decision with the transitions it made. Whether a check was quiet (for the quiet promise) is
@@ -79,7 +86,8 @@ export type EventKind =
   | 'stopped'
   | 'duties'
   | 'reloaded'
-  | 'released';
+  | 'released'
+  | 'lease-answered';
 
 /** The edges of the machine, named for what they decide, each with the kind of event it takes. */
 export interface EdgeEvent {
@@ -107,6 +115,8 @@ export interface EdgeEvent {
   'record-reload': 'reloaded';
   /** --release has let the lease go: this host is a standby. */
   'record-release': 'released';
+  /** --lease: this host's role on record; a copy that must not run here stopped. */
+  'take-lease-role': 'lease-answered';
 }
 
 /** An edge of the machine, named for what it decides. */

@@ -56,6 +56,16 @@ export interface LeaseDecision {
   go: { kind: 'run'; token: string } | { kind: 'idle'; code: 0 | 1 | 2 };
 }
 
+/**
+ * How a check goes on once the lease's role is decided and its copy stopped (if it had to be):
+ * idle (a standby, or a host that stepped down), with its exit code and the lines a manual
+ * start says of it; or guarding the program, with the lease's variables in its environment and
+ * the time the lease is surely this host's, checked again right before a spawn.
+ */
+export type LeaseGo =
+  | { kind: 'idle'; code: 0 | 1 | 2; say: string[] }
+  | { kind: 'run'; token: string; env: Record<string, string>; launch?: { untilMonoMs: number; needMs: number; leaseName: string } };
+
 /** A holder that cannot renew steps down when less than this is left: one interval, one store call and one stop. */
 export function stepDownMarginMs(rules: Pick<LeaseRules, 'intervalMs' | 'timeoutMs' | 'stopMs'>): number {
   return rules.intervalMs + rules.timeoutMs + rules.stopMs;
@@ -205,4 +215,31 @@ export function decideLease(input: LeaseInput): LeaseDecision {
     return { ...decision, lines: [drop, ...decision.lines] };
   }
   return decideUnanswered(input, answer.text, answer.config);
+}
+
+/**
+ * How a check goes on once `decision` is performed: a standby's ends (with what a manual start,
+ * `manualStart`, says of it); a holder's goes on with the token in the program's environment,
+ * and the time the lease is surely this host's, for a spawn that needs `needMs` of it.
+ */
+export function leaseGo(decision: LeaseDecision, facts: { name: string; leaseName: string; hostId: string; needMs: number; manualStart: boolean }): LeaseGo {
+  const { name, leaseName, manualStart } = facts;
+  if (decision.go.kind === 'idle') {
+    const say: string[] = [];
+    // --start by hand on a standby host: a person asked, so the silence of a standby would mislead.
+    const seen = decision.record.seen;
+    // --restart while the program is held on every host: a person asked, so the hold is said.
+    if (manualStart && seen?.heldBy && decision.record.role === 'holder' && !decision.stop)
+      say.push(`${name}: held stopped on every host (--stop on host ${seen.heldBy}): not started; --start with --lease on any host clears that`);
+    if (manualStart && decision.record.role === 'standby' && !decision.stop && decision.lines.length === 0 && seen) {
+      say.push(`${name}: standby: lease ${leaseName} is held by ${hostText(seen.holder, seen.hostname)} (token ${seen.token}); the program runs there`);
+    }
+    return { kind: 'idle', code: decision.go.code, say };
+  }
+  const token = decision.go.token;
+  // Checked again right before a spawn (src/commands/executor.ts): a check that stood still since must not launch.
+  const renewed = decision.record.renewed;
+  const launch = renewed ? { untilMonoMs: renewed.monoMs + renewed.ttlMs, needMs: facts.needMs, leaseName } : undefined;
+  const env = { ENSURE_RUNNING_FENCING_TOKEN: token, ENSURE_RUNNING_LEASE_NAME: leaseName, ENSURE_RUNNING_HOST_ID: facts.hostId };
+  return { kind: 'run', token, env, ...(launch ? { launch } : {}) };
 }

@@ -47,6 +47,8 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   // A reload signals only a verified process on record.
   reloaded: column('record-reload', ['stopped']),
   released: column('record-release'),
+  // Asked before the check observes, from whatever phase the records are in.
+  'lease-answered': column('take-lease-role'),
 };
 
 /** The cell of `edge`: its name and its handler. */

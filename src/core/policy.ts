@@ -75,7 +75,7 @@ export type Effect =
    * The program of `identity` is gone but these processes of its run live on (a wrapper's
    * child, a detached helper): stop them (stop signal, SIGCONT, SIGKILL after --kill-after),
    * each verified right before each signal, before anything is launched beside them. With
-   * `stop`, they are what a stop (--stop, a copy the lease stops) finds of a run already gone.
+   * `stop`, they are what a stop (--stop, a copy --release stops) finds of a run already gone.
    */
   | { kind: 'stop-run'; identity: Identity; pids: number[]; stop?: true }
   /**
@@ -87,16 +87,23 @@ export type Effect =
   /**
    * --stop (and the stop half of --restart, a copy the lease stops) signals the program of
    * `identity` (stop signal, SIGCONT, SIGKILL after --kill-after, verified right before each
-   * signal), after the hold went on record. How it went comes back as the `stopped` event.
+   * signal), after the hold went on record. How it went comes back as the `stopped` event
+   * (with `head`, a copy the lease stops: the head of its line).
    */
-  | { kind: 'signal-stop'; identity: Identity; hold: boolean }
+  | { kind: 'signal-stop'; identity: Identity; hold: boolean; head?: string }
   /**
    * A check with duties, its decision performed: its logs rotated (--log-max-size), its cadence
    * and a launch's health options put on record, a live run's health observed (heartbeat, HTTP
    * probe, planned restart, memory) unless `launchedNow` (judged from the next check on). What
    * they saw comes back as the `duties` event.
    */
-  | { kind: 'duties'; launchedNow: boolean };
+  | { kind: 'duties'; launchedNow: boolean }
+  /**
+   * --lease: ask the store (acquire or renew, within --lease-timeout) and decide this host's role
+   * (src/lease/step.ts, loaded only then). The role comes back as the `lease-answered` event.
+   * `manualStart`: --start, which clears a local hold; `lost`: the check has no records.
+   */
+  | { kind: 'ask-lease'; manualStart: boolean; lost: boolean };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

@@ -1,59 +1,27 @@
-// The check's lease step (--lease), under the check's lock, before it observes and decides:
-// one store call (acquire or renew), the role decided by src/core/lease-role.ts, the copy
-// here stopped when this host must not run it (standby, step-down, held everywhere, or a
-// restart under a new fencing token): a `stop` effect that the check's executor performs.
-// A holder's check then goes on as usual, with the token in the program's environment; any
-// other host's check ends here.
+// The check's store call (--lease), an effect its executor performs (src/commands/executor.ts)
+// under the check's lock, before it observes: one call (acquire or renew), the role decided by
+// src/core/lease-role.ts and given back to `decide` as an event, whose decision stops the copy
+// here when this host must not run it (standby, step-down, held everywhere, or a restart under
+// a new fencing token) with the stop effects of --stop. A holder's check then goes on as usual,
+// with the token in the program's environment; any other host's check ends there.
 
-import { emptyLeaseRecord, hostText, type LeaseRecord } from '../core/lease-record.js';
-import { decideLease, type StoreAnswer } from '../core/lease-role.js';
-import { emptyState, type Identity, type ProgramState } from '../core/state.js';
-import { EXIT } from '../errors.js';
+import { formatDuration } from '../core/duration.js';
+import { emptyLeaseRecord, type LeaseRecord } from '../core/lease-record.js';
+import { decideLease, leaseGo, type LeaseGo, type StoreAnswer } from '../core/lease-role.js';
+import type { Identity, ProgramState } from '../core/state.js';
+import type { TickEvent } from '../core/tick.js';
 import { observe, userOf } from '../os/observe.js';
 import { pausepoint } from '../os/failpoint.js';
 import { fencingTokenOf } from '../os/orphan.js';
 import { bootId } from '../os/proc-identity.js';
-import { register } from '../os/registry.js';
-import { writeStateFile } from '../os/state-file.js';
+import { removePromise } from '../os/promise-file.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
-import { leaseTransitions, withLines, type Transition } from '../core/transition.js';
 import { leaseHost } from './host.js';
 import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
 
 /** Milliseconds on CLOCK_MONOTONIC, which every process of one boot shares: wall-clock steps do not move it. */
 export const monoMs = (): number => Number(process.hrtime.bigint() / 1_000_000n);
-
-/** The check goes on (this host holds the lease) with these records and configuration, or ends with `code`. */
-export type LeaseStep =
-  | { idle: true; code: number }
-  | {
-      idle: false;
-      config: ProgramConfig;
-      /** The records as now on file, and as the check should start from. */
-      loaded: ProgramState | null;
-      state: ProgramState;
-      /** Puts the token of a copy launched by this check on record, before the save. */
-      settle(state: ProgramState): ProgramState;
-    };
-
-/** What the lease asks the check to do before it goes on: stop the copy here, said in one line headed by `head`. */
-export type LeaseEffect = { kind: 'stop'; head: string };
-
-/**
- * The role decided: the effects to perform first (with `state`, the records with the new lease
- * record, on file before them), then `after` with the records as they are after them.
- */
-export type LeaseAsked =
-  | { decided: false; step: LeaseStep }
-  | {
-      decided: true;
-      effects: LeaseEffect[];
-      /** The lease's changes of role and of the store's health (src/core/transition.ts), and its lines as notices: the check says them. */
-      transitions: Transition[];
-      state: ProgramState;
-      after(onFile: ProgramState | null, state: ProgramState): LeaseStep;
-    };
 
 /** The lease record of these records, or a fresh one when --lease or --lease-name changed. */
 export function recordOf(state: ProgramState | null, lease: LeaseOptions): LeaseRecord {
@@ -160,31 +128,31 @@ export function highestToken(record: LeaseRecord): string {
   return String(high);
 }
 
-/** Writes the records when they changed. */
-function save(path: string, before: ProgramState | null, state: ProgramState): void {
-  if (!before || JSON.stringify(before) !== JSON.stringify(state)) writeStateFile(path, state);
-}
-
 /**
- * The lease step of one check. `manualStart`: --start, which clears a local hold, so it is
- * not one here. Returns the role's effects and what follows them: whether the check goes on, and with what.
+ * The `ask-lease` effect of a check (src/commands/executor.ts): one store call, and this host's
+ * role decided from its answer (src/core/lease-role.ts), to go back to `decide` as the
+ * `lease-answered` event; and how the check goes on once it is decided (`go`). `state`: the
+ * records the check starts from; `lost`: it has none. `manualStart`: --start, which clears a local hold.
  */
-export async function leaseStep(config: ProgramConfig, world: World, loaded: ProgramState | null, manualStart: boolean): Promise<LeaseAsked> {
+export async function askLease(
+  config: ProgramConfig,
+  world: World,
+  state: ProgramState,
+  { manualStart, lost }: { manualStart: boolean; lost: boolean },
+): Promise<{ event: TickEvent; go: LeaseGo }> {
   const lease = config.lease!;
   const { paths } = config;
-  const base = loaded ?? emptyState();
-  // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
-  if (base.held && !manualStart) return { decided: false, step: { idle: true, code: EXIT.ok } };
-  const record = recordOf(loaded, lease);
+  const record = recordOf(state, lease);
   const host = leaseHost(lease.hostId, config.registryDir);
-  const copy = copyHere(config, base, record, loaded === null);
-  const running = copy && { pid: copy.pid, token: copy.token };
   const asked = await ask(lease, host, highestToken(record));
   const { answer, askedMonoMs } = asked;
   // The fault suite's pause: a check that stands still right after the store answered.
   pausepoint('lease-answered');
   const clock = { now: world.now(), bootId: bootId(), askedMonoMs, monoMs: monoMs() };
   await asked.close();
+  // Looked for once the store answered: a copy that ended during the call is not stopped, the check finds it gone.
+  const copy = copyHere(config, state, record, lost);
+  const running = copy && { pid: copy.pid, token: copy.token };
   const rules = {
     name: paths.name,
     leaseName: lease.name,
@@ -194,53 +162,11 @@ export async function leaseStep(config: ProgramConfig, world: World, loaded: Pro
     stopMs: config.killAfterMs,
   };
   const decision = decideLease({ record, answer, me: host, running, clock, rules });
-  // A copy found by its environment goes on record, so that the stop (or the tick) reaches it as the program.
-  const state: ProgramState = { ...base, ...(copy?.found ? { identity: copy.found, pending: null } : {}), lease: decision.record };
-  const effects: LeaseEffect[] = decision.stop ? [{ kind: 'stop', head: decision.stop }] : [];
-  // The role's lines are said by the check as it collects these transitions: notices beside the changes of role and store.
-  const said = decision.lines.map((text) => ({ text, of: 'notice' as const }));
-  const transitions = withLines(leaseTransitions(state, loaded?.lease, decision.record, clock.now), said, state, clock.now);
-  return { decided: true, effects, transitions, state, after: (onFile, now) => goOn(config, world, decision, host, manualStart, onFile, now) };
-}
-
-/** After the role's effects: a standby's check ends (its role on record); a holder's goes on with the token in the program's environment. */
-function goOn(
-  config: ProgramConfig,
-  world: World,
-  decision: ReturnType<typeof decideLease>,
-  host: LeaseHost,
-  manualStart: boolean,
-  onFile: ProgramState | null,
-  state: ProgramState,
-): LeaseStep {
-  const lease = config.lease!;
-  const { paths } = config;
-  if (decision.go.kind === 'idle') {
-    // A standby's check is a check: --status shows it as the last one, and the next one from it.
-    save(paths.stateFile, onFile, { ...state, lastCheckMs: world.now() });
-    // A standby is listed by a bare --status too (its role is on record).
-    register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
-    // --start by hand on a standby host: a person asked, so the silence of a standby would mislead.
-    const seen = decision.record.seen;
-    // --restart while the program is held on every host: a person asked, so the hold is said.
-    if (manualStart && seen?.heldBy && decision.record.role === 'holder' && !decision.stop)
-      world.say(`${paths.name}: held stopped on every host (--stop on host ${seen.heldBy}): not started; --start with --lease on any host clears that`);
-    if (manualStart && decision.record.role === 'standby' && !decision.stop && decision.lines.length === 0 && seen) {
-      world.say(`${paths.name}: standby: lease ${lease.name} is held by ${hostText(seen.holder, seen.hostname)} (token ${seen.token}); the program runs there`);
-    }
-    return { idle: true, code: decision.go.code };
-  }
-  const token = decision.go.token;
-  // Checked again right before a spawn (src/commands/executor.ts): a check that stood still since must not launch.
-  const renewed = decision.record.renewed;
-  const leaseLaunch = renewed
-    ? { untilMonoMs: renewed.monoMs + renewed.ttlMs, needMs: lease.timeoutMs + config.killAfterMs, leaseName: lease.name }
-    : undefined;
-  const extraEnv = { ...config.extraEnv, ENSURE_RUNNING_FENCING_TOKEN: token, ENSURE_RUNNING_LEASE_NAME: lease.name, ENSURE_RUNNING_HOST_ID: host.id };
-  const settle = (after: ProgramState): ProgramState => {
-    const kept = after.lease;
-    if (!after.identity || !kept || kept.ranWith?.launch === after.identity.token) return after;
-    return { ...after, lease: { ...kept, ranWith: { launch: after.identity.token, token } } };
-  };
-  return { idle: false, config: { ...config, extraEnv, ...(leaseLaunch ? { leaseLaunch } : {}) }, loaded: onFile, state, settle };
+  // Before any signal: no call may take the quiet path on the promise of a copy being stopped.
+  if (decision.stop) removePromise(paths.promiseFile);
+  // A copy found by its environment goes on record (by `decide`), so that the stop (or the tick) reaches it as the program.
+  const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
+  const event: TickEvent = { kind: 'lease-answered', role: decision, found: copy?.found ?? null, how };
+  const go = leaseGo(decision, { name: paths.name, leaseName: lease.name, hostId: host.id, needMs: lease.timeoutMs + config.killAfterMs, manualStart });
+  return { event, go };
 }

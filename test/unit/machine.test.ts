@@ -54,6 +54,17 @@ const EVENTS: Record<EventKind, TickEvent> = {
   },
   reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
   released: { kind: 'released', lease: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' } },
+  'lease-answered': {
+    kind: 'lease-answered',
+    role: {
+      record: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' },
+      stop: 'app: lease app is held by b (token 7); stopping the copy here',
+      lines: [],
+      go: { kind: 'idle', code: 0 },
+    },
+    found: null,
+    how: 'SIGTERM, SIGKILL after 10s',
+  },
 };
 
 const _ = null;
@@ -67,16 +78,17 @@ const [START, HOLD, DEAD, STOP, DUTIES, RELOAD, RELEASE] = [
   'record-reload',
   'record-release',
 ] as const;
+const LEASE = 'take-lease-role';
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded released
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded released lease-answered
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE, LEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE, LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];

@@ -2,7 +2,7 @@
 // --release) read a program's records once, through src/commands/records.ts, and write them
 // only through it (its crash checkpoints and its one save). No command reads or writes the
 // state file on its own. The steps that are no command's keep their own read or write: the
-// lease step's standby save, the notify step's, the move of a program's records to another
+// notify step's, the move of a program's records to another
 // name (--config), and the read-only views (status, logs, forget, the promise's fallback).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ const SRC = join(ROOT, 'src');
 /** Where each of the state file's functions may be imported, outside src/os/state-file.ts. */
 const ALLOWED: Record<string, Set<string>> = {
   loadStateFile: new Set(['src/commands/records.ts']),
-  writeStateFile: new Set(['src/commands/records.ts', 'src/lease/step.ts', 'src/notify/notify-step.ts', 'src/config/take-over.ts']),
+  writeStateFile: new Set(['src/commands/records.ts', 'src/notify/notify-step.ts', 'src/config/take-over.ts']),
 };
 
 function sources(dir: string): string[] {

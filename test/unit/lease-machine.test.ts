@@ -1,0 +1,74 @@
+// The lease as part of a check's machine (src/core/edges.ts, `take-lease-role`): this host's
+// role comes back to `decide` as the `lease-answered` event; a copy that must not run here is
+// stopped by the effects of a --stop (the checkpoint, then `signal-stop`), whose `stopped`
+// event says one line headed by the role's; a holder's or an idle host's role stops nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tablePolicy } from './policy-fixture.ts';
+import { decide, type TickEvent } from '../../src/core/tick.ts';
+import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+import { emptyLeaseRecord, type LeaseRecord } from '../../src/core/lease-record.ts';
+import type { LeaseDecision } from '../../src/core/lease-role.ts';
+import type { Policy } from '../../src/core/policy.ts';
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+const REQ = { command: ['./server.js'], cwd: '/srv' };
+const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
+const ID: Identity = { pid: 4242, startTime: '12345', bootId: 'boot', launchedAtMs: T0 - 60_000, token: 'abcdef0123456789' };
+const RUNNING: ProgramState = { ...emptyState(REQ.command, REQ.cwd), launches: 1, identity: ID, lastSeenAliveMs: T0 - 60_000, settled: true };
+const HOLDER: LeaseRecord = {
+  ...emptyLeaseRecord('redis://store:6379', 'app'),
+  role: 'holder',
+  seen: { holder: 'a', hostname: 'a', token: '3', expiresInMs: 30_000, heldBy: null },
+};
+const STANDBY: LeaseRecord = { ...HOLDER, role: 'standby', seen: { holder: 'b', hostname: 'b', token: '4', expiresInMs: 30_000, heldBy: null } };
+const HEAD = 'app: lease app is held by b (token 4); stopping the copy here';
+
+const answered = (role: LeaseDecision, found: Identity | null = null): TickEvent => ({
+  kind: 'lease-answered',
+  role,
+  found,
+  how: 'SIGTERM, SIGKILL after 10s',
+});
+
+test('a copy that must not run here: the role on record, then the checkpoint and the signals of a --stop, not held', () => {
+  const before = { ...RUNNING, lease: HOLDER };
+  const tick = decide(before, answered({ record: STANDBY, stop: HEAD, lines: [], go: { kind: 'idle', code: 0 } }), REQ, POLICY, T0);
+  assert.deepEqual(tick.state.lease, STANDBY);
+  assert.equal(tick.state.held, false);
+  assert.deepEqual(tick.effects, [{ kind: 'checkpoint' }, { kind: 'signal-stop', identity: ID, hold: false, head: HEAD }]);
+  assert.deepEqual(
+    tick.transitions.map((transition) => transition.kind),
+    ['stopping', 'lease-lost'],
+  );
+  // How the signals went comes back as `stopped`, with the role's head: one line, the stop's transition's.
+  const stopped = decide(tick.state, { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: false, pid: 4242, head: HEAD }, REQ, POLICY, T0);
+  assert.deepEqual(
+    stopped.transitions.map((transition) => [transition.kind, transition.line]),
+    [['stop', `${HEAD}: stopped (pid 4242, SIGTERM after 5ms)`]],
+  );
+  assert.equal(stopped.state.identity, null);
+  assert.equal(stopped.state.held, false);
+  assert.deepEqual(stopped.effects, [{ kind: 'remove-pid' }]);
+});
+
+test('a copy found by its environment goes on record, so that the stop reaches it', () => {
+  const found = { ...ID, pid: 5151 };
+  const tick = decide(emptyState(), answered({ record: STANDBY, stop: HEAD, lines: [], go: { kind: 'idle', code: 0 } }, found), REQ, POLICY, T0);
+  assert.deepEqual(tick.state.identity, found);
+  assert.deepEqual(tick.effects.at(-1), { kind: 'signal-stop', identity: found, hold: false, head: HEAD });
+});
+
+test("a holder's role stops nothing: its record and its lines, as notices beside the change of role", () => {
+  const line = 'app: holding lease app (token 3) as a';
+  const tick = decide(RUNNING, answered({ record: HOLDER, stop: null, lines: [line], go: { kind: 'run', token: '3' } }), REQ, POLICY, T0);
+  assert.deepEqual(tick.effects, []);
+  assert.deepEqual(tick.state, { ...RUNNING, lease: HOLDER });
+  assert.deepEqual(
+    tick.transitions.map((transition) => [transition.kind, transition.line]),
+    [
+      ['notice', line],
+      ['lease-taken', null],
+    ],
+  );
+});
