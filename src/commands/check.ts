@@ -2,10 +2,12 @@
 // their first events, the manual actions (src/commands/stop.ts, reload.ts, release.ts).
 
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
-import { decide, type Tick, type TickEvent } from '../core/tick.js';
+import { decide, type Tick } from '../core/tick.js';
+import type { Effect } from '../core/policy.js';
+import type { LeaseGo } from '../core/lease-role.js';
+import type { Transition } from '../core/transition.js';
 import { EXIT } from '../errors.js';
 import { takeLock } from '../os/lock.js';
-import { observe, userOf } from '../os/observe.js';
 import { loadRecords, type Records } from './records.js';
 import { failpoint } from '../os/failpoint.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
@@ -101,67 +103,37 @@ export async function tickLocked(
   prepare?: (state: ProgramState) => ProgramState,
 ): Promise<{ code: number }> {
   const { paths } = given;
-  // The world the check's steps warn through: what they say is a warning of this pass.
-  const world = pass.world;
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
   if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok };
-  // --lease: the store asked first, an effect of the executor; a host that does not hold the lease ends its check here.
-  const leased = given.lease ? await askLease(given, pass, hold, current, prepare !== undefined) : null;
-  if (leased?.kind === 'idle') return { code: leased.code };
-  const config = leased ? leased.config : given;
-  const loaded = leased ? hold.records.onFile : current;
-  const base = leased ? leased.state : loaded;
-  const recorded = prepare ? prepare(base ?? emptyState()) : (base ?? emptyState());
-  const looked = observe(paths, recorded, {
-    tail: true,
-    scan: true,
-    lost: loaded === null,
-    user: userOf(config),
-    ...(config.runAs ? { runAs: config.runAs } : {}),
-  });
-  for (const line of looked.warnings) world.warn(line);
-  // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: observed last, an effect of the decision.
-  const duties = config.health || config.logRotate || config.cadence ? { duties: true as const } : {};
-  const event: TickEvent = { kind: 'observed', obs: looked.obs, ...(looked.found ? { found: looked.found } : {}), ...duties };
-  const first = decide(recorded, event, config.request, config.policy, world.now());
-  const launching = first.effects.some((effect) => effect.kind === 'launch');
-  const tick = await execute(first, executing(config, pass, hold, recorded));
+  // --lease: the store asked first, then (a holder) the program observed; a plain check observes first. One loop of the executor.
+  const from = current ?? emptyState();
+  const manualStart = prepare !== undefined;
+  // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
+  if (given.lease && from.held && !manualStart) return { code: EXIT.ok };
+  const effect: Effect = given.lease ? { kind: 'ask-lease', manualStart, lost: current === null } : { kind: 'observe' };
+  const first: Tick = { state: from, effects: [effect], transitions: [], outcome: 'not-running' };
+  const tick = await execute(first, executing(given, pass, hold, from, prepare));
+  const { go, looked } = tick;
+  if (given.lease && !go) throw new Error('internal error: the lease was not asked (src/commands/check.ts)');
+  // --lease: a host that does not hold the lease ends its check with its role on record.
+  if (go?.kind === 'idle') return { code: standby(given, pass, hold, tick.state, go) };
+  if (!looked) throw new Error('internal error: the program was not observed (src/commands/check.ts)');
   // The pass's one save (crash checkpoints aside).
-  hold.records.save(leased ? ranUnder(tick.state, leased.token) : tick.state);
-  if ((config.respawn || recorded.identity?.waiter) && (looked.obs.kind !== 'ours' || launching)) tidyExitFile(paths.exitFile, tick.state.identity);
+  hold.records.save(go ? ranUnder(tick.state, go.token) : tick.state);
+  if ((given.respawn || looked.recorded.identity?.waiter) && (looked.obs !== 'ours' || looked.launching)) tidyExitFile(paths.exitFile, tick.state.identity);
   return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok };
 }
 
-/**
- * --lease: the store asked and the role decided, as the executor's `ask-lease` effect and the
- * decision it comes back to (which stops a copy that must not run here). A standby's check
- * ends here, its role on record; a holder's goes on with the lease's token in the program's environment.
- */
-async function askLease(
-  config: ProgramConfig,
-  pass: Pass,
-  hold: Hold,
-  current: ProgramState | null,
-  manualStart: boolean,
-): Promise<{ kind: 'idle'; code: number } | { kind: 'run'; config: ProgramConfig; state: ProgramState; token: string }> {
-  const from = current ?? emptyState();
-  // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
-  if (from.held && !manualStart) return { kind: 'idle', code: EXIT.ok };
-  const first: Tick = { state: from, effects: [{ kind: 'ask-lease', manualStart, lost: current === null }], transitions: [], outcome: 'not-running' };
-  const { state, go } = await execute(first, executing(config, pass, hold, from));
-  if (!go) throw new Error('internal error: the lease was not asked (src/commands/check.ts)');
-  if (go.kind === 'run') {
-    const extraEnv = { ...config.extraEnv, ...go.env };
-    return { kind: 'run', config: { ...config, extraEnv, ...(go.launch ? { leaseLaunch: go.launch } : {}) }, state, token: go.token };
-  }
+/** --lease: a standby's check (or a host that stepped down) ends with its role on record, saying what a manual start says of it. Returns its exit code. */
+function standby(config: ProgramConfig, pass: Pass, hold: Hold, state: ProgramState, go: Extract<LeaseGo, { kind: 'idle' }>): number {
   // A standby's check is a check: --status shows it as the last one, and the next one from it.
   hold.records.save({ ...state, lastCheckMs: pass.world.now() });
   // A standby is listed by a bare --status too (its role is on record).
   register(config.registryDir, { name: config.paths.name, pidFile: config.paths.pidFile, stateFile: config.paths.stateFile });
   for (const line of go.say) pass.world.say(line);
-  return { kind: 'idle', code: go.code };
+  return go.code;
 }
 
 /** --lease: a holder's check that launched a copy puts the fencing token it runs under on record with its launch token, before the save. */
@@ -172,8 +144,9 @@ function ranUnder(state: ProgramState, token: string): ProgramState {
 }
 
 /** What the executor performs a check's effects with: every line a check says of its program is a transition's, said as the transition is collected. */
-function executing(config: ProgramConfig, pass: Pass, hold: Hold, recorded: ProgramState): Executing {
-  return { config, world: pass.world, records: hold.records, lock: hold.lock, pending: recorded.pending, collect: (transitions) => pass.collect(transitions) };
+function executing(config: ProgramConfig, pass: Pass, hold: Hold, recorded: ProgramState, prepare?: (state: ProgramState) => ProgramState): Executing {
+  const collect = (transitions: readonly Transition[]): void => pass.collect(transitions);
+  return { config, world: pass.world, records: hold.records, lock: hold.lock, pending: recorded.pending, collect, ...(prepare ? { prepare } : {}) };
 }
 
 /**

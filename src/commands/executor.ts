@@ -1,8 +1,8 @@
 // The executor of one check (src/commands/check.ts) and of a stop (src/commands/stopping.ts):
-// performs a decision's effects in order; an effect with an outcome (a launch, a run ended by a
-// health rule, a stop's signals, the check's duties observed) goes back to `decide` as an event,
-// and that decision's effects are performed next, until none remain. The one place where a
-// decision's effects are performed.
+// performs a decision's effects in order; an effect with an outcome (the program observed, a
+// launch, a run ended by a health rule, a stop's signals, the check's duties observed, the
+// lease's store call) goes back to `decide` as an event, and that decision's effects are
+// performed next, until none remain. The one place where a decision's effects are performed.
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
@@ -22,6 +22,8 @@ import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import type { ProgramConfig } from '../core/program-config.js';
+import type { Observation } from '../core/observation.js';
+import { observe, userOf } from '../os/observe.js';
 import { withoutLeaseSecrets } from '../core/lease-record.js';
 import type { LeaseGo } from '../core/lease-role.js';
 import type { World } from '../world.js';
@@ -46,17 +48,29 @@ export interface Executing {
   pending: ProgramState['pending'];
   /** Takes each decision's transitions as it comes (a check says their lines as they come; a stop keeps them). */
   collect: (transitions: readonly Transition[]) => void;
+  /** A manual start's first event (`start`), decided on the records right before the check observes them. */
+  prepare?: (state: ProgramState) => ProgramState;
+}
+
+/** What the `observe` effect looked at: the records it observed from, what it saw, and whether the check's decision on it launched. */
+export interface Looked {
+  recorded: ProgramState;
+  obs: Observation['kind'];
+  launching: boolean;
 }
 
 /**
- * The executor: performs a decision's effects in order. An effect with an outcome (a launch, a
- * run ended by a health rule, a stop's signals, the check's duties, the lease's store call) goes
- * back to `decide` as an event, and that decision's effects are performed next, until none
- * remain. Returns the last decision: the one that ends this check or stop (with, when the lease
- * was asked, how the check goes on: `go`).
+ * The executor: performs a decision's effects in order. An effect with an outcome (the check's
+ * observation, a launch, a run ended by a health rule, a stop's signals, the check's duties, the
+ * lease's store call) goes back to `decide` as an event, and that decision's effects are
+ * performed next, until none remain. Returns the last decision: the one that ends this check or
+ * stop (with, when the lease was asked, how the check goes on: `go`; and, when the program was
+ * observed, what was seen: `looked`).
  */
-export async function execute(first: Tick, run: Executing): Promise<Tick & { go?: LeaseGo }> {
-  const { config, world, records } = run;
+export async function execute(first: Tick, run: Executing): Promise<Tick & { go?: LeaseGo; looked?: Looked }> {
+  const { world, records } = run;
+  // --lease: a holder's check goes on with the lease's variables in the program's environment (set once the role is decided).
+  let { config } = run;
   const { paths, request, policy } = config;
   let tick = first;
   run.collect(tick.transitions);
@@ -66,6 +80,7 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
   let pending = run.pending;
   // --lease: how the check goes on once the role is decided (and a copy stopped, if it had to be).
   let go: LeaseGo | undefined;
+  let looked: Looked | undefined;
   for (let effect = queue.shift(); effect; effect = queue.shift()) {
     // The event an effect's outcome is, the state it is decided from and (observed earlier) when.
     let next: { from: ProgramState; event: TickEvent; now?: number } | null = null;
@@ -96,7 +111,27 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         // --lease: the store call, loaded only then (a check without --lease never loads pg or redis); its role comes back as an event.
         const asked = await (await import('../lease/step.js')).askLease(config, world, tick.state, effect);
         go = asked.go;
+        if (go.kind === 'run') config = { ...config, extraEnv: { ...config.extraEnv, ...go.env }, ...(go.launch ? { leaseLaunch: go.launch } : {}) };
         next = { from: tick.state, event: asked.event };
+        break;
+      }
+      case 'observe': {
+        // The PID file and the process, from the records as a manual start's first event leaves them.
+        const recorded = run.prepare ? run.prepare(tick.state) : tick.state;
+        const seen = observe(paths, recorded, {
+          tail: true,
+          scan: true,
+          lost: records.onFile === null,
+          user: userOf(config),
+          ...(config.runAs ? { runAs: config.runAs } : {}),
+        });
+        for (const line of seen.warnings) world.warn(line);
+        // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: observed last, an effect of the decision.
+        const duties = config.health || config.logRotate || config.cadence ? { duties: true as const } : {};
+        next = { from: recorded, event: { kind: 'observed', obs: seen.obs, ...(seen.found ? { found: seen.found } : {}), ...duties } };
+        // A launch is checked against the launch the records name as the check observes them (a lease's role may have settled one).
+        pending = recorded.pending;
+        looked = { recorded, obs: seen.obs.kind, launching: false };
         break;
       }
       case 'launch': {
@@ -127,9 +162,10 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
       tick = decide(next.from, next.event, request, policy, next.now ?? world.now());
       run.collect(tick.transitions);
       queue.unshift(...tick.effects);
+      if (next.event.kind === 'observed' && looked) looked.launching = tick.effects.some((effect) => effect.kind === 'launch');
     }
   }
-  return go ? { ...tick, go } : tick;
+  return { ...tick, ...(go ? { go } : {}), ...(looked ? { looked } : {}) };
 }
 
 /** The end of a stop line naming the other processes of the run that the stop reached. */

@@ -184,7 +184,8 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
 /**
  * --lease: this host's role goes on record (with a copy found by its environment, so that a stop
  * reaches it), its lines as notices beside its changes of role and store; a copy that must not
- * run here is stopped as --stop stops it (not held: the lease decides), its line headed by the role's.
+ * run here is stopped as --stop stops it (not held: the lease decides), its line headed by the
+ * role's; a holder's check goes on with the `observe` effect.
  */
 function takeLeaseRole(previous: ProgramState, event: Extract<TickEvent, { kind: 'lease-answered' }>, request: Request, policy: Policy, now: number): Decided {
   const { role } = event;
@@ -192,9 +193,11 @@ function takeLeaseRole(previous: ProgramState, event: Extract<TickEvent, { kind:
   const transitions = leaseTransitions(state, previous.lease, role.record, now);
   const said = role.lines.map((text) => ({ text, of: 'notice' as const }));
   const outcome = role.go.kind === 'run' ? 'running' : 'not-running';
+  // A holder's check goes on: the program is observed (once a copy under another token is stopped), its check decided from there.
+  const goOn: Effect[] = role.go.kind === 'run' ? [{ kind: 'observe' }] : [];
   const head = role.stop;
-  if (head === null || !state.identity) return { state, effects: [], outcome, transitions, said };
+  if (head === null || !state.identity) return { state, effects: goOn, outcome, transitions, said };
   const stopping = HANDLERS['hold-before-signal'](state, { kind: 'stopping', pid: state.identity.pid, how: event.how, hold: false }, request, policy, now);
   const effects = stopping.effects.map((effect): Effect => (effect.kind === 'signal-stop' ? { ...effect, head } : effect));
-  return { ...stopping, effects, transitions, said };
+  return { ...stopping, effects: [...effects, ...goOn], transitions, said };
 }

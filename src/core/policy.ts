@@ -103,7 +103,13 @@ export type Effect =
    * (src/lease/step.ts, loaded only then). The role comes back as the `lease-answered` event.
    * `manualStart`: --start, which clears a local hold; `lost`: the check has no records.
    */
-  | { kind: 'ask-lease'; manualStart: boolean; lost: boolean };
+  | { kind: 'ask-lease'; manualStart: boolean; lost: boolean }
+  /**
+   * A check looks at its program (src/os/observe.ts): the PID file and the process, alive, gone
+   * or another tool's, and a launch found again; first in a plain check, and once the lease's
+   * role lets a holder go on. What it saw comes back as the `observed` event.
+   */
+  | { kind: 'observe' };
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

@@ -1,7 +1,7 @@
 // One tick of supervision as one pure decision: the phase a program is in, the events that
 // move it, and `decide`, which returns the next state, the effects to perform and the
 // transitions it made (src/core/transition.ts) as data.
-// The check command (src/commands/check.ts) observes, calls `decide`, and performs the effects (src/commands/executor.ts).
+// The check command (src/commands/check.ts) performs the effects (src/commands/executor.ts), its look at the program (`observe`) first.
 
 import type { Tick, TickEvent } from './events.js';
 import { cellOf } from './machine.js';

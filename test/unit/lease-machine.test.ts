@@ -62,7 +62,8 @@ test('a copy found by its environment goes on record, so that the stop reaches i
 test("a holder's role stops nothing: its record and its lines, as notices beside the change of role", () => {
   const line = 'app: holding lease app (token 3) as a';
   const tick = decide(RUNNING, answered({ record: HOLDER, stop: null, lines: [line], go: { kind: 'run', token: '3' } }), REQ, POLICY, T0);
-  assert.deepEqual(tick.effects, []);
+  // Its check goes on in the same loop: the program observed, its check decided from there.
+  assert.deepEqual(tick.effects, [{ kind: 'observe' }]);
   assert.deepEqual(tick.state, { ...RUNNING, lease: HOLDER });
   assert.deepEqual(
     tick.transitions.map((transition) => [transition.kind, transition.line]),
@@ -72,3 +73,39 @@ test("a holder's role stops nothing: its record and its lines, as notices beside
     ],
   );
 });
+
+// The rows of what a role asks next: the observation of the program only when the holder goes on, after any stop.
+const ROLES: { name: string; role: LeaseDecision; effects: string[] }[] = [
+  { name: 'a holder, no copy to stop → observe', role: { record: HOLDER, stop: null, lines: [], go: { kind: 'run', token: '3' } }, effects: ['observe'] },
+  {
+    name: 'a holder whose copy runs under another token → stop it, then observe',
+    role: {
+      record: HOLDER,
+      stop: "app: pid 4242 runs under fencing token 2, the lease's token is now 3; restarting it",
+      lines: [],
+      go: { kind: 'run', token: '3' },
+    },
+    effects: ['checkpoint', 'signal-stop', 'observe'],
+  },
+  { name: 'a standby with no copy → nothing: its check ends', role: { record: STANDBY, stop: null, lines: [], go: { kind: 'idle', code: 0 } }, effects: [] },
+  {
+    name: 'a standby with a copy → stop it, no observation',
+    role: { record: STANDBY, stop: HEAD, lines: [], go: { kind: 'idle', code: 0 } },
+    effects: ['checkpoint', 'signal-stop'],
+  },
+  {
+    name: 'a holder that stepped down (the store did not answer) → nothing observed',
+    role: { record: { ...HOLDER, role: 'standby' }, stop: null, lines: ['app: lease store did not answer'], go: { kind: 'idle', code: 2 } },
+    effects: [],
+  },
+];
+
+for (const row of ROLES) {
+  test(`lease-answered: ${row.name}`, () => {
+    const tick = decide({ ...RUNNING, lease: HOLDER }, answered(row.role), REQ, POLICY, T0);
+    assert.deepEqual(
+      tick.effects.map((effect) => effect.kind),
+      row.effects,
+    );
+  });
+}

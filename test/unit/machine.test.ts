@@ -130,3 +130,19 @@ for (const phase of PHASES) {
     });
   }
 }
+
+// --lease: a holder's role asks, last, for the observation of the program (the `observe` effect), from whatever phase its records are in.
+for (const phase of PHASES) {
+  test(`${phase.toUpperCase()} + lease-answered, a holder that goes on → the observe effect, last`, () => {
+    const role = {
+      record: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'holder' as const },
+      stop: null,
+      lines: [],
+      go: { kind: 'run' as const, token: '7' },
+    };
+    const tick = decide(STATES[phase], { kind: 'lease-answered', role, found: null, how: 'SIGTERM, SIGKILL after 10s' }, REQ, POLICY, T0);
+    assert.deepEqual(tick.effects.at(-1), { kind: 'observe' });
+    // The standby of the table's fixture does not go on: nothing observed.
+    assert.ok(!decide(STATES[phase], EVENTS['lease-answered'], REQ, POLICY, T0).effects.some((effect) => effect.kind === 'observe'));
+  });
+}
