@@ -2,7 +2,7 @@
 // bounded polling instead of sleeps, and cleanup of every process a test started, by PID.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,9 +170,14 @@ export async function waitUntil<T>(
   }
 }
 
-/** Reads a file, or '' when it is missing. */
+/** Reads a file, or '' when it is missing (also when it goes between a look and the read: a PID file removed before a relaunch). */
 export function readOr(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
 }
 
 /** The fixture script's absolute path. */
