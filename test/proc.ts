@@ -1,7 +1,7 @@
 // /proc readers for the end-to-end tests: a process's stat fields, and processes found by a marker argument.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { killHard, type Sandbox } from './helpers.ts';
+import { killHard, waitUntil, type Sandbox } from './helpers.ts';
 
 export interface Stat {
   state: string;
@@ -60,6 +60,34 @@ export function startTimeOf(pid: number): string {
 export function cleanupMarked(box: Sandbox, marker: string): () => void {
   return () => {
     for (const pid of pidsWithArg(marker)) box.track(pid);
+    box.cleanup();
+  };
+}
+
+/**
+ * The after-hook of a --respawn test whose processes carry `marker`: kills them by PID, the
+ * waiters first (so that none relaunches its program), until none is left; then the sandbox.
+ */
+export function endRespawned(box: Sandbox, marker: string): () => Promise<void> {
+  return async () => {
+    await waitUntil(
+      () => {
+        const left = pidsWithArg(marker);
+        const waiters = left.filter((pid) => cmdline(pid)?.includes('ensure-running-waiter'));
+        for (const pid of waiters.length ? waiters : left) {
+          box.track(pid);
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        return left.length === 0;
+      },
+      'every process of the test to be gone',
+      20_000,
+      50,
+    );
     box.cleanup();
   };
 }

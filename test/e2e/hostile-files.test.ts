@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { BIN, Sandbox, fixture, isAlive, lines, readOr, runProcess, waitUntil, type RunResult } from '../helpers.ts';
-import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
+import { cmdline, endRespawned, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 const root = process.getuid?.() === 0;
 const skip = !root && 'needs root to plant files as another user';
@@ -334,31 +334,6 @@ for (const kind of ['FIFO', 'symlink'] as const) {
       `no stack trace:\n${said.filter((line) => /internal error| {4}at /.test(line)).join('\n')}`,
     );
   });
-}
-
-/** Ends a --respawn test's processes: waiters first (so that none relaunches), then the rest, then the sandbox. */
-function endRespawned(box: Sandbox, marker: string): () => Promise<void> {
-  return async () => {
-    await waitUntil(
-      () => {
-        const left = pidsWithArg(marker);
-        const waiters = left.filter((pid) => cmdline(pid)?.includes('ensure-running-waiter'));
-        for (const pid of waiters.length ? waiters : left) {
-          box.track(pid);
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-        return left.length === 0;
-      },
-      'every process of the test to be gone',
-      20_000,
-      50,
-    );
-    box.cleanup();
-  };
 }
 
 for (const kind of ['FIFO', 'symlink'] as const) {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, lines, readOr, rootOnly, waitUntil } from '../helpers.ts';
-import { cmdline, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
+import { endRespawned, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 interface Status {
   state: string;
@@ -22,31 +22,6 @@ async function status(box: Sandbox, pidFile = 'app.pid'): Promise<Status> {
   return JSON.parse(run.stdout) as Status;
 }
 
-/** Kills every process of the test (waiters first, so that none relaunches), until none is left; then the sandbox. */
-function cleanup(box: Sandbox, marker: string): () => Promise<void> {
-  return async () => {
-    await waitUntil(
-      () => {
-        const left = pidsWithArg(marker);
-        const waiters = left.filter((pid) => cmdline(pid)?.includes('ensure-running-waiter'));
-        for (const pid of waiters.length ? waiters : left) box.track(pid);
-        for (const pid of waiters.length ? waiters : left) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-        return left.length === 0;
-      },
-      'every process of the test to be gone',
-      20_000,
-      50,
-    );
-    box.cleanup();
-  };
-}
-
 /** The PID in the PID file once it names a live process other than `not`. */
 function nextPid(box: Sandbox, not: number, pidFile = 'app.pid'): Promise<number> {
   return waitUntil(() => {
@@ -58,7 +33,7 @@ function nextPid(box: Sandbox, not: number, pidFile = 'app.pid'): Promise<number
 test('SIGKILL: the waiter brings the program back with no check call, and its signal is on record', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
   const first = await box.run(check);
   assert.equal(first.code, 0, first.stderr);
@@ -98,7 +73,7 @@ test('SIGKILL: the waiter brings the program back with no check call, and its si
 test('--stop and a hold bring nothing back; the waiter goes with the run', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-stop');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(check)).code, 0);
   const pid = box.pidOf();
@@ -120,7 +95,7 @@ test('--stop and a hold bring nothing back; the waiter goes with the run', async
 test('the waiter killed: --status says so, and the next cron check finds the death and relaunches as without --respawn', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-hold');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(check)).code, 0);
   const pid = box.pidOf();
@@ -146,7 +121,7 @@ test('the waiter killed: --status says so, and the next cron check finds the dea
 test('a program that dies at once backs off and goes FATAL as under cron: the waiter adds no launch', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-fail');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--interval', '2s', '--max-retries', '2', '--', fixture('exit-now.js'), '3', marker];
   const first = await box.run(check);
   assert.equal(first.code, 1);
@@ -187,7 +162,7 @@ function uidOf(pid: number): number | null {
 test('--restart: the old run and its waiter go, the new run has its own waiter, and nothing else is launched', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-restart');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
   assert.equal((await box.run(check)).code, 0);
   const pid = box.pidOf();
@@ -214,7 +189,7 @@ test('--user nobody: the program runs as the user under a waiter of the caller, 
   const box = new Sandbox();
   chmodSync(box.dir, 0o755);
   const marker = uniqueMarker('respawn-user');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--user', 'nobody', '--', fixture('forever.js'), marker];
   const first = await box.run(check);
   assert.equal(first.code, 0, first.stderr);
@@ -236,7 +211,7 @@ test('--user nobody: the program runs as the user under a waiter of the caller, 
 test("a config file with two programs, one with respawn: it has a waiter, which runs the file's check; only its death has a status", async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-config');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   writeFileSync(
     box.path('apps.toml'),
     [
@@ -277,7 +252,7 @@ test("a config file with two programs, one with respawn: it has a waiter, which 
 test('the death the waiter saw reaches --on-change at once with its signal, and the metrics', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-hook');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   mkdirSync(box.path('calls'));
   const check = ['--pid', 'app.pid', '--respawn', '--on-change', `${fixture('hook-record.cjs')} ${box.path('calls')}`, '--', fixture('forever.js'), marker];
   assert.equal((await box.run(check)).code, 0);
@@ -304,7 +279,7 @@ test('the death the waiter saw reaches --on-change at once with its signal, and 
 test('a health restart stops the old waiter with its run: one new run, one new waiter, no extra launch', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-health');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--heartbeat', box.path('beat'), '--heartbeat-timeout', '1s', '--', fixture('forever.js'), marker];
   const first = await box.run(check);
   assert.equal(first.code, 0, first.stderr);
@@ -326,7 +301,7 @@ test('a health restart stops the old waiter with its run: one new run, one new w
 test('a daemonizing program: the launcher exits 0, the daemon goes on file, and it has no waiter (cron is its backstop)', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-daemon');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('daemon.cjs'), box.path('own.pid'), marker];
   const first = await box.run(check);
   assert.equal(first.code, 0, first.stderr);
@@ -348,7 +323,7 @@ test('a daemonizing program: the launcher exits 0, the daemon goes on file, and 
 test('the check of a waiter whose run is no longer on record does nothing: no launch, not even of a forgotten program', async (t) => {
   const box = new Sandbox();
   const marker = uniqueMarker('respawn-old');
-  t.after(cleanup(box, marker));
+  t.after(endRespawned(box, marker));
   const check = ['--pid', 'app.pid', '--respawn', '--', fixture('forever.js'), marker];
   // As an old waiter's check runs it (its PID is not the waiter on record): on a program never launched, and on a dead one.
   const old = box.env({ ENSURE_RUNNING_RESPAWNED: '1' });

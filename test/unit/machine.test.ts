@@ -4,24 +4,17 @@
 // by `decide`, naming the phase and the event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tablePolicy } from './policy-fixture.ts';
+import { MIN, REQ, T0, base, identity, tablePolicy } from './policy-fixture.ts';
 import { HANDLERS } from '../../src/core/edges.ts';
 import { MACHINE, type Edge, type EventKind } from '../../src/core/machine.ts';
 import { phaseOf, type Phase } from '../../src/core/phase.ts';
 import { decide, type TickEvent } from '../../src/core/tick.ts';
-import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+import type { ProgramState } from '../../src/core/state.ts';
 import { emptyLeaseRecord } from '../../src/core/lease-record.ts';
 import { emptyDuties } from '../../src/core/duties-record.ts';
 import type { Policy } from '../../src/core/policy.ts';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-const CMD = ['./server.js'];
-const REQ = { command: CMD, cwd: '/srv' };
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
-
-const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
-const base = (extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), launches: 1, ...extra });
 
 /** One record of each phase. */
 const STATES: Record<Phase, ProgramState> = {

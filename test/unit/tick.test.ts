@@ -3,24 +3,17 @@
 // events the tick adds (a launch found again, a refused launch, a manual stop or start)
 // and whether its transitions say a line.
 import { test } from 'node:test';
-import { tablePolicy } from './policy-fixture.ts';
+import { MIN, REQ, T0, base, identity, tablePolicy } from './policy-fixture.ts';
 import { reportLines } from '../helpers.ts';
 import assert from 'node:assert/strict';
 import { phaseOf } from '../../src/core/phase.ts';
 import { decide, type Tick, type TickEvent } from '../../src/core/tick.ts';
 import type { Policy } from '../../src/core/policy.ts';
-import { emptyState, type Identity, type ProgramState } from '../../src/core/state.ts';
+import type { ProgramState } from '../../src/core/state.ts';
 import { emptyDuties } from '../../src/core/duties-record.ts';
 import type { HealthOptions } from '../../src/core/health.ts';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-const CMD = ['./server.js'];
-const REQ = { command: CMD, cwd: '/srv' };
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
-
-const identity = (pid: number, launchedAtMs: number): Identity => ({ pid, startTime: '12345', bootId: 'boot', launchedAtMs, token: 'abcdef0123456789' });
-const base = (extra: Partial<ProgramState> = {}): ProgramState => ({ ...emptyState(CMD, '/srv'), launches: 1, ...extra });
 const RUNNING = base({ identity: identity(4242, T0 - 10 * MIN), lastSeenAliveMs: T0 - MIN, lastCheckMs: T0 - MIN, settled: true });
 const STARTING = base({ pending: { token: 'feedfacefeedface', atMs: T0 - 2_000 } });
 const HELD = base({ held: true });
