@@ -96,7 +96,7 @@ const HEAVY = /\/src\/(lease\/postgres|lease\/redis|core\/schedule|config\/load)
 // The other actions of src/cli/main.ts's dispatch: a plain check never reaches them, and
 // leaving them out makes the file smaller to compile at every start.
 const OTHER_ACTIONS =
-  /\/src\/(cli\/help|cli\/completion|config\/call|commands\/(status|stop|reload|release|crontab|install|logs|forget)|notify\/output-file)\.js$/;
+  /\/src\/(cli\/help|cli\/completion|config\/call|commands\/(status|stop|reload|release|crontab|install|logs|forget)|lease\/manual|notify\/output-file)\.js$/;
 await build({
   entryPoints: { check: 'src/cli/check-entry.ts' },
   ...COMMONJS,

@@ -1,8 +1,9 @@
-// The executor of one check (src/commands/check.ts) and of a stop (src/commands/stopping.ts):
-// performs a decision's effects in order; an effect with an outcome (the program observed, a
-// launch, a run ended by a health rule, a stop's signals, the check's duties observed, the
-// lease's store call) goes back to `decide` as an event, and that decision's effects are
-// performed next, until none remain. The one place where a decision's effects are performed.
+// The executor of one check (src/commands/check.ts), of a stop (src/commands/stopping.ts) and of
+// --release (src/commands/release.ts): performs a decision's effects in order; an effect with an
+// outcome (the program observed, a launch, a run ended by a health rule, a stop's signals, the
+// check's duties observed, the lease's store calls) goes back to `decide` as an event, and that
+// decision's effects are performed next, until none remain. The one place where a decision's
+// effects are performed.
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
@@ -62,7 +63,7 @@ export interface Looked {
 /**
  * The executor: performs a decision's effects in order. An effect with an outcome (the check's
  * observation, a launch, a run ended by a health rule, a stop's signals, the check's duties, the
- * lease's store call) goes back to `decide` as an event, and that decision's effects are
+ * lease's store calls: a check's and --release's) goes back to `decide` as an event, and that decision's effects are
  * performed next, until none remain. Returns the last decision: the one that ends this check or
  * stop (with, when the lease was asked, how the check goes on: `go`; and, when the program was
  * observed, what was seen: `looked`).
@@ -115,6 +116,10 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         next = { from: tick.state, event: asked.event };
         break;
       }
+      case 'release-lease':
+        // --release: the store call, loaded only then; its answer comes back as the `released` event.
+        next = { from: tick.state, event: await (await import('../lease/manual.js')).releaseLease(config, effect) };
+        break;
       case 'observe': {
         // The PID file and the process, from the records as a manual start's first event leaves them.
         const recorded = run.prepare ? run.prepare(tick.state) : tick.state;

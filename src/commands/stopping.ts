@@ -1,6 +1,7 @@
-// Stopping the program in a pass (src/commands/check.ts): --stop, the stop half of --restart,
-// and the copy --release stops before it lets the lease go. (A copy that a check's lease says
-// must not run here is stopped by the check's own decision: src/core/edges.ts, take-lease-role.)
+// Stopping the program in a pass (src/commands/check.ts): --stop and the stop half of --restart.
+// (A copy that a check's lease says must not run here, or that --release stops before it lets
+// the lease go, is stopped by that pass's own decision: src/core/edges.ts, take-lease-role and
+// ask-release.)
 
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
 import { decide, type Tick } from '../core/tick.js';
@@ -17,7 +18,7 @@ import type { Transition } from '../core/transition.js';
 import type { Records } from './records.js';
 
 /**
- * The stop of a pass (--stop, the stop half of --restart, the copy --release stops): the program
+ * The stop of a pass (--stop, the stop half of --restart): the program
  * (if it runs) stopped and, with `hold`, held stopped. `current` is the records as the pass
  * has them (null: none); the hold goes on file before the first signal (a crash checkpoint),
  * and the records after the stop are returned for the pass to save. The transitions it makes
@@ -103,22 +104,4 @@ export async function stopStep(
   // The stop's line is its transition's (with, when held, the command that starts it again).
   for (const transition of tick.transitions) if (transition.line !== null) world.say(transition.line);
   return tick.state;
-}
-
-/** Stops the copy here (not held: the lease decides), and says so in one line headed by `head`; returns the records after the stop. */
-export async function stopCopy(
-  config: ProgramConfig,
-  world: World,
-  hold: { records: Records },
-  current: ProgramState | null,
-  head: string,
-  transitions: Transition[] = [],
-): Promise<ProgramState> {
-  const own: Transition[] = [];
-  // Its own line is not said: how the stop went (its transition's reason) ends the lease's line.
-  const state = await stopStep(config, { ...world, say: () => undefined }, hold.records, current, false, own);
-  transitions.push(...own);
-  const stop = [...own].reverse().find((transition) => transition.kind === 'stop');
-  world.warn(`${head}: ${stop?.reason ?? 'was not running'}`);
-  return state;
 }

@@ -20,6 +20,8 @@ import { deathFoundByStop } from './stop-death.js';
 import { stopLine } from './stop-line.js';
 import type { Decided, Edge, EdgeEvent, EventKind, Found, TickEvent } from './events.js';
 import { aside, leaseTransitions } from './transition.js';
+import { formatDuration } from './duration.js';
+import { hostText } from './lease-record.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -177,9 +179,59 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
     return { state, effects: [], outcome: 'running' };
   },
-  'record-release': (previous, event) => ({ state: { ...previous, lease: event.lease }, effects: [], outcome: 'not-running' }),
+  'ask-release': askRelease,
+  'record-release': recordRelease,
   'take-lease-role': takeLeaseRole,
 };
+
+/**
+ * --release, its first event: a lease this host holds (on record, with its token) is let go. The
+ * copy here, if it runs, is stopped first as the lease stops it (the effects of a --stop, not
+ * held, its line headed by "releasing lease"), and the stop goes on file before the store is
+ * asked (a crash checkpoint: once the lease is released another host may start its own copy at
+ * once); then the store call, `release-lease`, whose answer comes back as `released`. A lease
+ * this host does not hold: said, nothing done.
+ */
+function askRelease(previous: ProgramState, event: Extract<TickEvent, { kind: 'release' }>, request: Request, policy: Policy, now: number): Decided {
+  const { lease, host } = event;
+  const token = lease.role === 'holder' ? lease.seen?.token : undefined;
+  if (token === undefined) {
+    const seen = lease.seen;
+    const last = seen?.holder ? `; it was last held by ${hostText(seen.holder, seen.hostname)} (token ${seen.token})` : '';
+    const text = `${policy.name}: lease ${lease.name} is not held by this host (${hostText(host.id, host.hostname)}), nothing to release${last}`;
+    return { state: previous, effects: [], outcome: 'not-running', said: [{ text, of: 'notice' }] };
+  }
+  // Keyed to the id this host held it under (on record), whatever id this call would make (another ENSURE_RUNNING_HOME).
+  const release: Effect = { kind: 'release-lease', holder: lease.seen?.holder || host.id, token };
+  const state: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease };
+  if (!event.running || !state.identity) return { state, effects: [release], outcome: 'not-running' };
+  const head = `${policy.name}: releasing lease ${lease.name}`;
+  const stopping = HANDLERS['hold-before-signal'](state, { kind: 'stopping', pid: state.identity.pid, how: event.how, hold: false }, request, policy, now);
+  const effects = stopping.effects.map((effect): Effect => (effect.kind === 'signal-stop' ? { ...effect, head } : effect));
+  return { ...stopping, effects: [...effects, { kind: 'checkpoint' }, release] };
+}
+
+/**
+ * --release's store call answered: the lease let run out (or found gone) makes this host a
+ * standby, renewed never (its `lease-lost`), said in a line; a store that did not answer leaves
+ * the lease this host's until it runs out, said as a `store-unreachable` whose line warns.
+ */
+function recordRelease(previous: ProgramState, event: Extract<TickEvent, { kind: 'released' }>, _request: Request, policy: Policy, now: number): Decided {
+  const { answer, name, token, ttlMs } = event;
+  if (answer.kind === 'failed') {
+    const text =
+      `${policy.name}: the copy here is stopped, but lease ${name} is not released (${answer.error}); it stays this host's until it ` +
+      `runs out (within ${formatDuration(ttlMs)}), and the next check here renews it and starts the copy again: run --release again once the store answers`;
+    return { state: previous, effects: [], outcome: 'not-running', transitions: [aside(previous, 'store-unreachable', answer.error, now, text)] };
+  }
+  const state: ProgramState = previous.lease ? { ...previous, lease: { ...previous.lease, role: 'standby', renewed: null } } : previous;
+  const text =
+    answer.kind === 'released'
+      ? `${policy.name}: released lease ${name} (token ${token}); another host takes it ` +
+        `at its next check (this one only after ${formatDuration(ttlMs)} if none does)`
+      : `${policy.name}: lease ${name} had already run out or changed hands; the copy here is stopped`;
+  return { state, effects: [], outcome: 'not-running', transitions: leaseTransitions(state, previous.lease, state.lease, now), said: [{ text, of: 'notice' }] };
+}
 
 /**
  * --lease: this host's role goes on record (with a copy found by its environment, so that a stop

@@ -54,13 +54,27 @@ export type TickEvent =
   | { kind: 'duties'; record?: DutiesRecord; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
   /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
   | { kind: 'reloaded'; pid: number; signal: string }
-  /** --release has let the lease run out (or found it gone): this host's lease record, a standby's from now on. */
-  | { kind: 'released'; lease: LeaseRecord }
+  /**
+   * --release, its first event: `lease`, this host's lease record (as src/lease/step.ts's
+   * `recordOf` gives it); `host`, this host's id and hostname for the line of a lease it does not
+   * hold; `running`, the copy here is verified as ours (`found`: found by its environment, to be
+   * put on record so that the stop reaches it); `how`, how a stop of the copy signals.
+   */
+  | { kind: 'release'; lease: LeaseRecord; host: { id: string; hostname: string }; running: boolean; found: Identity | null; how: string }
+  /**
+   * The `release-lease` effect's store call answered: the lease `name` let run out under `token`
+   * (`released`), found already run out or in other hands (`gone`), or the store did not answer
+   * (`failed`, its error); `ttlMs`, the lease's TTL (--lease-ttl), for the lines.
+   */
+  | { kind: 'released'; answer: ReleaseAnswer; name: string; token: string; ttlMs: number }
   /**
    * --lease: the store answered (or did not) and `role` is this host's role (src/core/lease-role.ts);
    * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals.
    */
   | { kind: 'lease-answered'; role: LeaseDecision; found: Identity | null; how: string };
+
+/** How the store answered --release's call (src/lease/manual.ts): let run out, already gone, or no answer. */
+export type ReleaseAnswer = { kind: 'released' } | { kind: 'gone' } | { kind: 'failed'; error: string };
 
 /**
  * A decision with the transitions it made. Whether a check was quiet (for the quiet promise) is
@@ -86,6 +100,7 @@ export type EventKind =
   | 'stopped'
   | 'duties'
   | 'reloaded'
+  | 'release'
   | 'released'
   | 'lease-answered';
 
@@ -113,7 +128,9 @@ export interface EdgeEvent {
   'record-duties': 'duties';
   /** --reload has signalled the program. */
   'record-reload': 'reloaded';
-  /** --release has let the lease go: this host is a standby. */
+  /** --release: a lease this host holds is let go (its copy stopped first, the stop on file); one it does not hold, said so. */
+  'ask-release': 'release';
+  /** --release's store call answered: this host is a standby; or, the store silent, the lease stays this host's. */
   'record-release': 'released';
   /** --lease: this host's role on record; a copy that must not run here stopped. */
   'take-lease-role': 'lease-answered';

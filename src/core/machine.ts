@@ -46,6 +46,8 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   duties: column('record-duties', ['starting']),
   // A reload signals only a verified process on record.
   reloaded: column('record-reload', ['stopped']),
+  // Asked from whatever phase the records are in: the lease is this host's or not, whatever runs here.
+  release: column('ask-release'),
   released: column('record-release'),
   // Asked before the check observes, from whatever phase the records are in.
   'lease-answered': column('take-lease-role'),

@@ -105,6 +105,12 @@ export type Effect =
    */
   | { kind: 'ask-lease'; manualStart: boolean; lost: boolean }
   /**
+   * --release: ask the store to let the lease run out now if `holder` (the host id on record)
+   * holds it under `token` (src/lease/manual.ts, loaded only then). The answer comes back as the
+   * `released` event.
+   */
+  | { kind: 'release-lease'; holder: string; token: string }
+  /**
    * A check looks at its program (src/os/observe.ts): the PID file and the process, alive, gone
    * or another tool's, and a launch found again; first in a plain check, and once the lease's
    * role lets a holder go on. What it saw comes back as the `observed` event.

@@ -1,7 +1,9 @@
 // The store calls of the manual actions with --lease: --stop holds the program stopped on
 // every host (recorded with the lease), --start clears that, --release lets the lease run out
-// now (src/commands/release.ts) so that another host takes it at its next check.
+// now (the `release-lease` effect of src/commands/release.ts's pass) so that another host takes
+// it at its next check.
 
+import type { ReleaseAnswer, TickEvent } from '../core/tick.js';
 import { quoteArgv } from '../core/shell-quote.js';
 import { readStateFile } from '../os/state-file.js';
 import { RunError } from '../errors.js';
@@ -68,4 +70,25 @@ function sayHeld(config: ProgramConfig, world: World): void {
   const command = recorded ? [] : ['--', ...(given.length ? given : ['COMMAND'])];
   const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start', ...command]);
   world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
+}
+
+/**
+ * The `release-lease` effect of --release (src/commands/executor.ts): asks the store to let the
+ * lease run out now if `holder` (the host id on record) holds it under `token`. Its answer (a
+ * store that does not answer included) goes back to `decide` as the `released` event.
+ */
+export async function releaseLease(config: ProgramConfig, { holder, token }: { holder: string; token: string }): Promise<TickEvent> {
+  const lease = config.lease!;
+  const host = leaseHost(lease.hostId, config.registryDir);
+  let answer: ReleaseAnswer;
+  const store = await openStore(lease);
+  try {
+    answer = (await store.release(lease.name, { ...host, id: holder }, token, lease.ttlMs)) ? { kind: 'released' } : { kind: 'gone' };
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    answer = { kind: 'failed', error: error.message };
+  } finally {
+    await store.close();
+  }
+  return { kind: 'released', answer, name: lease.name, token, ttlMs: lease.ttlMs };
 }

@@ -46,7 +46,19 @@ const EVENTS: Record<EventKind, TickEvent> = {
     outcome: 'running',
   },
   reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
-  released: { kind: 'released', lease: { ...emptyLeaseRecord('redis://store:6379', 'app'), role: 'standby' } },
+  release: {
+    kind: 'release',
+    lease: {
+      ...emptyLeaseRecord('redis://store:6379', 'app'),
+      role: 'holder',
+      seen: { holder: 'a', hostname: 'a', token: '3', expiresInMs: 30_000, heldBy: null },
+    },
+    host: { id: 'a', hostname: 'a' },
+    running: true,
+    found: null,
+    how: 'SIGTERM, SIGKILL after 10s',
+  },
+  released: { kind: 'released', answer: { kind: 'released' }, name: 'app', token: '3', ttlMs: 30_000 },
   'lease-answered': {
     kind: 'lease-answered',
     role: {
@@ -62,26 +74,27 @@ const EVENTS: Record<EventKind, TickEvent> = {
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, HOLD, DEAD, STOP, DUTIES, RELOAD, RELEASE] = [
+const [START, HOLD, DEAD, STOP, DUTIES, RELOAD, RELEASE, RELEASED] = [
   'clear-for-start',
   'hold-before-signal',
   'record-death-found',
   'record-stop',
   'record-duties',
   'record-reload',
+  'ask-release',
   'record-release',
 ] as const;
 const LEASE = 'take-lease-role';
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded released lease-answered
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE, LEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, LEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE, LEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded release  released  lease-answered
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE, RELEASED, LEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE, RELEASED, LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];
