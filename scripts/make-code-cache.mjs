@@ -28,6 +28,10 @@ try {
     // no launch: said below
   }
   if (first.status !== 0) throw new Error(`the warm-up's first check exited ${first.status}: ${first.stderr}`);
+  // The warm-up is this process: it must see the call's own command line, as the full check
+  // does (the promise is given only to the command line that asked), or the cache would leave
+  // out the writing of the promise.
+  process.argv = [process.execPath, join(dirname(file), 'fast.cjs'), ...args];
   const cache = await codeCacheOf(file, async ({ runCall }) => {
     await runCall(args, () => Promise.reject(new Error('the warm-up call is not a plain check')));
     if (process.exitCode !== 0) throw new Error(`the warm-up's check of the running program exited ${process.exitCode}`);
