@@ -163,7 +163,8 @@ await build({
   const text = readFileSync(file, 'utf8');
   if (/\bimport\(/.test(text)) throw new Error('dist/check.cjs calls import(): route that call through src/cli/fast.ts instead');
   // fast.cjs decodes it as Latin-1, the cheapest decoding, which is UTF-8's only for ASCII (esbuild's default charset).
-  if (/[^\x00-\x7f]/.test(text)) throw new Error('dist/check.cjs is not ASCII: keep esbuild\'s default charset (src/cli/code-cache.ts reads it as Latin-1)');
+  if (Buffer.byteLength(text, 'utf8') !== text.length)
+    throw new Error("dist/check.cjs is not ASCII: keep esbuild's default charset (src/cli/code-cache.ts reads it as Latin-1)");
   writeFileSync(file, `${text}// ensure-running build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`);
   const maker = `${out}/make-code-cache.cjs`;
   await build({ entryPoints: ['src/cli/code-cache.ts'], outfile: maker, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });

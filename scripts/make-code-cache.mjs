@@ -5,7 +5,7 @@
 // be quick. The program is then killed by its PID and the directory removed.
 // Usage: node scripts/make-code-cache.mjs MAKER.cjs CHECK.cjs   (MAKER: code-cache.ts bundled)
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +35,12 @@ try {
   const cache = await codeCacheOf(file, async ({ runCall }) => {
     await runCall(args, () => Promise.reject(new Error('the warm-up call is not a plain check')));
     if (process.exitCode !== 0) throw new Error(`the warm-up's check of the running program exited ${process.exitCode}`);
+    // A healthy check ends by writing its quiet promise: without it the cache would leave that
+    // code out, and every full check would compile it (as builds before this check did).
+    if (!existsSync(join(dir, 'app.promise')))
+      throw new Error(
+        `the warm-up's check gave no quiet promise in ${dir}: set TMPDIR to a directory that only this user can write, whose parents are not open to others`,
+      );
   });
   writeFileSync(`${file}.cache`, cache, { mode: 0o644 });
 } finally {

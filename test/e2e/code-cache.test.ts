@@ -29,8 +29,9 @@ const LOADER = join(ROOT, 'src', 'cli', 'code-cache.ts');
  */
 function loads(file: string): string {
   const script =
+    `import { createRequire } from 'node:module';\n` +
     `import { requireWithCache } from ${JSON.stringify(LOADER)};\n` +
-    `const loaded = requireWithCache(${JSON.stringify(file)});\n` +
+    `const loaded = requireWithCache(${JSON.stringify(file)}, createRequire(${JSON.stringify(file)}));\n` +
     "console.log(loaded === null ? 'not read' : typeof loaded.exports.runCall === 'function' ? loaded.cache : 'no runCall');\n";
   const run = spawnSync(NODE, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: ROOT,
