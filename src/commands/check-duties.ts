@@ -1,15 +1,15 @@
 // The check's duties after its crash-loop decision, the `duties` effect (src/commands/executor.ts):
-// rotate logs, record the declared cadence, and observe a live program's health (heartbeat
-// file, HTTP probe, planned restart, memory). What they saw is the `duties` event of the tick
-// (src/core/tick.ts), decided like any other, its effects (a run ended, then relaunched or
-// backing off) performed by the same executor.
+// rotate logs and observe a live program's health (heartbeat file, HTTP probe, planned restart,
+// memory). What they did and saw is the `duties` event of the tick (src/core/tick.ts), decided
+// like any other: the duties record (a rotation's trouble, the declared cadence, a launch's
+// health options) is made by src/core/duties.ts, and the effects of a verdict (a run ended, then
+// relaunched or backing off) are performed by the same executor.
 
-import { noteLaunchedWith, restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
-import { emptyDuties } from '../core/duties-record.js';
+import { restartAtBaseMs, type HealthObservation, type HealthOptions } from '../core/health.js';
+import { healthObserved, type DutiesDone } from '../core/duties.js';
 import type { Decision } from '../core/policy.js';
 import type { ProgramState } from '../core/state.js';
 import type { TickEvent } from '../core/tick.js';
-import { sayOnce } from '../core/said-once.js';
 import { readHeartbeat } from '../os/heartbeat-file.js';
 import { probeHttp } from '../os/http-probe.js';
 import { rotateLog } from '../os/log-rotate.js';
@@ -33,13 +33,12 @@ async function observeHealth(config: ProgramConfig, options: HealthOptions, stat
 }
 
 /**
- * Rotates the logs past --log-max-size. A rotation that fails (a full disk during the copy)
- * is the logs' trouble, not the check's: it is said once (then once a day while it lasts),
- * and the decision, the health rules and the save go on. Returns the state with the
- * complaint on record (cleared once a rotation works again).
+ * Rotates the logs past --log-max-size; the first error of a rotation that failed (a full disk
+ * during the copy), or null; none when no rotation is asked. What it means for the records and
+ * whether it is said is decided (src/core/duties.ts): the check goes on all the same.
  */
-function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): ProgramState {
-  if (!config.logRotate) return state;
+function rotateLogs(config: ProgramConfig): { failure: string | null } | null {
+  if (!config.logRotate) return null;
   const { maxBytes, keep } = config.logRotate;
   let failure: string | null = null;
   for (const log of config.stderr !== config.stdout ? [config.stdout, config.stderr] : [config.stdout]) {
@@ -50,11 +49,7 @@ function rotateLogs(config: ProgramConfig, world: World, state: ProgramState): P
       failure ??= (error as Error).message;
     }
   }
-  const before = state.health?.rotateError ?? null;
-  if (failure === null) return before ? { ...state, health: { ...state.health!, rotateError: null } } : state;
-  const { said, say } = sayOnce(before, failure, world.now());
-  if (say) world.warn(`${config.paths.name}: warning: ${failure} (the log keeps growing; the program is guarded as usual)`);
-  return { ...state, health: { ...(state.health ?? emptyDuties()), rotateError: said } };
+  return { failure };
 }
 
 /** What the duties saw, as the `duties` event, and when (its verdict is decided as of then). */
@@ -65,9 +60,9 @@ export interface DutiesSeen {
 
 /**
  * The `duties` effect, performed by the executor once the check's decision is, under the lock:
- * rotates the logs and observes; `decide` puts the record on the state and judges the health.
- * `outcome` is the check's so far: only a run that is up (not held, not launched by this very
- * check) has its health observed.
+ * rotates the logs and observes; `decide` puts what they did on the duties record
+ * (src/core/duties.ts) and judges the health. `outcome` is the check's so far: only a run that
+ * is up (not held, not launched by this very check) has its health observed.
  */
 export async function observeDuties(
   config: ProgramConfig,
@@ -76,20 +71,19 @@ export async function observeDuties(
   outcome: Decision['outcome'],
   launchedNow: boolean,
 ): Promise<DutiesSeen> {
-  let state = rotateLogs(config, world, decided);
-  const cadence = config.cadence ?? null;
-  if (JSON.stringify(state.health?.cadence ?? null) !== JSON.stringify(cadence)) state = { ...state, health: { ...(state.health ?? emptyDuties()), cadence } };
-  const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
+  const rotation = rotateLogs(config);
   // A program launched by this very check is judged from the next one on, its health options from its launch.
-  if (launchedNow && state.identity && config.health) {
-    const launchedAtMs = state.identity.launchedAtMs;
+  let launched: DutiesDone['launched'];
+  if (launchedNow && decided.identity && config.health) {
+    const atMs = decided.identity.launchedAtMs;
     const at = config.health.restartAt;
-    const due = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, launchedAtMs) : null;
-    state = { ...state, health: noteLaunchedWith(state.health ?? emptyDuties(), config.health, launchedAtMs, due) };
+    const restartDueMs = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, atMs) : null;
+    launched = { atMs, options: config.health, restartDueMs };
   }
+  const done: DutiesDone = { ...(rotation ? { rotation } : {}), cadence: config.cadence ?? null, ...(launched ? { launched } : {}) };
   const now = world.now();
-  const record = state.health && state.health !== decided.health ? { record: state.health } : {};
-  if (outcome !== 'running' || !state.identity || state.held || launchedNow) return { event: { kind: 'duties', ...record, outcome }, now };
-  const health = { obs: await observeHealth(config, options, state, now), options };
-  return { event: { kind: 'duties', ...record, health, outcome }, now };
+  if (!healthObserved(decided, outcome, launchedNow)) return { event: { kind: 'duties', done, outcome }, now };
+  const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
+  const health = { obs: await observeHealth(config, options, decided, now), options };
+  return { event: { kind: 'duties', done, health, outcome }, now };
 }

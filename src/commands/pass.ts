@@ -1,6 +1,6 @@
 // What one check said, as data: the transitions of its decisions, each with the line it says
-// of the program (or none), and the check's own warnings (records not trusted, a rotation that
-// failed, the lease's lines), in the order said. "Quiet" (the quiet promise), the change a hook
+// of the program (or none), and the check's own warnings (records not trusted, an invalid PID
+// file), in the order said. "Quiet" (the quiet promise), the change a hook
 // or webhook is told and its message are derived from it, never from what reached stdout.
 
 import { linesOf, type Told, type Transition } from '../core/transition.js';

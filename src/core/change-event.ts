@@ -45,6 +45,8 @@ const NAMES: Record<TransitionKind, ChangeKind | null> = {
   reload: null,
   // A line about no change of phase (a crowd's summary, a changed request): the event is `notice` when nothing else changed.
   notice: null,
+  // A log rotation that failed (--log-max-size) is the logs' trouble, no change of the program: `notice` when nothing else changed.
+  'rotation-failed': null,
   // A launch refused for a configuration error puts no event on record: it cannot start.
   'launch-refused': 'failed-start',
   'lease-taken': 'lease-taken',

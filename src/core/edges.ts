@@ -22,6 +22,7 @@ import type { Decided, Edge, EdgeEvent, EventKind, Found, TickEvent } from './ev
 import { aside, leaseTransitions } from './transition.js';
 import { formatDuration } from './duration.js';
 import { hostText } from './lease-record.js';
+import { recordDuties } from './duties.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -171,9 +172,14 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
   },
   'record-duties': (previous, event, _request, policy, now) => {
-    // The duties record as observed (logs, cadence, a launch's options), then a live run's health judged on it.
-    const state = event.record ? { ...previous, health: event.record } : previous;
-    return event.health ? decideHealthEvent(state, event.health.obs, event.health.options, policy, now) : { state, effects: [], outcome: event.outcome };
+    // What the duties did goes on their record (a rotation's trouble, the cadence, a launch's options), then a live run's health is judged on it.
+    const { record, warning } = event.done ? recordDuties(previous.health, event.done, policy.name, now) : { record: previous.health, warning: null };
+    const state = record !== previous.health ? { ...previous, health: record } : previous;
+    const decided: Decided = event.health
+      ? decideHealthEvent(state, event.health.obs, event.health.options, policy, now)
+      : { state, effects: [], outcome: event.outcome };
+    // A failed rotation is said first, as its own transition: the logs' trouble, not the program's.
+    return warning === null ? decided : { ...decided, said: [{ text: warning, of: 'rotation-failed' }, ...(decided.said ?? [])] };
   },
   'record-reload': (previous, event, _request, _policy, now) => {
     const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });

@@ -2,7 +2,7 @@
 // (src/core/tick.ts), the phase × event table (src/core/machine.ts) and its handlers
 // (src/core/edges.ts) share, kept apart so that none of them imports another in a circle.
 
-import type { DutiesRecord } from './duties-record.js';
+import type { DutiesDone } from './duties.js';
 import type { HealthObservation, HealthOptions } from './health.js';
 import type { LeaseRecord } from './lease-record.js';
 import type { LeaseDecision } from './lease-role.js';
@@ -45,13 +45,13 @@ export type TickEvent =
    */
   | { kind: 'stopped'; line: string; hold: boolean; pid: number | null; leftovers?: { identity: Identity; pids: number[] }; head?: string }
   /**
-   * What the `duties` effect observed once the check's decision was performed: the duties
-   * record with the logs rotated, the cadence and the launch's health options on it (absent:
-   * unchanged), and what it saw of a live run's health (heartbeat, HTTP probe, schedule, memory),
-   * under its options, to judge (absent: nothing to judge). `outcome` is the
-   * check's so far, kept when there is nothing to judge.
+   * What the `duties` effect did and observed once the check's decision was performed: the
+   * logs rotated (or not), the cadence declared, a launch's health options (`done`, put on the
+   * duties record by src/core/duties.ts; absent: the record unchanged), and what it saw of a
+   * live run's health (heartbeat, HTTP probe, schedule, memory), under its options, to judge
+   * (absent: nothing to judge). `outcome` is the check's so far, kept when there is nothing to judge.
    */
-  | { kind: 'duties'; record?: DutiesRecord; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
+  | { kind: 'duties'; done?: DutiesDone; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
   /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
   | { kind: 'reloaded'; pid: number; signal: string }
   /**

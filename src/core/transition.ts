@@ -11,10 +11,19 @@ import { phaseOf, type Phase } from './phase.js';
 import type { EventKind, ProgramEvent, ProgramState } from './state.js';
 
 /**
- * What changed: an event of the history, a launch refused for its configuration, the lease's
- * role or store, or a notice (a line for cron's mail about no change of phase).
+ * A line about no change of phase, as a transition of its own: a notice (a crowd's end, a
+ * changed request, another tool's PID file...), or a log rotation that failed (--log-max-size).
  */
-export type TransitionKind = EventKind | 'launch-refused' | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back' | 'notice';
+export type AsideLine = 'notice' | 'rotation-failed';
+
+/** The kinds of transition that say a line of their own, never put on an event of the history. */
+const ASIDE_LINES: ReadonlySet<string> = new Set<AsideLine>(['notice', 'rotation-failed']);
+
+/**
+ * What changed: an event of the history, a launch refused for its configuration, the lease's
+ * role or store, or a line about no change of phase (a notice, a rotation that failed).
+ */
+export type TransitionKind = EventKind | 'launch-refused' | 'lease-taken' | 'lease-lost' | 'store-unreachable' | 'store-back' | AsideLine;
 
 export interface Transition {
   from: Phase;
@@ -39,10 +48,10 @@ export interface Told {
   said: string[];
 }
 
-/** A line a decision says, and the event of its history it is the line of (the first such event of that decision without one), or a notice. */
+/** A line a decision says, and the event of its history it is the line of (the first such event of that decision without one), or a line of its own. */
 export interface Said {
   text: string;
-  of: EventKind | 'notice';
+  of: EventKind | AsideLine;
 }
 
 /** The events `after` has that `before` did not (the list is bounded, so compared by content). */
@@ -105,21 +114,23 @@ export function aside(state: ProgramState, kind: TransitionKind, reason: string,
 
 /**
  * The transitions of a decision with its lines put on them, in the order said: a line of an
- * event goes on the first transition of that kind still without one; a notice (or a line whose
- * event is not among them) becomes a transition of its own, right after the last line placed.
+ * event goes on the first transition of that kind still without one; a line of its own (a
+ * notice, a rotation that failed) becomes a transition of its kind, and a line whose event is
+ * not among them a notice, right after the last line placed.
  */
 export function withLines(transitions: Transition[], said: readonly Said[], state: ProgramState, atMs: number): Transition[] {
   const out = transitions.map((transition) => ({ ...transition }));
   let at = 0;
   for (const { text, of } of said) {
-    const own = of === 'notice' ? -1 : out.findIndex((transition) => transition.kind === of && transition.line === null);
+    const alone = ASIDE_LINES.has(of);
+    const own = alone ? -1 : out.findIndex((transition) => transition.kind === of && transition.line === null);
     if (own >= 0) {
       out[own]!.line = text;
       at = Math.max(at, own + 1);
     } else {
       // Said between two changes, it is in the phase the first left the program in.
       const phase = at > 0 ? out[at - 1]!.to : (out[0]?.from ?? phaseOf(state));
-      out.splice(at, 0, { ...aside(state, 'notice', text, atMs, text), from: phase, to: phase });
+      out.splice(at, 0, { ...aside(state, alone ? (of as AsideLine) : 'notice', text, atMs, text), from: phase, to: phase });
       at++;
     }
   }

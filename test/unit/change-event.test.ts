@@ -34,6 +34,14 @@ test('change table: the worst change names the event, every change is listed', (
   // A notice (a crowd's end, a changed request) is no change of its own: `notice` when nothing else changed.
   const notice = changeOf({ transitions: [aside(base, 'notice', 'changed', T0, 'app: changed')], said: ['app: changed'] }, base, FACTS, T0);
   assert.deepEqual([notice?.event, notice?.events], ['notice', ['notice']]);
+  // A log rotation that failed is a transition of its own (rotation-failed), told to hooks as `notice`, as other lines about no change.
+  const rotation = changeOf(
+    { transitions: [aside(base, 'rotation-failed', 'disk full', T0, 'app: warning: disk full')], said: ['app: warning: disk full'] },
+    base,
+    FACTS,
+    T0,
+  );
+  assert.deepEqual([rotation?.event, rotation?.events], ['notice', ['notice']]);
   const both = after(['death', 'launch']);
   const withNotice = changeOf({ transitions: [...transitionsOf(base, both), aside(both, 'notice', 'crowd', T0, 'app: crowd')], said: ['x'] }, both, FACTS, T0);
   assert.deepEqual(withNotice?.events, ['died', 'started'], 'a notice beside a change adds nothing');

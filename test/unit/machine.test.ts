@@ -11,7 +11,6 @@ import { phaseOf, type Phase } from '../../src/core/phase.ts';
 import { decide, type TickEvent } from '../../src/core/tick.ts';
 import type { ProgramState } from '../../src/core/state.ts';
 import { emptyLeaseRecord } from '../../src/core/lease-record.ts';
-import { emptyDuties } from '../../src/core/duties-record.ts';
 import type { Policy } from '../../src/core/policy.ts';
 
 const POLICY: Policy = tablePolicy({ startHint: 'ensure-running --pid app.pid --start -- ./server.js' });
@@ -38,7 +37,7 @@ const EVENTS: Record<EventKind, TickEvent> = {
   stopped: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: true, pid: 4242 },
   duties: {
     kind: 'duties',
-    record: { ...emptyDuties(), cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } },
+    done: { cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } },
     health: {
       obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 10_000 }, probe: null, schedule: null },
       options: { heartbeat: { file: '/srv/app.beat', timeoutMs: 2 * MIN, graceMs: 2 * MIN }, http: null, restartAt: null },

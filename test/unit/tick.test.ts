@@ -287,18 +287,63 @@ const rows: Row[] = [
   {
     name: 'HELD + duties observed, nothing to judge → their record goes on the state, the outcome kept, silent',
     state: HELD,
-    event: { kind: 'duties', record: { ...emptyDuties(), rotateError: { text: 'disk full', announcedMs: T0 } }, outcome: 'held' },
+    event: { kind: 'duties', done: { cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } }, outcome: 'held' },
     effects: [],
     outcome: 'held',
     silent: true,
-    also: (t) => assert.deepEqual(t.state, { ...HELD, health: { ...emptyDuties(), rotateError: { text: 'disk full', announcedMs: T0 } } }),
+    also: (t) =>
+      assert.deepEqual(t.state, { ...HELD, health: { ...emptyDuties(), cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } } }),
+  },
+  {
+    name: 'HELD + duties observed, a log rotation failed → on record, said once as its own transition (rotation-failed), the outcome kept',
+    state: HELD,
+    event: { kind: 'duties', done: { rotation: { failure: 'disk full' }, cadence: null }, outcome: 'held' },
+    effects: [],
+    outcome: 'held',
+    silent: false,
+    lines: [/^app: warning: disk full \(the log keeps growing; the program is guarded as usual\)$/],
+    also: (t) => {
+      assert.deepEqual(t.state, { ...HELD, health: { ...emptyDuties(), rotateError: { text: 'disk full', announcedMs: T0 } } });
+      assert.deepEqual(
+        t.transitions.map((x) => `${x.from}->${x.to} ${x.kind}`),
+        ['held->held rotation-failed'],
+      );
+    },
+  },
+  {
+    name: 'RUNNING + duties observed, the same rotation failed again within the day → silent, its record kept',
+    state: { ...JUDGED, health: { ...JUDGED.health, rotateError: { text: 'disk full', announcedMs: T0 - 60 * MIN } } },
+    event: { kind: 'duties', done: { rotation: { failure: 'disk full' }, cadence: null }, outcome: 'running' },
+    effects: [],
+    outcome: 'running',
+    silent: true,
+    also: (t) => assert.deepEqual(t.state.health?.rotateError, { text: 'disk full', announcedMs: T0 - 60 * MIN }),
+  },
+  {
+    name: 'RUNNING + duties observed, a rotation failed then a hang → the warning first, then the restart',
+    state: JUDGED,
+    event: {
+      kind: 'duties',
+      done: { rotation: { failure: 'disk full' }, cadence: null },
+      health: { obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 5 * MIN }, probe: null, schedule: null }, options: BEAT_OPTIONS },
+      outcome: 'running',
+    },
+    effects: ['end-run'],
+    outcome: 'running',
+    silent: false,
+    lines: [/^app: warning: disk full/],
+    also: (t) =>
+      assert.deepEqual(
+        t.transitions.map((x) => x.kind),
+        ['rotation-failed', 'hung'],
+      ),
   },
   {
     name: 'RUNNING + duties observed, hung → judged on the new record: the run is ended, then relaunched',
     state: JUDGED,
     event: {
       kind: 'duties',
-      record: { ...JUDGED.health, cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } },
+      done: { cadence: { key: '--interval 1m', schedule: null, tz: null, periodMs: MIN } },
       health: { obs: { heartbeat: { kind: 'beat', mtimeMs: T0 - 5 * MIN }, probe: null, schedule: null }, options: BEAT_OPTIONS },
       outcome: 'running',
     },
