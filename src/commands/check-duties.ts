@@ -72,18 +72,18 @@ export async function observeDuties(
   launchedNow: boolean,
 ): Promise<DutiesSeen> {
   const rotation = rotateLogs(config);
-  // A program launched by this very check is judged from the next one on, its health options from its launch.
-  let launched: DutiesDone['launched'];
-  if (launchedNow && decided.identity && config.health) {
-    const atMs = decided.identity.launchedAtMs;
-    const at = config.health.restartAt;
-    const restartDueMs = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, atMs) : null;
-    launched = { atMs, options: config.health, restartDueMs };
+  const done: DutiesDone = { ...(rotation ? { rotation } : {}), cadence: config.cadence ?? null };
+  if (healthObserved(decided, outcome, launchedNow)) {
+    const now = world.now();
+    const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
+    const health = { obs: await observeHealth(config, options, decided, now), options };
+    return { event: { kind: 'duties', done, health, outcome }, now };
   }
-  const done: DutiesDone = { ...(rotation ? { rotation } : {}), cadence: config.cadence ?? null, ...(launched ? { launched } : {}) };
-  const now = world.now();
-  if (!healthObserved(decided, outcome, launchedNow)) return { event: { kind: 'duties', done, outcome }, now };
-  const options = config.health ?? { heartbeat: null, http: null, restartAt: null };
-  const health = { obs: await observeHealth(config, options, decided, now), options };
-  return { event: { kind: 'duties', done, health, outcome }, now };
+  // A program launched by this very check is judged from the next one on, its health options from its launch.
+  const options = launchedNow && decided.identity ? config.health : undefined;
+  if (!options || !decided.identity) return { event: { kind: 'duties', done, outcome }, now: world.now() };
+  const atMs = decided.identity.launchedAtMs;
+  const at = options.restartAt;
+  const restartDueMs = at ? (await import('../core/schedule.js')).nextAfter({ text: at.text, tz: at.tz }, atMs) : null;
+  return { event: { kind: 'duties', done: { ...done, launched: { atMs, options, restartDueMs } }, outcome }, now: world.now() };
 }
