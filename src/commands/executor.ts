@@ -1,9 +1,9 @@
-// The executor of one check (src/commands/check.ts), of a stop (src/commands/stopping.ts) and of
-// --release (src/commands/release.ts): performs a decision's effects in order; an effect with an
-// outcome (the program observed, a launch, a run ended by a health rule, a stop's signals, the
-// check's duties observed, the lease's store calls) goes back to `decide` as an event, and that
-// decision's effects are performed next, until none remain. The one place where a decision's
-// effects are performed.
+// The executor of one check (src/commands/check.ts), of a stop (src/commands/stopping.ts), of
+// --reload and of --release (src/commands/reload.ts, release.ts): performs a decision's effects
+// in order; an effect with an outcome (the program observed, a launch, a run ended by a health
+// rule, a stop's or a reload's signals, the check's duties observed, the lease's store calls)
+// goes back to `decide` as an event, and that decision's effects are performed next, until none
+// remain. The one place where a decision's effects are performed.
 
 import { randomBytes } from 'node:crypto';
 import { recordSpawn, type LaunchResult, type Relaunch } from '../core/policy.js';
@@ -18,6 +18,7 @@ import { checkCwd, detach, resolveCommand, spawnDetached } from '../os/launch.js
 import { logTail } from '../os/log-tail.js';
 import { killUnrecorded, stopLeftovers, terminate, type Termination } from '../os/terminate.js';
 import { runMembers } from '../os/run-members.js';
+import { signalVerified } from '../os/signal-verified.js';
 import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
@@ -121,6 +122,12 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         next = { from: tick.state, event: await (await import('../lease/manual.js')).releaseLease(config, effect) };
         break;
       case 'observe': {
+        if (effect.reload !== undefined) {
+          // --reload: the PID file and the process on record, nothing scanned; the signal is aimed by the decision.
+          const seen = observe(paths, tick.state, { tail: false, scan: false });
+          next = { from: tick.state, event: { kind: 'reload-observed', obs: seen.obs, signal: effect.reload, pidFile: paths.pidFile } };
+          break;
+        }
         // The PID file and the process, from the records as a manual start's first event leaves them.
         const recorded = run.prepare ? run.prepare(tick.state) : tick.state;
         const seen = observe(paths, recorded, {
@@ -139,6 +146,15 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         looked = { recorded, obs: seen.obs.kind, launching: false };
         break;
       }
+      case 'signal-reload':
+        // --reload: verified right before the signal; how it went comes back as `reloaded`.
+        next = {
+          from: tick.state,
+          event: { kind: 'reloaded', pid: effect.identity.pid, signal: effect.signal, answer: signalVerified(effect.identity, effect.signal) },
+        };
+        break;
+      case 'fail':
+        throw new RunError(effect.error);
       case 'launch': {
         if (!run.lock) throw new Error('internal error: a launch asked without the lock (src/commands/executor.ts)');
         const launched = await launchOnce(config, world, { lock: run.lock, records }, tick.state, pending, effect.relaunch);

@@ -23,6 +23,7 @@ import { aside, leaseTransitions } from './transition.js';
 import { formatDuration } from './duration.js';
 import { hostText } from './lease-record.js';
 import { recordDuties } from './duties.js';
+import { aimReload, askReload, recordReload } from './reload.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -181,10 +182,10 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     // A failed rotation is said first, as its own transition: the logs' trouble, not the program's.
     return warning === null ? decided : { ...decided, said: [{ text: warning, of: 'rotation-failed' }, ...(decided.said ?? [])] };
   },
-  'record-reload': (previous, event, _request, _policy, now) => {
-    const state = withEvent(previous, { atMs: now, kind: 'reload', pid: event.pid, detail: event.signal });
-    return { state, effects: [], outcome: 'running' };
-  },
+  // --reload (src/core/reload.ts): a look, then the signal to the verified program, then how it went.
+  'ask-reload': (previous, event) => askReload(previous, event),
+  'aim-reload': (previous, event, _request, policy) => aimReload(previous, event, policy),
+  'record-reload': (previous, event, _request, policy, now) => recordReload(previous, event, policy, now),
   'ask-release': askRelease,
   'record-release': recordRelease,
   'take-lease-role': takeLeaseRole,

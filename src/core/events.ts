@@ -52,8 +52,15 @@ export type TickEvent =
    * (absent: nothing to judge). `outcome` is the check's so far, kept when there is nothing to judge.
    */
   | { kind: 'duties'; done?: DutiesDone; health?: { obs: HealthObservation; options: HealthOptions }; outcome: Decision['outcome'] }
-  /** --reload has sent `signal` to the verified program `pid`: on its history, nothing else changes. */
-  | { kind: 'reloaded'; pid: number; signal: string }
+  /** --reload, its first event: the program is to get `signal` (--reload-signal), once looked at (the `observe` effect). */
+  | { kind: 'reload'; signal: string }
+  /**
+   * What --reload's look saw (the `observe` effect of a reload: the PID file `pidFile` and the
+   * process on record, nothing scanned), to aim `signal` at.
+   */
+  | { kind: 'reload-observed'; obs: Observation; signal: string; pidFile: string }
+  /** --reload's `signal-reload` effect: `signal` to the program `pid` on record, verified right before it; `answer`, how it went. */
+  | { kind: 'reloaded'; pid: number; signal: string; answer: ReloadAnswer }
   /**
    * --release, its first event: `lease`, this host's lease record (as src/lease/step.ts's
    * `recordOf` gives it); `host`, this host's id and hostname for the line of a lease it does not
@@ -72,6 +79,13 @@ export type TickEvent =
    * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals.
    */
   | { kind: 'lease-answered'; role: LeaseDecision; found: Identity | null; how: string };
+
+/**
+ * How --reload's signal went (src/os/signal-verified.ts): sent; not sent, the PID no longer
+ * the program launched (`verdict`: gone, a zombie, reused, from before a reboot); gone between
+ * the check of its identity and the signal; or refused by the system (`code`: EPERM...).
+ */
+export type ReloadAnswer = { kind: 'sent' } | { kind: 'not-ours'; verdict: string } | { kind: 'exited' } | { kind: 'refused'; code?: string };
 
 /** How the store answered --release's call (src/lease/manual.ts): let run out, already gone, or no answer. */
 export type ReleaseAnswer = { kind: 'released' } | { kind: 'gone' } | { kind: 'failed'; error: string };
@@ -99,6 +113,8 @@ export type EventKind =
   | 'found-dead'
   | 'stopped'
   | 'duties'
+  | 'reload'
+  | 'reload-observed'
   | 'reloaded'
   | 'release'
   | 'released'
@@ -126,7 +142,11 @@ export interface EdgeEvent {
   'record-stop': 'stopped';
   /** What the check's duties observed: their record, then a live run's health judged: healthy, or the run is ended. */
   'record-duties': 'duties';
-  /** --reload has signalled the program. */
+  /** --reload: the program is looked at first (the `observe` effect). */
+  'ask-reload': 'reload';
+  /** --reload's look: the signal to the program on record, verified; none to an unverified PID, none when it does not run. */
+  'aim-reload': 'reload-observed';
+  /** --reload's signal went (on its history), or did not. */
   'record-reload': 'reloaded';
   /** --release: a lease this host holds is let go (its copy stopped first, the stop on file); one it does not hold, said so. */
   'ask-release': 'release';

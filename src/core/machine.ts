@@ -44,6 +44,9 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   stopped: column('record-stop'),
   // Observed once a check's decision is performed, and a check always settles a pending launch first (never STARTING).
   duties: column('record-duties', ['starting']),
+  // --reload looks, and aims at what it saw, from whatever phase the records are in.
+  reload: column('ask-reload'),
+  'reload-observed': column('aim-reload'),
   // A reload signals only a verified process on record.
   reloaded: column('record-reload', ['stopped']),
   // Asked from whatever phase the records are in: the lease is this host's or not, whatever runs here.

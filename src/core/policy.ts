@@ -111,11 +111,30 @@ export type Effect =
    */
   | { kind: 'release-lease'; holder: string; token: string }
   /**
+   * --reload: `signal` to the program of `identity` alone (not its group), its identity verified
+   * right before it (src/os/signal-verified.ts): never a signal to a reused PID. How it went comes
+   * back as the `reloaded` event.
+   */
+  | { kind: 'signal-reload'; identity: Identity; signal: string }
+  /** ensure-running cannot do its job (a PID it may not signal): raise this error (a RunError), nothing more done. */
+  | { kind: 'fail'; error: Failure }
+  /**
    * A check looks at its program (src/os/observe.ts): the PID file and the process, alive, gone
    * or another tool's, and a launch found again; first in a plain check, and once the lease's
-   * role lets a holder go on. What it saw comes back as the `observed` event.
+   * role lets a holder go on. What it saw comes back as the `observed` event; with `reload`
+   * (--reload's signal), what the PID file and the process on record are, nothing scanned, as
+   * the `reload-observed` event.
    */
-  | { kind: 'observe' };
+  | { kind: 'observe'; reload?: string };
+
+/** An error of ensure-running's own, as fields (src/errors.ts builds its one line from them). */
+export interface Failure {
+  action: string;
+  subject?: string;
+  code?: string;
+  reason?: string;
+  hint?: string;
+}
 
 /** The outcome of a check, before any launch it asks for. */
 export interface Decision {

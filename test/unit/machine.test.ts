@@ -44,7 +44,9 @@ const EVENTS: Record<EventKind, TickEvent> = {
     },
     outcome: 'running',
   },
-  reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP' },
+  reload: { kind: 'reload', signal: 'SIGHUP' },
+  'reload-observed': { kind: 'reload-observed', obs: { kind: 'ours', pid: 4242, repairPidFile: false }, signal: 'SIGHUP', pidFile: '/srv/app.pid' },
+  reloaded: { kind: 'reloaded', pid: 4242, signal: 'SIGHUP', answer: { kind: 'sent' } },
   release: {
     kind: 'release',
     lease: {
@@ -73,12 +75,14 @@ const EVENTS: Record<EventKind, TickEvent> = {
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, HOLD, DEAD, STOP, DUTIES, RELOAD, RELEASE, RELEASED] = [
+const [START, HOLD, DEAD, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
   'clear-for-start',
   'hold-before-signal',
   'record-death-found',
   'record-stop',
   'record-duties',
+  'ask-reload',
+  'aim-reload',
   'record-reload',
   'ask-release',
   'record-release',
@@ -87,13 +91,13 @@ const LEASE = 'take-lease-role';
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reloaded release  released  lease-answered
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      RELOAD,  RELEASE, RELEASED, LEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, RELOAD,  RELEASE, RELEASED, LEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, _,       RELEASE, RELEASED, LEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reload reload-observed reloaded release  released  lease-answered
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];
