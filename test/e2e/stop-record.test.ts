@@ -15,8 +15,11 @@ test('plain --stop and --restart send the recorded --signal INT, not TERM', asyn
   const marker = uniqueMarker('sigint');
   t.after(cleanupMarked(box, marker));
   const args = ['--pid', 'app.pid', '--signal', 'INT', '--kill-after', '30s', '--start-secs', '0', '--', fixture('tell-env.js'), marker];
+  // With --start-secs 0 a call returns at the spawn: each run is signalled only once it has said it is up (its handlers are then set).
+  const up = (runs: number) => waitUntil(() => (readOr(box.path('app.log')).match(/"pid":/g) ?? []).length === runs, `run ${runs} to be up`);
   assert.equal((await box.run(args)).code, 0);
   const pid = box.pidOf();
+  await up(1);
   const stop = await box.run(['--pid', 'app.pid', '--stop']);
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stdout, new RegExp(`stopped \\(pid ${pid}, SIGINT after`));
@@ -26,11 +29,13 @@ test('plain --stop and --restart send the recorded --signal INT, not TERM', asyn
   // --restart with the command (as the crontab line has it, without --signal): the old run still gets INT.
   assert.equal((await box.run(['--pid', 'app.pid', '--start', ...args.slice(2)])).code, 0);
   const started = box.pidOf();
+  await up(2);
   const restart = await box.run(['--pid', 'app.pid', '--restart', '--start-secs', '0', '--', fixture('tell-env.js'), marker]);
   assert.equal(restart.code, 0, restart.stderr);
   assert.match(restart.stdout, new RegExp(`stopped \\(pid ${started}, SIGINT after`));
   // Given on the call, the option wins.
   box.pidOf();
+  await up(3);
   const term = await box.run(['--pid', 'app.pid', '--stop', '--signal', 'TERM']);
   assert.match(term.stdout, /SIGTERM after/);
   assert.match(readOr(box.path('app.log')), /tell-env: got SIGTERM/);
