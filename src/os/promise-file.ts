@@ -45,8 +45,8 @@ export function closedDirectory(dir: string): boolean {
 }
 
 /**
- * Writes the mark (the boot-relative time, which the heartbeat rule reads), then the promise,
- * both atomically. The state file, the PID file and the promise then get the same mtime, one
+ * Writes the mark (the boot-relative time, which the heartbeat rule reads; in place, as the
+ * front door writes it), then the promise, atomically. The state file, the PID file and the promise then get the same mtime, one
  * second in the past: any later write to either record makes it newer than the promise, even
  * for a shell whose `test -nt` compares whole seconds (BusyBox), and whose `read` would drop
  * a NUL byte written into the PID file.
@@ -54,7 +54,7 @@ export function closedDirectory(dir: string): boolean {
 export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: number, nowMs: number): boolean {
   const text = promiseText(promise);
   if (text === null) return false;
-  replaceFile(promise.markFile, `${nowCs}\n`);
+  writeMark(promise.markFile, nowCs);
   replaceFile(promiseFile, text);
   const past = Math.floor(nowMs / 1000) - 1;
   setFileTimes(promise.stateFile, past);
@@ -63,9 +63,13 @@ export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: 
   return true;
 }
 
-/** Writes a program's mark (the boot-relative time of this check) atomically: its promise block is part of a config call's promise. */
+/**
+ * Writes a program's mark (the boot-relative time of this check): in place when it is this
+ * user's regular file (no rename over it, which ext4 pushes to the disk at once: see
+ * rewriteOwnFile), else a new file put in its place atomically.
+ */
 export function writeMark(markFile: string, nowCs: number): void {
-  replaceFile(markFile, `${nowCs}\n`);
+  if (!rewriteOwnFile(markFile, `${nowCs}\n`)) replaceFile(markFile, `${nowCs}\n`);
 }
 
 /** Sets a file's times to `seconds` (a state file under its lock, a config call's promise): see writePromise. */
