@@ -122,21 +122,19 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         next = { from: tick.state, event: await (await import('../lease/manual.js')).releaseLease(config, effect) };
         break;
       case 'observe': {
-        if (effect.reload !== undefined) {
-          // --reload: the PID file and the process on record, nothing scanned; the signal is aimed by the decision.
-          const seen = observe(paths, tick.state, { tail: false, scan: false });
-          next = { from: tick.state, event: { kind: 'reload-observed', obs: seen.obs, signal: effect.reload, pidFile: paths.pidFile } };
+        // The PID file and the process, from the records as a manual start's first event leaves them;
+        // --reload's look: the process on record alone, nothing scanned (its decision aims the signal).
+        const { reload } = effect;
+        const recorded = run.prepare ? run.prepare(tick.state) : tick.state;
+        const looking =
+          reload !== undefined
+            ? { tail: false, scan: false }
+            : { tail: true, scan: true, lost: records.onFile === null, user: userOf(config), ...(config.runAs ? { runAs: config.runAs } : {}) };
+        const seen = observe(paths, recorded, looking);
+        if (reload !== undefined) {
+          next = { from: recorded, event: { kind: 'reload-observed', obs: seen.obs, signal: reload, pidFile: paths.pidFile } };
           break;
         }
-        // The PID file and the process, from the records as a manual start's first event leaves them.
-        const recorded = run.prepare ? run.prepare(tick.state) : tick.state;
-        const seen = observe(paths, recorded, {
-          tail: true,
-          scan: true,
-          lost: records.onFile === null,
-          user: userOf(config),
-          ...(config.runAs ? { runAs: config.runAs } : {}),
-        });
         for (const line of seen.warnings) world.warn(line);
         // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: observed last, an effect of the decision.
         const duties = config.health || config.logRotate || config.cadence ? { duties: true as const } : {};
@@ -146,6 +144,10 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         looked = { recorded, obs: seen.obs.kind, launching: false };
         break;
       }
+      case 'hold-lease':
+        // --stop, --start with --lease: the store call, loaded only then; its answer comes back as the `lease-held` event.
+        next = { from: tick.state, event: await (await import('../lease/manual.js')).holdLease(config, effect) };
+        break;
       case 'signal-reload':
         // --reload: verified right before the signal; how it went comes back as `reloaded`.
         next = {

@@ -24,6 +24,7 @@ import { formatDuration } from './duration.js';
 import { hostText } from './lease-record.js';
 import { recordDuties } from './duties.js';
 import { aimReload, askReload, recordReload } from './reload.js';
+import { recordHold } from './lease-hold.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -188,6 +189,7 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
   'record-reload': (previous, event, _request, policy, now) => recordReload(previous, event, policy, now),
   'ask-release': askRelease,
   'record-release': recordRelease,
+  'record-hold': recordHold,
   'take-lease-role': takeLeaseRole,
 };
 

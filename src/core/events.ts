@@ -75,6 +75,12 @@ export type TickEvent =
    */
   | { kind: 'released'; answer: ReleaseAnswer; name: string; token: string; ttlMs: number }
   /**
+   * The `hold-lease` effect's store call answered (`done`) or not (`failed`, its error): the
+   * hold on every host put on record (`held`: --stop) or cleared (--start) with the lease
+   * `name` (shown as `shownUrl`; `ttlMs`, its TTL), for the program of `pidFile`.
+   */
+  | { kind: 'lease-held'; held: boolean; answer: HoldAnswer; name: string; shownUrl: string; ttlMs: number; pidFile: string }
+  /**
    * --lease: the store answered (or did not) and `role` is this host's role (src/core/lease-role.ts);
    * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals.
    */
@@ -86,6 +92,9 @@ export type TickEvent =
  * the check of its identity and the signal; or refused by the system (`code`: EPERM...).
  */
 export type ReloadAnswer = { kind: 'sent' } | { kind: 'not-ours'; verdict: string } | { kind: 'exited' } | { kind: 'refused'; code?: string };
+
+/** How the store answered the call of a hold on every host (src/lease/manual.ts): done, or no answer. */
+export type HoldAnswer = { kind: 'done' } | { kind: 'failed'; error: string };
 
 /** How the store answered --release's call (src/lease/manual.ts): let run out, already gone, or no answer. */
 export type ReleaseAnswer = { kind: 'released' } | { kind: 'gone' } | { kind: 'failed'; error: string };
@@ -118,6 +127,7 @@ export type EventKind =
   | 'reloaded'
   | 'release'
   | 'released'
+  | 'lease-held'
   | 'lease-answered';
 
 /** The edges of the machine, named for what they decide, each with the kind of event it takes. */
@@ -152,6 +162,8 @@ export interface EdgeEvent {
   'ask-release': 'release';
   /** --release's store call answered: this host is a standby; or, the store silent, the lease stays this host's. */
   'record-release': 'released';
+  /** --stop, --start with --lease: the hold on every host on record (said), or cleared; the store silent, said (--stop) or an error (--start). */
+  'record-hold': 'lease-held';
   /** --lease: this host's role on record; a copy that must not run here stopped. */
   'take-lease-role': 'lease-answered';
 }

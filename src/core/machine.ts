@@ -52,6 +52,8 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   // Asked from whatever phase the records are in: the lease is this host's or not, whatever runs here.
   release: column('ask-release'),
   released: column('record-release'),
+  // Asked before a manual stop or start looks at the program, from whatever phase the records are in.
+  'lease-held': column('record-hold'),
   // Asked before the check observes, from whatever phase the records are in.
   'lease-answered': column('take-lease-role'),
 };

@@ -111,6 +111,12 @@ export type Effect =
    */
   | { kind: 'release-lease'; holder: string; token: string }
   /**
+   * --stop with --lease (`held`) and --start (not `held`): ask the store to hold the program
+   * stopped on every host, or to clear that (src/lease/manual.ts, loaded only then). The answer
+   * comes back as the `lease-held` event.
+   */
+  | { kind: 'hold-lease'; held: boolean }
+  /**
    * --reload: `signal` to the program of `identity` alone (not its group), its identity verified
    * right before it (src/os/signal-verified.ts): never a signal to a reused PID. How it went comes
    * back as the `reloaded` event.

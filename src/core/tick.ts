@@ -10,7 +10,7 @@ import { phaseOf } from './phase.js';
 import type { ProgramState } from './state.js';
 import { transitionsOf, withLines } from './transition.js';
 
-export type { Decided, Found, ReleaseAnswer, ReloadAnswer, Tick, TickEvent } from './events.js';
+export type { Decided, Found, HoldAnswer, ReleaseAnswer, ReloadAnswer, Tick, TickEvent } from './events.js';
 
 /**
  * Decides one event. Pure: the world came in as `event`, the clock as `now`. Every change of

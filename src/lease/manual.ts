@@ -1,75 +1,34 @@
-// The store calls of the manual actions with --lease: --stop holds the program stopped on
-// every host (recorded with the lease), --start clears that, --release lets the lease run out
-// now (the `release-lease` effect of src/commands/release.ts's pass) so that another host takes
-// it at its next check.
+// The store calls of the manual actions with --lease, each an effect of their pass's machine:
+// --stop holds the program stopped on every host (recorded with the lease), --start clears
+// that (the `hold-lease` effect of src/commands/stop.ts's passes), --release lets the lease run
+// out now (the `release-lease` effect of src/commands/release.ts's pass) so that another host
+// takes it at its next check.
 
-import type { ReleaseAnswer, TickEvent } from '../core/tick.js';
-import { quoteArgv } from '../core/shell-quote.js';
-import { readStateFile } from '../os/state-file.js';
-import { RunError } from '../errors.js';
+import type { HoldAnswer, ReleaseAnswer, TickEvent } from '../core/tick.js';
 import type { ProgramConfig } from '../core/program-config.js';
-import type { World } from '../world.js';
 import { leaseHost } from './host.js';
-import { openStore, StoreError, type LeaseStore } from './lease.js';
+import { openStore, StoreError } from './lease.js';
 
-/** Runs one store call for a manual action; a store error is a RunError naming the action (exit 1). */
-export async function withStore<T>(config: ProgramConfig, action: string, work: (store: LeaseStore) => Promise<T>): Promise<T> {
+/**
+ * The `hold-lease` effect of --stop (`held`) and --start with --lease (src/commands/stop.ts):
+ * asks the store to hold the program stopped on every host (recorded with the lease, so that no
+ * other host starts it), or to clear that. Its answer (a store that does not answer included)
+ * goes back to `decide` as the `lease-held` event.
+ */
+export async function holdLease(config: ProgramConfig, { held }: { held: boolean }): Promise<TickEvent> {
   const lease = config.lease!;
+  const host = leaseHost(lease.hostId, config.registryDir);
+  let answer: HoldAnswer = { kind: 'done' };
   const store = await openStore(lease);
   try {
-    return await work(store);
+    await store.hold(lease.name, held ? host.id : null);
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
-    throw new RunError({ action, subject: `lease ${lease.name}`, reason: error.message, hint: 'nothing was changed; try again once the store answers' });
+    answer = { kind: 'failed', error: error.message };
   } finally {
     await store.close();
   }
-}
-
-/**
- * --stop with --lease: the hold goes on record with the lease first (so that no other host
- * starts the program), then the caller stops the copy here. --start clears it (`held` false).
- */
-export async function holdEverywhere(config: ProgramConfig, world: World, held: boolean): Promise<void> {
-  const lease = config.lease!;
-  const host = leaseHost(lease.hostId, config.registryDir);
-  await withStore(config, held ? 'hold the program stopped on every host with' : 'clear the hold on every host of', (store) =>
-    store.hold(lease.name, held ? host.id : null),
-  );
-  if (held) sayHeld(config, world);
-}
-
-/**
- * --stop with --lease when the store does not answer: the hold on every host cannot be
- * recorded, but the copy here is still stopped (and held here: this host renews nothing, so
- * the lease runs out). Returns the store's error, or null when the hold is on record.
- */
-export async function tryHoldEverywhere(config: ProgramConfig, world: World): Promise<string | null> {
-  const lease = config.lease!;
-  const host = leaseHost(lease.hostId, config.registryDir);
-  const store = await openStore(lease);
-  try {
-    await store.hold(lease.name, host.id);
-  } catch (error) {
-    if (error instanceof StoreError) return error.message;
-    throw error;
-  } finally {
-    await store.close();
-  }
-  sayHeld(config, world);
-  return null;
-}
-
-/** The hold on record: said with the line that clears it, on any host. */
-function sayHeld(config: ProgramConfig, world: World): void {
-  const lease = config.lease!;
-  // --start reuses the launch request on record; a host that never launched it (a standby) needs the command.
-  const read = readStateFile(config.paths.stateFile);
-  const recorded = read.kind === 'ok' && read.state.request !== undefined;
-  const given = config.request.command;
-  const command = recorded ? [] : ['--', ...(given.length ? given : ['COMMAND'])];
-  const start = quoteArgv(['ensure-running', '--pid', config.paths.pidFile, '--lease', lease.shownUrl, '--lease-name', lease.name, '--start', ...command]);
-  world.say(`${config.paths.name}: held stopped on every host (lease ${lease.name}) until, on any host: ${start}`);
+  return { kind: 'lease-held', held, answer, name: lease.name, shownUrl: lease.shownUrl, ttlMs: lease.ttlMs, pidFile: config.paths.pidFile };
 }
 
 /**

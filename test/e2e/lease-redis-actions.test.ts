@@ -100,6 +100,27 @@ test('lease on Redis: --stop with the store hung stops the copy here all the sam
   assert.doesNotMatch(status.stdout, /runs under fencing token/, status.stdout);
 });
 
+test('lease on Redis: --start with the store hung is an error that changes nothing: the hold stays, nothing launched', { skip }, async (t) => {
+  const hosts = setup(t);
+  t.after(() => server.resume());
+  assert.equal((await hosts.run('a')).code, 0);
+  const copy = hosts.running('a');
+  assert.equal((await hosts.act('a', ['--stop'])).code, 0);
+  assert.ok(!isAlive(copy));
+  server.pause();
+  const start = await hosts.act('a', ['--start']);
+  server.resume();
+  assert.equal(start.code, 1, start.stderr);
+  assert.equal(start.stdout, '');
+  assert.match(
+    start.stderr,
+    /^ensure-running: cannot clear the hold on every host of lease \S+ \(.*\); nothing was changed; try again once the store answers\n$/,
+  );
+  assert.equal(hosts.running('a'), 0, 'nothing launched');
+  // Still held on every host: a check takes nothing back.
+  assert.deepEqual([(await hosts.run('a')).code, hosts.running('a')], [0, 0]);
+});
+
 test('lease on Redis: --release with the store hung says the lease is not released; from another home it releases the id on record', { skip }, async (t) => {
   const hosts = setup(t);
   t.after(() => server.resume());

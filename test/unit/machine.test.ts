@@ -60,6 +60,15 @@ const EVENTS: Record<EventKind, TickEvent> = {
     how: 'SIGTERM, SIGKILL after 10s',
   },
   released: { kind: 'released', answer: { kind: 'released' }, name: 'app', token: '3', ttlMs: 30_000 },
+  'lease-held': {
+    kind: 'lease-held',
+    held: true,
+    answer: { kind: 'done' },
+    name: 'app',
+    shownUrl: 'redis://store:6379',
+    ttlMs: 30_000,
+    pidFile: '/srv/app.pid',
+  },
   'lease-answered': {
     kind: 'lease-answered',
     role: {
@@ -87,17 +96,17 @@ const [START, HOLD, DEAD, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
   'ask-release',
   'record-release',
 ] as const;
-const LEASE = 'take-lease-role';
+const [HOLDS, LEASE] = ['record-hold', 'take-lease-role'] as const;
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reload reload-observed reloaded release  released  lease-answered
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, LEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, LEASE],
+  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reload reload-observed reloaded release  released  lease-held lease-answered
+  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, HOLDS,     LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];
