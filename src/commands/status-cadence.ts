@@ -1,5 +1,6 @@
 // The `checks` part of --status: the declared cadence from the state file, the time of the
-// last check (the state file's mtime, and the mark that a check answered by the quiet promise rewrites), and cron-parser
+// last check (the last full check on record, or the state file's mtime for records without
+// one, and the mark that a check answered by the quiet promise rewrites), and cron-parser
 // for --schedule, loaded only for a program that declared one.
 
 import { statSync } from 'node:fs';
@@ -19,7 +20,11 @@ function mtimeMs(path: string): number | null {
 export async function checksOf(input: StatusInput): Promise<ChecksView | null> {
   const cadence = input.state?.health?.cadence;
   if (!cadence) return null;
-  const times = [input.state?.lastCheckMs ?? null, mtimeMs(input.stateFile), markedAtMs(input.stateFile) || null].filter((t): t is number => t !== null);
+  // The state file's mtime only where the records have no time of their own: written after the
+  // check took its time, it is often a millisecond later, and the last check would then be one
+  // time in `lastCheck` and another here.
+  const full = input.state?.lastCheckMs ?? mtimeMs(input.stateFile);
+  const times = [full, markedAtMs(input.stateFile) || null].filter((t): t is number => t !== null);
   const lastCheckMs = times.length ? Math.max(...times) : null;
   let nextAfter = (ms: number) => ms + cadence.periodMs;
   if (cadence.schedule) {

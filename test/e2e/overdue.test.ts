@@ -70,3 +70,21 @@ test('a config file checked with --schedule on its line: every program records i
   const again = await box.run(['--status']);
   assert.equal(again.code, 0, again.stdout);
 });
+
+test('--status --json: the last check is one time, not the state file written a moment after it', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0.2', '--schedule', '* * * * *', '--', fixture('forever.js')];
+  assert.equal((await box.run(args)).code, 0);
+  box.pidOf();
+  // The records of a full check, written (as a busy disk or a coarse file clock may leave them)
+  // a few seconds after the time the check took; no check answered by the promise since.
+  const at = Date.now() - 60_000;
+  const state = JSON.parse(readFileSync(box.path('app.state.json'), 'utf8'));
+  writeFileSync(box.path('app.state.json'), JSON.stringify({ ...state, lastCheckMs: at }));
+  utimesSync(box.path('app.state.json'), (at + 3000) / 1000, (at + 3000) / 1000);
+  if (existsSync(box.path('app.checked'))) utimesSync(box.path('app.checked'), at / 1000 - 60, at / 1000 - 60);
+  const status = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json'])).stdout);
+  assert.equal(status.lastCheck, new Date(at).toISOString());
+  assert.equal(status.checks.lastCheck, status.lastCheck, 'the next check is counted from the last check on record');
+});
