@@ -135,6 +135,12 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
           next = { from: recorded, event: { kind: 'reload-observed', obs: seen.obs, signal: reload, pidFile: paths.pidFile } };
           break;
         }
+        if (effect.stop) {
+          // A stop's look, as a check's: what it saw goes to the stop's decision (its warnings are a check's to say).
+          const found = seen.found ? { found: seen.found } : {};
+          next = { from: recorded, event: { kind: 'stop-observed', obs: seen.obs, ...found, ...effect.stop, pidFile: paths.pidFile } };
+          break;
+        }
         for (const line of seen.warnings) world.warn(line);
         // Heartbeat, HTTP probe, planned restart, memory, log size, cadence: observed last, an effect of the decision.
         const duties = config.health || config.logRotate || config.cadence ? { duties: true as const } : {};

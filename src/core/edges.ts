@@ -16,8 +16,6 @@ import {
   type Request,
 } from './policy.js';
 import { withEvent, type ProgramState } from './state.js';
-import { deathFoundByStop } from './stop-death.js';
-import { stopLine } from './stop-line.js';
 import type { Decided, Edge, EdgeEvent, EventKind, Found, TickEvent } from './events.js';
 import { aside, leaseTransitions } from './transition.js';
 import { formatDuration } from './duration.js';
@@ -25,6 +23,7 @@ import { hostText } from './lease-record.js';
 import { recordDuties } from './duties.js';
 import { aimReload, askReload, recordReload } from './reload.js';
 import { recordHold } from './lease-hold.js';
+import { aimStop, askStop, holdBeforeSignal, recordStop } from './stop.js';
 
 /** The handler of a cell: decides an event of kind `K` from the record `previous`. */
 export type Handler<K extends EventKind = EventKind> = (
@@ -148,31 +147,11 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
     return { state, effects: [], outcome: 'not-running' };
   },
-  'hold-before-signal': (previous, event, _request, _policy, now) => {
-    // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
-    const state = withEvent(
-      { ...previous, held: event.hold, backoff: null },
-      { atMs: now, kind: 'stopping', pid: event.pid, detail: event.hold ? `${event.how}; held stopped` : event.how },
-    );
-    // The hold goes on file before the first signal (a crash checkpoint); how the signals went comes back as `stopped`.
-    const effects: Effect[] = previous.identity ? [{ kind: 'checkpoint' }, { kind: 'signal-stop', identity: previous.identity, hold: event.hold }] : [];
-    return { state, effects, outcome: event.hold ? 'held' : 'not-running' };
-  },
-  'record-death-found': (previous, event, _request, _policy, now) => {
-    // Its words end the stop's own line (src/commands/stopping.ts).
-    const { state, words } = deathFoundByStop(previous, event.obs, now);
-    return { state, effects: [], outcome: 'not-running', ...(words ? { said: [{ text: words, of: 'death' as const }] } : {}) };
-  },
-  'record-stop': (previous, event, _request, policy, now) => {
-    const ended = { ...previous, identity: null, pending: null, held: event.hold, backoff: null };
-    const detail = event.hold ? `${event.line}; held stopped` : event.line;
-    const state = withEvent(ended, { atMs: now, kind: 'stop', ...(event.pid ? { pid: event.pid } : {}), detail });
-    // Its line is the stop's transition's: the stop says it (src/commands/stopping.ts); a copy the lease stops, after the lease's head.
-    const said = [{ text: event.head ? `${event.head}: ${event.line}` : stopLine(policy, state, event.line, event.hold), of: 'stop' as const }];
-    // A run already gone may have left processes behind (a wrapper's child, a detached helper): stopped first, an error if they survive SIGKILL.
-    const leftovers: Effect[] = event.leftovers ? [{ kind: 'stop-run', identity: event.leftovers.identity, pids: event.leftovers.pids, stop: true }] : [];
-    return { state, effects: [...leftovers, { kind: 'remove-pid' }], outcome: event.hold ? 'held' : 'not-running', said };
-  },
+  'hold-before-signal': (previous, event, _request, _policy, now) => holdBeforeSignal(previous, event, now),
+  'record-stop': (previous, event, _request, policy, now) => recordStop(previous, event, policy, now),
+  // A stop (src/core/stop.ts): a look, then the hold and the signals, or the death and the leftovers, or nothing.
+  'ask-stop': (previous, event) => askStop(previous, event),
+  'aim-stop': (previous, event, _request, policy, now) => aimStop(previous, event, policy, now),
   'record-duties': (previous, event, _request, policy, now) => {
     // What the duties did goes on their record (a rotation's trouble, the cadence, a launch's options), then a live run's health is judged on it.
     const { record, warning } = event.done ? recordDuties(previous.health, event.done, policy.name, now) : { record: previous.health, warning: null };

@@ -34,10 +34,20 @@ export type TickEvent =
   | { kind: 'launch-refused'; text: string }
   /** --start (and the start half of --restart): hold and crash-loop tallies cleared. */
   | { kind: 'start' }
-  /** --stop (and --restart) is about to send its first signal: the hold goes on record first. */
+  /**
+   * A stop, its first event (--stop, the stop half of --restart, --forget --stop): the program is
+   * looked at (the `observe` effect of a stop); `hold`, held stopped after it; `how`, how its
+   * signals go ("SIGTERM, SIGKILL after 10s").
+   */
+  | { kind: 'stop'; hold: boolean; how: string }
+  /**
+   * What a stop's look saw (the `observe` effect of a stop: the PID file, the process, its run
+   * scanned, a launch found again by its token or environment, `found`), to stop; `hold` and
+   * `how` are the stop's, `pidFile` names the PID file for an error.
+   */
+  | { kind: 'stop-observed'; obs: Observation; found?: Found; hold: boolean; how: string; pidFile: string }
+  /** A stop (--stop, --restart, a copy the lease stops) is about to send its first signal: the hold goes on record first. */
   | { kind: 'stopping'; pid: number; how: string; hold: boolean }
-  /** --stop (and --restart) found the recorded process already dead: its death is recorded as a check would. */
-  | { kind: 'found-dead'; obs: Extract<Observation, { kind: 'gone' }> }
   /**
    * --stop (and the stop half of --restart, a copy the lease stops) has ended the run: `line`
    * says how; `head` (the lease's) heads the one line said of it. `leftovers`: the program was
@@ -118,8 +128,9 @@ export type EventKind =
   | 'run-ended'
   | 'launch-refused'
   | 'start'
+  | 'stop'
+  | 'stop-observed'
   | 'stopping'
-  | 'found-dead'
   | 'stopped'
   | 'duties'
   | 'reload'
@@ -144,10 +155,12 @@ export interface EdgeEvent {
   'refuse-launch': 'launch-refused';
   /** --start: hold, backoff, FATAL and tallies cleared. */
   'clear-for-start': 'start';
+  /** A stop: the program is looked at first (the `observe` effect). */
+  'ask-stop': 'stop';
+  /** A stop's look: the program ours, held then signalled; gone, its death recorded and its leftovers stopped; nothing, said; a live PID it did not launch, an error. */
+  'aim-stop': 'stop-observed';
   /** --stop: the hold on record before the first signal. */
   'hold-before-signal': 'stopping';
-  /** --stop found the recorded program already dead: its death recorded. */
-  'record-death-found': 'found-dead';
   /** --stop has ended the run. */
   'record-stop': 'stopped';
   /** What the check's duties observed: their record, then a live run's health judged: healthy, or the run is ended. */

@@ -38,9 +38,11 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   // Decided from the state a launch was asked from: nothing on record runs, none is pending, and a held program is never launched.
   'launch-refused': column('refuse-launch', ['starting', 'held', 'running']),
   start: column('clear-for-start'),
+  // A stop looks, and stops what it saw, from whatever phase the records are in.
+  stop: column('ask-stop'),
+  'stop-observed': column('aim-stop'),
   // A stop signals only a process on record, so never from STOPPED (nothing on record).
   stopping: column('hold-before-signal', ['stopped']),
-  'found-dead': column('record-death-found', ['stopped']),
   stopped: column('record-stop'),
   // Observed once a check's decision is performed, and a check always settles a pending launch first (never STARTING).
   duties: column('record-duties', ['starting']),

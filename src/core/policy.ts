@@ -129,9 +129,10 @@ export type Effect =
    * or another tool's, and a launch found again; first in a plain check, and once the lease's
    * role lets a holder go on. What it saw comes back as the `observed` event; with `reload`
    * (--reload's signal), what the PID file and the process on record are, nothing scanned, as
-   * the `reload-observed` event.
+   * the `reload-observed` event; with `stop` (a stop's `hold` and `how`), what the check would
+   * see, as the `stop-observed` event.
    */
-  | { kind: 'observe'; reload?: string };
+  | { kind: 'observe'; reload?: string; stop?: { hold: boolean; how: string } };
 
 /** An error of ensure-running's own, as fields (src/errors.ts builds its one line from them). */
 export interface Failure {

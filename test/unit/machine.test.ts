@@ -32,8 +32,15 @@ const EVENTS: Record<EventKind, TickEvent> = {
   'run-ended': { kind: 'run-ended', how: 'stopped pid 4242 with SIGTERM', after: { kind: 'relaunch', head: 'app: restarting (hung)' } },
   'launch-refused': { kind: 'launch-refused', text: 'command ./server.js not found' },
   start: { kind: 'start' },
+  stop: { kind: 'stop', hold: true, how: 'SIGTERM, SIGKILL after 10s' },
+  'stop-observed': {
+    kind: 'stop-observed',
+    obs: { kind: 'ours', pid: 4242, repairPidFile: false },
+    hold: true,
+    how: 'SIGTERM, SIGKILL after 10s',
+    pidFile: '/srv/app.pid',
+  },
   stopping: { kind: 'stopping', pid: 4242, how: 'SIGTERM, SIGKILL after 10s', hold: true },
-  'found-dead': { kind: 'found-dead', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: [] } },
   stopped: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: true, pid: 4242 },
   duties: {
     kind: 'duties',
@@ -84,10 +91,11 @@ const EVENTS: Record<EventKind, TickEvent> = {
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, HOLD, DEAD, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
+const [START, LOOK, AIMSTOP, HOLD, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
   'clear-for-start',
+  'ask-stop',
+  'aim-stop',
   'hold-before-signal',
-  'record-death-found',
   'record-stop',
   'record-duties',
   'ask-reload',
@@ -100,13 +108,13 @@ const [HOLDS, LEASE] = ['record-hold', 'take-lease-role'] as const;
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stopping found-dead stopped duties  reload reload-observed reloaded release  released  lease-held lease-answered
-  starting: [SETTLE, _,       _,        _,             START, HOLD,    DEAD,      STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  held:     [CHECK,  _,       _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, HOLD,    DEAD,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, _,       _,         STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, HOLDS,     LEASE],
+  //        observed launched run-ended launch-refused start  stop  stop-observed stopping stopped duties  reload reload-observed reloaded release  released  lease-held lease-answered
+  starting: [SETTLE, _,       _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  held:     [CHECK,  _,       _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, LOOK, AIMSTOP,      _,       STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, HOLDS,     LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];

@@ -38,8 +38,15 @@ test('stop: RUNNING + stopping → HELD on record with a stopping event, the pro
   assert.equal(restart.state.held, false, '--restart does not hold');
 });
 
-test('stop: RUNNING + found dead by --stop → the death, last exit and log tail recorded, never an exit code', () => {
-  const tick = decide(running, { kind: 'found-dead', obs: { kind: 'gone', pid: 4242, why: 'exited', logTail: ['Error: boom'] } }, REQ, POLICY, T0 + 2 * MIN);
+test('stop: RUNNING + its look finds it dead → the death, last exit and log tail recorded, never an exit code; then the stop', () => {
+  const obs = { kind: 'gone' as const, pid: 4242, why: 'exited' as const, logTail: ['Error: boom'] };
+  const tick = decide(
+    running,
+    { kind: 'stop-observed', obs, hold: true, how: 'SIGTERM, SIGKILL after 10s', pidFile: '/srv/app.pid' },
+    REQ,
+    POLICY,
+    T0 + 2 * MIN,
+  );
   assert.equal(tick.state.identity, null);
   assert.deepEqual(tick.state.lastExit, {
     atMs: T0 + 2 * MIN,
@@ -52,11 +59,18 @@ test('stop: RUNNING + found dead by --stop → the death, last exit and log tail
     logTail: ['Error: boom'],
   });
   assert.deepEqual(tick.state.deathTimesMs, [T0 + 2 * MIN]);
-  assert.equal(tick.state.events.at(-1)?.kind, 'death');
-  assert.deepEqual(tick.effects, []);
+  assert.deepEqual(
+    tick.state.events.slice(-2).map((event) => event.kind),
+    ['death', 'stop'],
+  );
+  assert.deepEqual(tick.effects, [{ kind: 'remove-pid' }]);
   assert.deepEqual(
     tick.transitions.map((t) => t.kind),
-    ['death'],
+    ['death', 'stop'],
   );
   assert.match(tick.transitions[0]!.line!, /^pid 4242 had died \(last seen alive .*; exit status unknown: it died between checks\)$/);
+  assert.equal(
+    tick.transitions[1]!.line,
+    `app: was not running; ${tick.transitions[0]!.line}; held stopped until: ensure-running --pid /srv/app.pid --start -- ./server.js`,
+  );
 });
