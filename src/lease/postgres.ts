@@ -178,9 +178,10 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
       }
       // The table is made on first use, by the first host that needs it.
       if ((error as { code?: string }).code !== '42P01') throw error;
-      // Two hosts creating it at once: the loser's duplicate is fine.
+      // Two hosts creating it at once: the loser's duplicate is fine. PostgreSQL names it by
+      // what collided: a key of its catalog (23505), the table (42P07) or its row type (42710).
       await client.query(CREATE).catch((created: { code?: string }) => {
-        if (created.code !== '23505' && created.code !== '42P07') throw created;
+        if (created.code !== '23505' && created.code !== '42P07' && created.code !== '42710') throw created;
       });
       return (await client.query<Row>(sql, values)).rows;
     }
