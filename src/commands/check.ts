@@ -2,7 +2,7 @@
 // their first events, the manual actions (src/commands/stop.ts, reload.ts, release.ts).
 
 import { emptyState, type Identity, type ProgramState } from '../core/state.js';
-import { decide, type Tick } from '../core/tick.js';
+import type { Tick } from '../core/tick.js';
 import type { Effect } from '../core/policy.js';
 import type { LeaseGo } from '../core/lease-role.js';
 import type { Transition } from '../core/transition.js';
@@ -80,41 +80,33 @@ function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<
   };
 }
 
-/** A manual start's first event: hold, backoff and FATAL cleared (`start`); its transitions go with the pass's. */
-export function started(config: ProgramConfig, pass: Pass): (state: ProgramState) => ProgramState {
-  return (state) => {
-    const tick = decide(state, { kind: 'start' }, config.request, config.policy, pass.world.now());
-    pass.transitions.push(...tick.transitions);
-    return tick.state;
-  };
-}
-
 /**
  * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
- * from (as loaded, or as a --restart's stop left them; null: none), `prepare` the first event
- * of a manual start. Returns the exit code; the transitions of every decision it performed
- * go to `pass` as they come, their lines said (whether the check was quiet is read from `pass`).
+ * from (as loaded, or as a --restart's stop left them; null: none); `manualStart`, a manual
+ * start's (--start, --restart), whose first event is `start` (hold, backoff and FATAL cleared).
+ * Returns the exit code; the transitions of every decision it performed go to `pass` as they
+ * come, their lines said (whether the check was quiet is read from `pass`).
  */
 export async function tickLocked(
   given: ProgramConfig,
   pass: Pass,
   hold: Hold,
   current: ProgramState | null = hold.records.onFile,
-  prepare?: (state: ProgramState) => ProgramState,
+  manualStart = false,
 ): Promise<{ code: number }> {
   const { paths } = given;
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
   // check is the waiter itself, exec'd, so its PID is the waiter's on record.
   if (given.policy.respawned && current?.identity?.waiter?.pid !== process.pid) return { code: EXIT.ok };
-  // --lease: the store asked first, then (a holder) the program observed; a plain check observes first. One loop of the executor.
+  // --lease: the store asked first, then (a holder) the program observed; a plain check observes first, a manual
+  // start starts first (its `start` event asks for the look). One loop of the executor.
   const from = current ?? emptyState();
-  const manualStart = prepare !== undefined;
   // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
   if (given.lease && from.held && !manualStart) return { code: EXIT.ok };
-  const effect: Effect = given.lease ? { kind: 'ask-lease', manualStart, lost: current === null } : { kind: 'observe' };
+  const effect: Effect = given.lease ? { kind: 'ask-lease', manualStart, lost: current === null } : { kind: manualStart ? 'start' : 'observe' };
   const first: Tick = { state: from, effects: [effect], transitions: [], outcome: 'not-running' };
-  const tick = await execute(first, executing(given, pass, hold, from, prepare));
+  const tick = await execute(first, executing(given, pass, hold, from));
   const { go, looked } = tick;
   if (given.lease && !go) throw new Error('internal error: the lease was not asked (src/commands/check.ts)');
   // --lease: a host that does not hold the lease ends its check with its role on record.
@@ -144,9 +136,9 @@ function ranUnder(state: ProgramState, token: string): ProgramState {
 }
 
 /** What the executor performs a check's effects with: every line a check says of its program is a transition's, said as the transition is collected. */
-function executing(config: ProgramConfig, pass: Pass, hold: Hold, recorded: ProgramState, prepare?: (state: ProgramState) => ProgramState): Executing {
+function executing(config: ProgramConfig, pass: Pass, hold: Hold, recorded: ProgramState): Executing {
   const collect = (transitions: readonly Transition[]): void => pass.collect(transitions);
-  return { config, world: pass.world, records: hold.records, lock: hold.lock, pending: recorded.pending, collect, ...(prepare ? { prepare } : {}) };
+  return { config, world: pass.world, records: hold.records, lock: hold.lock, pending: recorded.pending, collect };
 }
 
 /**

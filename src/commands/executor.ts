@@ -50,8 +50,6 @@ export interface Executing {
   pending: ProgramState['pending'];
   /** Takes each decision's transitions as it comes (a check says their lines as they come; a stop keeps them). */
   collect: (transitions: readonly Transition[]) => void;
-  /** A manual start's first event (`start`), decided on the records right before the check observes them. */
-  prepare?: (state: ProgramState) => ProgramState;
 }
 
 /** What the `observe` effect looked at: the records it observed from, what it saw, and whether the check's decision on it launched. */
@@ -121,11 +119,15 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         // --release: the store call, loaded only then; its answer comes back as the `released` event.
         next = { from: tick.state, event: await (await import('../lease/manual.js')).releaseLease(config, effect) };
         break;
+      case 'start':
+        // A manual start's turn: its event, decided from the records as they are now (a --restart's stop, a lease's role, done).
+        next = { from: tick.state, event: { kind: 'start' } };
+        break;
       case 'observe': {
-        // The PID file and the process, from the records as a manual start's first event leaves them;
+        // The PID file and the process, from the records as the last decision left them (a manual start's: cleared);
         // --reload's look: the process on record alone, nothing scanned (its decision aims the signal).
         const { reload } = effect;
-        const recorded = run.prepare ? run.prepare(tick.state) : tick.state;
+        const recorded = tick.state;
         const looking =
           reload !== undefined
             ? { tail: false, scan: false }

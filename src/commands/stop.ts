@@ -3,7 +3,7 @@
 // store first (the `hold-lease` effect: the hold on every host), its answer decided as an event.
 
 import { removePromise } from '../os/promise-file.js';
-import { runPass, started, tickLocked } from './check.js';
+import { runPass, tickLocked } from './check.js';
 import { stopStep } from './stopping.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
@@ -36,13 +36,13 @@ export async function stopCommand(config: ProgramConfig, world: World): Promise<
   });
 }
 
-/** --start: clear hold, backoff and FATAL (the `start` event), then check (launching if needed). */
+/** --start: clear hold, backoff and FATAL (the `start` event, first), then check (launching if needed). */
 export function startCommand(config: ProgramConfig, world: World): Promise<number> {
   return runPass(config, world, async (pass, hold) => {
     removePromise(config.paths.promiseFile);
     // --lease: the hold on every host cleared first; a store that does not answer is an error, nothing changed.
     if (config.lease) await holdOnEveryHost(config, pass, hold.records, false);
-    return { code: (await tickLocked(config, pass, hold, hold.records.onFile, started(config, pass))).code };
+    return { code: (await tickLocked(config, pass, hold, hold.records.onFile, true)).code };
   });
 }
 
@@ -79,7 +79,7 @@ export async function restartCommand(config: ProgramConfig, world: World): Promi
       const stopped = await stopStep(config, quiet, hold.records, hold.records.onFile, false, pass.transitions);
       // A crash checkpoint: the stop goes on file before the start, as an interrupted --stop would leave it.
       hold.records.write(stopped);
-      return { code: (await tickLocked(config, pass, hold, stopped, started(config, pass))).code };
+      return { code: (await tickLocked(config, pass, hold, stopped, true)).code };
     });
   } finally {
     for (const line of lines) {

@@ -145,9 +145,9 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
   'clear-for-start': (previous, _event, _request, _policy, now) => {
     const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
     const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
-    return { state, effects: [], outcome: 'not-running' };
+    // Then the program is looked at, as a check looks (its decision launches it if it is not running).
+    return { state, effects: [{ kind: 'observe' }], outcome: 'not-running' };
   },
-  'hold-before-signal': (previous, event, _request, _policy, now) => holdBeforeSignal(previous, event, now),
   'record-stop': (previous, event, _request, policy, now) => recordStop(previous, event, policy, now),
   // A stop (src/core/stop.ts): a look, then the hold and the signals, or the death and the leftovers, or nothing.
   'ask-stop': (previous, event) => askStop(previous, event),
@@ -180,7 +180,7 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
  * once); then the store call, `release-lease`, whose answer comes back as `released`. A lease
  * this host does not hold: said, nothing done.
  */
-function askRelease(previous: ProgramState, event: Extract<TickEvent, { kind: 'release' }>, request: Request, policy: Policy, now: number): Decided {
+function askRelease(previous: ProgramState, event: Extract<TickEvent, { kind: 'release' }>, _request: Request, policy: Policy, now: number): Decided {
   const { lease, host } = event;
   const token = lease.role === 'holder' ? lease.seen?.token : undefined;
   if (token === undefined) {
@@ -194,7 +194,7 @@ function askRelease(previous: ProgramState, event: Extract<TickEvent, { kind: 'r
   const state: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease };
   if (!event.running || !state.identity) return { state, effects: [release], outcome: 'not-running' };
   const head = `${policy.name}: releasing lease ${lease.name}`;
-  const stopping = HANDLERS['hold-before-signal'](state, { kind: 'stopping', pid: state.identity.pid, how: event.how, hold: false }, request, policy, now);
+  const stopping = holdBeforeSignal(state, { pid: state.identity.pid, how: event.how, hold: false }, now);
   const effects = stopping.effects.map((effect): Effect => (effect.kind === 'signal-stop' ? { ...effect, head } : effect));
   return { ...stopping, effects: [...effects, { kind: 'checkpoint' }, release] };
 }
@@ -227,17 +227,24 @@ function recordRelease(previous: ProgramState, event: Extract<TickEvent, { kind:
  * run here is stopped as --stop stops it (not held: the lease decides), its line headed by the
  * role's; a holder's check goes on with the `observe` effect.
  */
-function takeLeaseRole(previous: ProgramState, event: Extract<TickEvent, { kind: 'lease-answered' }>, request: Request, policy: Policy, now: number): Decided {
+function takeLeaseRole(
+  previous: ProgramState,
+  event: Extract<TickEvent, { kind: 'lease-answered' }>,
+  _request: Request,
+  _policy: Policy,
+  now: number,
+): Decided {
   const { role } = event;
   const state: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease: role.record };
   const transitions = leaseTransitions(state, previous.lease, role.record, now);
   const said = role.lines.map((text) => ({ text, of: 'notice' as const }));
   const outcome = role.go.kind === 'run' ? 'running' : 'not-running';
-  // A holder's check goes on: the program is observed (once a copy under another token is stopped), its check decided from there.
-  const goOn: Effect[] = role.go.kind === 'run' ? [{ kind: 'observe' }] : [];
+  // A holder's check goes on: the program is observed (once a copy under another token is stopped), its check decided from there;
+  // a manual start's, once its start (the `start` event, whose decision asks for the look).
+  const goOn: Effect[] = role.go.kind === 'run' ? [{ kind: event.start ? 'start' : 'observe' }] : [];
   const head = role.stop;
   if (head === null || !state.identity) return { state, effects: goOn, outcome, transitions, said };
-  const stopping = HANDLERS['hold-before-signal'](state, { kind: 'stopping', pid: state.identity.pid, how: event.how, hold: false }, request, policy, now);
+  const stopping = holdBeforeSignal(state, { pid: state.identity.pid, how: event.how, hold: false }, now);
   const effects = stopping.effects.map((effect): Effect => (effect.kind === 'signal-stop' ? { ...effect, head } : effect));
   return { ...stopping, effects: [...effects, ...goOn], transitions, said };
 }

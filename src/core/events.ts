@@ -32,7 +32,11 @@ export type TickEvent =
   | { kind: 'run-ended'; how: string; after: AfterEnd }
   /** A launch that could not even spawn for a configuration error (command or directory not found). */
   | { kind: 'launch-refused'; text: string }
-  /** --start (and the start half of --restart): hold and crash-loop tallies cleared. */
+  /**
+   * --start (and the start half of --restart), its first event (the `start` effect; under
+   * --lease, once the role lets a holder go on): hold and crash-loop tallies cleared, then the
+   * program looked at (the `observe` effect), as a check looks.
+   */
   | { kind: 'start' }
   /**
    * A stop, its first event (--stop, the stop half of --restart, --forget --stop): the program is
@@ -46,8 +50,6 @@ export type TickEvent =
    * `how` are the stop's, `pidFile` names the PID file for an error.
    */
   | { kind: 'stop-observed'; obs: Observation; found?: Found; hold: boolean; how: string; pidFile: string }
-  /** A stop (--stop, --restart, a copy the lease stops) is about to send its first signal: the hold goes on record first. */
-  | { kind: 'stopping'; pid: number; how: string; hold: boolean }
   /**
    * --stop (and the stop half of --restart, a copy the lease stops) has ended the run: `line`
    * says how; `head` (the lease's) heads the one line said of it. `leftovers`: the program was
@@ -92,9 +94,10 @@ export type TickEvent =
   | { kind: 'lease-held'; held: boolean; answer: HoldAnswer; name: string; shownUrl: string; ttlMs: number; pidFile: string }
   /**
    * --lease: the store answered (or did not) and `role` is this host's role (src/core/lease-role.ts);
-   * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals.
+   * `found`, a copy found by its environment to put on record; `how`, how a stop of the copy signals;
+   * `start`, a manual start's (--start, --restart): a holder goes on with the `start` event, not the look.
    */
-  | { kind: 'lease-answered'; role: LeaseDecision; found: Identity | null; how: string };
+  | { kind: 'lease-answered'; role: LeaseDecision; found: Identity | null; how: string; start?: true };
 
 /**
  * How --reload's signal went (src/os/signal-verified.ts): sent; not sent, the PID no longer
@@ -130,7 +133,6 @@ export type EventKind =
   | 'start'
   | 'stop'
   | 'stop-observed'
-  | 'stopping'
   | 'stopped'
   | 'duties'
   | 'reload'
@@ -153,14 +155,12 @@ export interface EdgeEvent {
   'after-run-ended': 'run-ended';
   /** The launch could not spawn for a configuration error: said once, then daily. */
   'refuse-launch': 'launch-refused';
-  /** --start: hold, backoff, FATAL and tallies cleared. */
+  /** --start: hold, backoff, FATAL and tallies cleared; then the program looked at (the `observe` effect). */
   'clear-for-start': 'start';
   /** A stop: the program is looked at first (the `observe` effect). */
   'ask-stop': 'stop';
   /** A stop's look: the program ours, held then signalled; gone, its death recorded and its leftovers stopped; nothing, said; a live PID it did not launch, an error. */
   'aim-stop': 'stop-observed';
-  /** --stop: the hold on record before the first signal. */
-  'hold-before-signal': 'stopping';
   /** --stop has ended the run. */
   'record-stop': 'stopped';
   /** What the check's duties observed: their record, then a live run's health judged: healthy, or the run is ended. */

@@ -41,8 +41,6 @@ const COLUMNS: { [K in EventKind]: Record<Phase, EdgeFor<K> | null> } = {
   // A stop looks, and stops what it saw, from whatever phase the records are in.
   stop: column('ask-stop'),
   'stop-observed': column('aim-stop'),
-  // A stop signals only a process on record, so never from STOPPED (nothing on record).
-  stopping: column('hold-before-signal', ['stopped']),
   stopped: column('record-stop'),
   // Observed once a check's decision is performed, and a check always settles a pending launch first (never STARTING).
   duties: column('record-duties', ['starting']),

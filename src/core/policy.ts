@@ -105,6 +105,12 @@ export type Effect =
    */
   | { kind: 'ask-lease'; manualStart: boolean; lost: boolean }
   /**
+   * A manual start's turn (--start, the start half of --restart): nothing to perform, it comes
+   * back as the `start` event, whose decision clears the hold and asks for the look at the
+   * program (`observe`). First in a manual start; under --lease, once the role lets a holder go on.
+   */
+  | { kind: 'start' }
+  /**
    * --release: ask the store to let the lease run out now if `holder` (the host id on record)
    * holds it under `token` (src/lease/manual.ts, loaded only then). The answer comes back as the
    * `released` event.
@@ -126,8 +132,8 @@ export type Effect =
   | { kind: 'fail'; error: Failure }
   /**
    * A check looks at its program (src/os/observe.ts): the PID file and the process, alive, gone
-   * or another tool's, and a launch found again; first in a plain check, and once the lease's
-   * role lets a holder go on. What it saw comes back as the `observed` event; with `reload`
+   * or another tool's, and a launch found again; first in a plain check, asked by a manual
+   * start's `start` event, and once the lease's role lets a holder go on. What it saw comes back as the `observed` event; with `reload`
    * (--reload's signal), what the PID file and the process on record are, nothing scanned, as
    * the `reload-observed` event; with `stop` (a stop's `hold` and `how`), what the check would
    * see, as the `stop-observed` event.

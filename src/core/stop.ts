@@ -35,7 +35,7 @@ export function aimStop(previous: ProgramState, event: Extract<TickEvent, { kind
   }
   // A program found by its launch token or environment (records lost) is stopped like a recorded one.
   const state: ProgramState = event.found ? { ...previous, identity: event.found.identity, pending: null } : previous;
-  if (obs.kind === 'ours' && state.identity) return holdBeforeSignal(state, { kind: 'stopping', pid: state.identity.pid, how, hold }, now);
+  if (obs.kind === 'ours' && state.identity) return holdBeforeSignal(state, { pid: state.identity.pid, how, hold }, now);
   if (obs.kind !== 'gone' || (!state.identity && !obs.run)) {
     return recordStop(state, { kind: 'stopped', line: 'was not running', hold, pid: state.identity?.pid ?? null }, policy, now);
   }
@@ -52,11 +52,23 @@ export function aimStop(previous: ProgramState, event: Extract<TickEvent, { kind
 }
 
 /**
+ * A stop of the program `pid` (`how` its signals go; `hold`, held stopped after it), about to
+ * send its first signal: no event of its own, but part of the decision that aims it (a stop's
+ * look, `aim-stop`; a copy that a lease's role or --release stops, `take-lease-role` and
+ * `ask-release`).
+ */
+export interface Stopping {
+  pid: number;
+  how: string;
+  hold: boolean;
+}
+
+/**
  * A stop is about to send its first signal: the hold goes on record first, the process still on
  * record until it is gone; then the checkpoint (the hold on file) and the signals, whose outcome
  * comes back as `stopped`.
  */
-export function holdBeforeSignal(previous: ProgramState, event: Extract<TickEvent, { kind: 'stopping' }>, now: number): Decided {
+export function holdBeforeSignal(previous: ProgramState, event: Stopping, now: number): Decided {
   // Hold first: an interrupted stop (Ctrl-C, a lost SSH session) leaves the program held, not "died".
   const state = withEvent(
     { ...previous, held: event.hold, backoff: null },

@@ -166,7 +166,7 @@ export async function askLease(
   if (decision.stop) removePromise(paths.promiseFile);
   // A copy found by its environment goes on record (by `decide`), so that the stop (or the tick) reaches it as the program.
   const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
-  const event: TickEvent = { kind: 'lease-answered', role: decision, found: copy?.found ?? null, how };
+  const event: TickEvent = { kind: 'lease-answered', role: decision, found: copy?.found ?? null, how, ...(manualStart ? { start: true as const } : {}) };
   const go = leaseGo(decision, { name: paths.name, leaseName: lease.name, hostId: host.id, needMs: lease.timeoutMs + config.killAfterMs, manualStart });
   return { event, go };
 }

@@ -40,7 +40,6 @@ const EVENTS: Record<EventKind, TickEvent> = {
     how: 'SIGTERM, SIGKILL after 10s',
     pidFile: '/srv/app.pid',
   },
-  stopping: { kind: 'stopping', pid: 4242, how: 'SIGTERM, SIGKILL after 10s', hold: true },
   stopped: { kind: 'stopped', line: 'stopped (pid 4242, SIGTERM after 5ms)', hold: true, pid: 4242 },
   duties: {
     kind: 'duties',
@@ -91,11 +90,10 @@ const EVENTS: Record<EventKind, TickEvent> = {
 
 const _ = null;
 const [CHECK, SETTLE, JUDGE, ENDED, REFUSE] = ['check', 'settle-interrupted-launch', 'judge-launch', 'after-run-ended', 'refuse-launch'] as const;
-const [START, LOOK, AIMSTOP, HOLD, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
+const [START, LOOK, AIMSTOP, STOP, DUTIES, ASK, AIM, RELOAD, RELEASE, RELEASED] = [
   'clear-for-start',
   'ask-stop',
   'aim-stop',
-  'hold-before-signal',
   'record-stop',
   'record-duties',
   'ask-reload',
@@ -108,13 +106,13 @@ const [HOLDS, LEASE] = ['record-hold', 'take-lease-role'] as const;
 /** The table as it must read: phase by phase, event by event (the columns of EVENTS, in order); `_`: no edge. */
 // biome-ignore format: a table reads as a table
 const EXPECTED: Record<Phase, (Edge | null)[]> = {
-  //        observed launched run-ended launch-refused start  stop  stop-observed stopping stopped duties  reload reload-observed reloaded release  released  lease-held lease-answered
-  starting: [SETTLE, _,       _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  held:     [CHECK,  _,       _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  running:  [CHECK,  JUDGE,   _,        _,             START, LOOK, AIMSTOP,      HOLD,    STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
-  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, LOOK, AIMSTOP,      _,       STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, HOLDS,     LEASE],
+  //        observed launched run-ended launch-refused start  stop  stop-observed stopped duties  reload reload-observed reloaded release  released  lease-held lease-answered
+  starting: [SETTLE, _,       _,        _,             START, LOOK, AIMSTOP,      STOP,   _,      ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  held:     [CHECK,  _,       _,        _,             START, LOOK, AIMSTOP,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  fatal:    [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  backoff:  [CHECK,  JUDGE,   ENDED,    REFUSE,        START, LOOK, AIMSTOP,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  running:  [CHECK,  JUDGE,   _,        _,             START, LOOK, AIMSTOP,      STOP,   DUTIES, ASK,   AIM,            RELOAD,  RELEASE, RELEASED, HOLDS,     LEASE],
+  stopped:  [CHECK,  _,       ENDED,    REFUSE,        START, LOOK, AIMSTOP,      STOP,   DUTIES, ASK,   AIM,            _,       RELEASE, RELEASED, HOLDS,     LEASE],
 };
 
 const KINDS = Object.keys(EVENTS) as EventKind[];

@@ -27,14 +27,23 @@ const running: ProgramState = {
   lastSeenAliveMs: T0 + MIN,
 };
 
-test('stop: RUNNING + stopping → HELD on record with a stopping event, the process still on record, then the checkpoint and the signals', () => {
-  const tick = decide(running, { kind: 'stopping', pid: 4242, how: 'SIGINT, SIGKILL after 30s', hold: true }, REQ, POLICY, T0 + 2 * MIN);
+/** A stop's look found the program ours (src/core/stop.ts, `aim-stop`): the hold, then the signals. */
+const ours = (how: string, hold: boolean) => ({
+  kind: 'stop-observed' as const,
+  obs: { kind: 'ours' as const, pid: 4242, repairPidFile: false },
+  hold,
+  how,
+  pidFile: '/srv/app.pid',
+});
+
+test('stop: RUNNING + its look finds it ours → HELD on record with a stopping event, the process still on record, then the checkpoint and the signals', () => {
+  const tick = decide(running, ours('SIGINT, SIGKILL after 30s', true), REQ, POLICY, T0 + 2 * MIN);
   assert.equal(tick.state.held, true);
   assert.equal(tick.state.identity?.pid, 4242, 'still on record until it is gone');
   assert.deepEqual(tick.state.events.at(-1), { atMs: T0 + 2 * MIN, kind: 'stopping', pid: 4242, detail: 'SIGINT, SIGKILL after 30s; held stopped' });
   // The hold goes on file first (a crash checkpoint), then the signals: an effect whose outcome comes back as `stopped`.
   assert.deepEqual(tick.effects, [{ kind: 'checkpoint' }, { kind: 'signal-stop', identity: running.identity, hold: true }]);
-  const restart = decide(running, { kind: 'stopping', pid: 4242, how: 'SIGTERM, SIGKILL after 10s', hold: false }, REQ, POLICY, T0 + 2 * MIN);
+  const restart = decide(running, ours('SIGTERM, SIGKILL after 10s', false), REQ, POLICY, T0 + 2 * MIN);
   assert.equal(restart.state.held, false, '--restart does not hold');
 });
 

@@ -223,10 +223,10 @@ const rows: Row[] = [
   },
   ...[FATAL, BACKOFF, HELD].map(
     (state): Row => ({
-      name: `${phaseOf(state).toUpperCase()} + manual start → STOPPED: hold and tallies cleared, a "start" event`,
+      name: `${phaseOf(state).toUpperCase()} + manual start → STOPPED: hold and tallies cleared, a "start" event, then the look`,
       state,
       event: { kind: 'start' },
-      effects: [],
+      effects: ['observe'],
       outcome: 'not-running',
       silent: true,
       also: (t) => {
