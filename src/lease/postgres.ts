@@ -162,7 +162,7 @@ export async function openPostgres(target: StoreTarget): Promise<LeaseStore> {
       return work();
     };
     try {
-      return await within(target.timeoutMs, `${what} at ${target.shownUrl}`, once(), abandon);
+      return await within(target.timeoutMs, `${what} at ${target.shownUrl}`, once(), abandon, target.saidTimeoutMs);
     } catch (error) {
       throw classify(error, target.shownUrl);
     }

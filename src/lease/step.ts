@@ -18,7 +18,7 @@ import { removePromise } from '../os/promise-file.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import { leaseHost } from './host.js';
-import { openStore, StoreError, type LeaseHost, type LeaseOptions } from './lease.js';
+import { openStore, StoreError, type LeaseHost, type LeaseOptions, type StoreTarget } from './lease.js';
 
 /** Milliseconds on CLOCK_MONOTONIC, which every process of one boot shares: wall-clock steps do not move it. */
 export const monoMs = (): number => Number(process.hrtime.bigint() / 1_000_000n);
@@ -77,6 +77,16 @@ async function storeTurn(): Promise<() => void> {
 }
 
 /**
+ * The store as one try of a request reaches it: bounded by what is left of --lease-timeout
+ * (`leftMs`), and naming --lease-timeout itself when it runs out, the bound the operator set
+ * for the whole request (a try after a refused one would otherwise say a second less, or
+ * "999ms", by how many milliseconds the first took).
+ */
+export function triedWithin<T extends StoreTarget>(lease: T, leftMs: number): T {
+  return { ...lease, timeoutMs: Math.max(1, leftMs), saidTimeoutMs: lease.timeoutMs };
+}
+
+/**
  * Asks the store within --lease-timeout, all tries together, counted from when its turn among
  * the process's store calls came (`askedMonoMs`); a store error is an answer too. The turn is
  * held until the connection is closed. A connection refused at once (a store restarting) is
@@ -89,7 +99,7 @@ async function ask(lease: LeaseOptions, host: LeaseHost, floor: string): Promise
   try {
     for (let tries = 0; ; tries++) {
       const leftMs = lease.timeoutMs - (monoMs() - startedMs);
-      const store = await openStore({ ...lease, timeoutMs: Math.max(1, leftMs) });
+      const store = await openStore(triedWithin(lease, leftMs));
       try {
         const answer: StoreAnswer = { kind: 'ok', ...(await store.acquireOrRenew(lease.name, host, lease.ttlMs, floor)) };
         // Closed after the answer is judged: the closing's time is not the answer's age.

@@ -59,17 +59,25 @@ export interface StoreTarget {
   url: string;
   shownUrl: string;
   timeoutMs: number;
+  /**
+   * The bound the operator set (--lease-timeout), said when a call runs out: a call after a
+   * refused try gets only what is left of it (`timeoutMs`), which is not the figure to name.
+   */
+  saidTimeoutMs?: number;
   /** --lease-password-file, absolute; null or absent: the engine's usual places. */
   passwordFile?: string | null;
 }
 
-/** Runs `work` within `ms`; on expiry rejects with an outage error and calls `abandon` (which must free its sockets). */
-export async function within<T>(ms: number, what: string, work: Promise<T>, abandon: () => void): Promise<T> {
+/**
+ * Runs `work` within `ms`; on expiry rejects with an outage error (naming `saidMs`, the bound
+ * set for the whole request) and calls `abandon` (which must free its sockets).
+ */
+export async function within<T>(ms: number, what: string, work: Promise<T>, abandon: () => void, saidMs = ms): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, fail) => {
     timer = setTimeout(() => {
       abandon();
-      fail(new StoreError(`no answer within ${formatDuration(ms)} to ${what}`, false));
+      fail(new StoreError(`no answer within ${formatDuration(saidMs)} to ${what}`, false));
     }, ms);
   });
   try {
