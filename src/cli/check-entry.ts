@@ -29,14 +29,17 @@ export function plainCheck(args: string[]): boolean {
  * Runs the call here when it is a plain check, else through `fullCli` (which imports the
  * full CLI, src/cli/run.ts); sets the exit code. The import is the caller's: this file is
  * compiled with a code cache (src/cli/code-cache.ts), where an import() cannot be served.
+ * True when the call was a plain check run here, and is over: it leaves nothing for Node's
+ * event loop to finish (a launch, a waiter or a notification runner goes on in its own process).
  */
-export async function runCall(args: string[], fullCli: () => Promise<unknown>): Promise<void> {
+export async function runCall(args: string[], fullCli: () => Promise<unknown>): Promise<boolean> {
   if (!plainCheck(args)) {
     await fullCli();
-    return;
+    return false;
   }
   quietOnBrokenPipe();
   process.exitCode = await main(args);
+  return true;
 }
 
 /**
