@@ -15,19 +15,30 @@ export function timeLimitMs(config: ProgramConfig): number {
 }
 
 /**
- * Arms the bound for one call. The timer is unref'd: it never keeps a finished call alive.
- * On expiry the process exits at once; proper-lockfile's exit hook removes the lock, and the
- * records are as consistent as after a kill (every write is atomic, a launch token is on
- * record before every spawn).
+ * Arms the bound for one call, counted from now. The timer is unref'd: it never keeps a
+ * finished call alive. On expiry the process exits at once; proper-lockfile's exit hook
+ * removes the lock, and the records are as consistent as after a kill (every write is
+ * atomic, a launch token is on record before every spawn).
+ *
+ * A timer can fire only while the call waits on Node's event loop, never during its
+ * synchronous steps; so it is set at the loop's first turn, before the loop first waits (a
+ * pending immediate, not unref'd, keeps that first turn from blocking). A healthy check runs
+ * through without a turn and exits (src/cli/fast.ts): it never pays for Node's first timer
+ * (about 0.4 ms, where the first setImmediate costs half of it).
  */
 export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
   const limit = timeLimitMs(config);
-  const timer = setTimeout(() => {
+  // process.hrtime, not performance: that global loads Node's performance modules when first read.
+  const from = process.hrtime.bigint();
+  const expire = () => {
     world.warn(
       `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave ` +
         `up so that the next call can run (the lock is released; look for a hung file system or process)`,
     );
     exit(1);
-  }, limit);
-  timer.unref();
+  };
+  setImmediate(() => {
+    const spent = Number((process.hrtime.bigint() - from) / 1_000_000n);
+    setTimeout(expire, Math.max(0, limit - spent)).unref();
+  });
 }
