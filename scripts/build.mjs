@@ -106,17 +106,21 @@ await build({
     {
       // A healthy check hashes nothing and starts nothing: crypto (registry names, launch
       // tokens) and child_process (a launch, a stop) are required where first used, not at
-      // start (test/e2e/check-bundle-loads.test.ts). Each becomes an object whose getters load it.
+      // start (test/e2e/check-bundle-loads.test.ts). Each becomes a module of functions that
+      // load it and call theirs: an ES module, which the bundle imports from directly (an
+      // object of getters was copied getter by getter into each importer at every start).
+      // Only functions, not classes: importing anything else fails the build ("No matching export").
       name: 'builtins-on-first-use',
       setup(b) {
         b.onResolve({ filter: /^(node:)?(crypto|child_process)$/ }, (args) =>
           args.namespace === 'on-first-use' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'on-first-use' },
         );
         b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => {
-          const names = Object.keys(process.getBuiltinModule(`node:${args.path}`));
-          const getters = names.map((name) => `get ${JSON.stringify(name)}() { return load()[${JSON.stringify(name)}]; }`);
+          const builtin = process.getBuiltinModule(`node:${args.path}`);
+          const names = Object.keys(builtin).filter((name) => typeof builtin[name] === 'function' && /^[a-z][A-Za-z0-9]*$/.test(name));
+          const calls = names.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`);
           return {
-            contents: `let loaded;\nconst load = () => (loaded ??= require('node:${args.path}'));\nmodule.exports = { ${getters.join(', ')} };`,
+            contents: `let loaded;\nconst load = () => (loaded ??= require('node:${args.path}'));\n${calls.join('\n')}\n`,
             loader: 'js',
           };
         });
