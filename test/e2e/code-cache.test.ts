@@ -7,7 +7,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, renameSyn
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { NODE, ROOT, Sandbox, rootOnly } from '../helpers.ts';
-import { BUILD_LINE, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
+import { BUILD_LINE, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'check.cjs');
 const built = existsSync(`${BUNDLE}.cache`) || 'npm run build first';
@@ -91,4 +91,30 @@ test("code cache: a cache owned by another user than the bundle's is not used", 
   const file = copyOfBundle(box);
   chownSync(`${file}.cache`, 65534, 65534);
   assert.equal(loads(file), 'refused');
+});
+
+test('code cache: a stack trace through the bundle compiled from its cache names the bundle, not the path it was built in', {
+  skip: built !== true && built,
+}, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const file = copyOfBundle(box);
+  // runCall hands a call that is not a plain check to the full CLI: the error made there has runCall's frame under it.
+  const script =
+    `import { createRequire } from 'node:module';\n` +
+    `import { requireWithCache } from ${JSON.stringify(LOADER)};\n` +
+    `const loaded = requireWithCache(${JSON.stringify(file)}, createRequire(${JSON.stringify(file)}));\n` +
+    "const error = await loaded.exports.runCall(['--status'], () => { throw new Error('the full CLI'); }).catch((e) => e);\n" +
+    'console.log(JSON.stringify({ cache: loaded.cache, stack: error.stack }));\n';
+  const run = spawnSync(NODE, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const { cache, stack } = JSON.parse(run.stdout) as { cache: string; stack: string };
+  assert.equal(cache, 'used');
+  const frame = stack.split('\n').find((line) => line.includes('runCall'));
+  assert.ok(frame?.includes(`(${CACHED_SCRIPT_NAME}:`), `the bundle's frame: ${stack}`);
+  assert.ok(!stack.includes('dist.build-'), stack);
 });
