@@ -159,6 +159,12 @@ await build({
   logLevel: 'warning',
 });
 
+// How dist/check.cjs opens and closes around esbuild's output (src/cli/code-cache.ts: BUNDLE_OPENING).
+const BUNDLE_OPENING =
+  '(function (run) { return this === globalThis ? run : run(exports, require, module, __filename, __dirname); }).call(this, ' +
+  'function (exports, require, module, __filename, __dirname) { ';
+const BUNDLE_CLOSING = '});\n';
+
 // check.cjs ends with its build id, and the V8 code cache beside it names that id
 // (src/cli/code-cache.ts, which fast.cjs loads it with; scripts/make-code-cache.mjs makes it).
 // check.cjs must not import(): a script compiled from a code cache cannot serve one.
@@ -169,7 +175,12 @@ await build({
   // fast.cjs decodes it as Latin-1, the cheapest decoding, which is UTF-8's only for ASCII (esbuild's default charset).
   if (Buffer.byteLength(text, 'utf8') !== text.length)
     throw new Error("dist/check.cjs is not ASCII: keep esbuild's default charset (src/cli/code-cache.ts reads it as Latin-1)");
-  writeFileSync(file, `${text}// ensure-running build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`);
+  // The file wraps itself as Node's wrapper would (src/cli/code-cache.ts): required, it runs as any
+  // CommonJS file; compiled as a script, its value is the wrapper function, which fast.cjs calls.
+  // fast.cjs then compiles the file's own text: no second copy of a quarter of a megabyte with
+  // Node's wrapper around it (V8 flattens such a concatenation before it compiles).
+  const wrapped = `${BUNDLE_OPENING}${text}\n${BUNDLE_CLOSING}`;
+  writeFileSync(file, `${wrapped}// ensure-running build ${createHash('sha256').update(wrapped).digest('hex').slice(0, 32)}\n`);
   const maker = `${out}/make-code-cache.cjs`;
   await build({ entryPoints: ['src/cli/code-cache.ts'], outfile: maker, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' });
   const made = spawnSync(process.execPath, ['scripts/make-code-cache.mjs', resolve(maker), resolve(file)], {

@@ -17,6 +17,13 @@ export type CacheUse = 'used' | 'rejected' | 'refused' | 'absent';
 
 /** The last line of a bundle that has a cache: its build id (scripts/build.mjs). */
 export const BUILD_LINE = '// ensure-running build ';
+/**
+ * How the bundle opens (scripts/build.mjs writes it around esbuild's output): as a CommonJS file
+ * it runs its body with Node's five names; as a script it is worth its wrapper function.
+ */
+export const BUNDLE_OPENING =
+  '(function (run) { return this === globalThis ? run : run(exports, require, module, __filename, __dirname); }).call(this, ' +
+  'function (exports, require, module, __filename, __dirname) { ';
 /** The first line of a cache file, followed by the build id and a newline, then V8's data. */
 export const CACHE_HEADER = 'ensure-running code cache ';
 /**
@@ -60,11 +67,11 @@ function trustedCache(file: string, source: { text: string; uid: number }): Buff
 function compile(file: string, text: string, cachedData: Buffer | undefined, requireFrom: NodeJS.Require, name = file): { script: Script; exports: unknown } {
   // Got here, not imported: fast.cjs answers most calls from the promise and never compiles anything.
   const vm = process.getBuiltinModule('node:vm') as typeof import('node:vm');
-  // Node's own wrapper (module.wrap), written out: the same five names, the same line numbers.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${text}\n});`, {
-    filename: name,
-    ...(cachedData ? { cachedData } : {}),
-  });
+  // The bundle wraps itself (scripts/build.mjs): compiled as a script its value is a function of
+  // Node's five names, called here as Node calls a module's. Its own text, not a copy with the
+  // wrapper around it: V8 compiles only flat text, and would make one more copy of the bundle.
+  if (!text.startsWith(BUNDLE_OPENING)) throw new Error(`${file} does not open as the build writes it`);
+  const script = new vm.Script(text, { filename: name, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as unknown };
   // The bundle holds every module of its own and asks require() only for Node's built-in ones,
   // about forty times (each of its modules for node:fs or node:path): given here without the
@@ -85,7 +92,8 @@ export function requireWithCache(file: string, requireFrom: NodeJS.Require): { e
   } catch {
     return null;
   }
-  if (source.kind !== 'ok') return null;
+  // Not as the build writes it: require()d as any CommonJS file.
+  if (source.kind !== 'ok' || !source.text.startsWith(BUNDLE_OPENING)) return null;
   const cache = trustedCache(file, source);
   if (typeof cache === 'string') return { exports: compile(file, source.text, undefined, requireFrom).exports, cache };
   const { script, exports } = compile(file, source.text, cache, requireFrom);

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, renameSyn
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { NODE, ROOT, Sandbox, rootOnly } from '../helpers.ts';
-import { BUILD_LINE, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
+import { BUILD_LINE, BUNDLE_OPENING, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'check.cjs');
 const built = existsSync(`${BUNDLE}.cache`) || 'npm run build first';
@@ -117,4 +117,19 @@ test('code cache: a stack trace through the bundle compiled from its cache names
   const frame = stack.split('\n').find((line) => line.includes('runCall'));
   assert.ok(frame?.includes(`(${CACHED_SCRIPT_NAME}:`), `the bundle's frame: ${stack}`);
   assert.ok(!stack.includes('dist.build-'), stack);
+});
+
+test('code cache: the bundle wraps itself, so that it is compiled as it is on disk, and still runs when require()d', { skip: built !== true && built }, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  assert.ok(readFileSync(BUNDLE, 'latin1').startsWith(BUNDLE_OPENING), 'dist/check.cjs opens as src/cli/code-cache.ts expects');
+  const file = copyOfBundle(box);
+  // Node 22.1+ require()s it (with its own compile cache), as does fast.cjs when the bundle cannot be read in place.
+  const script = `const loaded = require(${JSON.stringify(file)}); console.log(typeof loaded.runCall);`;
+  const run = spawnSync(NODE, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'function');
+  // Opened otherwise (a bundle of another layout), it is not compiled in place but left to require().
+  writeFileSync(file, readFileSync(file, 'latin1').slice(BUNDLE_OPENING.length - 1), 'latin1');
+  assert.equal(loads(file), 'not read');
 });
