@@ -78,18 +78,21 @@ export type SmallRead = { kind: 'missing' } | { kind: 'ok'; text: string; mode: 
 
 type SmallBytes = { kind: 'ok'; bytes: Buffer; mode: number; uid: number; mtimeMs: number } | { kind: 'bad'; reason: string };
 
-function readWholeBytes(fd: number, path: string, maxBytes: number, what: string): SmallBytes {
+/** Reads the whole file into `room` when it can hold it (and one byte more), else into new memory. */
+function readWholeBytes(fd: number, path: string, maxBytes: number, what: string, room?: Buffer): SmallBytes {
   const stat = fstatSync(fd);
   if (!stat.isFile()) return { kind: 'bad', reason: `${what} ${path} is ${kindOf(stat)}, not a regular file` };
   if (stat.size > maxBytes) return { kind: 'bad', reason: `${what} ${path} is ${stat.size} bytes, larger than a ${what} can be` };
+  // One byte more than the size, to see a file that grows while it is read.
+  const capacity = Math.max(1, stat.size + 1);
   // Every byte up to `length` is read into before it is used: nothing needs zeroing.
-  const buffer = Buffer.allocUnsafe(Math.max(1, stat.size + 1));
+  const buffer = room && room.length >= capacity ? room : Buffer.allocUnsafe(capacity);
   let length = 0;
   for (;;) {
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    const n = readSync(fd, buffer, length, capacity - length, null);
     if (n === 0) break;
     length += n;
-    if (length >= buffer.length) return { kind: 'bad', reason: `${what} ${path} grew while it was read` };
+    if (length >= capacity) return { kind: 'bad', reason: `${what} ${path} grew while it was read` };
   }
   return { kind: 'ok', bytes: buffer.subarray(0, length), mode: stat.mode, uid: stat.uid, mtimeMs: stat.mtimeMs };
 }
@@ -112,12 +115,15 @@ export function readSmallFile(path: string, maxBytes: number, what: string, enco
   }
 }
 
-/** `readSmallFile`'s bytes, not decoded (the code cache of the full check's bundle). */
-export function readSmallBytes(path: string, maxBytes: number, what: string): SmallBytes | { kind: 'missing' } {
+/**
+ * `readSmallFile`'s bytes, not decoded (the full check's bundle and its code cache), read into
+ * `room` when it is large enough: the bytes are then a view of it, good until it is used again.
+ */
+export function readSmallBytes(path: string, maxBytes: number, what: string, room?: Buffer): SmallBytes | { kind: 'missing' } {
   const fd = openSmallFile(path, what);
   if (typeof fd !== 'number') return fd;
   try {
-    return readWholeBytes(fd, path, maxBytes, what);
+    return readWholeBytes(fd, path, maxBytes, what, room);
   } finally {
     closeSync(fd);
   }
