@@ -7,7 +7,7 @@ import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest, RecordedOptions } from '../core/request.js';
 import type { ProgramPaths } from '../core/paths.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { readPidFile } from '../os/pid-file.js';
+import { anythingAt, readPidFile } from '../os/pid-file.js';
 import { readStateFile } from '../os/state-file.js';
 import { foreignOwner, userName } from '../os/owner.js';
 import { unsafeDirectory } from '../os/dir-safety.js';
@@ -139,6 +139,8 @@ export function refuseUnsafeRecords(paths: ProgramPaths): void {
  */
 export function refuseSpellingClash(paths: ProgramPaths): void {
   const other = paths.pidFile.endsWith('.pid') ? paths.pidFile.slice(0, -'.pid'.length) : `${paths.pidFile}.pid`;
+  // Nearly always missing: told by lstat, without an open that throws.
+  if (!anythingAt(other)) return;
   let read: ReturnType<typeof readPidFile>;
   try {
     read = readPidFile(other);

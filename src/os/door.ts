@@ -385,6 +385,12 @@ export function appendRecord(path: string, text: string, what: string): void {
  * caller's with one link: it is removed all the same, so the refusal is said once.
  */
 export function takeRecordFile(path: string, maxBytes: number, what: string): SmallRead {
+  // Nearly always missing (a healthy check's kept lines): told by lstat, without a rename that throws.
+  try {
+    if (!lstatSync(path, { throwIfNoEntry: false })) return { kind: 'missing' };
+  } catch {
+    // the rename below fails the same way
+  }
   // A name of this call's own: one planted in advance (a directory, another user's file in a
   // sticky directory) could make the rename fail, and the record be never said.
   const taken = tempNameFor(path);
@@ -552,17 +558,20 @@ function copyInto(fd: number, stat: Stats, dest: string): void {
 
 /** Refuses a path that is a symbolic link, naming the file. */
 export function refuseSymlink(path: string, what: string): void {
+  let stat: Stats | undefined;
   try {
-    if (lstatSync(path).isSymbolicLink()) {
-      throw new ConfigError({
-        action: `write the ${what}`,
-        subject: path,
-        reason: 'it is a symbolic link, and ensure-running never writes through one',
-        hint: 'remove the link or point the option at a real path',
-      });
-    }
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    // A missing file (a promise just removed) is the usual answer: told without an exception.
+    stat = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return;
+  }
+  if (stat?.isSymbolicLink()) {
+    throw new ConfigError({
+      action: `write the ${what}`,
+      subject: path,
+      reason: 'it is a symbolic link, and ensure-running never writes through one',
+      hint: 'remove the link or point the option at a real path',
+    });
   }
 }
 

@@ -16,6 +16,15 @@ function isSymlink(path: string): boolean {
   }
 }
 
+/** Whether `path` names anything (a link counts); false for a missing file without an exception, true when unsure. */
+export function anythingAt(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Reads and validates a PID file. A world-writable one is not trusted. A symbolic link is
  * refused outright (a ConfigError), before anything is launched: treated as merely invalid,

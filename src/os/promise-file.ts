@@ -25,8 +25,8 @@ const euid = () => process.geteuid?.() ?? -1;
  */
 export function ownFile(path: string): BigIntStats | null {
   try {
-    const stat = lstatSync(path, { bigint: true });
-    return stat.isFile() && Number(stat.uid) === euid() ? stat : null;
+    const stat = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+    return stat?.isFile() && Number(stat.uid) === euid() ? stat : null;
   } catch {
     return null;
   }

@@ -10,7 +10,7 @@ import { RunError } from '../errors.js';
 /** When a check answered by the quiet promise last ran: the mark's mtime, 0 when there is none. */
 export function markedAtMs(stateFile: string): number {
   try {
-    return statSync(promisePaths(stateFile).markFile).mtimeMs;
+    return statSync(promisePaths(stateFile).markFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   } catch {
     return 0;
   }
