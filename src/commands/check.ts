@@ -23,6 +23,8 @@ import { readExitFile, removeExitFile } from '../os/waiter.js';
 export interface Acted {
   code: number;
   quiet?: boolean;
+  /** The recorded identity the check's look verified as the program's own (the promise reuses the verdict). */
+  verified?: Identity | null;
 }
 
 /**
@@ -36,16 +38,19 @@ export async function runPass(config: ProgramConfig, world: World, act: (pass: P
   // False unless a plain check ran to its end and said nothing (see `plainCheck`).
   let quiet = false;
   let records: Records | null = null;
+  let verified: Identity | null = null;
   const pass = new Pass(world);
   try {
     records = loadRecords(config.paths.stateFile, config.paths.name, (line) => pass.world.warn(line));
     const acted = await act(pass, { lock, records });
     quiet = acted.quiet === true;
+    verified = acted.verified ?? null;
     return acted.code;
   } finally {
     // Under the lock, after the save: the quiet promise is given by a quiet check, removed by any other pass (src/commands/promise.ts).
     // It answers for the records as this pass saved them, unless the notify step (which writes its own) may have written since; under --lease it reads them again.
-    settlePromise(config, world, quiet, config.notify || config.lease ? null : (records?.onFile ?? null));
+    const onFile = config.notify || config.lease ? null : (records?.onFile ?? null);
+    settlePromise(config, world, quiet, onFile, { promiseGone: records?.promiseGone === true, verified });
     await lock.release();
   }
 }
@@ -62,7 +67,7 @@ function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<
     if (!config.policy.respawned) sayKept(config.paths.keptFile, pass.asideWorld());
     // --on-change, --notify-url, --ping-url: loaded only when given; told the check's transitions, under the lock.
     const tell = config.notify ? (await import('../notify/notify-step.js')).tellChanges : null;
-    let ended: { code: number };
+    let ended: { code: number; verified?: Identity | null };
     try {
       ended = await tickLocked(config, pass, hold);
     } catch (error) {
@@ -76,7 +81,7 @@ function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<
     // (a run settled, a health record begun): the promise is written after the save and answers for
     // the records as they are now, so it needs only that nothing was done.
     const quiet = ended.code === EXIT.ok && pass.silent() && !sent;
-    return { code: ended.code, quiet };
+    return { code: ended.code, quiet, verified: ended.verified ?? null };
   };
 }
 
@@ -84,8 +89,8 @@ function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<
  * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
  * from (as loaded, or as a --restart's stop left them; null: none); `manualStart`, a manual
  * start's (--start, --restart), whose first event is `start` (hold, backoff and FATAL cleared).
- * Returns the exit code; the transitions of every decision it performed go to `pass` as they
- * come, their lines said (whether the check was quiet is read from `pass`).
+ * Returns the exit code (and the identity its look verified); the transitions of every decision
+ * it performed go to `pass` as they come, their lines said (whether the check was quiet is read from `pass`).
  */
 export async function tickLocked(
   given: ProgramConfig,
@@ -93,7 +98,7 @@ export async function tickLocked(
   hold: Hold,
   current: ProgramState | null = hold.records.onFile,
   manualStart = false,
-): Promise<{ code: number }> {
+): Promise<{ code: number; verified?: Identity | null }> {
   const { paths } = given;
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
   // --stop, --restart, --forget, health restart or cron check came first), it does nothing: the
@@ -115,7 +120,7 @@ export async function tickLocked(
   // The pass's one save (crash checkpoints aside).
   hold.records.save(go ? ranUnder(tick.state, go.token) : tick.state);
   if ((given.respawn || looked.recorded.identity?.waiter) && (looked.obs !== 'ours' || looked.launching)) tidyExitFile(paths.exitFile, tick.state.identity);
-  return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok };
+  return { code: tick.outcome === 'not-running' ? EXIT.notRunning : EXIT.ok, verified: looked.verified };
 }
 
 /** --lease: a standby's check (or a host that stepped down) ends with its role on record, saying what a manual start says of it. Returns its exit code. */

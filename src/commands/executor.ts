@@ -57,6 +57,8 @@ export interface Looked {
   recorded: ProgramState;
   obs: Observation['kind'];
   launching: boolean;
+  /** The recorded identity, when the look verified it as the program's own process. */
+  verified: Identity | null;
 }
 
 /**
@@ -149,7 +151,7 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
         next = { from: recorded, event: { kind: 'observed', obs: seen.obs, ...(seen.found ? { found: seen.found } : {}), ...duties } };
         // A launch is checked against the launch the records name as the check observes them (a lease's role may have settled one).
         pending = recorded.pending;
-        looked = { recorded, obs: seen.obs.kind, launching: false };
+        looked = { recorded, obs: seen.obs.kind, launching: false, verified: seen.verified ?? null };
         break;
       }
       case 'hold-lease':

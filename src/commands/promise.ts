@@ -9,26 +9,36 @@ import { readStateFile } from '../os/state-file.js';
 import { bootId, probePid, verifyIdentity } from '../os/proc-identity.js';
 import { notifyFiles } from '../notify/files.js';
 import { pausepoint } from '../os/failpoint.js';
-import type { ProgramState } from '../core/state.js';
+import type { Identity, ProgramState } from '../core/state.js';
 import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
 import type { PromiseBlock } from '../core/promise.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 
 /**
+ * What the pass found under the lock that the promise need not find again: the promise already
+ * removed by its save, and the recorded identity its look verified (milliseconds ago, under the
+ * same lock; the verifiers check liveness at every call themselves).
+ */
+export interface PassFacts {
+  promiseGone?: boolean;
+  verified?: Identity | null;
+}
+
+/**
  * After a check: `quiet` (exit 0, nothing said) writes a promise when one can be given,
  * otherwise the promise goes. Best effort: a promise that cannot be written only costs the
  * next call a full check, so no error of its own ever fails the check.
  */
-export function settlePromise(config: ProgramConfig, world: World, quiet: boolean, onFile: ProgramState | null = null): void {
+export function settlePromise(config: ProgramConfig, world: World, quiet: boolean, onFile: ProgramState | null = null, facts: PassFacts = {}): void {
   const { promiseFile } = config.paths;
   // The fault suite stops a quiet check here, to change the world between its tick and its promise.
   if (quiet) pausepoint('before-promise');
   try {
-    removePromise(promiseFile);
+    if (!facts.promiseGone) removePromise(promiseFile);
     // A call of a config file gathers its programs' blocks into one promise (src/config/promise.ts).
-    if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world, onFile) : null);
-    else if (quiet) givePromise(config, world, onFile);
+    if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world, onFile, facts.verified) : null);
+    else if (quiet) givePromise(config, world, onFile, facts.verified ?? null);
   } catch {
     try {
       removePromise(promiseFile);
@@ -38,13 +48,13 @@ export function settlePromise(config: ProgramConfig, world: World, quiet: boolea
   }
 }
 
-function givePromise(config: ProgramConfig, world: World, onFile: ProgramState | null): void {
+function givePromise(config: ProgramConfig, world: World, onFile: ProgramState | null, verified: Identity | null): void {
   const { paths } = config;
   const argv = world.argv;
   // Only a plain check of this very PID file, from a command line, is answered by a promise.
   const call = argv ? parsePlainCheck(argv) : null;
   if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return;
-  const block = promiseBlock(config, world, onFile);
+  const block = promiseBlock(config, world, onFile, verified);
   if (block) writePromise(paths.promiseFile, { cwd: world.cwd, tz: world.env.TZ ?? null, argv, ...block }, block.nowCs, world.now());
 }
 
@@ -66,9 +76,15 @@ function notifying(state: ProgramState, pidFile: string): boolean {
  * What a promise of this program must find true, read under the lock after a quiet check;
  * null when no promise can be given (its directory open to others, no verified identity, a
  * duty of the full check too near: src/core/promise-deadline.ts). `onFile`: the records as the
- * check's pass saved them (read from the file when it has none).
+ * check's pass saved them (read from the file when it has none); `verified`, the identity the
+ * check's look verified, whose verdict holds for the same process (else it is verified here).
  */
-export function promiseBlock(config: ProgramConfig, world: World, onFile: ProgramState | null = null): (PromiseBlock & { nowCs: number }) | null {
+export function promiseBlock(
+  config: ProgramConfig,
+  world: World,
+  onFile: ProgramState | null = null,
+  verified: Identity | null = null,
+): (PromiseBlock & { nowCs: number }) | null {
   const { paths } = config;
   if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
   const read = onFile ? ({ kind: 'ok', state: onFile } as const) : readStateFile(paths.stateFile);
@@ -84,7 +100,8 @@ export function promiseBlock(config: ProgramConfig, world: World, onFile: Progra
     ...(config.notify?.pingUrl ? { ping: { everyMs: config.notify.pingEveryMs } } : {}),
     lease: config.lease,
   };
-  if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot || verifyIdentity(identity) !== 'ours') return null;
+  if (!identity || identity.startTime === null || boot === null || identity.bootId !== boot) return null;
+  if (!(verified && sameProcess(verified, identity)) && verifyIdentity(identity) !== 'ours') return null;
   if (notifying(state, paths.pidFile)) return null;
   // Uptime first, then the clock: the deadline in uptime is then never later than in wall time.
   const nowCs = readUptimeCs();
@@ -107,4 +124,9 @@ export function promiseBlock(config: ProgramConfig, world: World, onFile: Progra
     users: config.runAs ? '/etc/passwd' : null,
     heartbeat: beat ? { file: beat.file, fromCs: Math.max(1, nowCs + toCs(identity.launchedAtMs + beat.graceMs - now)), withinCs: toCs(beat.timeoutMs) } : null,
   };
+}
+
+/** The same process by what verifyIdentity compares: PID, start time and boot. */
+function sameProcess(a: Identity, b: Identity): boolean {
+  return a.pid === b.pid && a.startTime === b.startTime && a.bootId === b.bootId;
 }

@@ -15,6 +15,11 @@ export interface Records {
    * nothing but the clocks of a healthy check is not fsynced (see `onlyClocksMoved`).
    */
   save(state: ProgramState): void;
+  /**
+   * True once a write of this pass removed the quiet promise (or found none): under the lock
+   * nothing but the pass's own end writes one, so it need not be removed again there.
+   */
+  promiseGone: boolean;
 }
 
 /** What a healthy check moves without anything having happened: when it last looked, and what it saw. */
@@ -36,14 +41,15 @@ export function onlyClocksMoved(previous: ProgramState, next: ProgramState): boo
 export function loadRecords(stateFile: string, name: string, warn: (line: string) => void): Records {
   const records: Records = {
     onFile: loadStateFile(stateFile, name, warn),
+    promiseGone: false,
     write(state) {
-      writeStateFile(stateFile, state);
+      if (writeStateFile(stateFile, state)) records.promiseGone = true;
       records.onFile = state;
     },
     save(state) {
       const before = records.onFile;
       if (before && JSON.stringify(state) === JSON.stringify(before)) return;
-      writeStateFile(stateFile, state, !(before && onlyClocksMoved(before, state)));
+      if (writeStateFile(stateFile, state, !(before && onlyClocksMoved(before, state)))) records.promiseGone = true;
       records.onFile = state;
     },
   };

@@ -21,6 +21,8 @@ export interface Looked {
   warnings: string[];
   /** A process ensure-running launched but had not on record, found by its token: to be recorded. */
   found?: Found;
+  /** The recorded identity, when this look verified it against /proc ("ours"): the quiet promise reuses the verdict. */
+  verified?: Identity;
 }
 
 function tailOf(state: ProgramState | null, runAs: RunAs | undefined): string[] {
@@ -95,7 +97,7 @@ function look(paths: ProgramPaths, state: ProgramState | null, looking: Looking,
 
   if (identity) {
     const verdict = verifyIdentity(identity);
-    if (verdict === 'ours') return { obs: { kind: 'ours', pid: identity.pid, repairPidFile: filePid !== identity.pid }, pidRead, warnings };
+    if (verdict === 'ours') return { obs: { kind: 'ours', pid: identity.pid, repairPidFile: filePid !== identity.pid }, pidRead, warnings, verified: identity };
     if (filePid !== null && filePid !== identity.pid && probePid(filePid).kind === 'alive') {
       return { obs: { kind: 'unverified', pid: filePid, owner: foreignOwner(paths.pidFile) }, pidRead, warnings };
     }

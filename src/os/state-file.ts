@@ -69,11 +69,13 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
 /**
  * Writes the sidecar atomically. The quiet promise goes first: it answered for the old records.
  * `durable: false` (a healthy check that moved only its clocks) skips the two fsyncs: the
- * rename is still atomic, and a power cut can cost at most that check's clocks.
+ * rename is still atomic, and a power cut can cost at most that check's clocks. Returns
+ * whether the promise is gone (removed, or there was none).
  */
-export function writeStateFile(path: string, state: ProgramState, durable = true): void {
-  removePromise(promisePaths(path).promiseFile);
+export function writeStateFile(path: string, state: ProgramState, durable = true): boolean {
+  const promiseGone = removePromise(promisePaths(path).promiseFile);
   writeFileAtomic(path, `${JSON.stringify(state, null, 1)}\n`, 'state file', 0o644, { sync: durable });
+  return promiseGone;
 }
 
 /**
