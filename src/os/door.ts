@@ -19,6 +19,7 @@ import {
   ftruncateSync,
   futimesSync,
   lstatSync,
+  lutimesSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -482,6 +483,17 @@ export function setFileTimes(path: string, time: number | Date): void {
   } finally {
     closeQuietly(fd);
   }
+}
+
+/**
+ * Sets the times of a file this call has just found to be its own regular file, not a link, in
+ * a directory no other user can change (the records under a quiet promise: src/os/promise-file.ts):
+ * nobody can have put anything else in its place, so the name is used as it is, with one
+ * lutimes (a link would get its own times, never its target's), where setFileTimes opens,
+ * checks and closes. Throws the OS error.
+ */
+export function setOwnFileTimes(path: string, seconds: number): void {
+  lutimesSync(path, seconds, seconds);
 }
 
 /**

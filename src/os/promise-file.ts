@@ -5,7 +5,7 @@ import { lstatSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 import { promiseText, uptimeCs, type QuietPromise } from '../core/promise.js';
 import { errnoCode } from '../errors.js';
-import { readSystemFile, rewriteOwnFile, setFileTimes, writeFileAtomic } from './door.js';
+import { readSystemFile, rewriteOwnFile, setFileTimes, setOwnFileTimes, writeFileAtomic } from './door.js';
 import { unsafeDirectory } from './dir-safety.js';
 
 /** Boot-relative centiseconds from /proc/uptime, or null where there is none. */
@@ -49,7 +49,9 @@ export function closedDirectory(dir: string): boolean {
  * front door writes it), then the promise, atomically. The state file, the PID file and the promise then get the same mtime, one
  * second in the past: any later write to either record makes it newer than the promise, even
  * for a shell whose `test -nt` compares whole seconds (BusyBox), and whose `read` would drop
- * a NUL byte written into the PID file.
+ * a NUL byte written into the PID file. Called only once the caller found the directory closed
+ * and the two records its own regular files (src/commands/promise.ts), so their names are set
+ * with one lutimes each (setOwnFileTimes).
  */
 export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: number, nowMs: number): boolean {
   const text = promiseText(promise);
@@ -57,9 +59,9 @@ export function writePromise(promiseFile: string, promise: QuietPromise, nowCs: 
   writeMark(promise.markFile, nowCs);
   replaceFile(promiseFile, text);
   const past = Math.floor(nowMs / 1000) - 1;
-  setFileTimes(promise.stateFile, past);
-  setFileTimes(promise.pidFile, past);
-  setFileTimes(promiseFile, past);
+  setOwnFileTimes(promise.stateFile, past);
+  setOwnFileTimes(promise.pidFile, past);
+  setOwnFileTimes(promiseFile, past);
   return true;
 }
 
