@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { decideCheck, recordSpawn, type Decision, type Policy } from '../../src/core/policy.ts';
 import { parseRequest, requestDifferences, shapeOf, type LaunchRequest } from '../../src/core/request.ts';
 import { requestArgv } from '../../src/cli/recorded.ts';
+import { OPTIONS } from '../../src/cli/options.ts';
 import { emptyState, parseState, type ProgramState } from '../../src/core/state.ts';
 import type { Observation } from '../../src/core/observation.ts';
 
@@ -63,6 +64,29 @@ test('requestArgv: absolute paths, the env pairs, the other options as given, th
     '--',
     './server.js',
   ]);
+});
+
+test('requestArgv orders the options without ICU (its collator costs a check about 8 ms), as localeCompare does', () => {
+  const names = Object.keys(OPTIONS);
+  for (const name of names) assert.match(name, /^[a-z][a-z-]*$/, `${name}: an option name that code-unit order may not sort as localeCompare does`);
+  assert.deepEqual(
+    [...names].sort(),
+    [...names].sort((a, b) => a.localeCompare(b)),
+    'the same order for every option name',
+  );
+  const localeCompare = String.prototype.localeCompare;
+  String.prototype.localeCompare = () => {
+    throw new Error('localeCompare called');
+  };
+  try {
+    const options = { 'start-secs': '5', 'max-retries': '3', 'kill-after': '5s', 'log-keep': '2', heartbeat: 'hb' };
+    assert.deepEqual(
+      requestArgv({ ...REQ, options }).filter((arg) => arg.startsWith('--') && arg !== '--'),
+      ['--cwd', '--log', '--env', '--env', '--heartbeat', '--kill-after', '--log-keep', '--max-retries', '--start-secs'],
+    );
+  } finally {
+    String.prototype.localeCompare = localeCompare;
+  }
 });
 
 test('parseRequest: a written record reads back the same; a malformed one is no record', () => {
