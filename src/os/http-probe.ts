@@ -1,8 +1,6 @@
 // One bounded HTTP GET: a 2xx answer is healthy; any other status, a timeout, a refused
 // connection or a bad answer is a failure, described in a few words for the report.
 
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { errnoCode } from '../errors.js';
 import type { ProbeResult } from '../core/health.js';
 
@@ -29,7 +27,10 @@ export async function probeHttp(url: string, timeoutMs: number): Promise<ProbeRe
 function probeOnce(url: string, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((done) => {
     const target = new URL(url);
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    // Loaded here, by the probe that needs it: a check with other duties (a heartbeat, an
+    // --interval) loaded node:https and with it tls, crypto, net and the streams (about 60
+    // built-in modules) for nothing.
+    const { request } = process.getBuiltinModule(target.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
     let settled = false;
     const finish = (result: ProbeResult) => {
       if (settled) return;
