@@ -1,7 +1,7 @@
 // Bundles the CLI (fast start on the cron path; help and schedules load lazily) and the library entry.
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 
@@ -23,11 +23,22 @@ const lockWithNodeFs = {
   name: 'lock-with-node-fs',
   setup(b) {
     b.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'graceful-fs', namespace: 'lock-fs' }));
-    b.onResolve({ filter: /^assert$/ }, (args) => (/\/signal-exit\//.test(args.importer) ? { path: 'assert', namespace: 'lock-fs' } : undefined));
     b.onLoad({ filter: /^graceful-fs$/, namespace: 'lock-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
-    b.onLoad({ filter: /^assert$/, namespace: 'lock-fs' }, () => ({
-      contents: 'module.exports = { equal(actual, expected, message) { if (actual != expected) throw new Error(message); } };',
+    // The lock's exit hook and refresh timer are set at the event loop's first turn, which a
+    // healthy check never reaches (src/os/first-turn.ts, src/os/exit-hook.ts): signal-exit's
+    // seventeen signal listeners and Node's first timer were set at every check, for nothing.
+    b.onResolve({ filter: /^signal-exit$/ }, (args) => (/\/proper-lockfile\//.test(args.importer) ? { path: 'signal-exit', namespace: 'lock-fs' } : undefined));
+    b.onLoad({ filter: /^signal-exit$/, namespace: 'lock-fs' }, () => ({
+      contents: `module.exports = require(${JSON.stringify(resolve('src/os/exit-hook.ts'))}).onExit;`,
       loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+    b.onLoad({ filter: /\/proper-lockfile\/lib\/lockfile\.js$/ }, (args) => ({
+      contents:
+        `var { laterTimeout: setTimeout, clearLaterTimeout: clearTimeout } = require(${JSON.stringify(resolve('src/os/first-turn.ts'))});\n` +
+        readFileSync(args.path, 'utf8'),
+      loader: 'js',
+      resolveDir: dirname(args.path),
     }));
   },
 };

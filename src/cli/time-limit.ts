@@ -5,6 +5,7 @@ import { formatDuration } from '../core/duration.js';
 import { lockWaitMs, type ProgramConfig } from '../core/program-config.js';
 import { failpointTimeLimitMs } from '../os/failpoint.js';
 import type { World } from '../world.js';
+import { atFirstTurn } from '../os/first-turn.js';
 
 /** Time a call may take beyond the longest waits its own options allow. */
 export const CHECK_TIME_MARGIN_MS = 2 * 60_000;
@@ -21,10 +22,8 @@ export function timeLimitMs(config: ProgramConfig): number {
  * atomic, a launch token is on record before every spawn).
  *
  * A timer can fire only while the call waits on Node's event loop, never during its
- * synchronous steps; so it is set at the loop's first turn, before the loop first waits (a
- * pending immediate, not unref'd, keeps that first turn from blocking). A healthy check runs
- * through without a turn and exits (src/cli/fast.ts): it never pays for Node's first timer
- * (about 0.4 ms, where the first setImmediate costs half of it).
+ * synchronous steps; so it is set at the loop's first turn, before the loop first waits
+ * (src/os/first-turn.ts). A healthy check runs through without a turn and exits.
  */
 export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
   const limit = timeLimitMs(config);
@@ -37,7 +36,7 @@ export function armTimeLimit(config: ProgramConfig, what: string, world: World, 
     );
     exit(1);
   };
-  setImmediate(() => {
+  atFirstTurn(() => {
     const spent = Number((process.hrtime.bigint() - from) / 1_000_000n);
     setTimeout(expire, Math.max(0, limit - spent)).unref();
   });
