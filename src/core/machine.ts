@@ -24,7 +24,10 @@ const PHASES: readonly Phase[] = ['starting', 'held', 'fatal', 'backoff', 'runni
 
 /** One event's column: its edge from every phase, except those listed in `never` (null cells). */
 function column<E extends Edge>(edge: E, never: readonly Phase[] = []): Record<Phase, E | null> {
-  return Object.fromEntries(PHASES.map((phase) => [phase, never.includes(phase) ? null : edge])) as Record<Phase, E | null>;
+  // A plain loop: this runs at every start, and cold array callbacks cost more than the table is worth.
+  const cells = {} as Record<Phase, E | null>;
+  for (const phase of PHASES) cells[phase] = never.includes(phase) ? null : edge;
+  return cells;
 }
 
 /** The columns of the table, one per event kind, each naming only edges of its kind; why a cell is null is said beside it. */
@@ -64,14 +67,28 @@ function cell(edge: Edge): Cell {
   return { edge, decide: HANDLERS[edge] as Handler };
 }
 
-/** The table: for each phase, the cell of each event from it, or null where it cannot happen. */
-export const MACHINE: Record<Phase, { [K in EventKind]: Cell<K> | null }> = Object.fromEntries(
-  PHASES.map((phase) => [phase, Object.fromEntries(Object.entries(COLUMNS).map(([kind, cells]) => [kind, cells[phase] === null ? null : cell(cells[phase])]))]),
-) as Record<Phase, { [K in EventKind]: Cell<K> | null }>;
+/** One phase's row of the table: the cell of each event from it, or null where it cannot happen. */
+type Row = { [K in EventKind]: Cell<K> | null };
+
+function rowOf(phase: Phase): Row {
+  return Object.fromEntries(Object.entries(COLUMNS).map(([kind, cells]) => [kind, cells[phase] === null ? null : cell(cells[phase])])) as Row;
+}
+
+/** The table, phase by phase, made when asked for: a check makes only the rows of the phases it goes through (`cellOf`). */
+export function machineTable(): Record<Phase, Row> {
+  return Object.fromEntries(PHASES.map((phase) => [phase, rowOf(phase)])) as Record<Phase, Row>;
+}
+
+const rows = new Map<Phase, Row>();
 
 /** The cell of `kind` from `phase`; a combination the table has no edge for is an error of the program itself, never decided. */
 export function cellOf<K extends EventKind>(phase: Phase, kind: K): Cell<K> {
-  const found: Cell<K> | null = MACHINE[phase][kind];
+  let row = rows.get(phase);
+  if (!row) {
+    row = rowOf(phase);
+    rows.set(phase, row);
+  }
+  const found: Cell<K> | null = row[kind];
   if (found === null) throw new Error(`internal error: no edge from phase ${phase} on event ${kind} (src/core/machine.ts)`);
   return found;
 }

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MIN, REQ, T0, base, identity, tablePolicy } from './policy-fixture.ts';
 import { HANDLERS } from '../../src/core/edges.ts';
-import { MACHINE, type Edge, type EventKind } from '../../src/core/machine.ts';
+import { machineTable, type Edge, type EventKind } from '../../src/core/machine.ts';
+
+const MACHINE = machineTable();
 import { phaseOf, type Phase } from '../../src/core/phase.ts';
 import { decide, type TickEvent } from '../../src/core/tick.ts';
 import type { ProgramState } from '../../src/core/state.ts';
