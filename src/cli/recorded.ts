@@ -120,14 +120,16 @@ export function refuseOtherOwner(call: ParsedCall, paths: ProgramPaths): void {
  * Root writes a program's records (PID file, state, lock, promise, mark) only where no other
  * user can swap them: every directory from / down to the PID file's must be root's and
  * writable by no one else (src/core/dir-safety.ts). Otherwise another user could put a link,
- * or a whole directory, in place of a record between root's test and its write.
+ * or a whole directory, in place of a record between root's test and its write. Returns true
+ * when root found them all closed (the quiet promise then need not walk them again).
  */
-export function refuseUnsafeRecords(paths: ProgramPaths): void {
-  if (process.geteuid?.() !== 0) return;
+export function refuseUnsafeRecords(paths: ProgramPaths): boolean {
+  if (process.geteuid?.() !== 0) return false;
   const dir = dirname(paths.pidFile);
   const doubt = unsafeDirectory(dir, 0);
+  if (!doubt) return true;
   // A missing directory is said by the write that needs it.
-  if (!doubt || doubt.why === 'missing') return;
+  if (doubt.why === 'missing') return false;
   const fix =
     doubt.why === 'writable'
       ? `chmod go-w ${quoteArgv([doubt.dir])}, or keep the PID file in a directory only root can change (such as /var/lib/ensure-running/)`

@@ -85,9 +85,10 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
     call.action === 'reload' ||
     call.action === 'release' ||
     call.action === 'forget';
+  let recordsClosed = false;
   if (acts) {
     refuseOtherOwner(call, paths);
-    refuseUnsafeRecords(paths);
+    recordsClosed = refuseUnsafeRecords(paths);
     refuseSpellingClash(paths);
   }
   const manual = call.action === 'stop' || call.action === 'start' || call.action === 'restart' || call.action === 'reload' || call.action === 'release';
@@ -166,6 +167,7 @@ export function programSettings(given: ParsedCall, world: World, base: string): 
         : null,
     },
     registryDir: registryDir(world.env, world.home),
+    ...(recordsClosed ? { recordsClosed: true as const } : {}),
   };
   // --user: resolved (root, user, group, setpriv) by every call that may launch; HOME, USER, LOGNAME under the --env pairs.
   const user = givenValue(values, 'user');

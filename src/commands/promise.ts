@@ -86,7 +86,8 @@ export function promiseBlock(
   verified: Identity | null = null,
 ): (PromiseBlock & { nowCs: number }) | null {
   const { paths } = config;
-  if (!closedDirectory(dirname(paths.pidFile)) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
+  // Root's call found the directories closed a moment ago (before the lock, refusing otherwise); anyone else's walks them here.
+  if (!(config.recordsClosed || closedDirectory(dirname(paths.pidFile))) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
   const read = onFile ? ({ kind: 'ok', state: onFile } as const) : readStateFile(paths.stateFile);
   if (read.kind !== 'ok') return null;
   const state = read.state;

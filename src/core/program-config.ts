@@ -54,6 +54,12 @@ export interface ProgramConfig {
   leaseLaunch?: { untilMonoMs: number; needMs: number; leaseName: string };
   /** --respawn: the check the waiter runs when the program ends, and the directory it runs it in (src/os/waiter.ts). */
   respawn?: { check: string[]; dir: string };
+  /**
+   * Root only: every directory down to the PID file's was found closed (the directory rule)
+   * when the options were read (src/cli/recorded.ts refuseUnsafeRecords), so the quiet promise
+   * does not walk them again. Absent: not looked at, or not closed; the promise walks them.
+   */
+  recordsClosed?: true;
 }
 
 /** The notification options, resolved (src/cli/notify-settings.ts). */
