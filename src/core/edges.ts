@@ -143,10 +143,8 @@ export const HANDLERS: { [E in Edge]: Handler<EdgeEvent[E]> } = {
     return { state, effects: [{ kind: 'checkpoint' }, { kind: 'refuse', say }], outcome: 'not-running', transitions };
   },
   'clear-for-start': (previous, _event, _request, _policy, now) => {
-    const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
-    const state = withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
     // Then the program is looked at, as a check looks (its decision launches it if it is not running).
-    return { state, effects: [{ kind: 'observe' }], outcome: 'not-running' };
+    return { state: clearedForStart(previous, now), effects: [{ kind: 'observe' }], outcome: 'not-running' };
   },
   'record-stop': (previous, event, _request, policy, now) => recordStop(previous, event, policy, now),
   // A stop (src/core/stop.ts): a look, then the hold and the signals, or the death and the leftovers, or nothing.
@@ -227,6 +225,12 @@ function recordRelease(previous: ProgramState, event: Extract<TickEvent, { kind:
  * run here is stopped as --stop stops it (not held: the lease decides), its line headed by the
  * role's; a holder's check goes on with the `observe` effect.
  */
+/** What a manual start clears (--start, --restart): the hold here and the crash-loop tallies, on the history. */
+function clearedForStart(previous: ProgramState, now: number): ProgramState {
+  const cleared = withoutCrowd({ ...previous, held: false, fatal: null, backoff: null, failedStarts: 0, deathTimesMs: [] });
+  return withEvent(cleared, { atMs: now, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+}
+
 function takeLeaseRole(
   previous: ProgramState,
   event: Extract<TickEvent, { kind: 'lease-answered' }>,
@@ -235,7 +239,11 @@ function takeLeaseRole(
   now: number,
 ): Decided {
   const { role } = event;
-  const state: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease: role.record };
+  const answered: ProgramState = { ...previous, ...(event.found ? { identity: event.found, pending: null } : {}), lease: role.record };
+  // A manual start on a host that does not run the program (a standby) clears what it clears
+  // here all the same: held, this host would never ask the store again, and never take the
+  // lease over. A holder's start clears them itself (the `start` effect below).
+  const state = event.start && role.go.kind !== 'run' ? clearedForStart(answered, now) : answered;
   const transitions = leaseTransitions(state, previous.lease, role.record, now);
   const said = role.lines.map((text) => ({ text, of: 'notice' as const }));
   const outcome = role.go.kind === 'run' ? 'running' : 'not-running';

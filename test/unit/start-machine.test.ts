@@ -77,7 +77,12 @@ test('--lease, a manual start: a copy under another token is stopped first, then
   const tick = decide(running, answered(again, true), REQ, POLICY, T0);
   assert.deepEqual(tick.effects, [{ kind: 'checkpoint' }, { kind: 'signal-stop', identity: ID, hold: false, head: HEAD }, { kind: 'start' }]);
   const standby: LeaseDecision = { record: STANDBY, stop: null, lines: [], go: { kind: 'idle', code: 0 } };
-  const idle = decide(base({ held: true }), answered(standby, true), REQ, POLICY, T0);
+  const idle = decide(base({ held: true, failedStarts: 3 }), answered(standby, true), REQ, POLICY, T0);
   assert.deepEqual(idle.effects, []);
-  assert.equal(idle.state.held, true, 'a standby host does not clear its hold');
+  // Its hold here cleared, as on a holder: held, its next check would never ask the store, and it would never take the lease over.
+  assert.equal(idle.state.held, false, 'a standby host clears its hold here');
+  assert.equal(idle.state.failedStarts, 0);
+  assert.deepEqual(idle.state.events.at(-1), { atMs: T0, kind: 'start', detail: 'manual start: hold and crash-loop tallies cleared' });
+  // A cron check of a standby clears nothing.
+  assert.equal(decide(base({ held: true }), answered(standby, false), REQ, POLICY, T0).state.held, true);
 });
