@@ -100,6 +100,28 @@ test('lease on Redis: --stop with the store hung stops the copy here all the sam
   assert.doesNotMatch(status.stdout, /runs under fencing token/, status.stdout);
 });
 
+test('lease on Redis: --start on a host held here that another host took the lease from clears its hold: it takes the lease over later', {
+  skip,
+}, async (t) => {
+  const hosts = setup(t);
+  t.after(() => server.resume());
+  assert.equal((await hosts.run('a')).code, 0);
+  assert.ok(hosts.running('a') > 0);
+  // --stop with the store silent: the copy is stopped and a is held here only; its lease runs out.
+  server.pause();
+  assert.equal((await hosts.act('a', ['--stop'])).code, 1);
+  server.resume();
+  // b takes the lease once a's has run out.
+  await waitUntil(async () => (await hosts.run('b')).code === 0 && hosts.running('b') > 0, 'b to take the lease over', 60_000, 500);
+  // --start on a, a standby now: its hold here is cleared with the hold on every host (nothing launched: b holds the lease).
+  const start = await hosts.act('a', ['--start']);
+  assert.equal(start.code, 0, start.stderr);
+  assert.equal(hosts.running('a'), 0);
+  // b lets the lease go; a's next check takes it (held here, it would never have asked the store again).
+  assert.equal((await hosts.act('b', ['--release'])).code, 0);
+  await waitUntil(async () => (await hosts.run('a')).code === 0 && hosts.running('a') > 0, 'a to take the lease over', 60_000, 500);
+});
+
 test('lease on Redis: --start with the store hung is an error that changes nothing: the hold stays, nothing launched', { skip }, async (t) => {
   const hosts = setup(t);
   t.after(() => server.resume());
