@@ -24,15 +24,15 @@ function copyOfBundle(box: Sandbox): string {
 const LOADER = join(ROOT, 'src', 'cli', 'code-cache.ts');
 
 /**
- * What a fresh node makes of the bundle's cache (V8 keeps what one process compiled and
- * would answer a second load of the same text from memory, cache or not).
+ * Loads `file` with its cache in a fresh node (V8 keeps what one process compiled and would
+ * answer a second load of the same text from memory, cache or not), as `loaded`, then runs
+ * `then` (module code); returns what it printed.
  */
-function loads(file: string): string {
+function loadThen(file: string, then: string): string {
   const script =
     `import { createRequire } from 'node:module';\n` +
     `import { requireWithCache } from ${JSON.stringify(LOADER)};\n` +
-    `const loaded = requireWithCache(${JSON.stringify(file)}, createRequire(${JSON.stringify(file)}));\n` +
-    "console.log(loaded === null ? 'not read' : typeof loaded.exports.runCall === 'function' ? loaded.cache : 'no runCall');\n";
+    `const loaded = requireWithCache(${JSON.stringify(file)}, createRequire(${JSON.stringify(file)}));\n${then}`;
   const run = spawnSync(NODE, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -40,6 +40,11 @@ function loads(file: string): string {
   });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout.trim();
+}
+
+/** What a fresh node makes of the bundle's cache: used, rejected, refused, absent, or not read. */
+function loads(file: string): string {
+  return loadThen(file, "console.log(loaded === null ? 'not read' : typeof loaded.exports.runCall === 'function' ? loaded.cache : 'no runCall');\n");
 }
 
 test('code cache: the built bundle is compiled from the cache the build made for it', { skip: built !== true && built }, (t) => {
@@ -100,19 +105,12 @@ test('code cache: a stack trace through the bundle compiled from its cache names
   t.after(() => box.cleanup());
   const file = copyOfBundle(box);
   // runCall hands a call that is not a plain check to the full CLI: the error made there has runCall's frame under it.
-  const script =
-    `import { createRequire } from 'node:module';\n` +
-    `import { requireWithCache } from ${JSON.stringify(LOADER)};\n` +
-    `const loaded = requireWithCache(${JSON.stringify(file)}, createRequire(${JSON.stringify(file)}));\n` +
+  const printed = loadThen(
+    file,
     "const error = await loaded.exports.runCall(['--status'], () => { throw new Error('the full CLI'); }).catch((e) => e);\n" +
-    'console.log(JSON.stringify({ cache: loaded.cache, stack: error.stack }));\n';
-  const run = spawnSync(NODE, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  assert.equal(run.status, 0, run.stderr);
-  const { cache, stack } = JSON.parse(run.stdout) as { cache: string; stack: string };
+      'console.log(JSON.stringify({ cache: loaded.cache, stack: error.stack }));\n',
+  );
+  const { cache, stack } = JSON.parse(printed) as { cache: string; stack: string };
   assert.equal(cache, 'used');
   const frame = stack.split('\n').find((line) => line.includes('runCall'));
   assert.ok(frame?.includes(`(${CACHED_SCRIPT_NAME}:`), `the bundle's frame: ${stack}`);
