@@ -3,21 +3,24 @@
 // The callbacks run once: at the process's exit, or on a signal that would end it, after which
 // the signal is sent again so that the process ends by it, as signal-exit does.
 //
-// The signal listeners are set at the event loop's first turn (src/os/first-turn.ts): a
-// listener runs only when the loop turns, and a call that ends before its first turn (a
-// healthy check, synchronous throughout) would never run one. A signal in those first
-// milliseconds ends the call as its default action does, as a kill would: the lock is then
-// taken over once stale (src/os/lock-stale.ts), and the records are as after a SIGKILL.
+// SIGTERM, SIGINT and SIGHUP, the signals a call is stopped with (kill, a shutdown, Ctrl-C, a
+// terminal gone), are listened for from the lock's first moment: one that comes before the
+// call first waits is taken when the loop turns, so a call that stops mid-launch releases its
+// lock (faults/records), and a call that ends without a turn (a healthy check, synchronous
+// throughout) has finished its work and released the lock already. signal-exit's other
+// signals are listened for from the event loop's first turn (src/os/first-turn.ts): one of them
+// in a call's first milliseconds ends it as its default action does, as a kill would; the lock
+// is then taken over once stale (src/os/lock-stale.ts), the records are as after a SIGKILL.
 
 import { atFirstTurn } from './first-turn.js';
 
-/** signal-exit's signals on Linux (SIGUNUSED aside: Node no longer knows it). */
-const SIGNALS: readonly NodeJS.Signals[] = [
+/** The signals a call is stopped with: listened for at once. */
+const STOPPING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+
+/** signal-exit's other signals on Linux (SIGUNUSED aside: Node no longer knows it). */
+const OTHERS: readonly NodeJS.Signals[] = [
   'SIGABRT',
   'SIGALRM',
-  'SIGHUP',
-  'SIGINT',
-  'SIGTERM',
   'SIGVTALRM',
   'SIGXCPU',
   'SIGXFSZ',
@@ -50,8 +53,8 @@ function unhookSignals(): void {
   listeners.clear();
 }
 
-function hookSignals(): void {
-  for (const signal of SIGNALS) {
+function hookSignals(signals: readonly NodeJS.Signals[]): void {
+  for (const signal of signals) {
     const listener = (): void => {
       // Another listener of this signal decides what it means; alone, this one ends the process by it.
       if (process.listeners(signal).length !== 1) return;
@@ -75,8 +78,9 @@ export function onExit(callback: ExitCallback): () => void {
   if (!hooked) {
     hooked = true;
     process.on('exit', (code) => runOnce(code, null));
+    hookSignals(STOPPING);
     atFirstTurn(() => {
-      if (!ran) hookSignals();
+      if (!ran) hookSignals(OTHERS);
     });
   }
   return () => {

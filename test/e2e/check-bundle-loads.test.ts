@@ -27,7 +27,7 @@ async function loadsOf(
     "process.on('exit', () => { const fs = require('node:fs'); fs.writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')); " +
       "fs.writeFileSync(process.env.RECORD_LOADS + '.threads', String(fs.readdirSync('/proc/self/task').length)); " +
       "fs.writeFileSync(process.env.RECORD_LOADS + '.waits', JSON.stringify({ resources: process.getActiveResourcesInfo(), " +
-      "signals: ['SIGTERM', 'SIGINT', 'SIGHUP'].filter((name) => process.listenerCount(name) > 0) })); });\n",
+      "signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'].filter((name) => process.listenerCount(name) > 0) })); });\n",
   );
   // Pipes for stdout and stderr, as cron gives them.
   const run = await runProcess(NODE, ['-r', preload, ...(args.length || script !== JS_BIN ? [script, ...args] : ['-e', '0'])], {
@@ -71,22 +71,23 @@ test('check bundle: the full check of a healthy program loads no hash, launch, s
   // The lock's calls are synchronous (src/os/lock.ts): no thread pool, as many threads as `node -e 0`.
   assert.equal(healthy.threads, (await loadsOf(box, [])).threads, 'threads at the exit of a healthy full check and of node -e 0');
   // Synchronous from start to end, it never turns the event loop: its time bound, the lock's refresh
-  // timer and the lock's signal listeners, which only a turn can run, are never set; the one
-  // immediate that would set them at the first turn is all it leaves (src/os/first-turn.ts).
+  // timer and the lock's listeners of signal-exit's rarer signals, which only a turn can run, are
+  // never set; the one immediate that would set them at the first turn is all it leaves
+  // (src/os/first-turn.ts). The signals a call is stopped with are listened for from the lock on.
   assert.deepEqual(
     { resources: healthy.waits.resources.filter((name) => name !== 'Immediate'), signals: healthy.waits.signals },
-    { resources: [], signals: [] },
+    { resources: [], signals: ['SIGTERM', 'SIGINT', 'SIGHUP'] },
     'timers and signal listeners at the exit of a healthy full check',
   );
 });
 
-test('check bundle: a check that waits (a start window) has its lock listen for signals once the event loop turns', async (t) => {
+test('check bundle: a check that waits (a start window) has its lock listen for the rarer signals too once the event loop turns', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const launch = await loadsOf(box, ['--pid', 'app.pid', '--start-secs', '1', '--', fixture('forever.js')]);
   assert.equal(launch.code, 0, launch.stderr);
   box.pidOf();
-  assert.deepEqual(launch.waits.signals, ['SIGTERM', 'SIGINT', 'SIGHUP'], JSON.stringify(launch.waits));
+  assert.deepEqual(launch.waits.signals, ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'], JSON.stringify(launch.waits));
 });
 
 test('node path: a call answered from the quiet promise loads no built-in module that an empty CommonJS script does not', async (t) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN, rootOnly } from '../helpers.ts';
-import { pidsWithArg, uniqueMarker, cleanupMarked } from '../proc.ts';
+import { pidsWithArg, procStat, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 /** Launches a guarded program and returns its PID and the check arguments. */
 async function running(box: Sandbox, marker: string): Promise<{ pid: number; args: string[] }> {
@@ -135,6 +135,32 @@ test('a lock planted by another user in a shared sticky directory: a clear error
 });
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  // Before the check first waits on Node's event loop (stopped right before its spawn, a moment
+  // after its launch token went on record): a signal listener runs only when the loop turns, so
+  // one must already be there, or the signal ends the check at once and leaves the lock behind.
+  test(`${signal} to the check before it first waits (right before its spawn): lock released, records consistent, one instance`, async (t) => {
+    const box = new Sandbox();
+    const marker = uniqueMarker(`${signal}-early`);
+    t.after(cleanupMarked(box, marker));
+    const args = ['--pid', 'app.pid', '--start-secs', '1', '--', fixture('forever.js'), marker];
+    const { spawn } = await import('node:child_process');
+    const guard = spawn(BIN, args, { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-spawn' }), stdio: ['ignore', 'ignore', 'pipe'] });
+    box.spawned(guard.pid!);
+    let stderr = '';
+    guard.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<string | null>((done) => guard.once('exit', (_code, sig) => done(sig)));
+    await waitUntil(() => stderr.includes('paused at before-spawn') && procStat(guard.pid!)?.state === 'T', 'the check to stop right before its spawn', 60_000);
+    guard.kill(signal);
+    guard.kill('SIGCONT');
+    assert.equal(await exited, signal, 'the check ends by the signal');
+    assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is released');
+    const next = await box.run(args);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(pidsWithArg(marker).length, 1, 'one instance');
+  });
+
   test(`${signal} to the check inside the start window: lock released, records consistent, one instance`, async (t) => {
     const box = new Sandbox();
     const marker = uniqueMarker(signal);
