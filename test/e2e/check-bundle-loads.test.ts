@@ -81,6 +81,25 @@ test('check bundle: the full check of a healthy program loads no hash, launch, s
   );
 });
 
+/** What only an HTTP probe (--health-url) uses: the probe loads them itself (src/os/http-probe.ts). */
+const PROBE_ONLY = ['http', 'https', 'tls', 'net', 'crypto', 'stream'];
+
+test('check bundle: a healthy full check with duties (--interval) loads no HTTP, TLS, crypto, net or stream module', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--interval', '1m', '--', fixture('forever.js')];
+  assert.equal((await loadsOf(box, args)).code, 0);
+  box.pidOf();
+  const healthy = await loadsOf(box, args);
+  assert.deepEqual([healthy.code, healthy.stderr], [0, '']);
+  assert.ok(healthy.loaded.has('fs'), 'the trace lists what was loaded');
+  assert.deepEqual(
+    PROBE_ONLY.filter((name) => healthy.loaded.has(name)),
+    [],
+    'built-in modules loaded by a healthy full check with --interval',
+  );
+});
+
 test('check bundle: a check that waits (a start window) has its lock listen for the rarer signals too once the event loop turns', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
