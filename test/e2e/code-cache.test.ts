@@ -7,7 +7,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, renameSyn
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { NODE, ROOT, Sandbox, rootOnly } from '../helpers.ts';
-import { BUILD_LINE, BUNDLE_OPENING, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf } from '../../src/cli/code-cache.ts';
+import { BUILD_LINE, BUNDLE_OPENING, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf, cacheHeaderOf } from '../../src/cli/code-cache.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'check.cjs');
 const built = existsSync(`${BUNDLE}.cache`) || 'npm run build first';
@@ -86,8 +86,25 @@ test("code cache: one that others may write, that is a link, or that is not this
   assert.equal(loads(file), 'used');
 
   // This build's header over data that V8 cannot take: V8 refuses it, the bundle compiles anyway.
-  writeFileSync(`${file}.cache`, `${CACHE_HEADER}${id}\nnot a code cache`, { mode: 0o644 });
+  writeFileSync(`${file}.cache`, `${cacheHeaderOf(id)}not a code cache`, { mode: 0o644 });
   assert.equal(loads(file), 'rejected');
+});
+
+test("code cache: V8's data starts 8-byte aligned, which V8 reads in place (it copies data that is not)", { skip: built !== true && built }, (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  for (const id of ['0123456789abcdef', 'a'.repeat(21), 'b'.repeat(32), 'c'.repeat(37), 'd'.repeat(64)]) {
+    const header = cacheHeaderOf(id);
+    assert.equal(header.length % 8, 0, `the header for an id of ${id.length}`);
+    assert.match(header, new RegExp(`^${CACHE_HEADER}${id} *\n$`));
+  }
+  const id = buildIdOf(readFileSync(BUNDLE, 'latin1'))!;
+  assert.equal(readFileSync(`${BUNDLE}.cache`).toString('latin1', 0, cacheHeaderOf(id).length), cacheHeaderOf(id), 'the built cache opens so');
+  // A cache that opens without the padding (as builds before it wrote theirs) is not read at the wrong place.
+  const file = copyOfBundle(box);
+  const data = readFileSync(`${file}.cache`).subarray(cacheHeaderOf(id).length);
+  writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${CACHE_HEADER}${id}\n`, 'latin1'), data]), { mode: 0o644 });
+  assert.equal(loads(file), 'refused');
 });
 
 test("code cache: a cache owned by another user than the bundle's is not used", { skip: (built !== true && built) || rootOnly('chown') }, (t) => {
@@ -122,7 +139,7 @@ test('code cache: the bundle wraps itself, so that it is compiled as it is on di
   t.after(() => box.cleanup());
   assert.ok(readFileSync(BUNDLE, 'latin1').startsWith(BUNDLE_OPENING), 'dist/check.cjs opens as src/cli/code-cache.ts expects');
   const file = copyOfBundle(box);
-  // Node 22.1+ require()s it (with its own compile cache), as does fast.cjs when the bundle cannot be read in place.
+  // Node 22.1+ require()s it (with its own compile cache), as do the entries when the bundle cannot be read in place.
   const script = `const loaded = require(${JSON.stringify(file)}); console.log(typeof loaded.runCall);`;
   const run = spawnSync(NODE, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   assert.equal(run.status, 0, run.stderr);
