@@ -62,7 +62,7 @@ await build({
   logLevel: 'warning',
 });
 
-// What the two CommonJS files (fast.cjs, check.cjs) share. yargs-parser (ESM) calls
+// What the CommonJS files (fast.cjs, full.cjs, check.cjs) share. yargs-parser (ESM) calls
 // createRequire(import.meta.url): each is given its own file's URL by the banner.
 const COMMONJS = {
   outdir: out,
@@ -79,11 +79,13 @@ const COMMONJS = {
   banner: { js: "const __erImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
 
-// The installed entry (bin/ensure-running.js requires it): the healthy check in one CommonJS
-// file, which starts without the ESM loader and reads one file (measured: scripts/bench.mjs).
+// The entries into node, each one CommonJS file, which starts without the ESM loader and reads
+// one file (measured: scripts/bench.mjs). fast.cjs (bin/ensure-running.js requires it): the
+// healthy check answered from the quiet promise, else the full CLI. full.cjs (the front door
+// execs it once it has verified the promise itself): the full CLI at once.
 // Anything else imports the ESM entry above, so `./run.js` stays a reference to dist/cli.js.
 await build({
-  entryPoints: { fast: 'src/cli/fast.ts' },
+  entryPoints: { fast: 'src/cli/fast.ts', full: 'src/cli/full.ts' },
   ...COMMONJS,
   define: { 'import.meta.url': '__erImportMeta.url' },
   plugins: [
@@ -99,7 +101,7 @@ await build({
 });
 
 // The plain check (a check by --pid without --lease, --config or a cron expression), required
-// by fast.cjs: one CommonJS file again, so that the full check opens no ESM chunk (measured:
+// by fast.cjs and full.cjs: one CommonJS file again, so that the full check opens no ESM chunk (measured:
 // about 2.0x `node -e 0` and 52 MiB through the chunks, 1.5x and 46 MiB here). What needs pg,
 // redis, cron-parser or smol-toml is not in it: src/cli/check-entry.ts sends those calls to
 // dist/cli.js before doing anything, and the stubs below fail loudly if that routing ever misses.
@@ -177,18 +179,18 @@ const BUNDLE_OPENING =
 const BUNDLE_CLOSING = '});\n';
 
 // check.cjs ends with its build id, and the V8 code cache beside it names that id
-// (src/cli/code-cache.ts, which fast.cjs loads it with; scripts/make-code-cache.mjs makes it).
+// (src/cli/code-cache.ts, which fast.cjs and full.cjs load it with; scripts/make-code-cache.mjs makes it).
 // check.cjs must not import(): a script compiled from a code cache cannot serve one.
 {
   const file = `${out}/check.cjs`;
   const text = readFileSync(file, 'utf8');
-  if (/\bimport\(/.test(text)) throw new Error('dist/check.cjs calls import(): route that call through src/cli/fast.ts instead');
-  // fast.cjs decodes it as Latin-1, the cheapest decoding, which is UTF-8's only for ASCII (esbuild's default charset).
+  if (/\bimport\(/.test(text)) throw new Error('dist/check.cjs calls import(): route that call through src/cli/full-cli.ts instead');
+  // It is decoded as Latin-1, the cheapest decoding, which is UTF-8's only for ASCII (esbuild's default charset).
   if (Buffer.byteLength(text, 'utf8') !== text.length)
     throw new Error("dist/check.cjs is not ASCII: keep esbuild's default charset (src/cli/code-cache.ts reads it as Latin-1)");
   // The file wraps itself as Node's wrapper would (src/cli/code-cache.ts): required, it runs as any
-  // CommonJS file; compiled as a script, its value is the wrapper function, which fast.cjs calls.
-  // fast.cjs then compiles the file's own text: no second copy of a quarter of a megabyte with
+  // CommonJS file; compiled as a script, its value is the wrapper function, which the entry calls.
+  // The entry then compiles the file's own text: no second copy of a quarter of a megabyte with
   // Node's wrapper around it (V8 flattens such a concatenation before it compiles).
   const wrapped = `${BUNDLE_OPENING}${text}\n${BUNDLE_CLOSING}`;
   writeFileSync(file, `${wrapped}// ensure-running build ${createHash('sha256').update(wrapped).digest('hex').slice(0, 32)}\n`);

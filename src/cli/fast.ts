@@ -1,10 +1,10 @@
-// The bundle's entry (dist/fast.cjs, CommonJS so that it starts without the ESM loader): the
-// quiet promise verified as the shell front door verifies it; every other call goes on to
-// the full CLI, which parses, decides under the lock and picks the exit code.
+// The bundle's entry for node (dist/fast.cjs, CommonJS so that it starts without the ESM
+// loader; bin/ensure-running.js requires it): the quiet promise verified as the shell front
+// door verifies it; every other call goes on to the full CLI, which parses, decides under the
+// lock and picks the exit code.
 
-import { join } from 'node:path';
 import { keepsPromise } from '../commands/quick.js';
-import { requireWithCache } from './code-cache.js';
+import { runFullCli } from './full-cli.js';
 
 function quiet(): boolean {
   try {
@@ -14,42 +14,4 @@ function quiet(): boolean {
   }
 }
 
-/** The full check's entry: in the bundle, dist/check.cjs with its code cache; from source, check-entry.ts. */
-function checkEntry(): Promise<typeof import('./check-entry.js')> {
-  // Bundled, require() is this CommonJS file's (see scripts/build.mjs): not import(), which
-  // would send check.cjs through the ESM loader, whose export scan costs more than the check.
-  if (typeof require !== 'function') return import('./check-entry.js');
-  const cached = nodeCompileCache() ? null : requireWithCache(join(__dirname, 'check.cjs'), require);
-  return Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
-}
-
-/**
- * Node 22.1+ keeps compiled code between runs: turned on here, before check.cjs is compiled
- * (node:module is loaded only on the way to the full check). Node 20 has no such function,
- * and check.cjs is then compiled with the cache the build made (src/cli/code-cache.ts).
- */
-function nodeCompileCache(): boolean {
-  // Told from the version first: on Node 20 loading node:module only to find no such function was half a millisecond.
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 1)) return false;
-  const { enableCompileCache } = process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown };
-  enableCompileCache?.();
-  return enableCompileCache !== undefined;
-}
-
-if (!quiet()) {
-  // The plain check runs in dist/check.cjs; any other call goes on to the ESM entry
-  // dist/cli.js (imported here: check.cjs itself cannot import); either sets the exit code.
-  checkEntry()
-    .then(({ runCall }) => runCall(process.argv.slice(2), () => import('./run.js')))
-    // A plain check is over when its call returns: it exits at once, with its exit code. Left to
-    // end by itself, Node would turn its event loop once more (running the garbage collection it
-    // had scheduled meanwhile) and take the heap down piece by piece: about 1 ms (docs/speed.md).
-    .then((checked) => {
-      if (checked) process.exit();
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    });
-}
+if (!quiet()) runFullCli();

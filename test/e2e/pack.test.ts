@@ -41,6 +41,7 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
     'examples/programs.toml',
     'bin/package.json',
     'dist/fast.cjs',
+    'dist/full.cjs',
     'dist/cli.js',
     ...Object.values(pkg.bin),
   ];

@@ -11,7 +11,7 @@ import { ROOT } from '../helpers.ts';
 const SRC = join(ROOT, 'src');
 
 /** The files of src/cli that hold the option table and resolve a call into a ProgramConfig: the settings. */
-const ENTRY = new Set(['cli/main.ts', 'cli/run.ts', 'cli/fast.ts', 'cli/check-entry.ts']);
+const ENTRY = new Set(['cli/main.ts', 'cli/run.ts', 'cli/fast.ts', 'cli/full.ts', 'cli/full-cli.ts', 'cli/check-entry.ts']);
 
 /** The part a file of src/ belongs to (its path relative to src/). */
 function partOf(file: string): string {

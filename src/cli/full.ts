@@ -1,0 +1,9 @@
+// The front door's entry into node (dist/full.cjs): bin/ensure-running has verified the quiet
+// promise itself and found that it does not answer this call (or was told to skip it, with
+// ENSURE_RUNNING_NO_FAST_PATH), so the full CLI runs at once. The JS verifier, dist/fast.cjs,
+// would only give the same answer again (test/differential.ts holds the two to it), and
+// loading and running it was a fiftieth of a full check.
+
+import { runFullCli } from './full-cli.js';
+
+runFullCli();

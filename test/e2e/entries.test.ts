@@ -1,0 +1,65 @@
+// The two entries into node: dist/fast.cjs (bin/ensure-running.js requires it) verifies the
+// quiet promise itself and answers from it; dist/full.cjs, which the front door execs once it
+// has verified the promise, runs the full check at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
+
+const DIST = join(ROOT, 'dist');
+const built = existsSync(join(DIST, 'full.cjs')) || 'npm run build first';
+
+/** A node stand-in for the front door (nothing recorded yet): it writes the arguments it was given, one a line, and exits 0. */
+function recorder(box: Sandbox): { env: NodeJS.ProcessEnv; ran: () => string[] | null } {
+  const record = box.path('node-ran');
+  const file = box.path('node-recorder');
+  rmSync(record, { force: true });
+  writeFileSync(file, `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`, { mode: 0o755 });
+  return { env: { ENSURE_RUNNING_NODE: file }, ran: () => (existsSync(record) ? lines(readFileSync(record, 'utf8')) : null) };
+}
+
+test('the front door execs dist/full.cjs when the promise does not answer, and with ENSURE_RUNNING_NO_FAST_PATH', {
+  skip: built !== true && built,
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  const node = recorder(box);
+  // No promise yet.
+  const first = await box.run(args, { env: box.env(node.env) });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(node.ran(), [`${ROOT}/bin/../dist/full.cjs`, ...args]);
+
+  // A promise that answers this call: the front door answers; told to skip it, it goes to full.cjs.
+  assert.equal((await box.run(args)).code, 0);
+  box.pidOf();
+  assert.deepEqual(await box.run(args), { code: 0, signal: null, stdout: '', stderr: '' }, 'the quiet full check');
+  const door = recorder(box);
+  assert.equal((await box.run(args, { env: box.env(door.env) })).code, 0);
+  assert.equal(door.ran(), null, 'answered from the promise, without node');
+  const skipped = await box.run(args, { env: box.env({ ...door.env, ENSURE_RUNNING_NO_FAST_PATH: '1' }) });
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.deepEqual(door.ran(), [`${ROOT}/bin/../dist/full.cjs`, ...args]);
+});
+
+test('dist/fast.cjs answers a check from the promise; dist/full.cjs runs the full check, which records it', { skip: built !== true && built }, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  assert.equal((await box.run(args)).code, 0);
+  box.pidOf();
+  assert.deepEqual(await box.run(args), { code: 0, signal: null, stdout: '', stderr: '' }, 'the quiet full check');
+  const state = () => JSON.parse(readFileSync(box.path('app.state.json'), 'utf8')) as { lastCheckMs: number };
+  const promise = () => statSync(box.path('app.promise')).ino;
+  const before = { lastCheckMs: state().lastCheckMs, promise: promise() };
+  const node = (entry: string) => runProcess(NODE, [join(DIST, entry), ...args], { cwd: box.dir, env: box.env() });
+
+  assert.deepEqual(await node('fast.cjs'), { code: 0, signal: null, stdout: '', stderr: '' });
+  assert.deepEqual({ lastCheckMs: state().lastCheckMs, promise: promise() }, before, 'fast.cjs: answered from the promise, records untouched');
+
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(await node('full.cjs'), { code: 0, signal: null, stdout: '', stderr: '' });
+  assert.ok(state().lastCheckMs > before.lastCheckMs, 'full.cjs: the full check is on record');
+  assert.notEqual(promise(), before.promise, 'full.cjs: the promise is given afresh');
+});
