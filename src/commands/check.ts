@@ -41,7 +41,10 @@ export async function runPass(config: ProgramConfig, world: World, act: (pass: P
   let verified: Identity | null = null;
   const pass = new Pass(world);
   try {
-    records = loadRecords(config.paths.stateFile, config.paths.name, (line) => pass.world.warn(line));
+    // A save of the check's times alone may wait for the promise, whose mark then carries them,
+    // where no notification step (which writes the records itself) or lease follows the tick.
+    const timesInMark = !config.notify && !config.lease && !world.promiseBlock;
+    records = loadRecords(config.paths.stateFile, config.paths.name, (line) => pass.world.warn(line), timesInMark);
     const acted = await act(pass, { lock, records });
     quiet = acted.quiet === true;
     verified = acted.verified ?? null;
@@ -50,8 +53,12 @@ export async function runPass(config: ProgramConfig, world: World, act: (pass: P
     // Under the lock, after the save: the quiet promise is given by a quiet check, removed by any other pass (src/commands/promise.ts).
     // It answers for the records as this pass saved them, unless the notify step (which writes its own) may have written since; under --lease it reads them again.
     const onFile = config.notify || config.lease ? null : (records?.onFile ?? null);
-    settlePromise(config, world, quiet, onFile, { promiseGone: records?.promiseGone === true, verified });
-    await lock.release();
+    const promised = settlePromise(config, world, quiet, onFile, { promiseGone: records?.promiseGone === true, verified });
+    try {
+      records?.settle(promised);
+    } finally {
+      await lock.release();
+    }
   }
 }
 

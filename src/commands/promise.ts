@@ -28,9 +28,10 @@ export interface PassFacts {
 /**
  * After a check: `quiet` (exit 0, nothing said) writes a promise when one can be given,
  * otherwise the promise goes. Best effort: a promise that cannot be written only costs the
- * next call a full check, so no error of its own ever fails the check.
+ * next call a full check, so no error of its own ever fails the check. True when this program's
+ * promise and its mark were written (a config call's blocks are written by the call, later).
  */
-export function settlePromise(config: ProgramConfig, world: World, quiet: boolean, onFile: ProgramState | null = null, facts: PassFacts = {}): void {
+export function settlePromise(config: ProgramConfig, world: World, quiet: boolean, onFile: ProgramState | null = null, facts: PassFacts = {}): boolean {
   const { promiseFile } = config.paths;
   // The fault suite stops a quiet check here, to change the world between its tick and its promise.
   if (quiet) pausepoint('before-promise');
@@ -38,24 +39,27 @@ export function settlePromise(config: ProgramConfig, world: World, quiet: boolea
     if (!facts.promiseGone) removePromise(promiseFile);
     // A call of a config file gathers its programs' blocks into one promise (src/config/promise.ts).
     if (world.promiseBlock) world.promiseBlock(quiet ? promiseBlock(config, world, onFile, facts.verified) : null);
-    else if (quiet) givePromise(config, world, onFile, facts.verified ?? null);
+    else if (quiet) return givePromise(config, world, onFile, facts.verified ?? null);
+    return false;
   } catch {
     try {
       removePromise(promiseFile);
     } catch {
       // the directory refuses changes: the state write of the next check says so
     }
+    return false;
   }
 }
 
-function givePromise(config: ProgramConfig, world: World, onFile: ProgramState | null, verified: Identity | null): void {
+/** Writes this program's promise and mark; true when it did. */
+function givePromise(config: ProgramConfig, world: World, onFile: ProgramState | null, verified: Identity | null): boolean {
   const { paths } = config;
   const argv = world.argv;
   // Only a plain check of this very PID file, from a command line, is answered by a promise.
   const call = argv ? parsePlainCheck(argv) : null;
-  if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return;
+  if (!argv || !call || typeof call.values.pid !== 'string' || programPaths(call.values.pid, world.cwd).pidFile !== paths.pidFile) return false;
   const block = promiseBlock(config, world, onFile, verified);
-  if (block) writePromise(paths.promiseFile, { cwd: world.cwd, tz: world.env.TZ ?? null, argv, ...block }, block.nowCs, world.now());
+  return block !== null && writePromise(paths.promiseFile, { cwd: world.cwd, tz: world.env.TZ ?? null, argv, ...block }, block.nowCs, world.now());
 }
 
 /**

@@ -7,7 +7,7 @@ import { readSmallFile, writeFileAtomic } from './door.js';
 import { removePromise } from './promise-file.js';
 import { RunError } from '../errors.js';
 
-/** When a check answered by the quiet promise last ran: the mark's mtime, 0 when there is none. */
+/** When a check answered by the quiet promise, or the full check that gave it, last ran: the mark's mtime, 0 when there is none. */
 export function markedAtMs(stateFile: string): number {
   try {
     return statSync(promisePaths(stateFile).markFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
@@ -53,10 +53,13 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
   }
   const parsed = parseState(read.text);
   if (parsed.kind === 'ok') {
-    // A check answered by the quiet promise records that it saw the program alive only in the
-    // mark's mtime (no rewrite every minute): fold that into "last seen alive" here.
+    // A check answered by the quiet promise, and the quiet full check that gave it, record that
+    // they ran and saw the program alive only in the mark's mtime (no rewrite of this file every
+    // minute): fold that into the last check and "last seen alive" here.
     const state = parsed.state;
-    const seenMs = Math.max(read.mtimeMs, markedAtMs(path));
+    const markedMs = Math.floor(markedAtMs(path));
+    if (markedMs > (state.lastCheckMs ?? 0)) state.lastCheckMs = markedMs;
+    const seenMs = Math.max(read.mtimeMs, markedMs);
     if (state.identity && seenMs > (state.lastSeenAliveMs ?? 0)) state.lastSeenAliveMs = Math.floor(seenMs);
     return parsed;
   }
