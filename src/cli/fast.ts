@@ -4,7 +4,6 @@
 // lock and picks the exit code.
 
 import { keepsPromise } from '../commands/quick.js';
-import { runFullCli } from './full-cli.js';
 
 function quiet(): boolean {
   try {
@@ -14,4 +13,9 @@ function quiet(): boolean {
   }
 }
 
-if (!quiet()) runFullCli();
+if (!quiet()) {
+  // Bundled, the full CLI's way in is dist/full.cjs beside this file, required only now: the
+  // answer from the promise does not parse it (scripts/build.mjs). From source, full.ts.
+  if (typeof require === 'function') require('./full.cjs');
+  else void import('./full.js');
+}

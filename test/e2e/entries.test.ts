@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
+import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
+import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
 
 const DIST = join(ROOT, 'dist');
 const built = existsSync(join(DIST, 'full.cjs')) || 'npm run build first';
@@ -63,4 +64,20 @@ test('dist/fast.cjs answers a check from the promise; dist/full.cjs runs the ful
 
   assert.deepEqual(await node('full.cjs'), { code: 0, signal: null, stdout: '', stderr: '' });
   assert.ok(records().mtimeMs > Date.now() - 5000, 'full.cjs: the full check gave the promise afresh');
+});
+
+test('dist/fast.cjs holds the verifier and no loader: it requires dist/full.cjs only when the promise does not answer', {
+  skip: built !== true && built,
+}, async (t) => {
+  const fast = readFileSync(join(DIST, 'fast.cjs'), 'utf8');
+  assert.ok(!fast.includes(CACHE_HEADER), 'the loader of the code cache is in full.cjs alone');
+  assert.match(fast, /require\("\.\/full\.cjs"\)/);
+  assert.ok(readFileSync(join(DIST, 'full.cjs'), 'utf8').includes(CACHE_HEADER));
+  // The node path's full check goes through it: a launch.
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const launched = await runProcess(NODE, [JS_BIN, '--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')], { cwd: box.dir, env: box.env() });
+  assert.equal(launched.code, 0, launched.stderr);
+  assert.match(launched.stderr, /started/);
+  box.pidOf();
 });
