@@ -12,7 +12,7 @@ export interface Records {
   write(state: ProgramState): void;
   /**
    * Writes `state` when it differs from what is on file: the pass's one save. A save that moves
-   * nothing but the clocks of a healthy check is not fsynced (see `onlyClocksMoved`); one that
+   * nothing but the clocks of a healthy check is not fsynced (a lost write of these costs nothing); one that
    * moves only its times may wait for `settle`.
    */
   save(state: ProgramState): void;
@@ -38,16 +38,15 @@ const CLOCKS = new Set(['lastCheckMs', 'lastSeenAliveMs', 'memory']);
  */
 const TIMES = new Set(['lastCheckMs', 'lastSeenAliveMs']);
 
-/** Whether `next` differs from `previous` in nothing but the clocks (a lost write of these costs nothing). */
-export function onlyClocksMoved(previous: ProgramState, next: ProgramState, clocks: ReadonlySet<string> = CLOCKS): boolean {
-  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]);
-  for (const key of keys) {
-    if (clocks.has(key)) continue;
+/** The keys of the records in which `next` differs from `previous`. */
+function movedKeys(previous: ProgramState, next: ProgramState): string[] {
+  const moved: string[] = [];
+  for (const key of new Set([...Object.keys(previous), ...Object.keys(next)])) {
     const a = (previous as unknown as Record<string, unknown>)[key];
     const b = (next as unknown as Record<string, unknown>)[key];
-    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return false;
+    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) moved.push(key);
   }
-  return true;
+  return moved;
 }
 
 /**
@@ -67,13 +66,13 @@ export function loadRecords(stateFile: string, name: string, warn: (line: string
       records.onFile = state;
     },
     save(state) {
-      const before = records.onFile;
-      if (before && JSON.stringify(state) === JSON.stringify(before)) return;
+      const moved = records.onFile ? movedKeys(records.onFile, state) : null;
+      if (moved?.length === 0) return;
       waiting = null;
       // A healthy check's times: the rename over the state file costs a third of a millisecond
       // on ext4 (auto_da_alloc), and a quiet check's mark says the same (see `settle`).
-      if (timesInMark && before && onlyClocksMoved(before, state, TIMES)) waiting = state;
-      else if (writeStateFile(stateFile, state, !(before && onlyClocksMoved(before, state)))) records.promiseGone = true;
+      if (timesInMark && moved?.every((key) => TIMES.has(key))) waiting = state;
+      else if (writeStateFile(stateFile, state, !moved?.every((key) => CLOCKS.has(key)))) records.promiseGone = true;
       records.onFile = state;
     },
     settle(promised) {
