@@ -103,7 +103,7 @@ await build({
 });
 
 // The plain check (a check by --pid without --lease, --config or a cron expression), required
-// by fast.cjs and full.cjs: one CommonJS file again, so that the full check opens no ESM chunk (measured:
+// by full.cjs: one CommonJS file again, so that the full check opens no ESM chunk (measured:
 // about 2.0x `node -e 0` and 52 MiB through the chunks, 1.5x and 46 MiB here). What needs pg,
 // redis, cron-parser or smol-toml is not in it: src/cli/check-entry.ts sends those calls to
 // dist/cli.js before doing anything, and the stubs below fail loudly if that routing ever misses.
@@ -181,7 +181,7 @@ const BUNDLE_OPENING =
 const BUNDLE_CLOSING = '});\n';
 
 // check.cjs ends with its build id, and the V8 code cache beside it names that id
-// (src/cli/code-cache.ts, which fast.cjs and full.cjs load it with; scripts/make-code-cache.mjs makes it).
+// (src/cli/code-cache.ts, which full.cjs loads it with; scripts/make-code-cache.mjs makes it).
 // check.cjs must not import(): a script compiled from a code cache cannot serve one.
 {
   const file = `${out}/check.cjs`;

@@ -1,6 +1,6 @@
-// The plain check in one CommonJS file (dist/check.cjs, required by dist/fast.cjs and
-// dist/full.cjs): a check of one program by --pid, without --lease, --config or a cron
-// expression, starts without the ESM loader and its chunks (measured: scripts/bench.mjs, docs/speed.md). Any other call goes
+// The plain check in one CommonJS file (dist/check.cjs, required by dist/full.cjs): a check
+// of one program by --pid, without --lease, --config or a cron expression, starts without the
+// ESM loader and its chunks (measured: scripts/bench.mjs, docs/speed.md). Any other call goes
 // on, untouched, to the full CLI (dist/cli.js); this file decides before anything is done.
 
 import { parseCall } from './parse.js';

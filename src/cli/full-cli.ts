@@ -1,6 +1,6 @@
 // The way from an entry file to the full CLI: dist/check.cjs with its code cache for a plain
-// check, the ESM entry dist/cli.js for any other call. Shared by dist/fast.cjs (after the JS
-// verifier of the quiet promise) and dist/full.cjs (the front door's, which verified it itself).
+// check, the ESM entry dist/cli.js for any other call. Bundled into dist/full.cjs, which the
+// front door execs and dist/fast.cjs requires when the promise does not answer.
 
 import { join } from 'node:path';
 import { requireWithCache } from './code-cache.js';
