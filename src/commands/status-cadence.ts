@@ -1,12 +1,11 @@
 // The `checks` part of --status: the declared cadence from the state file, the time of the
-// last check (the last full check on record, or the state file's mtime for records without
-// one, and the mark that a check answered by the quiet promise rewrites), and cron-parser
-// for --schedule, loaded only for a program that declared one.
+// last check (on record, with the mark that the promise's checks rewrite folded in, or the
+// state file's mtime for records without one), and cron-parser for --schedule, loaded only
+// for a program that declared one.
 
 import { statSync } from 'node:fs';
 import { checksView, type ChecksView } from '../core/cadence.js';
 import type { StatusInput } from '../core/status-view.js';
-import { markedAtMs } from '../os/state-file.js';
 
 function mtimeMs(path: string): number | null {
   try {
@@ -20,12 +19,10 @@ function mtimeMs(path: string): number | null {
 export async function checksOf(input: StatusInput): Promise<ChecksView | null> {
   const cadence = input.state?.health?.cadence;
   if (!cadence) return null;
-  // The state file's mtime only where the records have no time of their own: written after the
-  // check took its time, it is often a millisecond later, and the last check would then be one
-  // time in `lastCheck` and another here.
-  const full = input.state?.lastCheckMs ?? mtimeMs(input.stateFile);
-  const times = [full, markedAtMs(input.stateFile) || null].filter((t): t is number => t !== null);
-  const lastCheckMs = times.length ? Math.max(...times) : null;
+  // The records' own time, which holds the mark's already (src/os/state-file.ts); the state
+  // file's mtime only where they have none: written after the check took its time, it is often
+  // a millisecond later, and the last check would then be one time in `lastCheck` and another here.
+  const lastCheckMs = input.state?.lastCheckMs ?? mtimeMs(input.stateFile);
   let nextAfter = (ms: number) => ms + cadence.periodMs;
   if (cadence.schedule) {
     const { nextAfter: cronNext } = await import('../core/schedule.js');

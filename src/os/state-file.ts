@@ -1,16 +1,21 @@
 // The sidecar state file next to the PID file: JSON, written atomically under the lock.
 
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { parseState, STATE_VERSION, type ProgramState } from '../core/state.js';
 import { promisePaths } from '../core/paths.js';
 import { readSmallFile, writeFileAtomic } from './door.js';
 import { removePromise } from './promise-file.js';
 import { RunError } from '../errors.js';
 
-/** When a check answered by the quiet promise, or the full check that gave it, last ran: the mark's mtime, 0 when there is none. */
-export function markedAtMs(stateFile: string): number {
+/**
+ * When a check answered by the quiet promise, or the full check that gave it, last ran: the
+ * mark's mtime; 0 when there is none, or when it is not a regular file of `owner` (the state
+ * file's): a mark another user planted, or a link, says nothing of this program's checks.
+ */
+function markedAtMs(stateFile: string, owner: number): number {
   try {
-    return statSync(promisePaths(stateFile).markFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const mark = lstatSync(promisePaths(stateFile).markFile, { throwIfNoEntry: false });
+    return mark?.isFile() && mark.uid === owner ? mark.mtimeMs : 0;
   } catch {
     return 0;
   }
@@ -57,7 +62,7 @@ export function readStateFile(path: string, anyOwner = false): StateRead {
     // they ran and saw the program alive only in the mark's mtime (no rewrite of this file every
     // minute): fold that into the last check and "last seen alive" here.
     const state = parsed.state;
-    const markedMs = Math.floor(markedAtMs(path));
+    const markedMs = Math.floor(markedAtMs(path, read.uid));
     if (markedMs > (state.lastCheckMs ?? 0)) state.lastCheckMs = markedMs;
     const seenMs = Math.max(read.mtimeMs, markedMs);
     if (state.identity && seenMs > (state.lastSeenAliveMs ?? 0)) state.lastSeenAliveMs = Math.floor(seenMs);
