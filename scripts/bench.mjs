@@ -1,6 +1,7 @@
 // Measures ensure-running's cron path: the healthy check through the installed command (the
 // sh front door keeping the quiet promise) against `node -e 0`, a bare `kill -0` shell line,
-// the node path (node bin/ensure-running.js) and the full check (ENSURE_RUNNING_NO_FAST_PATH=1)
+// the node path (node bin/ensure-running.js) and the full check (ENSURE_RUNNING_NO_FAST_PATH=1, also
+// through npm's link as a global install runs it)
 // in alternating rounds (wall time, medians of per-round ratios, peak RSS); the same with
 // --heartbeat; relaunch latency; 50 concurrent calls on a dead program; a bare --status with
 // 200 registered programs; a config file of 50 and 200 programs from cold and after a kill
@@ -10,7 +11,7 @@
 // by PID at the end.
 // Usage: npm run bench [-- --rounds 40] [-- --only config]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +157,16 @@ function rssOf(hasGnuTime, file, args, before = () => {}, runEnv = env()) {
   return median(runs);
 }
 
+/** A global install's command, laid out as npm lays it out: PREFIX/bin/ensure-running, a relative link into PREFIX/lib/node_modules. */
+function npmLinked() {
+  const prefix = join(dir, 'prefix');
+  mkdirSync(join(prefix, 'bin'), { recursive: true });
+  mkdirSync(join(prefix, 'lib', 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(prefix, 'lib', 'node_modules', 'ensure-running'));
+  symlinkSync('../lib/node_modules/ensure-running/bin/ensure-running', join(prefix, 'bin', 'ensure-running'));
+  return join(prefix, 'bin', 'ensure-running');
+}
+
 /** True when the front door answers this call from the promise (node replaced by /bin/false would fail). */
 function answeredByPromise(args) {
   return timed(BIN, args, { env: { ...env(), ENSURE_RUNNING_NODE: '/bin/false' } }).status === 0;
@@ -183,7 +194,16 @@ async function main() {
   const KILL0 = ['-c', 'kill -0 "$(cat app.pid)"'];
   // The full check (node, under the lock) of the same healthy program, as every call without a promise runs it.
   const fullEnv = { ...env(), ENSURE_RUNNING_NO_FAST_PATH: '1' };
-  const walls = rounds({ door: [BIN, er], node: [NODE, bare], kill0: ['/bin/sh', KILL0], js: [NODE, [JS_BIN, ...er]], full: [BIN, er, fullEnv] });
+  // The same full check through npm's link, as a global install runs it (PREFIX/bin/ensure-running).
+  const linked = npmLinked();
+  const walls = rounds({
+    door: [BIN, er],
+    node: [NODE, bare],
+    kill0: ['/bin/sh', KILL0],
+    js: [NODE, [JS_BIN, ...er]],
+    full: [BIN, er, fullEnv],
+    fullLinked: [linked, er, fullEnv],
+  });
   if (!answeredByPromise(er)) throw new Error('the promise stopped holding during the rounds');
   const rss = {
     door: rssOf(hasGnuTime, BIN, er),
@@ -212,6 +232,9 @@ async function main() {
   console.log(`  full check / node -e 0:  ${fullNode.toFixed(3)} (target <= ${TARGET.fullVsNode}) ${verdict(fullNode, TARGET.fullVsNode)}`);
   if (rss.full !== null)
     console.log(`  full check peak RSS:     ${mib(rss.full)} (target <= ${TARGET.fullRssMiB} MiB) ${verdict(rss.full / 1024, TARGET.fullRssMiB)}`);
+  console.log(
+    `  the same through npm's link (PREFIX/bin/ensure-running): ${ms(median(walls.fullLinked))}, ${ratioOf(walls, 'fullLinked', 'node').toFixed(3)} x node -e 0`,
+  );
 
   // With --heartbeat: the program beats between checks (here the bench touches the file before each one).
   const beat = join(dir, 'hb');

@@ -3,7 +3,7 @@
 // has verified the promise, runs the full check at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
 import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
@@ -80,4 +80,69 @@ test('dist/fast.cjs holds the verifier and no loader: it requires dist/full.cjs 
   assert.equal(launched.code, 0, launched.stderr);
   assert.match(launched.stderr, /started/);
   box.pidOf();
+});
+
+test("through npm's links (a global install, a project's node_modules/.bin) the front door finds the package without starting readlink; any other link it follows", {
+  skip: built !== true && built,
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  // readlink as the front door finds it on PATH: it notes each call, then does its work.
+  const tools = box.path('tools');
+  mkdirSync(tools);
+  const readlinks = box.path('readlink-ran');
+  writeFileSync(join(tools, 'readlink'), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${readlinks}'\nexec /usr/bin/readlink "$@"\n`, { mode: 0o755 });
+  const calledReadlink = (): string[] => {
+    const called = existsSync(readlinks) ? lines(readFileSync(readlinks, 'utf8')) : [];
+    rmSync(readlinks, { force: true });
+    return called;
+  };
+  const through = async (command: string) => {
+    const node = recorder(box);
+    const env = box.env({ ...node.env, ENSURE_RUNNING_NO_FAST_PATH: '1', PATH: `${tools}:${box.env().PATH}` });
+    const ran = await runProcess(command, args, { cwd: box.dir, env });
+    assert.equal(ran.code, 0, ran.stderr);
+    return { node: node.ran(), readlink: calledReadlink() };
+  };
+
+  // npm install --global: PREFIX/bin/ensure-running -> ../lib/node_modules/ensure-running/bin/ensure-running.
+  const prefix = box.path('prefix');
+  mkdirSync(join(prefix, 'bin'), { recursive: true });
+  mkdirSync(join(prefix, 'lib', 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(prefix, 'lib', 'node_modules', 'ensure-running'));
+  symlinkSync('../lib/node_modules/ensure-running/bin/ensure-running', join(prefix, 'bin', 'ensure-running'));
+  assert.deepEqual(await through(join(prefix, 'bin', 'ensure-running')), {
+    node: [`${prefix}/bin/../lib/node_modules/ensure-running/bin/../dist/full.cjs`, ...args],
+    readlink: [],
+  });
+
+  // npm install in a project: node_modules/.bin/ensure-running -> ../ensure-running/bin/ensure-running.
+  const project = box.path('project', 'node_modules');
+  mkdirSync(join(project, '.bin'), { recursive: true });
+  symlinkSync(ROOT, join(project, 'ensure-running'));
+  symlinkSync('../ensure-running/bin/ensure-running', join(project, '.bin', 'ensure-running'));
+  assert.deepEqual(await through(join(project, '.bin', 'ensure-running')), {
+    node: [`${project}/.bin/../ensure-running/bin/../dist/full.cjs`, ...args],
+    readlink: [],
+  });
+
+  // A link of the operator's own, beside another copy laid out as npm's would be: the link is
+  // followed to its own package, never the copy that merely sits where npm's would.
+  const own = box.path('own');
+  mkdirSync(join(own, 'bin'), { recursive: true });
+  mkdirSync(join(own, 'lib', 'node_modules', 'ensure-running', 'bin'), { recursive: true });
+  copyFileSync(join(ROOT, 'bin', 'ensure-running'), join(own, 'lib', 'node_modules', 'ensure-running', 'bin', 'ensure-running'));
+  symlinkSync(join(ROOT, 'bin', 'ensure-running'), join(own, 'bin', 'ensure-running'));
+  assert.deepEqual(await through(join(own, 'bin', 'ensure-running')), {
+    node: [`${ROOT}/bin/../dist/full.cjs`, ...args],
+    readlink: [join(own, 'bin', 'ensure-running')],
+  });
+
+  // The global install's link, for real: node runs the package it leads to.
+  const real = await runProcess(join(prefix, 'bin', 'ensure-running'), args, { cwd: box.dir, env: box.env({ PATH: `${tools}:${box.env().PATH}` }) });
+  assert.equal(real.code, 0, real.stderr);
+  assert.match(real.stderr, /started/);
+  box.pidOf();
+  assert.deepEqual(calledReadlink(), []);
 });
