@@ -2,8 +2,8 @@
 // unverified or reused PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Sandbox, fixture, isAlive, readOr, startPlain, waitUntil } from '../helpers.ts';
+import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { BIN, Sandbox, fixture, isAlive, readOr, rootOnly, runProcess, startPlain, waitUntil } from '../helpers.ts';
 
 const counts = (box: Sandbox) => JSON.parse(readOr(box.path('counts.json')) || 'null') as Record<string, number> | null;
 
@@ -123,4 +123,55 @@ test('--reload-signal KILL or a made-up name is refused (exit 2), also on a chec
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /^ensure-running: --reload-signal "(KILL|NOPE)" is not a reload signal; use one of HUP, USR1/);
   }
+});
+
+test('--reload that the system refuses (EPERM: the program runs as another user) says so, with whom to run it as, and signals nothing: exit 1', {
+  skip: rootOnly('to act as another user'),
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const NOBODY = 65534;
+  chownSync(box.dir, NOBODY, NOBODY);
+  const asNobody = (args: string[]) =>
+    runProcess('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', BIN, ...args], { cwd: box.dir, env: box.env() });
+  const first = await asNobody(['--pid', 'app.pid', '--start-secs', '0.3', '--', fixture('count-signals.cjs'), box.path('counts.json')]);
+  assert.equal(first.code, 0, first.stderr);
+  await waitUntil(() => counts(box), 'the program to write its counts');
+  const pid = box.pidOf();
+  // Records of uid 65534 that name, with its very start time, a process of root's (as a program
+  // that took another user's identity would be): verified as the program, then refused by the system.
+  const other = startPlain(box, fixture('count-signals.cjs'), [box.path('other.json')]);
+  await waitUntil(() => readOr(box.path('other.json')), 'the other process to start');
+  const stat = readFileSync(`/proc/${other}/stat`, 'utf8');
+  const stateFile = box.path('app.state.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  state.identity.pid = other;
+  state.identity.startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  writeFileSync(stateFile, JSON.stringify(state));
+  writeFileSync(box.path('app.pid'), `${other}\n`);
+  assert.equal(statSync(stateFile).uid, NOBODY, "the records are still uid 65534's");
+
+  const refused = await asNobody(['--pid', 'app.pid', '--reload']);
+  assert.deepEqual(
+    [refused.code, refused.stdout, refused.stderr],
+    [1, '', `ensure-running: cannot send SIGHUP to pid ${other} (EPERM); run --reload as the user that launched the program\n`],
+  );
+  // Nothing reached either process: a SIGUSR2 sent now is a barrier a pending SIGHUP would come before.
+  for (const [target, file] of [
+    [other, 'other.json'],
+    [pid, 'counts.json'],
+  ] as const) {
+    process.kill(target, 'SIGUSR2');
+    const seen = await waitUntil(
+      () => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null),
+      `the barrier to reach ${file}`,
+    );
+    assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
+  }
+  const history = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
+  assert.deepEqual(
+    history.events.filter((e: { kind: string }) => e.kind === 'reload'),
+    [],
+    'nothing reloaded, nothing on the history',
+  );
 });
