@@ -11,7 +11,7 @@
 // by PID at the end.
 // Usage: npm run bench [-- --rounds 40] [-- --only config]   (peak RSS needs GNU time: apt-get install time)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,12 +157,17 @@ function rssOf(hasGnuTime, file, args, before = () => {}, runEnv = env()) {
   return median(runs);
 }
 
-/** A global install's command, laid out as npm lays it out: PREFIX/bin/ensure-running, a relative link into PREFIX/lib/node_modules. */
+/**
+ * A global install's command, laid out as `npm install --global` lays it out: the package copied
+ * into PREFIX/lib/node_modules/ensure-running (what it runs: bin/, dist/ and package.json), and
+ * PREFIX/bin/ensure-running a relative link to its front door.
+ */
 function npmLinked() {
   const prefix = join(dir, 'prefix');
+  const home = join(prefix, 'lib', 'node_modules', 'ensure-running');
   mkdirSync(join(prefix, 'bin'), { recursive: true });
-  mkdirSync(join(prefix, 'lib', 'node_modules'), { recursive: true });
-  symlinkSync(ROOT, join(prefix, 'lib', 'node_modules', 'ensure-running'));
+  mkdirSync(home, { recursive: true });
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(home, part), { recursive: true });
   symlinkSync('../lib/node_modules/ensure-running/bin/ensure-running', join(prefix, 'bin', 'ensure-running'));
   return join(prefix, 'bin', 'ensure-running');
 }
