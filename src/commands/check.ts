@@ -92,11 +92,17 @@ function plainCheck(config: ProgramConfig): (pass: Pass, hold: Hold) => Promise<
   };
 }
 
+/** A --restart's stop, run before its start in the same loop of the executor: its first decision, and who collects the transitions of both. */
+export interface StopFirst {
+  decided: Tick;
+  collect: Executing['collect'];
+}
+
 /**
  * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
- * from (as loaded, or as a --restart's stop left them; null: none); `manualStart`, a manual
- * start's (--start, --restart), whose first event is `start` (hold, backoff and FATAL cleared).
- * Returns the exit code (and the identity its look verified); the transitions of every decision
+ * from (as loaded; null: none); `manualStart`, a manual start's (--start, --restart), whose
+ * first event is `start` (hold, backoff and FATAL cleared); `stopFirst`, a --restart's stop,
+ * whose effects come first in the same loop. Returns the exit code (and the identity its look verified); the transitions of every decision
  * it performed go to `pass` as they come, their lines said (whether the check was quiet is read from `pass`).
  */
 export async function tickLocked(
@@ -105,6 +111,7 @@ export async function tickLocked(
   hold: Hold,
   current: ProgramState | null = hold.records.onFile,
   manualStart = false,
+  stopFirst?: StopFirst,
 ): Promise<{ code: number; verified?: Identity | null }> {
   const { paths } = given;
   // --respawn: a waiter's check acts only on its own run. When the records name another run (a
@@ -116,9 +123,14 @@ export async function tickLocked(
   const from = current ?? emptyState();
   // Held here by a --stop without --lease: this host does not take the lease, which another can then hold.
   if (given.lease && from.held && !manualStart) return { code: EXIT.ok };
-  const effect: Effect = given.lease ? { kind: 'ask-lease', manualStart, lost: current === null } : { kind: manualStart ? 'start' : 'observe' };
-  const first: Tick = { state: from, effects: [effect], transitions: [], outcome: 'not-running' };
-  const tick = await execute(first, executing(given, pass, hold, from));
+  const effect: Effect = given.lease ? { kind: 'ask-lease', manualStart, lost: !stopFirst && current === null } : { kind: manualStart ? 'start' : 'observe' };
+  // A --restart: its stop's effects first, the stop then put on file (a crash checkpoint: a restart
+  // killed before its launch leaves a stop on record, not a death), then the start.
+  const first: Tick = stopFirst
+    ? { ...stopFirst.decided, effects: [...stopFirst.decided.effects, { kind: 'checkpoint' }, effect] }
+    : { state: from, effects: [effect], transitions: [], outcome: 'not-running' };
+  const performing = executing(given, pass, hold, from);
+  const tick = await execute(first, stopFirst ? { ...performing, collect: stopFirst.collect } : performing);
   const { go, looked } = tick;
   if (given.lease && !go) throw new Error('internal error: the lease was not asked (src/commands/check.ts)');
   // --lease: a host that does not hold the lease ends its check with its role on record.

@@ -48,8 +48,11 @@ export interface Executing {
   lock: Held | null;
   /** The launch the records named when the pass began (another check's, perhaps), checked before a launch. */
   pending: ProgramState['pending'];
-  /** Takes each decision's transitions as it comes (a check says their lines as they come; a stop keeps them). */
-  collect: (transitions: readonly Transition[]) => void;
+  /**
+   * Takes each decision's transitions as it comes (a check says their lines as they come; a stop
+   * keeps them), with the kind of event it was decided on (none for the first decision, the caller's).
+   */
+  collect: (transitions: readonly Transition[], after?: TickEvent['kind']) => void;
 }
 
 /** What the `observe` effect looked at: the records it observed from, what it saw, and whether the check's decision on it launched. */
@@ -193,7 +196,7 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
     }
     if (next) {
       tick = decide(next.from, next.event, request, policy, next.now ?? world.now());
-      run.collect(tick.transitions);
+      run.collect(tick.transitions, next.event.kind);
       queue.unshift(...tick.effects);
       if (next.event.kind === 'observed' && looked) looked.launching = tick.effects.some((effect) => effect.kind === 'launch');
     }

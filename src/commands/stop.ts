@@ -4,12 +4,12 @@
 
 import { removePromise } from '../os/promise-file.js';
 import { runPass, tickLocked } from './check.js';
-import { stopStep } from './stopping.js';
+import { STOP_EVENTS, stopDecision, stopOver, stopStep } from './stopping.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import { emptyState } from '../core/state.js';
-import type { Tick } from '../core/tick.js';
+import type { Tick, TickEvent } from '../core/tick.js';
 import { linesOf, type Transition } from '../core/transition.js';
 import { execute } from './executor.js';
 import type { Pass } from './pass.js';
@@ -68,7 +68,10 @@ async function holdOnEveryHost(config: ProgramConfig, pass: Pass, records: Recor
   return { ...tick, transitions: made };
 }
 
-/** --restart: stop, then start, in one pass so that no check launches in between. */
+/**
+ * --restart: stop, then start, in one pass so that no check launches in between, and in one loop
+ * of the executor: the stop's effects, the stop put on file (a crash checkpoint), the start.
+ */
 export async function restartCommand(config: ProgramConfig, world: World): Promise<number> {
   // Act first, print after: nothing written to a terminal or pipe (which may be gone) falls
   // between the stop and the relaunch's record. The lines keep their order and streams.
@@ -76,10 +79,20 @@ export async function restartCommand(config: ProgramConfig, world: World): Promi
   const quiet: World = { ...world, say: (text) => lines.push({ warn: false, text }), warn: (text) => lines.push({ warn: true, text }) };
   try {
     return await runPass(config, quiet, async (pass, hold) => {
-      const stopped = await stopStep(config, quiet, hold.records, hold.records.onFile, false, pass.transitions);
-      // A crash checkpoint: the stop goes on file before the start, as an interrupted --stop would leave it.
-      hold.records.write(stopped);
-      return { code: (await tickLocked(config, pass, hold, stopped, true)).code };
+      const decided = stopDecision(config, quiet, hold.records.onFile ?? emptyState(), false);
+      // The stop's transitions, said as --stop says them once the stop is over (at the start's
+      // first decision; a stop that fails says none); the start's, as a check's, as they come.
+      let stopping: Transition[] | null = [];
+      const collect = (transitions: readonly Transition[], after?: TickEvent['kind']): void => {
+        if (stopping && (after === undefined || STOP_EVENTS.has(after))) {
+          stopping.push(...transitions);
+          return;
+        }
+        if (stopping) stopOver(config, quiet, stopping, pass.transitions);
+        stopping = null;
+        pass.collect(transitions);
+      };
+      return { code: (await tickLocked(config, pass, hold, hold.records.onFile, true, { decided, collect })).code };
     });
   } finally {
     for (const line of lines) {

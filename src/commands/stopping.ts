@@ -8,7 +8,7 @@
 // take-lease-role and ask-release.)
 
 import { emptyState, type ProgramState } from '../core/state.js';
-import { decide } from '../core/tick.js';
+import { decide, type Tick, type TickEvent } from '../core/tick.js';
 import { formatDuration } from '../core/duration.js';
 import { execute } from './executor.js';
 import { removePromise } from '../os/promise-file.js';
@@ -33,12 +33,8 @@ export async function stopStep(
   hold: boolean,
   transitions: Transition[] = [],
 ): Promise<ProgramState> {
-  const { paths } = config;
-  // Before any signal: no call may take the quiet path on the promise of a run being stopped.
-  removePromise(paths.promiseFile);
   const state = current ?? emptyState();
-  const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
-  const first = decide(state, { kind: 'stop', hold, how }, config.request, config.policy, world.now());
+  const first = stopDecision(config, world, state, hold);
   // The transitions of the stop's decisions, kept until its effects are performed.
   const made: Transition[] = [];
   const collect = (decided: readonly Transition[]): void => {
@@ -53,10 +49,32 @@ export async function stopStep(
     if (made.some((transition) => transition.kind === 'stopping')) transitions.push(...made);
     throw error;
   }
+  stopOver(config, world, made, transitions);
+  return stopped;
+}
+
+/** The events a stop's decisions are made on after its first (its look, its signals' outcome). */
+export const STOP_EVENTS: ReadonlySet<TickEvent['kind']> = new Set(['stop-observed', 'stopped']);
+
+/**
+ * A stop's first decision, from the records as the pass has them (`state`); the promise goes
+ * first: before any signal, no call may take the quiet path on the promise of a run being stopped.
+ */
+export function stopDecision(config: ProgramConfig, world: World, state: ProgramState, hold: boolean): Tick {
+  removePromise(config.paths.promiseFile);
+  const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
+  return decide(state, { kind: 'stop', hold, how }, config.request, config.policy, world.now());
+}
+
+/**
+ * A stop that went through: its transitions (`made`) join the pass's, the program is listed by a
+ * bare --status, and its lines are said.
+ */
+export function stopOver(config: ProgramConfig, world: World, made: readonly Transition[], transitions: Transition[]): void {
+  const { paths } = config;
   transitions.push(...made);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
   // The stop's line is its transition's (with, when held, the command that starts it again); a
   // death it found on the way ends that line (its words), not said apart.
   for (const transition of made) if (transition.line !== null && transition.kind !== 'death') world.say(transition.line);
-  return stopped;
 }

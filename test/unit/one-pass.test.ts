@@ -51,3 +51,13 @@ test('the state file is read at most once by a command, under the lock: only the
   const executor = readFileSync(join(SRC, 'commands/executor.ts'), 'utf8');
   assert.equal(executor.match(/\breadStateFile\(/g)?.length, 1, 'executor.ts reads the state file again only in the launch guard');
 });
+
+test("crash checkpoints are the executor's effects: no command writes the records before its pass's one save on its own", () => {
+  // Records.write (at once, before the save) is the `checkpoint` effect and the launch's records
+  // (src/commands/executor.ts); a --restart's stop goes on file before its start that way too.
+  const writers = sources(SRC).filter((file) => /\brecords\??\.write\(/.test(readFileSync(file, 'utf8')));
+  assert.deepEqual(
+    writers.map((file) => relative(ROOT, file)),
+    ['src/commands/executor.ts'],
+  );
+});
