@@ -7,6 +7,21 @@ import { BIN, Sandbox, fixture, isAlive, readOr, rootOnly, runProcess, startPlai
 
 const counts = (box: Sandbox) => JSON.parse(readOr(box.path('counts.json')) || 'null') as Record<string, number> | null;
 
+/**
+ * Asserts that each process (counting its signals into its file) got no signal: a SIGUSR2 sent
+ * now is a barrier, since a pending SIGHUP (a lower number) would be delivered before it.
+ */
+async function gotNothing(box: Sandbox, counted: readonly (readonly [number, string])[]): Promise<void> {
+  for (const [target, file] of counted) {
+    process.kill(target, 'SIGUSR2');
+    const seen = await waitUntil(
+      () => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null),
+      `the barrier to reach ${file}`,
+    );
+    assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
+  }
+}
+
 async function started(box: Sandbox, extra: string[] = []): Promise<{ check: string[]; pid: number }> {
   const check = ['--pid', 'app.pid', '--start-secs', '0.3', ...extra, '--', fixture('count-signals.cjs'), box.path('counts.json')];
   const first = await box.run(check);
@@ -96,19 +111,11 @@ test('--reload never signals a PID it cannot verify: a PID file of another tool,
   const reused = await box.run(['--pid', 'app.pid', '--reload']);
   assert.equal(reused.code, 1, reused.stderr);
   assert.match(reused.stderr, /^app: not running.*; nothing reloaded/);
-  // Neither the impostor nor the real program got anything. A SIGUSR2 sent now is a barrier:
-  // a pending SIGHUP (a lower number) would be delivered before it.
-  for (const [target, file] of [
+  // Neither the impostor nor the real program got anything.
+  await gotNothing(box, [
     [other, 'other.json'],
     [pid, 'counts.json'],
-  ] as const) {
-    process.kill(target, 'SIGUSR2');
-    const seen = await waitUntil(
-      () => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null),
-      `the barrier to reach ${file}`,
-    );
-    assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
-  }
+  ]);
   assert.ok(isAlive(other) && isAlive(pid));
 });
 
@@ -156,18 +163,11 @@ test('--reload that the system refuses (EPERM: the program runs as another user)
     [refused.code, refused.stdout, refused.stderr],
     [1, '', `ensure-running: cannot send SIGHUP to pid ${other} (EPERM); run --reload as the user that launched the program\n`],
   );
-  // Nothing reached either process: a SIGUSR2 sent now is a barrier a pending SIGHUP would come before.
-  for (const [target, file] of [
+  // Nothing reached either process.
+  await gotNothing(box, [
     [other, 'other.json'],
     [pid, 'counts.json'],
-  ] as const) {
-    process.kill(target, 'SIGUSR2');
-    const seen = await waitUntil(
-      () => (JSON.parse(readOr(box.path(file)) || '{}').SIGUSR2 === 1 ? JSON.parse(readOr(box.path(file))) : null),
-      `the barrier to reach ${file}`,
-    );
-    assert.deepEqual(seen, { SIGHUP: 0, SIGUSR1: 0, SIGUSR2: 1 }, file);
-  }
+  ]);
   const history = JSON.parse((await box.run(['--pid', 'app.pid', '--status', '--json', '--history'])).stdout);
   assert.deepEqual(
     history.events.filter((e: { kind: string }) => e.kind === 'reload'),
