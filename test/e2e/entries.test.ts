@@ -3,7 +3,7 @@
 // has verified the promise, runs the full check at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
 import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
@@ -137,6 +137,33 @@ test("through npm's links (a global install, a project's node_modules/.bin) the 
   assert.deepEqual(await through(join(own, 'bin', 'ensure-running')), {
     node: [`${ROOT}/bin/../dist/full.cjs`, ...args],
     readlink: [join(own, 'bin', 'ensure-running')],
+  });
+
+  // Another user who may write where npm's copy would be, though not the link: a package whose
+  // bin/ is a link to the real one (so that its front door is the very file) and whose dist/ is
+  // theirs. Node would read BIN/../dist as DIR/dist, theirs: the link is followed instead.
+  const planted = box.path('planted');
+  mkdirSync(join(planted, 'bin'), { recursive: true });
+  mkdirSync(join(planted, 'lib', 'node_modules', 'ensure-running', 'dist'), { recursive: true });
+  symlinkSync(join(ROOT, 'bin'), join(planted, 'lib', 'node_modules', 'ensure-running', 'bin'));
+  writeFileSync(join(planted, 'lib', 'node_modules', 'ensure-running', 'dist', 'full.cjs'), 'process.exit(99);\n');
+  symlinkSync(join(ROOT, 'bin', 'ensure-running'), join(planted, 'bin', 'ensure-running'));
+  // Run by root: that user's (65534) files, in that user's directory.
+  if (process.getuid?.() === 0) {
+    const theirs = join(planted, 'lib');
+    for (const path of [
+      '',
+      'node_modules',
+      'node_modules/ensure-running',
+      'node_modules/ensure-running/bin',
+      'node_modules/ensure-running/dist',
+      'node_modules/ensure-running/dist/full.cjs',
+    ])
+      lchownSync(join(theirs, path), 65534, 65534);
+  }
+  assert.deepEqual(await through(join(planted, 'bin', 'ensure-running')), {
+    node: [`${ROOT}/bin/../dist/full.cjs`, ...args],
+    readlink: [join(planted, 'bin', 'ensure-running')],
   });
 
   // The global install's link, for real: node runs the package it leads to.
