@@ -101,8 +101,9 @@ export interface StopFirst {
 /**
  * One tick of a pass: observe, decide, act, save. `current` is the records this tick starts
  * from (as loaded; null: none); `manualStart`, a manual start's (--start, --restart), whose
- * first event is `start` (hold, backoff and FATAL cleared); `stopFirst`, a --restart's stop,
- * whose effects come first in the same loop. Returns the exit code (and the identity its look verified); the transitions of every decision
+ * first event is `start` (hold, backoff and FATAL cleared); `stopFirst`, a --restart's stop
+ * (src/commands/stopping.ts, `restartStop`), whose effects come first in the same loop.
+ * Returns the exit code (and the identity its look verified); the transitions of every decision
  * it performed go to `pass` as they come, their lines said (whether the check was quiet is read from `pass`).
  */
 export async function tickLocked(

@@ -4,12 +4,12 @@
 
 import { removePromise } from '../os/promise-file.js';
 import { runPass, tickLocked } from './check.js';
-import { STOP_EVENTS, stopDecision, stopOver, stopStep } from './stopping.js';
+import { restartStop, stopStep } from './stopping.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import { EXIT } from '../errors.js';
 import { emptyState } from '../core/state.js';
-import type { Tick, TickEvent } from '../core/tick.js';
+import type { Tick } from '../core/tick.js';
 import { linesOf, type Transition } from '../core/transition.js';
 import { execute } from './executor.js';
 import type { Pass } from './pass.js';
@@ -79,20 +79,8 @@ export async function restartCommand(config: ProgramConfig, world: World): Promi
   const quiet: World = { ...world, say: (text) => lines.push({ warn: false, text }), warn: (text) => lines.push({ warn: true, text }) };
   try {
     return await runPass(config, quiet, async (pass, hold) => {
-      const decided = stopDecision(config, quiet, hold.records.onFile ?? emptyState(), false);
-      // The stop's transitions, said as --stop says them once the stop is over (at the start's
-      // first decision; a stop that fails says none); the start's, as a check's, as they come.
-      let stopping: Transition[] | null = [];
-      const collect = (transitions: readonly Transition[], after?: TickEvent['kind']): void => {
-        if (stopping && (after === undefined || STOP_EVENTS.has(after))) {
-          stopping.push(...transitions);
-          return;
-        }
-        if (stopping) stopOver(config, quiet, stopping, pass.transitions);
-        stopping = null;
-        pass.collect(transitions);
-      };
-      return { code: (await tickLocked(config, pass, hold, hold.records.onFile, true, { decided, collect })).code };
+      const stopFirst = restartStop(config, quiet, hold.records.onFile ?? emptyState(), pass);
+      return { code: (await tickLocked(config, pass, hold, hold.records.onFile, true, stopFirst)).code };
     });
   } finally {
     for (const line of lines) {

@@ -17,6 +17,8 @@ import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
 import type { Transition } from '../core/transition.js';
 import type { Records } from './records.js';
+import type { Pass } from './pass.js';
+import type { StopFirst } from './check.js';
 
 /**
  * The stop of a pass (--stop, the stop half of --restart): the program
@@ -54,13 +56,34 @@ export async function stopStep(
 }
 
 /** The events a stop's decisions are made on after its first (its look, its signals' outcome). */
-export const STOP_EVENTS: ReadonlySet<TickEvent['kind']> = new Set(['stop-observed', 'stopped']);
+const STOP_EVENTS: ReadonlySet<TickEvent['kind']> = new Set(['stop-observed', 'stopped']);
+
+/**
+ * A --restart's stop, to run before its start in one loop of the executor (src/commands/check.ts,
+ * `tickLocked`): its first decision from the pass's records, and the collector of both halves'
+ * transitions. The stop's are said as --stop says them once the stop is over (at the start's
+ * first decision; a stop that fails says none), the start's as a check's, as they come.
+ */
+export function restartStop(config: ProgramConfig, world: World, state: ProgramState, pass: Pass): StopFirst {
+  const decided = stopDecision(config, world, state, false);
+  let stopping: Transition[] | null = [];
+  const collect = (transitions: readonly Transition[], after?: TickEvent['kind']): void => {
+    if (stopping && (after === undefined || STOP_EVENTS.has(after))) {
+      stopping.push(...transitions);
+      return;
+    }
+    if (stopping) stopOver(config, world, stopping, pass.transitions);
+    stopping = null;
+    pass.collect(transitions);
+  };
+  return { decided, collect };
+}
 
 /**
  * A stop's first decision, from the records as the pass has them (`state`); the promise goes
  * first: before any signal, no call may take the quiet path on the promise of a run being stopped.
  */
-export function stopDecision(config: ProgramConfig, world: World, state: ProgramState, hold: boolean): Tick {
+function stopDecision(config: ProgramConfig, world: World, state: ProgramState, hold: boolean): Tick {
   removePromise(config.paths.promiseFile);
   const how = `${config.stopSignal}, SIGKILL after ${formatDuration(config.killAfterMs)}`;
   return decide(state, { kind: 'stop', hold, how }, config.request, config.policy, world.now());
@@ -70,7 +93,7 @@ export function stopDecision(config: ProgramConfig, world: World, state: Program
  * A stop that went through: its transitions (`made`) join the pass's, the program is listed by a
  * bare --status, and its lines are said.
  */
-export function stopOver(config: ProgramConfig, world: World, made: readonly Transition[], transitions: Transition[]): void {
+function stopOver(config: ProgramConfig, world: World, made: readonly Transition[], transitions: Transition[]): void {
   const { paths } = config;
   transitions.push(...made);
   register(config.registryDir, { name: paths.name, pidFile: paths.pidFile, stateFile: paths.stateFile });
