@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { requireWithCache } from './code-cache.js';
+import { endNow } from './end-now.js';
 
 /** The full check's entry: in the bundle, dist/check.cjs with its code cache; from source, check-entry.ts. */
 function checkEntry(): Promise<typeof import('./check-entry.js')> {
@@ -38,7 +39,7 @@ export function runFullCli(): void {
     // end by itself, Node would turn its event loop once more (running the garbage collection it
     // had scheduled meanwhile) and take the heap down piece by piece: about 1 ms (docs/speed.md).
     .then((checked) => {
-      if (checked) process.exit();
+      if (checked) endNow();
     })
     .catch((error: unknown) => {
       process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
