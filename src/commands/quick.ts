@@ -42,10 +42,11 @@ const readProc = (path: string): string | null => {
   }
 };
 
+// The lock directory is nearly always missing: told without an exception, whose error and
+// stack a failed lstatSync builds at every answered call.
 const exists = (path: string): boolean => {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
