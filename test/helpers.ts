@@ -2,7 +2,7 @@
 // bounded polling instead of sleeps, and cleanup of every process a test started, by PID.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,25 @@ export function readOr(path: string): string {
 /** The fixture script's absolute path. */
 export function fixture(name: string): string {
   return join(FIXTURES, name);
+}
+
+/**
+ * A script preloaded into every node a call starts (NODE_OPTIONS --require) that notes what it
+ * sees, one line each, into the file whose path `script` is given (as a JS string literal).
+ * `take()` returns the lines noted since it was last called, and clears them.
+ */
+export function preloaded(box: Sandbox, name: string, script: (notes: string) => string): { env: NodeJS.ProcessEnv; take: () => string[] } {
+  const notes = box.path(`${name}.notes`);
+  const file = box.path(`${name}.cjs`);
+  writeFileSync(file, script(JSON.stringify(notes)));
+  return {
+    env: box.env({ NODE_OPTIONS: `--require ${file}` }),
+    take: () => {
+      const found = existsSync(notes) ? lines(readFileSync(notes, 'utf8')) : [];
+      rmSync(notes, { force: true });
+      return found;
+    },
+  };
 }
 
 /** Starts a plain background process (not through ensure-running), tracked by the sandbox. */

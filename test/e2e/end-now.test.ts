@@ -3,22 +3,17 @@
 // 1-2% of a check. A preloaded listener of that event tells whether it was emitted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { existsSync } from 'node:fs';
+import { JS_BIN, NODE, Sandbox, fixture, preloaded, runProcess } from '../helpers.ts';
 
-/** NODE_OPTIONS that preload a listener of 'exit' writing `emitted`; `emitted()` says whether it ran since the last call. */
+/** NODE_OPTIONS that preload a listener of 'exit'; `emitted()` says whether it ran since the last call. */
 function exitListener(box: Sandbox): { env: NodeJS.ProcessEnv; emitted: () => boolean } {
-  const marker = box.path('exit-emitted');
-  const preload = box.path('exit-listener.cjs');
-  writeFileSync(preload, `process.on('exit', (code) => require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(code)));\n`);
-  return {
-    env: box.env({ NODE_OPTIONS: `--require ${preload}` }),
-    emitted: () => {
-      const was = existsSync(marker);
-      rmSync(marker, { force: true });
-      return was;
-    },
-  };
+  const { env, take } = preloaded(
+    box,
+    'exit-listener',
+    (notes) => `process.on('exit', (code) => require('node:fs').appendFileSync(${notes}, code + '\\n'));\n`,
+  );
+  return { env, emitted: () => take().length > 0 };
 }
 
 test('a plain check ends with its exit code and without the exit event; other calls still emit it', async (t) => {

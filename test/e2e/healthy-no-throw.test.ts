@@ -4,16 +4,15 @@
 // script notes every synchronous node:fs call that throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { existsSync } from 'node:fs';
+import { JS_BIN, NODE, Sandbox, fixture, preloaded, runProcess } from '../helpers.ts';
 
 /** NODE_OPTIONS that preload the noting of throwing node:fs calls; `thrown()` returns (and clears) what was noted. */
 function throwNoter(box: Sandbox): { env: NodeJS.ProcessEnv; thrown: () => string[] } {
-  const notes = box.path('fs-throws');
-  const preload = box.path('fs-throws.cjs');
-  writeFileSync(
-    preload,
-    `const fs = require('node:fs');
+  const { env, take } = preloaded(
+    box,
+    'fs-throws',
+    (notes) => `const fs = require('node:fs');
 const append = fs.appendFileSync;
 for (const name of Object.keys(fs)) {
   const call = fs[name];
@@ -22,21 +21,14 @@ for (const name of Object.keys(fs)) {
     try {
       return call.apply(this, args);
     } catch (error) {
-      append(${JSON.stringify(notes)}, name + ' ' + error.code + ' ' + String(args[0]) + '\\n');
+      append(${notes}, name + ' ' + error.code + ' ' + String(args[0]) + '\\n');
       throw error;
     }
   };
 }
 `,
   );
-  return {
-    env: box.env({ NODE_OPTIONS: `--require ${preload}` }),
-    thrown: () => {
-      const found = existsSync(notes) ? readFileSync(notes, 'utf8').split('\n').filter(Boolean) : [];
-      rmSync(notes, { force: true });
-      return found;
-    },
-  };
+  return { env, thrown: take };
 }
 
 test('the healthy full check and the node path answered from the promise make no node:fs call that throws', async (t) => {
