@@ -1,7 +1,7 @@
-// The bundle's entry for node (dist/fast.cjs, CommonJS so that it starts without the ESM
-// loader; bin/ensure-running.js requires it): the quiet promise verified as the shell front
-// door verifies it; every other call goes on to the full CLI, which parses, decides under the
-// lock and picks the exit code.
+// The bundle's entry for node, CommonJS so that it starts without the ESM loader: the build
+// writes it as dist/fast.cjs and as bin/ensure-running.js, the node path. The quiet promise
+// verified as the shell front door verifies it; every other call goes on to the full CLI,
+// which parses, decides under the lock and picks the exit code.
 
 import { keepsPromise } from '../commands/quick.js';
 import { endNow } from './end-now.js';

@@ -1,11 +1,11 @@
-// The two entries into node: dist/fast.cjs (bin/ensure-running.js requires it) verifies the
+// The two entries into node: dist/fast.cjs (bin/ensure-running.js is the same bundle) verifies the
 // quiet promise itself and answers from it; dist/full.cjs, which the front door execs once it
 // has verified the promise, runs the full check at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, runProcess } from '../helpers.ts';
+import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, preloaded, runProcess } from '../helpers.ts';
 import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
 
 const DIST = join(ROOT, 'dist');
@@ -80,6 +80,36 @@ test('dist/fast.cjs holds the verifier and no loader: it requires dist/full.cjs 
   assert.equal(launched.code, 0, launched.stderr);
   assert.match(launched.stderr, /started/);
   box.pidOf();
+});
+
+test('node bin/ensure-running.js reads one file of ours when the promise answers: itself, the verifier bundled in', {
+  skip: built !== true && built,
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  // The CommonJS modules node loaded, noted where the call ends (process.reallyExit, src/cli/end-now.ts) or at its exit event.
+  const loads = preloaded(
+    box,
+    'cjs-loads',
+    (notes) =>
+      `let noted = false;\nconst note = () => { if (noted) return; noted = true; require('node:fs').appendFileSync(${notes}, Object.keys(require.cache).join('\\n') + '\\n'); };\n` +
+      "process.on('exit', note);\nconst reallyExit = process.reallyExit;\nprocess.reallyExit = function (code) { note(); return reallyExit.call(this, code); };\n",
+  );
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  assert.equal((await box.run(args)).code, 0);
+  box.pidOf();
+  assert.equal((await box.run(args)).code, 0, 'the quiet full check gives the promise');
+  loads.take();
+  assert.deepEqual(await runProcess(NODE, [JS_BIN, ...args], { cwd: box.dir, env: loads.env }), { code: 0, signal: null, stdout: '', stderr: '' });
+  const ours = loads.take().filter((file) => file.startsWith(`${ROOT}/`));
+  assert.deepEqual(ours, [JS_BIN], 'answered from the promise');
+  // Told to skip the promise, it goes on to dist/full.cjs (the full CLI's way in).
+  const skipped = await runProcess(NODE, [JS_BIN, ...args], { cwd: box.dir, env: { ...loads.env, ENSURE_RUNNING_NO_FAST_PATH: '1' } });
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.deepEqual(
+    loads.take().filter((file) => file.startsWith(`${ROOT}/`)),
+    [JS_BIN, join(DIST, 'full.cjs')],
+  );
 });
 
 test("through npm's links (a global install, a project's node_modules/.bin) the front door finds the package without starting readlink; any other link it follows", {

@@ -40,6 +40,8 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
     'docs/guarantees.md',
     'examples/programs.toml',
     'bin/package.json',
+    // The node path, made by the build (kept out of git): the package must still carry it.
+    'bin/ensure-running.js',
     'dist/fast.cjs',
     'dist/full.cjs',
     'dist/cli.js',
@@ -92,6 +94,12 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
 
   const version = await run(['--version']);
   assert.deepEqual([version.code, version.stdout.trim()], [0, pkg.version]);
+  const nodePath = await runProcess(process.execPath, [join(home, 'bin', 'ensure-running.js'), '--version'], {
+    cwd: box.dir,
+    env: box.env(),
+    timeoutMs: 30_000,
+  });
+  assert.deepEqual([nodePath.code, nodePath.stdout.trim()], [0, pkg.version], "the installed copy's node path");
   const help = await run(['--help']);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /--pid/);
