@@ -62,7 +62,7 @@ await build({
   logLevel: 'warning',
 });
 
-// What the CommonJS files (fast.cjs, full.cjs, check.cjs) share. yargs-parser (ESM) calls
+// What the CommonJS files (bin/ensure-running.js, full.cjs, check.cjs) share. yargs-parser (ESM) calls
 // createRequire(import.meta.url): each is given its own file's URL by the banner.
 const COMMONJS = {
   outdir: out,
@@ -80,12 +80,12 @@ const COMMONJS = {
 };
 
 // The entries into node, each one CommonJS file, which starts without the ESM loader and reads
-// one file (measured: scripts/bench.mjs). fast.cjs (also bin/ensure-running.js, below): the
-// healthy check answered from the quiet promise, else the full CLI. full.cjs (the front door
-// execs it once it has verified the promise itself): the full CLI at once.
+// one file (measured: scripts/bench.mjs). full.cjs (the front door execs it once it has
+// verified the promise itself; the node path requires it when the promise does not answer):
+// the full CLI at once. The node path itself is bin/ensure-running.js (below).
 // Anything else imports the ESM entry above, so `./run.js` stays a reference to dist/cli.js.
 await build({
-  entryPoints: { fast: 'src/cli/fast.ts', full: 'src/cli/full.ts' },
+  entryPoints: { full: 'src/cli/full.ts' },
   ...COMMONJS,
   define: { 'import.meta.url': '__erImportMeta.url' },
   plugins: [
@@ -94,8 +94,6 @@ await build({
       setup(b) {
         b.onResolve({ filter: /^\.\/check-entry\.js$/ }, () => ({ path: './check.cjs', external: true }));
         b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './cli.js', external: true }));
-        // fast.cjs goes on to full.cjs (its own file, required only when the promise does not answer).
-        b.onResolve({ filter: /^\.\/full\.(cjs|js)$/ }, (args) => (args.importer.endsWith('fast.ts') ? { path: './full.cjs', external: true } : undefined));
       },
     },
   ],
@@ -103,10 +101,11 @@ await build({
 });
 
 // bin/ensure-running.js, the node path (`node bin/ensure-running.js`, documented for crontabs that
-// call node themselves): fast.cjs's bundle again, written in bin/ itself (and kept out of git),
-// so that node reads one file of ours before the promise answers. A small file that required
-// ../dist/fast.cjs cost 1.6-2.6% of that path: Node's loader resolving, reading and wrapping a
-// second module (docs/speed.md). It goes on to ../dist/full.cjs when the promise does not answer.
+// call node themselves): the quiet promise verified as the front door verifies it, else the full
+// CLI through ../dist/full.cjs. Written in bin/ itself (and kept out of git), so that node reads
+// one file of ours before the promise answers: a small file that required a bundle in dist/
+// cost 1.6-2.6% of that path, Node's loader resolving, reading and wrapping a second module
+// (docs/speed.md). The build writes it last, once the dist/ it requires is in place.
 const nodePath = await build({
   entryPoints: ['src/cli/fast.ts'],
   ...COMMONJS,

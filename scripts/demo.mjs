@@ -136,7 +136,7 @@ async function demo() {
   console.log('Next: npm test, or read README.md for the crontab line.');
 }
 
-if (!existsSync(join(ROOT, 'dist', 'fast.cjs'))) {
+if (!existsSync(join(ROOT, 'dist', 'full.cjs'))) {
   console.log('demo: building first (npm run build)');
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) process.exit(1);

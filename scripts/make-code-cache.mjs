@@ -19,9 +19,9 @@ const pidFile = join(dir, 'app.pid');
 const args = ['--pid', pidFile, '--start-secs', '0', '--', 'sleep', '60'];
 let pid = null;
 try {
-  // The launch, by the built fast.cjs beside check.cjs in a process of its own: the cache is
+  // The launch, by the built full.cjs beside check.cjs in a process of its own: the cache is
   // for the check of a running program, the call that has to be quick.
-  const first = spawnSync(process.execPath, [join(dirname(file), 'fast.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const first = spawnSync(process.execPath, [join(dirname(file), 'full.cjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   try {
     pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
   } catch {
@@ -31,7 +31,7 @@ try {
   // The warm-up is this process: it must see the call's own command line, as the full check
   // does (the promise is given only to the command line that asked), or the cache would leave
   // out the writing of the promise.
-  process.argv = [process.execPath, join(dirname(file), 'fast.cjs'), ...args];
+  process.argv = [process.execPath, join(dirname(file), 'full.cjs'), ...args];
   // What the warm-up check says (a healthy one says nothing).
   let said = '';
   for (const stream of [process.stdout, process.stderr]) {

@@ -204,6 +204,27 @@ export function preloaded(box: Sandbox, name: string, script: (notes: string) =>
   };
 }
 
+/**
+ * Preloaded script text that runs `body` (statements) once, at the process's end: its exit
+ * event, or process.reallyExit, by which a call that is over ends without that event
+ * (src/cli/end-now.ts).
+ */
+export function atProcessEnd(body: string): string {
+  return `let ended = false;
+const atEnd = () => {
+  if (ended) return;
+  ended = true;
+  ${body}
+};
+process.on('exit', atEnd);
+const reallyExit = process.reallyExit;
+process.reallyExit = function (code) {
+  atEnd();
+  return reallyExit.call(this, code);
+};
+`;
+}
+
 /** Starts a plain background process (not through ensure-running), tracked by the sandbox. */
 export function startPlain(box: Sandbox, file: string, args: string[], options: { detached?: boolean } = {}): number {
   const child = spawn(file, args, { detached: options.detached ?? true, stdio: 'ignore', cwd: box.dir });

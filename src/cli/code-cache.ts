@@ -78,7 +78,7 @@ function trustedCache(file: string, source: { text: string; uid: number }, room?
  * need not be loaded for createRequire (half a millisecond of every full check).
  */
 function compile(file: string, text: string, cachedData: Buffer | undefined, requireFrom: NodeJS.Require, name = file): { script: Script; exports: unknown } {
-  // Got here, not imported: fast.cjs answers most calls from the promise and never compiles anything.
+  // Got here, not imported: the node path answers most calls from the promise and never compiles anything.
   const vm = process.getBuiltinModule('node:vm') as typeof import('node:vm');
   // The bundle wraps itself (scripts/build.mjs): compiled as a script its value is a function of
   // Node's five names, called here as Node calls a module's. Its own text, not a copy with the

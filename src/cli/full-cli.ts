@@ -1,6 +1,6 @@
 // The way from an entry file to the full CLI: dist/check.cjs with its code cache for a plain
 // check, the ESM entry dist/cli.js for any other call. Bundled into dist/full.cjs, which the
-// front door execs and dist/fast.cjs requires when the promise does not answer.
+// front door execs and bin/ensure-running.js requires when the promise does not answer.
 
 import { join } from 'node:path';
 import { requireWithCache } from './code-cache.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { JS_BIN, NODE, Sandbox, fixture, runProcess } from '../helpers.ts';
+import { JS_BIN, NODE, Sandbox, atProcessEnd, fixture, runProcess } from '../helpers.ts';
 
 /** Built-in modules that a healthy check must not load (each cost measured in docs/speed.md). */
 const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'os', 'internal/readline/interface', 'internal/fs/promises'];
@@ -24,13 +24,13 @@ async function loadsOf(
   const preload = box.path('record-loads.cjs');
   writeFileSync(
     preload,
-    // At the end: the exit event, or process.reallyExit, by which a call that is over ends without that event (src/cli/end-now.ts).
-    "let recorded = false; const record = () => { if (recorded) return; recorded = true; const fs = require('node:fs'); " +
-      "fs.writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')); " +
-      "fs.writeFileSync(process.env.RECORD_LOADS + '.threads', String(fs.readdirSync('/proc/self/task').length)); " +
-      "fs.writeFileSync(process.env.RECORD_LOADS + '.waits', JSON.stringify({ resources: process.getActiveResourcesInfo(), " +
-      "signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'].filter((name) => process.listenerCount(name) > 0) })); };\n" +
-      "process.on('exit', record); const reallyExit = process.reallyExit; process.reallyExit = function (code) { record(); return reallyExit.call(this, code); };\n",
+    atProcessEnd(
+      "const fs = require('node:fs'); " +
+        "fs.writeFileSync(process.env.RECORD_LOADS, process.moduleLoadList.join('\\n')); " +
+        "fs.writeFileSync(process.env.RECORD_LOADS + '.threads', String(fs.readdirSync('/proc/self/task').length)); " +
+        "fs.writeFileSync(process.env.RECORD_LOADS + '.waits', JSON.stringify({ resources: process.getActiveResourcesInfo(), " +
+        "signals: ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'].filter((name) => process.listenerCount(name) > 0) }));",
+    ),
   );
   // Pipes for stdout and stderr, as cron gives them.
   const run = await runProcess(NODE, ['-r', preload, ...(args.length || script !== JS_BIN ? [script, ...args] : ['-e', '0'])], {

@@ -1,11 +1,11 @@
-// The two entries into node: dist/fast.cjs (bin/ensure-running.js is the same bundle) verifies the
+// The two entries into node: bin/ensure-running.js (the node path) verifies the
 // quiet promise itself and answers from it; dist/full.cjs, which the front door execs once it
 // has verified the promise, runs the full check at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JS_BIN, NODE, ROOT, Sandbox, fixture, lines, preloaded, runProcess } from '../helpers.ts';
+import { JS_BIN, NODE, ROOT, Sandbox, atProcessEnd, fixture, lines, preloaded, runProcess } from '../helpers.ts';
 import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
 
 const DIST = join(ROOT, 'dist');
@@ -44,7 +44,9 @@ test('the front door execs dist/full.cjs when the promise does not answer, and w
   assert.deepEqual(door.ran(), [`${ROOT}/bin/../dist/full.cjs`, ...args]);
 });
 
-test('dist/fast.cjs answers a check from the promise; dist/full.cjs runs the full check, which records it', { skip: built !== true && built }, async (t) => {
+test('bin/ensure-running.js answers a check from the promise; dist/full.cjs runs the full check, which records it', {
+  skip: built !== true && built,
+}, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
@@ -57,21 +59,22 @@ test('dist/fast.cjs answers a check from the promise; dist/full.cjs runs the ful
   utimesSync(box.path('app.state.json'), hourAgo, hourAgo);
   const records = () => ({ state: readFileSync(box.path('app.state.json'), 'utf8'), mtimeMs: statSync(box.path('app.state.json')).mtimeMs });
   const before = records();
-  const node = (entry: string) => runProcess(NODE, [join(DIST, entry), ...args], { cwd: box.dir, env: box.env() });
+  const node = (entry: string) => runProcess(NODE, [entry, ...args], { cwd: box.dir, env: box.env() });
 
-  assert.deepEqual(await node('fast.cjs'), { code: 0, signal: null, stdout: '', stderr: '' });
-  assert.deepEqual(records(), before, 'fast.cjs: answered from the promise, its records untouched');
+  assert.deepEqual(await node(JS_BIN), { code: 0, signal: null, stdout: '', stderr: '' });
+  assert.deepEqual(records(), before, 'bin/ensure-running.js: answered from the promise, its records untouched');
 
-  assert.deepEqual(await node('full.cjs'), { code: 0, signal: null, stdout: '', stderr: '' });
+  assert.deepEqual(await node(join(DIST, 'full.cjs')), { code: 0, signal: null, stdout: '', stderr: '' });
   assert.ok(records().mtimeMs > Date.now() - 5000, 'full.cjs: the full check gave the promise afresh');
 });
 
-test('dist/fast.cjs holds the verifier and no loader: it requires dist/full.cjs only when the promise does not answer', {
+test('bin/ensure-running.js holds the verifier and no loader: it requires dist/full.cjs only when the promise does not answer', {
   skip: built !== true && built,
 }, async (t) => {
-  const fast = readFileSync(join(DIST, 'fast.cjs'), 'utf8');
-  assert.ok(!fast.includes(CACHE_HEADER), 'the loader of the code cache is in full.cjs alone');
-  assert.match(fast, /require\("\.\/full\.cjs"\)/);
+  const nodePath = readFileSync(JS_BIN, 'utf8');
+  assert.ok(!nodePath.includes(CACHE_HEADER), 'the loader of the code cache is in full.cjs alone');
+  assert.match(nodePath, /require\("\.\.\/dist\/full\.cjs"\)/);
+  assert.ok(!existsSync(join(DIST, 'fast.cjs')), 'no second copy of the verifier in dist/');
   assert.ok(readFileSync(join(DIST, 'full.cjs'), 'utf8').includes(CACHE_HEADER));
   // The node path's full check goes through it: a launch.
   const box = new Sandbox();
@@ -87,13 +90,9 @@ test('node bin/ensure-running.js reads one file of ours when the promise answers
 }, async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
-  // The CommonJS modules node loaded, noted where the call ends (process.reallyExit, src/cli/end-now.ts) or at its exit event.
-  const loads = preloaded(
-    box,
-    'cjs-loads',
-    (notes) =>
-      `let noted = false;\nconst note = () => { if (noted) return; noted = true; require('node:fs').appendFileSync(${notes}, Object.keys(require.cache).join('\\n') + '\\n'); };\n` +
-      "process.on('exit', note);\nconst reallyExit = process.reallyExit;\nprocess.reallyExit = function (code) { note(); return reallyExit.call(this, code); };\n",
+  // The CommonJS modules node loaded, noted at the process's end.
+  const loads = preloaded(box, 'cjs-loads', (notes) =>
+    atProcessEnd(`require('node:fs').appendFileSync(${notes}, Object.keys(require.cache).join('\\n') + '\\n');`),
   );
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
   assert.equal((await box.run(args)).code, 0);

@@ -42,7 +42,6 @@ test('npm pack ships what the CLI needs and nothing else; the installed copy gua
     'bin/package.json',
     // The node path, made by the build (kept out of git): the package must still carry it.
     'bin/ensure-running.js',
-    'dist/fast.cjs',
     'dist/full.cjs',
     'dist/cli.js',
     ...Object.values(pkg.bin),

@@ -11,7 +11,7 @@ const DIST = join(ROOT, 'dist');
 test('lease chunks: pg and redis are bundled apart and reached only by dynamic import', {
   skip: !existsSync(join(DIST, 'cli.js')) && 'npm run build first',
 }, () => {
-  const files = ['cli.js', 'fast.cjs', 'full.cjs', ...readdirSync(join(DIST, 'chunks')).map((name) => join('chunks', name))];
+  const files = ['cli.js', '../bin/ensure-running.js', 'full.cjs', ...readdirSync(join(DIST, 'chunks')).map((name) => join('chunks', name))];
   const text = new Map(files.map((file) => [file, readFileSync(join(DIST, file), 'utf8')]));
   const holding = (marker: string) => files.filter((file) => text.get(file)!.includes(marker));
   const pgChunks = holding('clock_timestamp()');
@@ -28,7 +28,7 @@ test('lease chunks: pg and redis are bundled apart and reached only by dynamic i
     }
   }
   // The healthy path's entries never name them.
-  for (const entry of ['cli.js', 'fast.cjs', 'full.cjs']) assert.doesNotMatch(text.get(entry)!, /postgres-|redis-/, entry);
+  for (const entry of ['cli.js', '../bin/ensure-running.js', 'full.cjs']) assert.doesNotMatch(text.get(entry)!, /postgres-|redis-/, entry);
 });
 
 test('the plain check bundle (dist/check.cjs) holds no lease engine, cron-parser nor TOML reader', {
