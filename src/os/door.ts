@@ -79,15 +79,15 @@ export type SmallRead = { kind: 'missing' } | { kind: 'ok'; text: string; mode: 
 
 type SmallBytes = { kind: 'ok'; bytes: Buffer; mode: number; uid: number; mtimeMs: number } | { kind: 'bad'; reason: string };
 
-/** Reads the whole file into `room` when it can hold it (and one byte more), else into new memory. */
-function readWholeBytes(fd: number, path: string, maxBytes: number, what: string, room?: Buffer): SmallBytes {
+/** Reads the whole file. */
+function readWholeBytes(fd: number, path: string, maxBytes: number, what: string): SmallBytes {
   const stat = fstatSync(fd);
   if (!stat.isFile()) return { kind: 'bad', reason: `${what} ${path} is ${kindOf(stat)}, not a regular file` };
   if (stat.size > maxBytes) return { kind: 'bad', reason: `${what} ${path} is ${stat.size} bytes, larger than a ${what} can be` };
   // One byte more than the size, to see a file that grows while it is read.
   const capacity = Math.max(1, stat.size + 1);
   // Every byte up to `length` is read into before it is used: nothing needs zeroing.
-  const buffer = room && room.length >= capacity ? room : Buffer.allocUnsafe(capacity);
+  const buffer = Buffer.allocUnsafe(capacity);
   let length = 0;
   for (;;) {
     const n = readSync(fd, buffer, length, capacity - length, null);
@@ -105,26 +105,72 @@ function readWhole(fd: number, path: string, maxBytes: number, what: string, enc
   return { ...rest, text: bytes.toString(encoding) };
 }
 
+/** What `readBundle` found beside a bundle: its code cache, with its owner and mode, or why none. */
+export type BundleCache = { bytes: Buffer; uid: number; mode: number } | 'absent' | 'refused';
+
+/**
+ * The full check's bundle (its text, decoded as Latin-1, and its owner) and the code cache
+ * beside it, each opened as a record is (no link, no FIFO) and sized by fstat on its
+ * descriptor; null when the bundle cannot be read so. Both files are read into one piece of
+ * memory, the bundle's text decoded out of it before the cache is read in: each is a quarter of
+ * a megabyte, and fresh memory costs a page fault for every 4 KiB touched. The cache is then
+ * a view of that memory. A cache that is not a regular file, is too large or grows while read
+ * is 'refused'; whether it may be trusted is the caller's to say (src/cli/code-cache.ts).
+ */
+export function readBundle(file: string, cacheFile: string, maxBytes: number): { text: string; uid: number; cache: BundleCache } | null {
+  let fd: number;
+  try {
+    fd = openSync(file, O_RDONLY | SAFE);
+  } catch {
+    return null;
+  }
+  let cacheFd: number | BundleCache = 'absent';
+  try {
+    const bundle = fstatSync(fd);
+    if (!bundle.isFile() || bundle.size > maxBytes) return null;
+    cacheFd = openCache(cacheFile);
+    const cache = typeof cacheFd === 'number' ? fstatSync(cacheFd) : null;
+    const fits = cache !== null && cache.isFile() && cache.size <= maxBytes;
+    const room = Buffer.allocUnsafe(Math.max(bundle.size, fits ? cache.size : 0) + 1);
+    const length = readInto(fd, room);
+    if (length === null) return null;
+    const text = room.toString('latin1', 0, length);
+    if (typeof cacheFd !== 'number') return { text, uid: bundle.uid, cache: cacheFd };
+    const cached = fits ? readInto(cacheFd, room) : null;
+    return { text, uid: bundle.uid, cache: cached === null ? 'refused' : { bytes: room.subarray(0, cached), uid: cache!.uid, mode: cache!.mode } };
+  } finally {
+    closeSync(fd);
+    if (typeof cacheFd === 'number') closeSync(cacheFd);
+  }
+}
+
+/** The code cache's descriptor; 'absent' when there is none, 'refused' when it cannot be opened as a record is (a link, say). */
+function openCache(path: string): number | BundleCache {
+  try {
+    return openSync(path, O_RDONLY | SAFE);
+  } catch (error) {
+    const code = errnoCode(error);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'refused';
+  }
+}
+
+/** Reads a whole file into `room` from its start; its length, or null when it does not fit (it grew while read). */
+function readInto(fd: number, room: Buffer): number | null {
+  let length = 0;
+  for (;;) {
+    const n = readSync(fd, room, length, room.length - length, null);
+    if (n === 0) return length;
+    length += n;
+    if (length >= room.length) return null;
+  }
+}
+
 /** Reads a small regular file with O_NOFOLLOW. A link, a non-file or an oversize file is "bad". */
 export function readSmallFile(path: string, maxBytes: number, what: string, encoding: BufferEncoding = 'utf8'): SmallRead {
   const fd = openSmallFile(path, what);
   if (typeof fd !== 'number') return fd;
   try {
     return readWhole(fd, path, maxBytes, what, encoding);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * `readSmallFile`'s bytes, not decoded (the full check's bundle and its code cache), read into
- * `room` when it is large enough: the bytes are then a view of it, good until it is used again.
- */
-export function readSmallBytes(path: string, maxBytes: number, what: string, room?: Buffer): SmallBytes | { kind: 'missing' } {
-  const fd = openSmallFile(path, what);
-  if (typeof fd !== 'number') return fd;
-  try {
-    return readWholeBytes(fd, path, maxBytes, what, room);
   } finally {
     closeSync(fd);
   }
