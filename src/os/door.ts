@@ -130,14 +130,15 @@ export function readBundle(file: string, cacheFile: string, maxBytes: number): {
     if (!bundle.isFile() || bundle.size > maxBytes) return null;
     cacheFd = openCache(cacheFile);
     const cache = typeof cacheFd === 'number' ? fstatSync(cacheFd) : null;
-    const fits = cache !== null && cache.isFile() && cache.size <= maxBytes;
-    const room = Buffer.allocUnsafe(Math.max(bundle.size, fits ? cache.size : 0) + 1);
+    // Its size when it may be read: a regular file, not too large.
+    const cacheSize = cache?.isFile() && cache.size <= maxBytes ? cache.size : -1;
+    const room = Buffer.allocUnsafe(Math.max(bundle.size, cacheSize) + 1);
     const length = readInto(fd, room);
     if (length === null) return null;
     const text = room.toString('latin1', 0, length);
-    if (typeof cacheFd !== 'number') return { text, uid: bundle.uid, cache: cacheFd };
-    const cached = fits ? readInto(cacheFd, room) : null;
-    return { text, uid: bundle.uid, cache: cached === null ? 'refused' : { bytes: room.subarray(0, cached), uid: cache!.uid, mode: cache!.mode } };
+    if (cache === null || typeof cacheFd !== 'number') return { text, uid: bundle.uid, cache: typeof cacheFd === 'number' ? 'refused' : cacheFd };
+    const cached = cacheSize < 0 ? null : readInto(cacheFd, room);
+    return { text, uid: bundle.uid, cache: cached === null ? 'refused' : { bytes: room.subarray(0, cached), uid: cache.uid, mode: cache.mode } };
   } finally {
     closeSync(fd);
     if (typeof cacheFd === 'number') closeSync(cacheFd);
