@@ -10,7 +10,7 @@
 
 import { dirname } from 'node:path';
 import type { Script } from 'node:vm';
-import { readBundle, readSmallFile, type BundleCache } from '../os/door.js';
+import { readBundle, readSmallFile } from '../os/door.js';
 
 /** What became of the cache: compiled from it, refused by V8, not trusted (or not this build's), or none. */
 export type CacheUse = 'used' | 'rejected' | 'refused' | 'absent';
@@ -52,19 +52,6 @@ export function buildIdOf(text: string): string | null {
   return /^[0-9a-f]{16,64}$/.test(id) ? id : null;
 }
 
-/** The cache's V8 data, when it may be used for this bundle; else why not. */
-function trustedCache(found: BundleCache, source: { text: string; uid: number }): Buffer | 'refused' | 'absent' {
-  if (typeof found === 'string') return found;
-  if (found.uid !== source.uid || (found.mode & 0o022) !== 0) return 'refused';
-  const id = buildIdOf(source.text);
-  if (id === null) return 'refused';
-  const header = cacheHeaderOf(id);
-  if (found.bytes.toString('latin1', 0, header.length) !== header) return 'refused';
-  // V8's data, read in place (the header keeps it aligned): the cache is a quarter of a megabyte,
-  // and a copy is time at every check.
-  return found.bytes.subarray(header.length);
-}
-
 /**
  * Compiles a CommonJS bundle as require() would, with `cachedData` when given. `requireFrom`:
  * the require() of a module in the bundle's directory (the entry's own), so that node:module
@@ -95,7 +82,18 @@ export function requireWithCache(file: string, requireFrom: NodeJS.Require): { e
   const read = readBundle(file, `${file}.cache`, MAX_BYTES);
   // Not as the build writes it: require()d as any CommonJS file.
   if (read === null || !read.text.startsWith(BUNDLE_OPENING)) return null;
-  const cache = trustedCache(read.cache, read);
+  // The cache's V8 data, when it may be used for this bundle (its owner's, no one else may write
+  // it, made for this build); else why not. Told here, not in a function of its own: this file
+  // runs before any code cache, and each of its functions is compiled at every full check.
+  let cache: Buffer | 'refused' | 'absent' = 'refused';
+  const id = buildIdOf(read.text);
+  if (typeof read.cache === 'string') cache = read.cache;
+  else if (read.cache.uid === read.uid && (read.cache.mode & 0o022) === 0 && id !== null) {
+    const header = cacheHeaderOf(id);
+    // V8's data, read in place (the header keeps it aligned): the cache is a quarter of a megabyte,
+    // and a copy is time at every check.
+    if (read.cache.bytes.toString('latin1', 0, header.length) === header) cache = read.cache.bytes.subarray(header.length);
+  }
   if (typeof cache === 'string') return { exports: compile(file, read.text, undefined, requireFrom).exports, cache };
   const { script, exports } = compile(file, read.text, cache, requireFrom);
   return { exports, cache: script.cachedDataRejected ? 'rejected' : 'used' };

@@ -6,34 +6,32 @@ import { join } from 'node:path';
 import { requireWithCache } from './code-cache.js';
 import { endNow } from './end-now.js';
 
-/** The full check's entry: in the bundle, dist/check.cjs with its code cache; from source, check-entry.ts. */
-function checkEntry(): Promise<typeof import('./check-entry.js')> {
+/**
+ * Runs this process's call with the full CLI; it sets the exit code. One function: this file
+ * runs before any code cache, and each of its functions is compiled at every full check.
+ */
+export function runFullCli(): void {
+  let entry: Promise<typeof import('./check-entry.js')>;
   // Bundled, require() is this CommonJS file's (see scripts/build.mjs): not import(), which
   // would send check.cjs through the ESM loader, whose export scan costs more than the check.
-  if (typeof require !== 'function') return import('./check-entry.js');
-  const cached = nodeCompileCache() ? null : requireWithCache(join(__dirname, 'check.cjs'), require);
-  return Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
-}
-
-/**
- * Node 22.1+ keeps compiled code between runs: turned on here, before check.cjs is compiled
- * (node:module is loaded only on the way to the full check). Node 20 has no such function,
- * and check.cjs is then compiled with the cache the build made (src/cli/code-cache.ts).
- */
-function nodeCompileCache(): boolean {
-  // Told from the version first: on Node 20 loading node:module only to find no such function was half a millisecond.
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 1)) return false;
-  const { enableCompileCache } = process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown };
-  enableCompileCache?.();
-  return enableCompileCache !== undefined;
-}
-
-/** Runs this process's call with the full CLI; it sets the exit code. */
-export function runFullCli(): void {
+  if (typeof require !== 'function') entry = import('./check-entry.js');
+  else {
+    // Node 22.1+ keeps compiled code between runs: turned on here, before check.cjs is compiled
+    // (node:module is loaded only then). Node 20 has no such function, and check.cjs is then
+    // compiled with the cache the build made (src/cli/code-cache.ts). Told from the version
+    // first: on Node 20 loading node:module only to find no such function was half a millisecond.
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const enableCompileCache =
+      major > 22 || (major === 22 && minor >= 1)
+        ? (process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache
+        : undefined;
+    enableCompileCache?.();
+    const cached = enableCompileCache ? null : requireWithCache(join(__dirname, 'check.cjs'), require);
+    entry = Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
+  }
   // The plain check runs in dist/check.cjs; any other call goes on to the ESM entry
   // dist/cli.js (imported here: check.cjs itself cannot import); either sets the exit code.
-  checkEntry()
+  entry
     .then(({ runCall }) => runCall(process.argv.slice(2), () => import('./run.js')))
     // A plain check is over when its call returns: it exits at once, with its exit code. Left to
     // end by itself, Node would turn its event loop once more (running the garbage collection it

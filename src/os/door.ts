@@ -114,8 +114,10 @@ export type BundleCache = { bytes: Buffer; uid: number; mode: number } | 'absent
  * descriptor; null when the bundle cannot be read so. Both files are read into one piece of
  * memory, the bundle's text decoded out of it before the cache is read in: each is a quarter of
  * a megabyte, and fresh memory costs a page fault for every 4 KiB touched. The cache is then
- * a view of that memory. A cache that is not a regular file, is too large or grows while read
+ * a view of that memory. A cache that is not a regular file, is too large or is not read whole
  * is 'refused'; whether it may be trusted is the caller's to say (src/cli/code-cache.ts).
+ * One function, each file read by one call: this runs before any code cache, at every full
+ * check, and each function of it is compiled then (a few hundredths of a millisecond each).
  */
 export function readBundle(file: string, cacheFile: string, maxBytes: number): { text: string; uid: number; cache: BundleCache } | null {
   let fd: number;
@@ -128,41 +130,27 @@ export function readBundle(file: string, cacheFile: string, maxBytes: number): {
   try {
     const bundle = fstatSync(fd);
     if (!bundle.isFile() || bundle.size > maxBytes) return null;
-    cacheFd = openCache(cacheFile);
+    try {
+      cacheFd = openSync(cacheFile, O_RDONLY | SAFE);
+    } catch (error) {
+      const code = errnoCode(error);
+      cacheFd = code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'refused';
+    }
     const cache = typeof cacheFd === 'number' ? fstatSync(cacheFd) : null;
-    // Its size when it may be read: a regular file, not too large.
+    // The cache's size when it may be read: a regular file, not too large.
     const cacheSize = cache?.isFile() && cache.size <= maxBytes ? cache.size : -1;
+    // One byte more than the larger file: a read that fills it saw a file that grew.
     const room = Buffer.allocUnsafe(Math.max(bundle.size, cacheSize) + 1);
-    const length = readInto(fd, room);
-    if (length === null) return null;
+    // A regular file is read whole by one read(2) (a short count is its end).
+    const length = readSync(fd, room, 0, room.length, 0);
+    if (length !== bundle.size) return null;
     const text = room.toString('latin1', 0, length);
     if (cache === null || typeof cacheFd !== 'number') return { text, uid: bundle.uid, cache: typeof cacheFd === 'number' ? 'refused' : cacheFd };
-    const cached = cacheSize < 0 ? null : readInto(cacheFd, room);
-    return { text, uid: bundle.uid, cache: cached === null ? 'refused' : { bytes: room.subarray(0, cached), uid: cache.uid, mode: cache.mode } };
+    if (cacheSize < 0 || readSync(cacheFd, room, 0, room.length, 0) !== cacheSize) return { text, uid: bundle.uid, cache: 'refused' };
+    return { text, uid: bundle.uid, cache: { bytes: room.subarray(0, cacheSize), uid: cache.uid, mode: cache.mode } };
   } finally {
     closeSync(fd);
     if (typeof cacheFd === 'number') closeSync(cacheFd);
-  }
-}
-
-/** The code cache's descriptor; 'absent' when there is none, 'refused' when it cannot be opened as a record is (a link, say). */
-function openCache(path: string): number | BundleCache {
-  try {
-    return openSync(path, O_RDONLY | SAFE);
-  } catch (error) {
-    const code = errnoCode(error);
-    return code === 'ENOENT' || code === 'ENOTDIR' ? 'absent' : 'refused';
-  }
-}
-
-/** Reads a whole file into `room` from its start; its length, or null when it does not fit (it grew while read). */
-function readInto(fd: number, room: Buffer): number | null {
-  let length = 0;
-  for (;;) {
-    const n = readSync(fd, room, length, room.length - length, null);
-    if (n === 0) return length;
-    length += n;
-    if (length >= room.length) return null;
   }
 }
 
