@@ -22,8 +22,9 @@ export function timeLimitMs(config: ProgramConfig): number {
  * atomic, a launch token is on record before every spawn).
  *
  * A timer can fire only while the call waits on Node's event loop, never during its
- * synchronous steps; so it is set at the loop's first turn, before the loop first waits
- * (src/os/first-turn.ts). A healthy check runs through without a turn and exits.
+ * synchronous steps; so it is set at the loop's first turn once the call may wait, before the
+ * loop first waits (src/os/first-turn.ts). A healthy check only looks, runs through without a
+ * turn and exits: it sets no timer.
  */
 export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
   const limit = timeLimitMs(config);

@@ -22,6 +22,7 @@ import { signalVerified } from '../os/signal-verified.js';
 import { formatDuration } from '../core/duration.js';
 import { register } from '../os/registry.js';
 import { failpoint, pausepoint } from '../os/failpoint.js';
+import { beforeWaiting } from '../os/first-turn.js';
 import { otherLauncherAlive, thisLauncher } from '../os/launcher.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { Observation } from '../core/observation.js';
@@ -89,6 +90,10 @@ export async function execute(first: Tick, run: Executing): Promise<Tick & { go?
   for (let effect = queue.shift(); effect; effect = queue.shift()) {
     // The event an effect's outcome is, the state it is decided from and (observed earlier) when.
     let next: { from: ProgramState; event: TickEvent; now?: number } | null = null;
+    // Any effect but the look may wait on the event loop (a launch, a stop, a store call, a probe):
+    // the time bound, the lock's refresh and the signal listeners are set from here on
+    // (src/os/first-turn.ts). A check that only looks, the healthy one, sets none of them.
+    if (effect.kind !== 'observe') beforeWaiting();
     switch (effect.kind) {
       case 'checkpoint':
         records.write(tick.state);

@@ -4,15 +4,17 @@
 // the signal is sent again so that the process ends by it, as signal-exit does.
 //
 // SIGTERM, SIGINT and SIGHUP, the signals a call is stopped with (kill, a shutdown, Ctrl-C, a
-// terminal gone), are listened for from the lock's first moment: one that comes before the
-// call first waits is taken when the loop turns, so a call that stops mid-launch releases its
-// lock (faults/records), and a call that ends without a turn (a healthy check, synchronous
-// throughout) has finished its work and released the lock already. signal-exit's other
-// signals are listened for from the event loop's first turn (src/os/first-turn.ts): one of them
-// in a call's first milliseconds ends it as its default action does, as a kill would; the lock
-// is then taken over once stale (src/os/lock-stale.ts), the records are as after a SIGKILL.
+// terminal gone), are listened for from the moment the call may wait (src/os/first-turn.ts,
+// `beforeWaiting`: before any effect but the look, before the lock's sleep, at once for a call
+// other than a plain check): one that comes before the call first waits is taken when the loop
+// turns, so a call that stops mid-launch releases its lock (faults/records). A check that only
+// looks (the healthy one, synchronous throughout, which ends without a turn) listens for none:
+// such a signal in its few milliseconds ends it as its default action does, as a kill would,
+// and signal-exit's other signals likewise until the event loop's first turn. The lock is then
+// taken over once stale (src/os/lock-stale.ts), the records are as after a SIGKILL (every write
+// is atomic).
 
-import { atFirstTurn } from './first-turn.js';
+import { atFirstTurn, whenWaiting } from './first-turn.js';
 
 /** The signals a call is stopped with: listened for at once. */
 const STOPPING: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
@@ -78,7 +80,9 @@ export function onExit(callback: ExitCallback): () => void {
   if (!hooked) {
     hooked = true;
     process.on('exit', (code) => runOnce(code, null));
-    hookSignals(STOPPING);
+    whenWaiting(() => {
+      if (!ran) hookSignals(STOPPING);
+    });
     atFirstTurn(() => {
       if (!ran) hookSignals(OTHERS);
     });

@@ -1,5 +1,7 @@
 // Named points where the fault suite kills the check, to prove each step leaves consistent records.
 
+import { beforeWaiting } from './first-turn.js';
+
 const wanted = process.env.ENSURE_RUNNING_FAILPOINT;
 
 /**
@@ -17,6 +19,8 @@ export function failpoint(name: string): void {
  */
 export function stallpoint(name: string): Promise<void> {
   if (wanted !== `stall:${name}`) return Promise.resolve();
+  // A wait on the event loop, as a hung peer's: the time bound and the signal listeners are set (src/os/first-turn.ts).
+  beforeWaiting();
   // Said, so that the fault suite signals the call only once it is truly here.
   process.stderr.write(`failpoint: stalled at ${name}\n`);
   return new Promise(() => {

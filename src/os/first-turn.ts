@@ -1,25 +1,53 @@
-// What a call needs only once it waits on Node's event loop: its time bound, the lock's
+// What a call needs only once it may wait on Node's event loop: its time bound, the lock's
 // refresh timer and its signal listeners. A timer fires, and a signal listener runs, only when
-// the loop turns, never during a call's synchronous steps; a healthy check is synchronous from
-// start to end and exits without a turn (src/cli/fast.ts), so it sets none of them, and pays
-// for none of Node's first timer (0.4 ms), first setImmediate and signal listeners.
+// the loop turns, never during a call's synchronous steps. A healthy check is synchronous from
+// start to end (it looks, finds nothing to do, and exits without a turn: src/cli/end-now.ts), so
+// it sets none of them, and pays for none of Node's first timer (0.4 ms), first setImmediate
+// and signal listeners.
+//
+// A call says that it may wait from now on with `beforeWaiting()`, before its first step that
+// may: the executor before any effect but the look (src/commands/executor.ts), the lock before
+// it sleeps between two tries (src/os/lock.ts), a stall of the fault suite, and any call other
+// than a plain check at its start (src/cli/run.ts). What waits for that moment (`whenWaiting`)
+// runs then, at once; what waits for the loop's first turn (`atFirstTurn`) runs at the first
+// turn after it, before the loop first waits (a pending immediate, not unref'd, keeps that turn
+// from blocking).
 
+let waiting = false;
 let turned = false;
-const waiting: (() => void)[] = [];
+const atWaiting: (() => void)[] = [];
+const atTurn: (() => void)[] = [];
+
+/** The call may wait on the event loop from now on: runs what `whenWaiting` holds, and has the first turn run what `atFirstTurn` holds. */
+export function beforeWaiting(): void {
+  if (waiting) return;
+  waiting = true;
+  for (const work of atWaiting.splice(0)) work();
+  if (atTurn.length > 0) turnSoon();
+}
+
+/** Runs `work` once the call may wait (`beforeWaiting`), or at once when it may already. */
+export function whenWaiting(work: () => void): void {
+  if (waiting) work();
+  else atWaiting.push(work);
+}
 
 /**
- * Runs `work` at the event loop's first turn, before the loop first waits (a pending
- * immediate, not unref'd, keeps that turn from blocking), or at once when the loop has turned.
+ * Runs `work` at the event loop's first turn once the call may wait (`beforeWaiting`), or at
+ * once when the loop has turned. A call that never waits never runs it.
  */
 export function atFirstTurn(work: () => void): void {
   if (turned) {
     work();
     return;
   }
-  if (waiting.push(work) > 1) return;
+  if (atTurn.push(work) === 1 && waiting) turnSoon();
+}
+
+function turnSoon(): void {
   setImmediate(() => {
     turned = true;
-    for (const queued of waiting.splice(0)) queued();
+    for (const queued of atTurn.splice(0)) queued();
   });
 }
 

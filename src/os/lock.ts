@@ -3,6 +3,7 @@
 import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { stallpoint } from './failpoint.js';
+import { beforeWaiting } from './first-turn.js';
 import { dirname } from 'node:path';
 import { lstatSync, statSync } from 'node:fs';
 
@@ -87,6 +88,8 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
             hint: `if no call is running, remove the directory ${pidFile}.lock`,
           });
         }
+        // A wait on the event loop: the time bound is set from here on (src/os/first-turn.ts).
+        beforeWaiting();
         await sleep(40 + Math.floor(Math.random() * 60));
         continue;
       }
