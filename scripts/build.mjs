@@ -1,7 +1,7 @@
 // Bundles the CLI (fast start on the cron path; help and schedules load lazily) and the library entry.
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 
@@ -12,36 +12,6 @@ rmSync(out, { recursive: true, force: true });
 
 // notify-runner: the detached runner of --on-change, --notify-url and --ping-url (started by a check, outlives it).
 const entryPoints = { cli: 'src/cli/run.ts', heartbeat: 'src/heartbeat.ts', 'notify-runner': 'src/notify/runner.ts' };
-
-// proper-lockfile takes graceful-fs as its file system; it calls mkdir, stat, utimes and rmdir
-// on the lock directory, which graceful-fs passes to node:fs untouched (it retries only
-// opens, reads and writes on EMFILE, and patches stat for Node versions long gone). Loading
-// it costs a start every Node built-in stream module, fs/promises and readline; the lock is
-// the same without it. signal-exit (the lock's removal on SIGTERM) asserts its argument with
-// `assert.equal`, the only use of node:assert on a check's path.
-const lockWithNodeFs = {
-  name: 'lock-with-node-fs',
-  setup(b) {
-    b.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'graceful-fs', namespace: 'lock-fs' }));
-    b.onLoad({ filter: /^graceful-fs$/, namespace: 'lock-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
-    // The lock's exit hook and refresh timer are set at the event loop's first turn, which a
-    // healthy check never reaches (src/os/first-turn.ts, src/os/exit-hook.ts): signal-exit's
-    // seventeen signal listeners and Node's first timer were set at every check, for nothing.
-    b.onResolve({ filter: /^signal-exit$/ }, (args) => (/\/proper-lockfile\//.test(args.importer) ? { path: 'signal-exit', namespace: 'lock-fs' } : undefined));
-    b.onLoad({ filter: /^signal-exit$/, namespace: 'lock-fs' }, () => ({
-      contents: `module.exports = require(${JSON.stringify(resolve('src/os/exit-hook.ts'))}).onExit;`,
-      loader: 'js',
-      resolveDir: process.cwd(),
-    }));
-    b.onLoad({ filter: /\/proper-lockfile\/lib\/lockfile\.js$/ }, (args) => ({
-      contents:
-        `var { laterTimeout: setTimeout, clearLaterTimeout: clearTimeout } = require(${JSON.stringify(resolve('src/os/first-turn.ts'))});\n` +
-        readFileSync(args.path, 'utf8'),
-      loader: 'js',
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
 
 await build({
   entryPoints,
@@ -56,9 +26,8 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version) },
-  // CommonJS dependencies (proper-lockfile) call require(); yargs imports createRequire itself.
+  // CommonJS dependencies (the lease's pg and redis clients) call require(); yargs imports createRequire itself.
   banner: { js: "import { createRequire as __erCreateRequire } from 'node:module'; const require = __erCreateRequire(import.meta.url);" },
-  plugins: [lockWithNodeFs],
   logLevel: 'warning',
 });
 
@@ -142,7 +111,6 @@ await build({
   ...COMMONJS,
   define: { ENSURE_RUNNING_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__erImportMeta.url' },
   plugins: [
-    lockWithNodeFs,
     {
       // A healthy check hashes nothing and starts nothing: crypto (registry names, launch
       // tokens) and child_process (a launch, a stop) are required where first used, not at

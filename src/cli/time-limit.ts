@@ -17,7 +17,7 @@ export function timeLimitMs(config: ProgramConfig): number {
 
 /**
  * Arms the bound for one call, counted from now. The timer is unref'd: it never keeps a
- * finished call alive. On expiry the process exits at once; proper-lockfile's exit hook
+ * finished call alive. On expiry the process exits at once; the lock's exit hook
  * removes the lock, and the records are as consistent as after a kill (every write is
  * atomic, a launch token is on record before every spawn).
  *

@@ -20,11 +20,9 @@ import {
   futimesSync,
   lstatSync,
   lutimesSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readSync,
-  realpathSync,
   renameSync,
   rmdirSync,
   statSync,
@@ -502,11 +500,11 @@ export function rewriteFile(path: string, text: string, mode = 0o644): void {
 }
 
 /**
- * The calls proper-lockfile makes on a lock, `<pid file>.lock`, a directory that holds no
- * data (src/os/lock.ts): made, looked at, its times refreshed, removed. proper-lockfile's
- * synchronous API makes them with these, and no thread pool is started for them.
+ * The calls on a lock, `<pid file>.lock`, a directory that holds no data (src/os/lock.ts)
+ * beyond making it and looking at it: its times refreshed while held, its removal.
+ * Synchronous: no thread pool is started for them.
  */
-export const LOCK_DIRECTORY_CALLS = { mkdirSync, realpathSync, statSync, utimesSync, rmdirSync };
+export const LOCK_DIRECTORY_CALLS = { utimesSync, rmdirSync };
 
 /** Sets a regular file's access and modification times (seconds, or a Date) through an O_NOFOLLOW descriptor. Throws the OS error. */
 export function setFileTimes(path: string, time: number | Date): void {

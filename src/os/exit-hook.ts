@@ -1,7 +1,6 @@
-// The lock's exit hook in the bundles, in place of signal-exit 3 (scripts/build.mjs): what
-// proper-lockfile asks of it, that its callback remove the held locks when the process ends.
-// The callbacks run once: at the process's exit, or on a signal that would end it, after which
-// the signal is sent again so that the process ends by it, as signal-exit does.
+// The lock's exit hook (src/os/lock.ts): its callbacks remove the held locks when the process
+// ends. They run once: at the process's exit, or on a signal that would end it, after which the
+// signal is sent again so that the process ends by it (the signals and the way of signal-exit).
 //
 // SIGTERM, SIGINT and SIGHUP, the signals a call is stopped with (kill, a shutdown, Ctrl-C, a
 // terminal gone), are listened for from the moment the call may wait (src/os/first-turn.ts,
@@ -73,7 +72,7 @@ function hookSignals(signals: readonly NodeJS.Signals[]): void {
   }
 }
 
-/** signal-exit's `onExit(callback)`: returns the function that removes the callback. */
+/** Runs `callback` once when the process ends (at its exit, or on a signal that ends it); returns the function that removes the callback. */
 export function onExit(callback: ExitCallback): () => void {
   if (typeof callback !== 'function') throw new TypeError('a callback must be provided for exit handler');
   callbacks.add(callback);

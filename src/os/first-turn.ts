@@ -51,7 +51,7 @@ function turnSoon(): void {
   });
 }
 
-/** A timer set at the first turn, for `ms` counted from now. What setTimeout returns, as far as proper-lockfile uses it. */
+/** A timer set at the first turn, for `ms` counted from now. */
 export interface LaterTimeout {
   unref(): LaterTimeout;
   ref(): LaterTimeout;
@@ -63,7 +63,7 @@ interface LaterState extends LaterTimeout {
   refed: boolean;
 }
 
-/** setTimeout, set at the first turn (proper-lockfile's refresh timer in the bundles: scripts/build.mjs). */
+/** setTimeout, set at the first turn once the call may wait (the lock's refresh timer: src/os/lock.ts). */
 export function laterTimeout(run: () => void, ms: number): LaterTimeout {
   const from = process.hrtime.bigint();
   const later: LaterState = {

@@ -1,11 +1,19 @@
-// Mutual exclusion between overlapping calls on one PID file (proper-lockfile's mkdir lock).
+// Mutual exclusion between overlapping calls on one PID file: the directory `<pidFile>.lock`,
+// made by mkdir, which of two calls only one can do. While a call holds it, its modification
+// time is refreshed every half stale period (once the call waits on the event loop: a timer
+// runs only then, and a check that only looks never waits, src/os/first-turn.ts). A call that
+// finds it older than LOCK_STALE_MS takes it over: its holder was killed with SIGKILL, or stood
+// still that long (the holder then finds it taken over and acts no more). This is the protocol
+// of proper-lockfile, which ensure-running used before: calls of both kinds exclude each other.
+// Unlike it, a holder removes the directory only while it is still its own (device, inode,
+// birth time): never the lock another call has taken over.
 
-import lockfile from 'proper-lockfile';
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { stallpoint } from './failpoint.js';
-import { beforeWaiting } from './first-turn.js';
+import { beforeWaiting, clearLaterTimeout, laterTimeout, type LaterTimeout } from './first-turn.js';
+import { onExit } from './exit-hook.js';
 import { dirname } from 'node:path';
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
 import { LOCK_DIRECTORY_CALLS, kindOf } from './door.js';
@@ -13,7 +21,7 @@ import { LOCK_DIRECTORY_CALLS, kindOf } from './door.js';
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
   release(): Promise<void>;
-  /** True once proper-lockfile found the lock taken over or removed. */
+  /** True once the lock was found taken over, removed, or not refreshed within its stale period. */
   compromised(): boolean;
 }
 
@@ -21,91 +29,152 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Takes the lock on `pidFile` (the directory `<pidFile>.lock`), waiting at most `waitMs`
- * for another caller to finish. A holder killed with SIGKILL leaves the lock behind;
- * proper-lockfile takes it over once it is older than LOCK_STALE_MS.
+ * for another caller to finish. A holder killed with SIGKILL leaves the lock behind; it is
+ * taken over once it is older than LOCK_STALE_MS.
  */
 export async function takeLock(pidFile: string, waitMs: number, now: () => number): Promise<Held> {
   const deadline = now() + waitMs;
-  let compromisedBy: Error | null = null;
-  const notLock = notALockDir(`${pidFile}.lock`);
+  const lockDir = `${pidFile}.lock`;
+  const notLock = notALockDir(lockDir);
   if (notLock) throw notLock;
   for (;;) {
+    let made: string | null;
     try {
-      // Synchronous (proper-lockfile's own lockSync: the same mkdir lock, stale period, refresh
-      // timer and exit hook): a check thus starts no thread pool for a few calls on a directory.
-      const release = lockfile.lockSync(pidFile, {
-        fs: LOCK_DIRECTORY_CALLS,
-        realpath: false,
-        stale: LOCK_STALE_MS,
-        retries: 0,
-        onCompromised: (error) => {
-          compromisedBy = error;
-        },
-      });
-      const lockDir = `${pidFile}.lock`;
-      const made = lockDirId(lockDir);
-      await stallpoint('after-lock');
-      return {
-        // Looked at now, not only by proper-lockfile's refresh timer: a check that was stopped
-        // past the stale period runs on from where it stood before that timer can fire.
-        compromised: () => compromisedBy !== null || (made !== null && lockDirId(lockDir) !== made),
-        release: async () => {
-          try {
-            release();
-          } catch (error) {
-            if (errnoCode(error) !== 'ERELEASED' && errnoCode(error) !== 'ENOENT') {
-              throw new RunError(
-                {
-                  action: 'release the lock',
-                  subject: `${pidFile}.lock`,
-                  code: errnoCode(error),
-                  hint: 'remove the directory by hand if no ensure-running call is running',
-                },
-                { cause: error },
-              );
-            }
-          }
-          if (compromisedBy) {
-            throw new RunError({
-              action: 'keep the lock',
-              subject: `${pidFile}.lock`,
-              reason: (compromisedBy as Error).message,
-              hint: 'another call took it over; check that no other tool removes it',
-            });
-          }
-        },
-      };
+      // Synchronous: a check thus starts no thread pool for a few calls on a directory.
+      made = makeLockDir(lockDir);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'ELOCKED') {
-        if (now() >= deadline) {
-          const planted = foreignLock(`${pidFile}.lock`);
-          if (planted) throw planted;
-          throw new RunError({
-            action: 'take the lock',
-            subject: `${pidFile}.lock`,
-            reason: `another ensure-running call held it for more than ${Math.round(waitMs / 1000)}s`,
-            hint: `if no call is running, remove the directory ${pidFile}.lock`,
-          });
-        }
-        // A wait on the event loop: the time bound is set from here on (src/os/first-turn.ts).
-        beforeWaiting();
-        await sleep(40 + Math.floor(Math.random() * 60));
-        continue;
-      }
       const dir = dirname(pidFile);
-      const planted = notALockDir(`${pidFile}.lock`) ?? foreignLock(`${pidFile}.lock`);
+      const planted = notALockDir(lockDir) ?? foreignLock(lockDir);
       if (planted) throw planted;
       if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
         const hint =
           code === 'ENOENT'
             ? `create the directory ${dir} first`
             : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
-        throw new ConfigError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint }, { cause: error });
+        throw new ConfigError({ action: 'take the lock', subject: lockDir, code, hint }, { cause: error });
       }
-      throw new RunError({ action: 'take the lock', subject: `${pidFile}.lock`, code, hint: `check the directory ${dir}` }, { cause: error });
+      throw new RunError({ action: 'take the lock', subject: lockDir, code, hint: `check the directory ${dir}` }, { cause: error });
     }
+    if (made !== null) {
+      const held = holdLock(lockDir, made);
+      await stallpoint('after-lock');
+      return held;
+    }
+    if (now() >= deadline) {
+      const planted = foreignLock(lockDir);
+      if (planted) throw planted;
+      throw new RunError({
+        action: 'take the lock',
+        subject: lockDir,
+        reason: `another ensure-running call held it for more than ${Math.round(waitMs / 1000)}s`,
+        hint: `if no call is running, remove the directory ${lockDir}`,
+      });
+    }
+    // A wait on the event loop: the time bound is set from here on (src/os/first-turn.ts).
+    beforeWaiting();
+    await sleep(40 + Math.floor(Math.random() * 60));
   }
+}
+
+/**
+ * Makes the lock directory: its identity (`lockDirId`), or null while another call holds it.
+ * One left behind longer than the stale period is removed and made again, once: of two calls
+ * that find it stale, the second to make it finds it held (and the first, if the second removed
+ * the one it had made, finds its own gone before it acts: `compromised`).
+ */
+function makeLockDir(lockDir: string): string | null {
+  if (madeDir(lockDir)) return lockDirId(lockDir);
+  // Held, or left behind: its time tells (the clock of file times, not the call's own).
+  const stat = lstatSync(lockDir, { throwIfNoEntry: false });
+  if (stat && stat.mtimeMs >= Date.now() - LOCK_STALE_MS) return null;
+  try {
+    LOCK_DIRECTORY_CALLS.rmdirSync(lockDir);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  return madeDir(lockDir) ? lockDirId(lockDir) : null;
+}
+
+/** mkdir: true when this call made the directory, false when it was there. Throws any other error. */
+function madeDir(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** The lock as this call holds it: refreshed while it waits, removed at its release or exit, while still its own. */
+function holdLock(lockDir: string, made: string | null): Held {
+  let compromisedBy: string | null = null;
+  let released = false;
+  let refreshed = Date.now();
+  let timer: LaterTimeout | null = null;
+  const own = () => made !== null && lockDirId(lockDir) === made;
+  const removeOwn = () => {
+    if (own()) LOCK_DIRECTORY_CALLS.rmdirSync(lockDir);
+  };
+  // A call that ends without releasing it (an error, a signal, its time bound) removes it at its exit.
+  const unhook = onExit(() => {
+    if (released) return;
+    released = true;
+    try {
+      removeOwn();
+    } catch {
+      // left behind: taken over once stale
+    }
+  });
+  const refresh = (): void => {
+    timer = null;
+    if (released || compromisedBy !== null) return;
+    const at = Date.now();
+    if (!own()) compromisedBy = 'another call took it over (or removed it)';
+    else if (at - refreshed > LOCK_STALE_MS) compromisedBy = `it was not refreshed for ${Math.round((at - refreshed) / 1000)}s, past its stale period`;
+    else {
+      try {
+        LOCK_DIRECTORY_CALLS.utimesSync(lockDir, at / 1000, at / 1000);
+        refreshed = at;
+      } catch {
+        // Tried again soon, while the stale period allows.
+        timer = laterTimeout(refresh, 1000).unref();
+        return;
+      }
+    }
+    if (compromisedBy === null) timer = laterTimeout(refresh, LOCK_STALE_MS / 2).unref();
+  };
+  timer = laterTimeout(refresh, LOCK_STALE_MS / 2).unref();
+  return {
+    // Looked at now, not only by the refresh timer: a check that was stopped past the stale
+    // period runs on from where it stood before that timer can fire.
+    compromised: () => compromisedBy !== null || !own(),
+    release: async () => {
+      if (released) return;
+      released = true;
+      unhook();
+      clearLaterTimeout(timer);
+      try {
+        removeOwn();
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') {
+          throw new RunError(
+            { action: 'release the lock', subject: lockDir, code: errnoCode(error), hint: 'remove the directory by hand if no ensure-running call is running' },
+            { cause: error },
+          );
+        }
+      }
+      if (compromisedBy !== null) {
+        throw new RunError({
+          action: 'keep the lock',
+          subject: lockDir,
+          reason: compromisedBy,
+          hint: 'another call took it over; check that no other tool removes it',
+        });
+      }
+    },
+  };
 }
 
 /**
@@ -114,7 +183,7 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
  */
 function lockDirId(lockDir: string): string | null {
   try {
-    const stat = statSync(lockDir, { bigint: true });
+    const stat = lstatSync(lockDir, { bigint: true });
     return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
   } catch {
     return null;

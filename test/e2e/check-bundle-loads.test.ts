@@ -1,5 +1,5 @@
 // The full check of a healthy program (node under the lock, no quiet promise) loads only what
-// it needs: no hash (crypto), no launch (child_process), no stream modules (graceful-fs, an
+// it needs: no hash (crypto), no launch (child_process), no stream modules (an
 // output stream on a pipe), no assert. Seen in the built-in modules Node has loaded when the
 // check exits (process.moduleLoadList), recorded by a preloaded script; and no thread pool.
 // Node's path answering from the promise loads nothing an empty CommonJS script does not.

@@ -52,3 +52,32 @@ test('a check stopped between its look and its launch while another takes its st
   const third = await box.run(args);
   assert.deepEqual([third.code, third.stdout, third.stderr], [0, '', ''], 'the next check finds the one copy, quietly');
 });
+
+test('a check whose lock was taken over leaves the lock of the call that took it: it removes only its own', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('taken-over-kept');
+  t.after(cleanupMarked(box, marker));
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
+  /** A check that stops itself right before its launch; its output and its end. */
+  const pausedCheck = async (what: string) => {
+    const child = spawn(BIN, args, { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-launch' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    box.spawned(child.pid!);
+    let said = '';
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const ended = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    await waitUntil(() => said.includes('paused at before-launch') && procStat(child.pid!)?.state === 'T', `${what} to stop right before its launch`, 60_000);
+    return { pid: child.pid!, ended, said: () => said };
+  };
+  const first = await pausedCheck('the first check');
+  await waitUntil(() => Date.now() - statSync(box.path('app.pid.lock')).mtimeMs > STALE_MS + 500, 'the lock to go stale', 60_000, 200);
+  // The second takes the stale lock over and stops too, holding it.
+  const second = await pausedCheck('the second check');
+  const held = statSync(box.path('app.pid.lock')).ino;
+  process.kill(first.pid, 'SIGCONT');
+  assert.equal(await first.ended, 1, first.said());
+  assert.match(first.said(), /taken over/);
+  assert.equal(statSync(box.path('app.pid.lock'), { throwIfNoEntry: false })?.ino, held, "the second check's lock is still there");
+  process.kill(second.pid, 'SIGCONT');
+  assert.equal(await second.ended, 0, second.said());
+  assert.equal(pidsWithArg(marker).length, 1, 'one copy');
+});
