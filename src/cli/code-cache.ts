@@ -8,7 +8,6 @@
 // itself checks only the source's length). V8 rejects a cache made by another Node, V8 or
 // set of flags, and the bundle is then compiled as without one.
 
-import { dirname } from 'node:path';
 import type { Script } from 'node:vm';
 import { readBundle, readSmallFile } from '../os/door.js';
 
@@ -70,7 +69,8 @@ function compile(file: string, text: string, cachedData: Buffer | undefined, req
   // about forty times (each of its modules for node:fs or node:path): given here without the
   // CommonJS loader's resolution and cache, which cost a tenth of a millisecond at every start.
   const bundleRequire = (id: string): unknown => process.getBuiltinModule(id) ?? requireFrom(id);
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, bundleRequire, module, file, dirname(file));
+  // Its directory cut from its (absolute) path by hand: node:path's dirname is compiled at its first call.
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, bundleRequire, module, file, file.slice(0, file.lastIndexOf('/')));
   return { script, exports: module.exports };
 }
 

@@ -2,7 +2,6 @@
 // check, the ESM entry dist/cli.js for any other call. Bundled into dist/full.cjs, which the
 // front door execs and bin/ensure-running.js requires when the promise does not answer.
 
-import { join } from 'node:path';
 import { requireWithCache } from './code-cache.js';
 import { endNow } from './end-now.js';
 
@@ -26,7 +25,8 @@ export function runFullCli(): void {
         ? (process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache
         : undefined;
     enableCompileCache?.();
-    const cached = enableCompileCache ? null : requireWithCache(join(__dirname, 'check.cjs'), require);
+    // The path joined by hand: node:path's join is compiled at its first call, a check's own cost.
+    const cached = enableCompileCache ? null : requireWithCache(`${__dirname}/check.cjs`, require);
     entry = Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
   }
   // The plain check runs in dist/check.cjs; any other call goes on to the ESM entry
