@@ -3,7 +3,7 @@
 // after --cwd, the fixed words of --signal, --reload-signal, --format and --completion, and
 // after `--` a command, then files.
 
-import { gist } from './help.js';
+import { gist, textOf } from './help.js';
 import { OPTIONS, type OptionSpec } from './options.js';
 import { STOP_SIGNALS } from './option-kinds.js';
 import { RELOAD_SIGNALS } from './reload-signal.js';
@@ -79,7 +79,7 @@ function zshText(text: string): string {
 function zsh(): string {
   const specs: string[] = [];
   for (const [name, spec] of options()) {
-    const what = zshText(gist(spec.describe));
+    const what = zshText(gist(textOf(name)));
     const repeat = spec.type === 'array' ? '*' : '';
     if (spec.type === 'boolean') {
       specs.push(`  '${repeat}--${name}[${what}]'`);

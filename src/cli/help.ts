@@ -3,7 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OPTIONS, defaultShown, type OptionGroup, type OptionSpec } from './options.js';
+import { OPTIONS, defaultShown, type OptionGroup, type OptionName, type OptionSpec } from './options.js';
+import { OPTION_TEXTS } from './option-texts.js';
 
 const TABLE = OPTIONS as Record<string, OptionSpec>;
 
@@ -41,9 +42,15 @@ export function label(name: string, spec: OptionSpec): string {
 }
 
 /** The description with its default, as --help-all and the man page show it. */
-export function described(spec: OptionSpec): string {
+export function described(name: string, spec: OptionSpec): string {
   const shown = defaultShown(spec);
-  return shown !== undefined ? `${spec.describe} [default: ${shown}]` : spec.describe;
+  const text = textOf(name);
+  return shown !== undefined ? `${text} [default: ${shown}]` : text;
+}
+
+/** What --help says of an option (src/cli/option-texts.ts). */
+export function textOf(name: string): string {
+  return OPTION_TEXTS[name as OptionName];
 }
 
 /** The rows of the table by group, in the table's order of first appearance. */
@@ -105,12 +112,12 @@ export function helpText(version: string, all: boolean, width = 100, docs: strin
     const rows = COMMON.filter((name) => name in TABLE).map((name) => [name, TABLE[name]!] as const);
     for (const [name, spec] of rows) {
       const shown = defaultShown(spec);
-      out.push(...columns(`  ${label(name, spec)}`, `${gist(spec.describe)}${shown !== undefined ? ` [default: ${shown}]` : ''}`, 26, width));
+      out.push(...columns(`  ${label(name, spec)}`, `${gist(textOf(name))}${shown !== undefined ? ` [default: ${shown}]` : ''}`, 26, width));
     }
   } else {
     for (const [group, rows] of groups()) {
       out.push('', `${group}:`);
-      for (const [name, spec] of rows) out.push(...columns(`  ${label(name, spec)}`, described(spec), 32, width));
+      for (const [name, spec] of rows) out.push(...columns(`  ${label(name, spec)}`, described(name, spec), 32, width));
     }
   }
   out.push('', ...VALUE_WORDS, ...EXIT_CODES);

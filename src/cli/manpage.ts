@@ -42,7 +42,7 @@ export function manPage(version: string): string {
   for (const [group, rows] of groups()) {
     out.push(`.SS ${roff(group)}`);
     for (const [name, spec] of rows) {
-      out.push('.TP', `\\fB\\-\\-${roff(name)}\\fR${spec.valueName ? ` \\fI${roff(spec.valueName)}\\fR` : ''}`, roff(described(spec)));
+      out.push('.TP', `\\fB\\-\\-${roff(name)}\\fR${spec.valueName ? ` \\fI${roff(spec.valueName)}\\fR` : ''}`, roff(described(name, spec)));
     }
   }
   out.push('.SS Values', ...VALUE_WORDS.flatMap((line) => [roff(line), '.br']));
