@@ -500,11 +500,28 @@ export function rewriteFile(path: string, text: string, mode = 0o644): void {
 }
 
 /**
- * The calls on a lock, `<pid file>.lock`, a directory that holds no data (src/os/lock.ts)
- * beyond making it and looking at it: its times refreshed while held, its removal.
+ * Makes the lock, `<pid file>.lock`, an empty file (src/os/lock.ts): O_CREAT|O_EXCL, so that of
+ * two calls one makes it, and O_NOFOLLOW. True when this call made it, false when something is
+ * there already (a lock, a link, a FIFO: the caller looks). Throws any other error.
+ */
+export function makeLockFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | SAFE, 0o644);
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/**
+ * The other calls on a lock (src/os/lock.ts): its times refreshed while held, and the removal
+ * of a directory, the lock of the versions before (a stale one is taken over).
  * Synchronous: no thread pool is started for them.
  */
-export const LOCK_DIRECTORY_CALLS = { utimesSync, rmdirSync };
+export const LOCK_CALLS = { utimesSync, rmdirSync };
 
 /** Sets a regular file's access and modification times (seconds, or a Date) through an O_NOFOLLOW descriptor. Throws the OS error. */
 export function setFileTimes(path: string, time: number | Date): void {

@@ -1,22 +1,26 @@
-// Mutual exclusion between overlapping calls on one PID file: the directory `<pidFile>.lock`,
-// made by mkdir, which of two calls only one can do. While a call holds it, its modification
-// time is refreshed every half stale period (once the call waits on the event loop: a timer
-// runs only then, and a check that only looks never waits, src/os/first-turn.ts). A call that
-// finds it older than LOCK_STALE_MS takes it over: its holder was killed with SIGKILL, or stood
-// still that long (the holder then finds it taken over and acts no more). This is the protocol
-// of proper-lockfile, which ensure-running used before: calls of both kinds exclude each other.
-// Unlike it, a holder removes the directory only while it is still its own (device, inode,
-// birth time): never the lock another call has taken over.
+// Mutual exclusion between overlapping calls on one PID file: the lock `<pidFile>.lock`, an
+// empty file made with O_CREAT|O_EXCL, which of two calls only one can do. While a call holds
+// it, its modification time is refreshed every half stale period (once the call waits on the
+// event loop: a timer runs only then, and a check that only looks never waits,
+// src/os/first-turn.ts). A call that finds it older than LOCK_STALE_MS takes it over: its holder
+// was killed with SIGKILL, or stood still that long (the holder then finds it taken over and
+// acts no more). A holder removes it only while it is still its own (device, inode, birth
+// time): never the lock another call has taken over.
+//
+// The versions before made the lock a directory (proper-lockfile's mkdir lock, with the same
+// stale period and refresh): either kind at the name is a lock to the other, and a stale
+// directory is taken over as a stale file is. A file is made and removed in less than half the
+// time of a directory here (measured in docs/speed.md), and every check takes one lock.
 
 import { ConfigError, RunError, errnoCode } from '../errors.js';
 import { stallpoint } from './failpoint.js';
 import { beforeWaiting, clearLaterTimeout, laterTimeout, type LaterTimeout } from './first-turn.js';
 import { onExit } from './exit-hook.js';
 import { dirname } from 'node:path';
-import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
-import { LOCK_DIRECTORY_CALLS, kindOf } from './door.js';
+import { LOCK_CALLS, kindOf, makeLockFile } from './door.js';
 
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
@@ -28,47 +32,47 @@ export interface Held {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Takes the lock on `pidFile` (the directory `<pidFile>.lock`), waiting at most `waitMs`
+ * Takes the lock on `pidFile` (the file `<pidFile>.lock`), waiting at most `waitMs`
  * for another caller to finish. A holder killed with SIGKILL leaves the lock behind; it is
  * taken over once it is older than LOCK_STALE_MS.
  */
 export async function takeLock(pidFile: string, waitMs: number, now: () => number): Promise<Held> {
   const deadline = now() + waitMs;
-  const lockDir = `${pidFile}.lock`;
-  const notLock = notALockDir(lockDir);
-  if (notLock) throw notLock;
+  const lockPath = `${pidFile}.lock`;
+  const planted = plantedLock(lockPath);
+  if (planted) throw planted;
   for (;;) {
     let made: string | null;
     try {
-      // Synchronous: a check thus starts no thread pool for a few calls on a directory.
-      made = makeLockDir(lockDir);
+      // Synchronous: a check thus starts no thread pool for a few calls on one file.
+      made = makeLock(lockPath);
     } catch (error) {
       const code = errnoCode(error);
       const dir = dirname(pidFile);
-      const planted = notALockDir(lockDir) ?? foreignLock(lockDir);
+      const planted = plantedLock(lockPath);
       if (planted) throw planted;
       if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EROFS') {
         const hint =
           code === 'ENOENT'
             ? `create the directory ${dir} first`
             : `make ${dir} writable for this user (uid ${process.getuid?.() ?? '?'}) or put the PID file elsewhere`;
-        throw new ConfigError({ action: 'take the lock', subject: lockDir, code, hint }, { cause: error });
+        throw new ConfigError({ action: 'take the lock', subject: lockPath, code, hint }, { cause: error });
       }
-      throw new RunError({ action: 'take the lock', subject: lockDir, code, hint: `check the directory ${dir}` }, { cause: error });
+      throw new RunError({ action: 'take the lock', subject: lockPath, code, hint: `check the directory ${dir}` }, { cause: error });
     }
     if (made !== null) {
-      const held = holdLock(lockDir, made);
+      const held = holdLock(lockPath, made);
       await stallpoint('after-lock');
       return held;
     }
     if (now() >= deadline) {
-      const planted = foreignLock(lockDir);
-      if (planted) throw planted;
+      const foreign = plantedLock(lockPath);
+      if (foreign) throw foreign;
       throw new RunError({
         action: 'take the lock',
-        subject: lockDir,
+        subject: lockPath,
         reason: `another ensure-running call held it for more than ${Math.round(waitMs / 1000)}s`,
-        hint: `if no call is running, remove the directory ${lockDir}`,
+        hint: `if no call is running, remove ${lockPath}`,
       });
     }
     // A wait on the event loop: the time bound is set from here on (src/os/first-turn.ts).
@@ -78,44 +82,35 @@ export async function takeLock(pidFile: string, waitMs: number, now: () => numbe
 }
 
 /**
- * Makes the lock directory: its identity (`lockDirId`), or null while another call holds it.
- * One left behind longer than the stale period is removed and made again, once: of two calls
- * that find it stale, the second to make it finds it held (and the first, if the second removed
- * the one it had made, finds its own gone before it acts: `compromised`).
+ * Makes the lock: its identity (`lockId`), or null while another call holds it. One left
+ * behind longer than the stale period (a file, or the directory of a version before) is removed
+ * and made again, once: of two calls that find it stale, the second to make it finds it held
+ * (and the first, if the second removed the one it had made, finds its own gone before it acts:
+ * `compromised`).
  */
-function makeLockDir(lockDir: string): string | null {
-  if (madeDir(lockDir)) return lockDirId(lockDir);
+function makeLock(lockPath: string): string | null {
+  if (makeLockFile(lockPath)) return lockId(lockPath);
   // Held, or left behind: its time tells (the clock of file times, not the call's own).
-  const stat = lstatSync(lockDir, { throwIfNoEntry: false });
+  const stat = lstatSync(lockPath, { throwIfNoEntry: false });
   if (stat && stat.mtimeMs >= Date.now() - LOCK_STALE_MS) return null;
   try {
-    LOCK_DIRECTORY_CALLS.rmdirSync(lockDir);
+    if (stat?.isDirectory()) LOCK_CALLS.rmdirSync(lockPath);
+    else unlinkSync(lockPath);
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
   }
-  return madeDir(lockDir) ? lockDirId(lockDir) : null;
-}
-
-/** mkdir: true when this call made the directory, false when it was there. Throws any other error. */
-function madeDir(dir: string): boolean {
-  try {
-    mkdirSync(dir);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    throw error;
-  }
+  return makeLockFile(lockPath) ? lockId(lockPath) : null;
 }
 
 /** The lock as this call holds it: refreshed while it waits, removed at its release or exit, while still its own. */
-function holdLock(lockDir: string, made: string | null): Held {
+function holdLock(lockPath: string, made: string | null): Held {
   let compromisedBy: string | null = null;
   let released = false;
   let refreshed = Date.now();
   let timer: LaterTimeout | null = null;
-  const own = () => made !== null && lockDirId(lockDir) === made;
+  const own = () => made !== null && lockId(lockPath) === made;
   const removeOwn = () => {
-    if (own()) LOCK_DIRECTORY_CALLS.rmdirSync(lockDir);
+    if (own()) unlinkSync(lockPath);
   };
   // A call that ends without releasing it (an error, a signal, its time bound) removes it at its exit.
   const unhook = onExit(() => {
@@ -135,7 +130,7 @@ function holdLock(lockDir: string, made: string | null): Held {
     else if (at - refreshed > LOCK_STALE_MS) compromisedBy = `it was not refreshed for ${Math.round((at - refreshed) / 1000)}s, past its stale period`;
     else {
       try {
-        LOCK_DIRECTORY_CALLS.utimesSync(lockDir, at / 1000, at / 1000);
+        LOCK_CALLS.utimesSync(lockPath, at / 1000, at / 1000);
         refreshed = at;
       } catch {
         // Tried again soon, while the stale period allows.
@@ -160,7 +155,7 @@ function holdLock(lockDir: string, made: string | null): Held {
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT') {
           throw new RunError(
-            { action: 'release the lock', subject: lockDir, code: errnoCode(error), hint: 'remove the directory by hand if no ensure-running call is running' },
+            { action: 'release the lock', subject: lockPath, code: errnoCode(error), hint: 'remove it by hand if no ensure-running call is running' },
             { cause: error },
           );
         }
@@ -168,7 +163,7 @@ function holdLock(lockDir: string, made: string | null): Held {
       if (compromisedBy !== null) {
         throw new RunError({
           action: 'keep the lock',
-          subject: lockDir,
+          subject: lockPath,
           reason: compromisedBy,
           hint: 'another call took it over; check that no other tool removes it',
         });
@@ -178,12 +173,12 @@ function holdLock(lockDir: string, made: string | null): Held {
 }
 
 /**
- * The lock directory as one call made it: device, inode and birth time. Another call that
- * took the lock over removed it and made its own; a released lock has none.
+ * The lock as one call made it: device, inode and birth time. Another call that took the lock
+ * over removed it and made its own; a released lock has none.
  */
-function lockDirId(lockDir: string): string | null {
+function lockId(lockPath: string): string | null {
   try {
-    const stat = lstatSync(lockDir, { bigint: true });
+    const stat = lstatSync(lockPath, { bigint: true });
     return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
   } catch {
     return null;
@@ -201,45 +196,34 @@ export async function withLock<T>(pidFile: string, waitMs: number, now: () => nu
 }
 
 /**
- * A lock directory owned by another user: in a shared (sticky, world-writable) directory
- * anyone can create it first, and this user can never remove it. Say so, rather than wait.
+ * Something at the lock's name that this call can never take: not a lock (a FIFO, a link, a
+ * device: never followed), or a lock of another user, which in a shared (sticky,
+ * world-writable) directory this user can never remove (root can, and takes it as any lock).
+ * Said at once, with its owner and the fix, instead of waiting for it to go stale.
  */
-function foreignLock(lockDir: string): ConfigError | null {
-  const uid = process.getuid?.();
-  if (uid === undefined) return null;
-  try {
-    const owner = statSync(lockDir).uid;
-    if (owner === uid || uid === 0) return null;
-    return new ConfigError({
-      action: 'take the lock',
-      subject: lockDir,
-      reason: `it was created by uid ${owner}, not by this user (uid ${uid}), and only its owner can remove it`,
-      hint: `have uid ${owner} or root remove it, and keep the PID file in a directory only you can write (e.g. ~/.local/state), not a shared one`,
-    });
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Something other than a directory where the lock goes (a FIFO, a link, a file another user
- * planted in a shared directory): never a lock, and never followed. Said at once, with its
- * owner and the fix, instead of waiting for it to go stale.
- */
-function notALockDir(lockDir: string): ConfigError | null {
+function plantedLock(lockPath: string): ConfigError | null {
   let stat: ReturnType<typeof lstatSync>;
   try {
     // Nearly always missing (no call holds the lock): told without an exception, which costs more than the look.
-    stat = lstatSync(lockDir, { throwIfNoEntry: false });
+    stat = lstatSync(lockPath, { throwIfNoEntry: false });
   } catch {
     return null;
   }
-  if (!stat || stat.isDirectory()) return null;
-  const what = stat.isFile() ? 'a regular file' : kindOf(stat);
+  if (!stat) return null;
+  if (!stat.isFile() && !stat.isDirectory()) {
+    return new ConfigError({
+      action: 'take the lock',
+      subject: lockPath,
+      reason: `it is ${kindOf(stat)} of uid ${stat.uid}, not a lock`,
+      hint: `remove it (rm ${lockPath}) and keep the PID file in a directory no other user can write`,
+    });
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined || stat.uid === uid || uid === 0) return null;
   return new ConfigError({
     action: 'take the lock',
-    subject: lockDir,
-    reason: `it is ${what} of uid ${stat.uid}, not a lock directory`,
-    hint: `remove it (rm ${lockDir}) and keep the PID file in a directory no other user can write`,
+    subject: lockPath,
+    reason: `it was created by uid ${stat.uid}, not by this user (uid ${uid}), and only its owner can remove it`,
+    hint: `have uid ${stat.uid} or root remove it, and keep the PID file in a directory only you can write (e.g. ~/.local/state), not a shared one`,
   });
 }

@@ -382,7 +382,7 @@ for (const kind of ['FIFO', 'symlink'] as const) {
       assert.equal(lines(run.stderr).length, 1, run.stderr);
       assert.match(
         run.stderr,
-        new RegExp(`stk/app\\.pid\\.lock \\(it is a ${kind === 'FIFO' ? 'FIFO' : 'symbolic link'}.*? of uid ${NOBODY}, not a lock directory\\); remove it`),
+        new RegExp(`stk/app\\.pid\\.lock \\(it is a ${kind === 'FIFO' ? 'FIFO' : 'symbolic link'}.*? of uid ${NOBODY}, not a lock\\); remove it`),
       );
     }
     assert.deepEqual(pidsWithArg(marker), [], 'nothing launched');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN, rootOnly } from '../helpers.ts';
 import { pidsWithArg, procStat, uniqueMarker, cleanupMarked } from '../proc.ts';
 
@@ -101,6 +101,29 @@ test('a lock left by a killed check older than the stale period is taken over at
   utimesSync(box.path('app.pid.lock'), old, old);
   const check = await box.run(['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker]);
   assert.equal(check.code, 0, check.stderr);
+  assert.equal(pidsWithArg(marker).length, 1);
+  assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is gone after the check');
+});
+
+test('a lock held by a check of an earlier version (a directory, made by mkdir) keeps a check waiting until it is removed', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('dir-lock');
+  t.after(cleanupMarked(box, marker));
+  // The lock as versions before made it: a directory, its time fresh (held, and refreshed while held).
+  mkdirSync(box.path('app.pid.lock'));
+  const { spawn } = await import('node:child_process');
+  const check = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
+  box.spawned(check.pid!);
+  const ended = new Promise<number | null>((done) => check.once('exit', (code) => done(code)));
+  await new Promise((done) => setTimeout(done, 1500));
+  assert.equal(check.exitCode, null, 'the check waits for the lock');
+  assert.deepEqual(
+    pidsWithArg(marker).filter((pid) => pid !== check.pid),
+    [],
+    'nothing launched while the lock is held',
+  );
+  rmdirSync(box.path('app.pid.lock'));
+  assert.equal(await ended, 0);
   assert.equal(pidsWithArg(marker).length, 1);
   assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is gone after the check');
 });
