@@ -3,7 +3,7 @@
 // records a manual call reuses, then the cron expressions (src/cli/schedules.ts).
 
 import { join, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { programPaths, registryDir } from '../core/paths.js';
 import { quoteArgv } from '../core/shell-quote.js';
 import type { LaunchRequest } from '../core/request.js';
@@ -32,7 +32,9 @@ import { respawnSettings } from './respawn-settings.js';
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    // lstat first: stat, a function of Node's own compiled at its first call, only for a link.
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    return (stat?.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : stat)?.isDirectory() === true;
   } catch {
     return false;
   }

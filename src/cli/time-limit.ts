@@ -28,8 +28,9 @@ export function timeLimitMs(config: ProgramConfig): number {
  */
 export function armTimeLimit(config: ProgramConfig, what: string, world: World, exit: (code: number) => void): void {
   const limit = timeLimitMs(config);
-  // process.hrtime, not performance: that global loads Node's performance modules when first read.
-  const from = process.hrtime.bigint();
+  // process.uptime, a monotonic clock: not performance, whose global loads Node's performance
+  // modules when first read, nor process.hrtime, a function of Node's own compiled at its first call.
+  const from = process.uptime();
   const expire = () => {
     world.warn(
       `ensure-running: ${config.paths.name}: ${what} did not finish within ${formatDuration(limit)}; gave ` +
@@ -38,7 +39,7 @@ export function armTimeLimit(config: ProgramConfig, what: string, world: World, 
     exit(1);
   };
   atFirstTurn(() => {
-    const spent = Number((process.hrtime.bigint() - from) / 1_000_000n);
+    const spent = Math.round((process.uptime() - from) * 1000);
     setTimeout(expire, Math.max(0, limit - spent)).unref();
   });
 }

@@ -10,7 +10,7 @@ import { bootId, probePid, verifyIdentity } from '../os/proc-identity.js';
 import { notifyFiles } from '../notify/files.js';
 import { pausepoint } from '../os/failpoint.js';
 import type { Identity, ProgramState } from '../core/state.js';
-import { closedDirectory, ownFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
+import { closedDirectory, isOwnFile, readUptimeCs, removePromise, writePromise } from '../os/promise-file.js';
 import type { PromiseBlock } from '../core/promise.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { World } from '../world.js';
@@ -73,7 +73,7 @@ function notifying(state: ProgramState, pidFile: string): boolean {
     const probe = probePid(runner.pid);
     if (probe.kind === 'alive' && probe.startTime === runner.startTime) return true;
   }
-  return ownFile(notifyFiles(pidFile).failures) !== null;
+  return isOwnFile(notifyFiles(pidFile).failures);
 }
 
 /**
@@ -91,7 +91,7 @@ export function promiseBlock(
 ): (PromiseBlock & { nowCs: number }) | null {
   const { paths } = config;
   // Root's call found the directories closed a moment ago (before the lock, refusing otherwise); anyone else's walks them here.
-  if (!(config.recordsClosed || closedDirectory(dirname(paths.pidFile))) || !ownFile(paths.pidFile) || !ownFile(paths.stateFile)) return null;
+  if (!(config.recordsClosed || closedDirectory(dirname(paths.pidFile))) || !isOwnFile(paths.pidFile) || !isOwnFile(paths.stateFile)) return null;
   const read = onFile ? ({ kind: 'ok', state: onFile } as const) : readStateFile(paths.stateFile);
   if (read.kind !== 'ok') return null;
   const state = read.state;

@@ -65,7 +65,7 @@ interface LaterState extends LaterTimeout {
 
 /** setTimeout, set at the first turn once the call may wait (the lock's refresh timer: src/os/lock.ts). */
 export function laterTimeout(run: () => void, ms: number): LaterTimeout {
-  const from = process.hrtime.bigint();
+  const from = process.uptime();
   const later: LaterState = {
     timer: null,
     cleared: false,
@@ -83,7 +83,7 @@ export function laterTimeout(run: () => void, ms: number): LaterTimeout {
   };
   atFirstTurn(() => {
     if (later.cleared) return;
-    const spent = Number((process.hrtime.bigint() - from) / 1_000_000n);
+    const spent = Math.round((process.uptime() - from) * 1000);
     later.timer = setTimeout(run, Math.max(0, ms - spent));
     if (!later.refed) later.timer.unref();
   });

@@ -178,8 +178,9 @@ function holdLock(lockPath: string, made: string | null): Held {
  */
 function lockId(lockPath: string): string | null {
   try {
-    const stat = lstatSync(lockPath, { bigint: true });
-    return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+    // Not Node's BigInt stats (compiled for this alone): the inode is exact below 2^53, the birth time to a fraction of a microsecond.
+    const stat = lstatSync(lockPath);
+    return `${stat.dev}:${stat.ino}:${stat.birthtimeMs}`;
   } catch {
     return null;
   }

@@ -33,6 +33,19 @@ export function ownFile(path: string): BigIntStats | null {
 }
 
 /**
+ * Whether `ownFile` finds `path` a file this user may trust, for a caller that needs no times:
+ * the full check, where Node's BigInt stats would be compiled for this alone.
+ */
+export function isOwnFile(path: string): boolean {
+  try {
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() === true && stat.uid === euid();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A directory where only this user (or root) can create, replace or remove files, and so can
  * its every ancestor (src/core/dir-safety.ts: owned by one of them, not writable by group or
  * others, or sticky). The shell cannot read mode bits, so the writer gives a promise only in

@@ -1,7 +1,7 @@
 // Usage errors: exit 2, one stderr line naming the option or argument, no help dump, nothing created.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, Sandbox, fixture, lines } from '../helpers.ts';
 
@@ -43,6 +43,18 @@ for (const { label, args, names } of CASES) {
     assert.deepEqual(readdirSync(box.dir), [], 'nothing was created or launched');
   });
 }
+
+test('usage error: --pid naming a link to a directory → exit 2, one line naming it', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  mkdirSync(box.path('run'));
+  symlinkSync('run', box.path('here'));
+  const run = await box.run(['--pid', 'here', '--', SERVER]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.equal(lines(run.stderr).length, 1, run.stderr);
+  assert.match(run.stderr, /--pid "here" names a directory/);
+  assert.deepEqual(readdirSync(box.dir).sort(), ['here', 'run'], 'nothing was created or launched');
+});
 
 test('--help prints the help on stdout and exits 0', async (t) => {
   const box = new Sandbox();
