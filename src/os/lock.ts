@@ -13,7 +13,7 @@
 // time of a directory here (measured in docs/speed.md), and every check takes one lock.
 
 import { ConfigError, RunError, errnoCode } from '../errors.js';
-import { stallpoint } from './failpoint.js';
+import { pausepoint, stallpoint } from './failpoint.js';
 import { beforeWaiting, clearLaterTimeout, laterTimeout, type LaterTimeout } from './first-turn.js';
 import { onExit } from './exit-hook.js';
 import { dirname } from 'node:path';
@@ -93,11 +93,16 @@ function makeLock(lockPath: string): string | null {
   // Held, or left behind: its time tells (the clock of file times, not the call's own).
   const stat = lstatSync(lockPath, { throwIfNoEntry: false });
   if (stat && stat.mtimeMs >= Date.now() - LOCK_STALE_MS) return null;
+  pausepoint('before-stale-removal');
   try {
     if (stat?.isDirectory()) LOCK_CALLS.rmdirSync(lockPath);
     else unlinkSync(lockPath);
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error;
+    const code = errnoCode(error);
+    // Another call took it over first, with a lock of the other kind (a file where a directory
+    // was): held, tried again after the wait. Gone: made below.
+    if (code === 'ENOTDIR' || code === 'EISDIR') return null;
+    if (code !== 'ENOENT') throw error;
   }
   return makeLockFile(lockPath) ? lockId(lockPath) : null;
 }

@@ -128,6 +128,40 @@ test('a lock held by a check of an earlier version (a directory, made by mkdir) 
   assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is gone after the check');
 });
 
+test('a stale lock that another call takes over first, with a lock of the other kind, is waited for', async (t) => {
+  const box = new Sandbox();
+  const marker = uniqueMarker('stale-race');
+  t.after(cleanupMarked(box, marker));
+  // A stale directory (an earlier version's, left by a killed check); the check stops right before it removes it.
+  mkdirSync(box.path('app.pid.lock'));
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(box.path('app.pid.lock'), old, old);
+  const { spawn } = await import('node:child_process');
+  const check = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], {
+    cwd: box.dir,
+    env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-stale-removal' }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  box.spawned(check.pid!);
+  let stderr = '';
+  check.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ended = new Promise<number | null>((done) => check.once('exit', (code) => done(code)));
+  await waitUntil(
+    () => stderr.includes('paused at before-stale-removal') && procStat(check.pid!)?.state === 'T',
+    'the check to stop before the removal',
+    60_000,
+  );
+  // Meanwhile another call took the stale lock over: its lock is a file, fresh.
+  rmdirSync(box.path('app.pid.lock'));
+  writeFileSync(box.path('app.pid.lock'), '');
+  process.kill(check.pid!, 'SIGCONT');
+  await new Promise((done) => setTimeout(done, 1000));
+  assert.equal(check.exitCode, null, `the check waits for the other call's lock: ${stderr}`);
+  rmSync(box.path('app.pid.lock'));
+  assert.equal(await ended, 0, stderr);
+  assert.equal(pidsWithArg(marker).filter((pid) => pid !== check.pid).length, 1);
+});
+
 test('a lock planted by another user in a shared sticky directory: a clear error naming the owner, nothing launched', {
   skip: rootOnly('to act as two users'),
 }, async (t) => {
