@@ -1,7 +1,7 @@
 // /proc readers for the end-to-end tests: a process's stat fields, and processes found by a marker argument.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { killHard, waitUntil, type Sandbox } from './helpers.ts';
+import { BIN, killHard, waitUntil, type Sandbox } from './helpers.ts';
 
 export interface Stat {
   state: string;
@@ -119,4 +119,25 @@ export async function impostorAt(box: Sandbox, pid: number): Promise<number> {
     await new Promise((done) => setTimeout(done, 20));
   }
   throw new Error(`pid ${pid} could not be taken by an impostor in 30 attempts: other processes kept racing for it`);
+}
+
+/** A call of the installed command left running in `box` (its PID tracked): what it said so far on stdout and stderr, and its exit code once it ends. */
+export function startCall(
+  box: Sandbox,
+  args: string[],
+  env: NodeJS.ProcessEnv = box.env(),
+): { pid: number; said: () => string; ended: Promise<number | null> } {
+  const child = spawn(BIN, args, { cwd: box.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  box.spawned(child.pid!);
+  let said = '';
+  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  const ended = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { pid: child.pid!, said: () => said, ended };
+}
+
+/** `startCall` with ENSURE_RUNNING_FAILPOINT=pause:POINT, once it stands stopped there (SIGCONT goes on). */
+export async function pausedCall(box: Sandbox, args: string[], point: string): Promise<ReturnType<typeof startCall>> {
+  const call = startCall(box, args, box.env({ ENSURE_RUNNING_FAILPOINT: `pause:${point}` }));
+  await waitUntil(() => call.said().includes(`paused at ${point}`) && procStat(call.pid)?.state === 'T', `the call to stop at ${point}`, 60_000);
+  return call;
 }

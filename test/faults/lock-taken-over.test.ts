@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { Sandbox, BIN, fixture, isAlive, waitUntil } from '../helpers.ts';
-import { cleanupMarked, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
+import { cleanupMarked, pausedCall, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
 
 const STALE_MS = 10_000;
 
@@ -58,20 +58,11 @@ test('a check whose lock was taken over leaves the lock of the call that took it
   const marker = uniqueMarker('taken-over-kept');
   t.after(cleanupMarked(box, marker));
   const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker];
-  /** A check that stops itself right before its launch; its output and its end. */
-  const pausedCheck = async (what: string) => {
-    const child = spawn(BIN, args, { cwd: box.dir, env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-launch' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    box.spawned(child.pid!);
-    let said = '';
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    const ended = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    await waitUntil(() => said.includes('paused at before-launch') && procStat(child.pid!)?.state === 'T', `${what} to stop right before its launch`, 60_000);
-    return { pid: child.pid!, ended, said: () => said };
-  };
-  const first = await pausedCheck('the first check');
+  // Each check stops itself right before its launch.
+  const first = await pausedCall(box, args, 'before-launch');
   await waitUntil(() => Date.now() - statSync(box.path('app.pid.lock')).mtimeMs > STALE_MS + 500, 'the lock to go stale', 60_000, 200);
   // The second takes the stale lock over and stops too, holding it.
-  const second = await pausedCheck('the second check');
+  const second = await pausedCall(box, args, 'before-launch');
   const held = statSync(box.path('app.pid.lock')).ino;
   process.kill(first.pid, 'SIGCONT');
   assert.equal(await first.ended, 1, first.said());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { Sandbox, fixture, isAlive, readOr, runProcess, waitUntil, BIN, rootOnly } from '../helpers.ts';
-import { pidsWithArg, procStat, uniqueMarker, cleanupMarked } from '../proc.ts';
+import { pausedCall, pidsWithArg, procStat, startCall, uniqueMarker, cleanupMarked } from '../proc.ts';
 
 /** Launches a guarded program and returns its PID and the check arguments. */
 async function running(box: Sandbox, marker: string): Promise<{ pid: number; args: string[] }> {
@@ -111,19 +111,16 @@ test('a lock held by a check of an earlier version (a directory, made by mkdir) 
   t.after(cleanupMarked(box, marker));
   // The lock as versions before made it: a directory, its time fresh (held, and refreshed while held).
   mkdirSync(box.path('app.pid.lock'));
-  const { spawn } = await import('node:child_process');
-  const check = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], { cwd: box.dir, env: box.env(), stdio: 'ignore' });
-  box.spawned(check.pid!);
-  const ended = new Promise<number | null>((done) => check.once('exit', (code) => done(code)));
+  const check = startCall(box, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker]);
   await new Promise((done) => setTimeout(done, 1500));
-  assert.equal(check.exitCode, null, 'the check waits for the lock');
+  assert.ok(isAlive(check.pid), `the check waits for the lock: ${check.said()}`);
   assert.deepEqual(
     pidsWithArg(marker).filter((pid) => pid !== check.pid),
     [],
     'nothing launched while the lock is held',
   );
   rmdirSync(box.path('app.pid.lock'));
-  assert.equal(await ended, 0);
+  assert.equal(await check.ended, 0, check.said());
   assert.equal(pidsWithArg(marker).length, 1);
   assert.ok(!readdirSync(box.dir).includes('app.pid.lock'), 'the lock is gone after the check');
 });
@@ -136,29 +133,15 @@ test('a stale lock that another call takes over first, with a lock of the other 
   mkdirSync(box.path('app.pid.lock'));
   const old = new Date(Date.now() - 60_000);
   utimesSync(box.path('app.pid.lock'), old, old);
-  const { spawn } = await import('node:child_process');
-  const check = spawn(BIN, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], {
-    cwd: box.dir,
-    env: box.env({ ENSURE_RUNNING_FAILPOINT: 'pause:before-stale-removal' }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  box.spawned(check.pid!);
-  let stderr = '';
-  check.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ended = new Promise<number | null>((done) => check.once('exit', (code) => done(code)));
-  await waitUntil(
-    () => stderr.includes('paused at before-stale-removal') && procStat(check.pid!)?.state === 'T',
-    'the check to stop before the removal',
-    60_000,
-  );
+  const check = await pausedCall(box, ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker], 'before-stale-removal');
   // Meanwhile another call took the stale lock over: its lock is a file, fresh.
   rmdirSync(box.path('app.pid.lock'));
   writeFileSync(box.path('app.pid.lock'), '');
-  process.kill(check.pid!, 'SIGCONT');
+  process.kill(check.pid, 'SIGCONT');
   await new Promise((done) => setTimeout(done, 1000));
-  assert.equal(check.exitCode, null, `the check waits for the other call's lock: ${stderr}`);
+  assert.ok(isAlive(check.pid), `the check waits for the other call's lock: ${check.said()}`);
   rmSync(box.path('app.pid.lock'));
-  assert.equal(await ended, 0, stderr);
+  assert.equal(await check.ended, 0, check.said());
   assert.equal(pidsWithArg(marker).filter((pid) => pid !== check.pid).length, 1);
 });
 
