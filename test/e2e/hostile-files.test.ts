@@ -5,7 +5,7 @@
 // line naming the file. The files go through one door (src/os/door.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { BIN, Sandbox, fixture, isAlive, lines, readOr, runProcess, waitUntil, type RunResult } from '../helpers.ts';
 import { cmdline, endRespawned, pidsWithArg, procStat, uniqueMarker } from '../proc.ts';
@@ -166,6 +166,37 @@ test("a hard link to a root-only file planted as root's own log in a sticky dire
   assert.equal(first.code, 2, `refused: ${first.stderr}`);
   assert.match(first.stderr, /stk\/app\.log/, 'the refusal names the log');
   assert.match(first.stderr, /hard links/, 'and says why');
+});
+
+test('a hard link to a root-only file planted as the lock in a sticky directory (fs.protected_hardlinks=0): its name taken over once stale, the file never written', {
+  skip,
+}, async (t) => {
+  const { box, victim, text } = hostileBox();
+  const marker = uniqueMarker('lock-hardlink');
+  const before = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim();
+  t.after(() => {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+    for (const pid of pidsWithArg(marker)) box.track(pid);
+    box.cleanup();
+  });
+  // Old enough to be a stale lock: the check removes the name and makes its own.
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(victim, old, old);
+  stickyDir(box, 'stk');
+  writeFileSync('/proc/sys/fs/protected_hardlinks', '0');
+  try {
+    await asNobody(box, 'ln victim stk/app.pid.lock');
+  } finally {
+    writeFileSync('/proc/sys/fs/protected_hardlinks', before);
+  }
+  assert.equal(statSync(victim).nlink, 2, 'the hard link is planted');
+  const run = await check(box, ['--pid', 'stk/app.pid', '--start-secs', '0', '--', fixture('forever.js'), marker]);
+  assert.equal(run.code, 0, run.stderr);
+  untouched(victim, text, 'a hard link as the lock');
+  const stat = statSync(victim);
+  assert.equal(stat.nlink, 1, 'only the planted name was removed');
+  assert.equal(stat.mtimeMs, old.getTime(), "the root-only file's times are not touched");
+  assert.ok(!existsSync(box.path('stk', 'app.pid.lock')), "the check's own lock is gone after it");
 });
 
 test("--user: a log in the user's own directory is created, rotated and owned with the user's ids", { skip }, async (t) => {
