@@ -27,7 +27,6 @@ import {
   rmdirSync,
   statSync,
   unlinkSync,
-  utimesSync,
   writeSync,
   type Stats,
 } from 'node:fs';
@@ -517,11 +516,10 @@ export function makeLockFile(path: string): boolean {
 }
 
 /**
- * The other calls on a lock (src/os/lock.ts): its times refreshed while held, and the removal
- * of a directory, the lock of the versions before (a stale one is taken over).
- * Synchronous: no thread pool is started for them.
+ * The removal of a directory at the lock's name (src/os/lock.ts): the lock of the versions
+ * before, taken over once stale. Synchronous: no thread pool is started for it.
  */
-export const LOCK_CALLS = { utimesSync, rmdirSync };
+export const LOCK_CALLS = { rmdirSync };
 
 /** Sets a regular file's access and modification times (seconds, or a Date) through an O_NOFOLLOW descriptor. Throws the OS error. */
 export function setFileTimes(path: string, time: number | Date): void {

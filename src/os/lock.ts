@@ -20,7 +20,7 @@ import { dirname } from 'node:path';
 import { lstatSync, unlinkSync } from 'node:fs';
 
 import { LOCK_STALE_MS } from './lock-stale.js';
-import { LOCK_CALLS, kindOf, makeLockFile } from './door.js';
+import { LOCK_CALLS, kindOf, makeLockFile, setOwnFileTimes } from './door.js';
 
 export interface Held {
   /** Releases the lock; throws a RunError if it was compromised while held. */
@@ -135,7 +135,8 @@ function holdLock(lockPath: string, made: string | null): Held {
     else if (at - refreshed > LOCK_STALE_MS) compromisedBy = `it was not refreshed for ${Math.round((at - refreshed) / 1000)}s, past its stale period`;
     else {
       try {
-        LOCK_CALLS.utimesSync(lockPath, at / 1000, at / 1000);
+        // By its name, never through a link: it was this call's own regular file a moment ago.
+        setOwnFileTimes(lockPath, at / 1000);
         refreshed = at;
       } catch {
         // Tried again soon, while the stale period allows.
