@@ -27,10 +27,10 @@ const TARGET = { doorVsNode: 0.15, doorVsKill0: 1.5, doorRssMiB: 4, jsVsNode: 1.
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 40;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 2) throw new Error('--rounds needs a whole number of 2 or more');
-// --only config: the --config figures alone.
+// --only config: the --config figures alone; --only healthy: the healthy check's figures alone.
 const onlyArg = process.argv.indexOf('--only');
 const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
-if (ONLY !== null && ONLY !== 'config') throw new Error('--only takes: config');
+if (ONLY !== null && ONLY !== 'config' && ONLY !== 'healthy') throw new Error('--only takes: config, healthy');
 
 const dir = mkdtempSync(join(tmpdir(), 'er-bench-'));
 const started = new Set();
@@ -247,6 +247,7 @@ async function main() {
   console.log(
     `  the same through npm's link (PREFIX/bin/ensure-running): ${ms(median(walls.fullLinked))}, ${ratioOf(walls, 'fullLinked', 'node').toFixed(3)} x node -e 0`,
   );
+  if (ONLY === 'healthy') return;
 
   // With --heartbeat: the program beats between checks (here the bench touches the file before each one).
   const beat = join(dir, 'hb');
