@@ -10,6 +10,8 @@ import { CACHE_HEADER } from '../../src/cli/code-cache.ts';
 
 const DIST = join(ROOT, 'dist');
 const built = existsSync(join(DIST, 'full.cjs')) || 'npm run build first';
+/** The front door's first argument to node: dist/full.cjs by the path given, not resolved again. */
+const PRESERVE = '--preserve-symlinks-main';
 
 /** A node stand-in for the front door (nothing recorded yet): it writes the arguments it was given, one a line, and exits 0. */
 function recorder(box: Sandbox): { env: NodeJS.ProcessEnv; ran: () => string[] | null } {
@@ -30,7 +32,7 @@ test('the front door execs dist/full.cjs when the promise does not answer, and w
   // No promise yet.
   const first = await box.run(args, { env: box.env(node.env) });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(node.ran(), [`${ROOT}/bin/../dist/full.cjs`, ...args]);
+  assert.deepEqual(node.ran(), [PRESERVE, `${ROOT}/bin/../dist/full.cjs`, ...args]);
 
   // A promise that answers this call: the front door answers; told to skip it, it goes to full.cjs.
   assert.equal((await box.run(args)).code, 0);
@@ -41,7 +43,7 @@ test('the front door execs dist/full.cjs when the promise does not answer, and w
   assert.equal(door.ran(), null, 'answered from the promise, without node');
   const skipped = await box.run(args, { env: box.env({ ...door.env, ENSURE_RUNNING_NO_FAST_PATH: '1' }) });
   assert.equal(skipped.code, 0, skipped.stderr);
-  assert.deepEqual(door.ran(), [`${ROOT}/bin/../dist/full.cjs`, ...args]);
+  assert.deepEqual(door.ran(), [PRESERVE, `${ROOT}/bin/../dist/full.cjs`, ...args]);
 });
 
 test('bin/ensure-running.js answers a check from the promise; dist/full.cjs runs the full check, which records it', {
@@ -83,6 +85,38 @@ test('bin/ensure-running.js holds the verifier and no loader: it requires dist/f
   assert.equal(launched.code, 0, launched.stderr);
   assert.match(launched.stderr, /started/);
   box.pidOf();
+});
+
+test("the front door's full check: node takes dist/full.cjs by the path the front door gives, resolving none of its directories again", {
+  skip: built !== true && built,
+}, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  // Each path node's own realpathSync was asked for (its loader resolves a main file so, lstat by lstat).
+  const resolved = preloaded(
+    box,
+    'realpaths',
+    (notes) => `const fs = require('node:fs');
+const realpathSync = fs.realpathSync;
+fs.realpathSync = function (path, ...rest) {
+  fs.appendFileSync(${notes}, String(path) + '\\n');
+  return realpathSync.call(this, path, ...rest);
+};
+`,
+  );
+  const args = ['--pid', 'app.pid', '--start-secs', '0', '--', fixture('forever.js')];
+  const env = { ...resolved.env, ENSURE_RUNNING_NO_FAST_PATH: '1' };
+  const launched = await box.run(args, { env });
+  assert.equal(launched.code, 0, launched.stderr);
+  assert.match(launched.stderr, /started/, 'a launch');
+  box.pidOf();
+  assert.deepEqual(await box.run(args, { env }), { code: 0, signal: null, stdout: '', stderr: '' }, 'the quiet full check');
+  // (The launched program, a node script, resolves its own.)
+  const ours = () => resolved.take().filter((path) => path.startsWith(`${ROOT}/`) && !path.startsWith(`${ROOT}/test/`));
+  assert.deepEqual(ours(), [], 'no path of ours resolved with realpath in either');
+  // The preload works: node run on full.cjs without the front door resolves it.
+  assert.equal((await runProcess(NODE, [join(DIST, 'full.cjs'), ...args], { cwd: box.dir, env })).code, 0);
+  assert.ok(ours().includes(join(DIST, 'full.cjs')), 'resolved when run by node directly');
 });
 
 test('node bin/ensure-running.js reads one file of ours when the promise answers: itself, the verifier bundled in', {
@@ -142,7 +176,7 @@ test("through npm's links (a global install, a project's node_modules/.bin) the 
   symlinkSync(ROOT, join(prefix, 'lib', 'node_modules', 'ensure-running'));
   symlinkSync('../lib/node_modules/ensure-running/bin/ensure-running', join(prefix, 'bin', 'ensure-running'));
   assert.deepEqual(await through(join(prefix, 'bin', 'ensure-running')), {
-    node: [`${prefix}/bin/../lib/node_modules/ensure-running/bin/../dist/full.cjs`, ...args],
+    node: [PRESERVE, `${prefix}/bin/../lib/node_modules/ensure-running/bin/../dist/full.cjs`, ...args],
     readlink: [],
   });
 
@@ -152,7 +186,7 @@ test("through npm's links (a global install, a project's node_modules/.bin) the 
   symlinkSync(ROOT, join(project, 'ensure-running'));
   symlinkSync('../ensure-running/bin/ensure-running', join(project, '.bin', 'ensure-running'));
   assert.deepEqual(await through(join(project, '.bin', 'ensure-running')), {
-    node: [`${project}/.bin/../ensure-running/bin/../dist/full.cjs`, ...args],
+    node: [PRESERVE, `${project}/.bin/../ensure-running/bin/../dist/full.cjs`, ...args],
     readlink: [],
   });
 
@@ -164,7 +198,7 @@ test("through npm's links (a global install, a project's node_modules/.bin) the 
   copyFileSync(join(ROOT, 'bin', 'ensure-running'), join(own, 'lib', 'node_modules', 'ensure-running', 'bin', 'ensure-running'));
   symlinkSync(join(ROOT, 'bin', 'ensure-running'), join(own, 'bin', 'ensure-running'));
   assert.deepEqual(await through(join(own, 'bin', 'ensure-running')), {
-    node: [`${ROOT}/bin/../dist/full.cjs`, ...args],
+    node: [PRESERVE, `${ROOT}/bin/../dist/full.cjs`, ...args],
     readlink: [join(own, 'bin', 'ensure-running')],
   });
 
@@ -191,7 +225,7 @@ test("through npm's links (a global install, a project's node_modules/.bin) the 
       lchownSync(join(theirs, path), 65534, 65534);
   }
   assert.deepEqual(await through(join(planted, 'bin', 'ensure-running')), {
-    node: [`${ROOT}/bin/../dist/full.cjs`, ...args],
+    node: [PRESERVE, `${ROOT}/bin/../dist/full.cjs`, ...args],
     readlink: [join(planted, 'bin', 'ensure-running')],
   });
 
