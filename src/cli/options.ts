@@ -446,7 +446,15 @@ export function namesOfType(type: OptionSpec['type']): string[] {
     .map(([name]) => name);
 }
 
-/** The options that hold a path. */
-export const PATH_OPTIONS: readonly string[] = Object.entries(OPTIONS as Record<string, OptionSpec>)
-  .filter(([, spec]) => spec.path)
-  .map(([name]) => name);
+/**
+ * Whether an option holds a path: asked of its row. Not a list made when this module loads: a
+ * full check loads it at every start, and making that list was a fifth of its cost.
+ */
+export function isPathOption(name: string): boolean {
+  return Object.hasOwn(OPTIONS, name) && (OPTIONS as Record<string, OptionSpec>)[name]!.path === true;
+}
+
+/** The options that hold a path, in the table's order. */
+export function pathOptions(): string[] {
+  return Object.keys(OPTIONS).filter(isPathOption);
+}

@@ -12,7 +12,7 @@ import { readStateFile } from '../os/state-file.js';
 import { foreignOwner, userName } from '../os/owner.js';
 import { unsafeDirectory } from '../os/dir-safety.js';
 import { doubtText } from '../core/dir-safety.js';
-import { OPTIONS, PATH_OPTIONS, type OptionName } from './options.js';
+import { OPTIONS, isPathOption, type OptionName } from './options.js';
 import { withoutPassword } from './lease-settings.js';
 import type { ParsedCall } from './parse.js';
 
@@ -34,7 +34,7 @@ export function ownOptions(call: ParsedCall): RecordedOptions {
 export function absoluteOptions(request: LaunchRequest): RecordedOptions {
   const options: RecordedOptions = {};
   for (const [name, value] of Object.entries(request.options)) {
-    options[name] = PATH_OPTIONS.includes(name) && typeof value === 'string' ? resolve(request.base, value) : value;
+    options[name] = isPathOption(name) && typeof value === 'string' ? resolve(request.base, value) : value;
   }
   return options;
 }

@@ -8,7 +8,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { expandAlias } from '../core/cron-text.js';
 import { quoteArgv } from '../core/shell-quote.js';
-import { OPTIONS, PATH_OPTIONS, type OptionName } from '../cli/options.js';
+import { OPTIONS, isPathOption, pathOptions, type OptionName } from '../cli/options.js';
 import type { ParsedCall } from '../cli/parse.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveCommand } from '../os/launch.js';
@@ -51,12 +51,12 @@ function ownArgs(call: ParsedCall, config: ProgramConfig, world: World): string[
   if (typeof call.values.stdout === 'string' || typeof call.values.stderr === 'string') args.push('--stdout', config.stdout, '--stderr', config.stderr);
   else args.push('--log', config.stdout);
   // Every other path option of the table, made absolute (the call's directory is not cron's).
-  for (const name of PATH_OPTIONS) {
+  for (const name of pathOptions()) {
     const value = call.values[name as OptionName];
     if (!ALWAYS.has(name) && typeof value === 'string') args.push(`--${name}`, resolve(config.request.base ?? world.cwd, value));
   }
   for (const [name, value] of Object.entries(call.values) as [OptionName, string | boolean | string[]][]) {
-    if (LEFT_OUT.has(name) || PATH_OPTIONS.includes(name) || !(name in OPTIONS)) continue;
+    if (LEFT_OUT.has(name) || isPathOption(name) || !(name in OPTIONS)) continue;
     if (Array.isArray(value)) for (const item of value) args.push(`--${name}`, item);
     // A password is never printed: the line goes into a crontab and cron's mails.
     else if (name === 'lease' && typeof value === 'string') args.push(`--${name}`, withoutPassword(value));

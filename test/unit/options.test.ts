@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPTIONS, PATH_OPTIONS, defaultShown, type OptionSpec } from '../../src/cli/options.ts';
+import { OPTIONS, defaultShown, isPathOption, pathOptions, type OptionSpec } from '../../src/cli/options.ts';
 import { OptionError } from '../../src/cli/option-kinds.ts';
 import { checkNeeds, givenValue, optionValue } from '../../src/cli/option-values.ts';
 import { helpText as fullHelp } from '../../src/cli/help.ts';
@@ -40,9 +40,15 @@ test('option table: a hand-written default text only where the default is not a 
 test('option table: needs name options of the table; files and directories are path options', () => {
   for (const [name, spec] of ROWS) {
     for (const other of spec.needs ?? []) assert.ok(other in OPTIONS, `--${name} needs --${other}, which is not an option`);
-    if (spec.valueName === 'FILE' || spec.valueName === 'DIR')
-      assert.ok(PATH_OPTIONS.includes(name), `--${name} takes a ${spec.valueName} but is not a path option`);
+    if (spec.valueName === 'FILE' || spec.valueName === 'DIR') assert.ok(isPathOption(name), `--${name} takes a ${spec.valueName} but is not a path option`);
   }
+  assert.deepEqual(
+    pathOptions(),
+    ROWS.filter(([, spec]) => spec.path).map(([name]) => name),
+    'the path options, in the order of the table',
+  );
+  for (const name of ['log', 'cwd']) assert.ok(isPathOption(name), `--${name} is a path option`);
+  for (const name of ['user', 'start-secs', 'toString', '__proto__', 'no-such-option']) assert.ok(!isPathOption(name), `${name} is not a path option`);
 });
 
 test('option values: given text is parsed by its row, absent is the default, a refusal names the option and keeps the parts apart', () => {
