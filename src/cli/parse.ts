@@ -9,10 +9,6 @@ import type { ParsedCall } from './call.js';
 
 export type { Action, ParsedCall } from './call.js';
 
-const STRINGS = namesOfType('string');
-const ARRAYS = namesOfType('array');
-const BOOLEANS = namesOfType('boolean');
-
 /**
  * Parses a call's arguments: the plain forms of a check by the short reader of the same
  * option table (src/cli/fast-parse.ts, which gives exactly what parseArgs gives), anything
@@ -27,7 +23,15 @@ export function parseArgs(args: string[]): ParsedCall {
   const dashDash = args.indexOf('--');
   const own = dashDash < 0 ? args : args.slice(0, dashDash);
   const command = dashDash < 0 ? [] : args.slice(dashDash + 1);
-  const parsed = parser.detailed(own, { string: [...STRINGS, ...ARRAYS], array: ARRAYS, boolean: BOOLEANS, configuration: PARSER_CONFIGURATION });
+  // The names by type, from the table: made here, not when this module loads, which a full check
+  // does at every start without coming here (a plain check is read by src/cli/fast-parse.ts).
+  const arrays = namesOfType('array');
+  const parsed = parser.detailed(own, {
+    string: [...namesOfType('string'), ...arrays],
+    array: arrays,
+    boolean: namesOfType('boolean'),
+    configuration: PARSER_CONFIGURATION,
+  });
   if (parsed.error) throw new UsageError(parsed.error.message);
   const argv = parsed.argv as Record<string, unknown>;
   const values: ParsedCall['values'] = {};
