@@ -23,7 +23,7 @@ export const BUILD_LINE = '// ensure-running build ';
 export const BUNDLE_OPENING =
   '(function (run) { return this === globalThis ? run : run(exports, require, module, __filename, __dirname); }).call(this, ' +
   'function (exports, require, module, __filename, __dirname) { ';
-/** How a cache file opens: this, the build id, spaces up to a multiple of 8 bytes and a newline (`cacheHeaderOf`), then V8's data. */
+/** How a cache file opens: this, the build id, spaces up to a multiple of 8 bytes and a newline (`cacheHeaderFor`), then V8's data. */
 export const CACHE_HEADER = 'ensure-running code cache ';
 /**
  * The file name in the stack traces of a bundle compiled from its cache: Node 20's V8 keeps the
@@ -34,21 +34,19 @@ export const CACHED_SCRIPT_NAME = 'ensure-running/dist/check.cjs';
 const MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * A cache file's first line for a build id, padded with spaces to a multiple of 8 bytes: V8
- * reads its data in place only from an address aligned so, and copies it first otherwise (a
- * quarter of a megabyte, in fresh memory, at every full check).
+ * The first line a cache of this bundle opens with: the build id at the end of its text (or
+ * null when it ends with none), padded with spaces to a multiple of 8 bytes. V8 reads its data
+ * in place only from an address aligned so, and copies it first otherwise (a quarter of a
+ * megabyte, in fresh memory, at every full check). One function for the build that writes it
+ * and the check that compares it: each function of this file is compiled at every full check.
  */
-export function cacheHeaderOf(id: string): string {
+export function cacheHeaderFor(text: string): string | null {
+  const at = text.lastIndexOf(BUILD_LINE);
+  if (at < 0 || (at > 0 && text[at - 1] !== '\n')) return null;
+  const id = text.slice(at + BUILD_LINE.length).trimEnd();
+  if (!/^[0-9a-f]{16,64}$/.test(id)) return null;
   const line = `${CACHE_HEADER}${id}`;
   return `${line.padEnd(Math.ceil((line.length + 1) / 8) * 8 - 1)}\n`;
-}
-
-/** The build id at the end of a bundle's text, or null. */
-export function buildIdOf(text: string): string | null {
-  const line = text.lastIndexOf(BUILD_LINE);
-  if (line < 0 || (line > 0 && text[line - 1] !== '\n')) return null;
-  const id = text.slice(line + BUILD_LINE.length).trimEnd();
-  return /^[0-9a-f]{16,64}$/.test(id) ? id : null;
 }
 
 /**
@@ -86,10 +84,9 @@ export function requireWithCache(file: string, requireFrom: NodeJS.Require): { e
   // it, made for this build); else why not. Told here, not in a function of its own: this file
   // runs before any code cache, and each of its functions is compiled at every full check.
   let cache: Buffer | 'refused' | 'absent' = 'refused';
-  const id = buildIdOf(read.text);
+  const header = cacheHeaderFor(read.text);
   if (typeof read.cache === 'string') cache = read.cache;
-  else if (read.cache.uid === read.uid && (read.cache.mode & 0o022) === 0 && id !== null) {
-    const header = cacheHeaderOf(id);
+  else if (read.cache.uid === read.uid && (read.cache.mode & 0o022) === 0 && header !== null) {
     // V8's data, read in place (the header keeps it aligned): the cache is a quarter of a megabyte,
     // and a copy is time at every check.
     if (read.cache.bytes.toString('latin1', 0, header.length) === header) cache = read.cache.bytes.subarray(header.length);
@@ -107,10 +104,10 @@ export function requireWithCache(file: string, requireFrom: NodeJS.Require): { e
 export async function codeCacheOf(file: string, warmUp: (exports: unknown) => Promise<void>): Promise<Buffer> {
   const source = readSmallFile(file, MAX_BYTES, 'bundle', 'latin1');
   if (source.kind !== 'ok') throw new Error(`${file}: ${source.kind === 'bad' ? source.reason : 'missing'}`);
-  const id = buildIdOf(source.text);
-  if (id === null) throw new Error(`${file} does not end with its build id (${BUILD_LINE}ID)`);
+  const header = cacheHeaderFor(source.text);
+  if (header === null) throw new Error(`${file} does not end with its build id (${BUILD_LINE}ID)`);
   const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
   const { script, exports } = compile(file, source.text, undefined, createRequire(file), CACHED_SCRIPT_NAME);
   await warmUp(exports);
-  return Buffer.concat([Buffer.from(cacheHeaderOf(id), 'latin1'), script.createCachedData()]);
+  return Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]);
 }

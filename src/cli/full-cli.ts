@@ -10,10 +10,13 @@ import { endNow } from './end-now.js';
  * runs before any code cache, and each of its functions is compiled at every full check.
  */
 export function runFullCli(): void {
-  let entry: Promise<typeof import('./check-entry.js')>;
+  const args = process.argv.slice(2);
+  // Any call but a plain check goes on to the ESM entry dist/cli.js (imported here: check.cjs itself cannot import).
+  const fullCli = () => import('./run.js');
+  let called: Promise<boolean>;
   // Bundled, require() is this CommonJS file's (see scripts/build.mjs): not import(), which
   // would send check.cjs through the ESM loader, whose export scan costs more than the check.
-  if (typeof require !== 'function') entry = import('./check-entry.js');
+  if (typeof require !== 'function') called = import('./check-entry.js').then(({ runCall }) => runCall(args, fullCli));
   else {
     // Node 22.1+ keeps compiled code between runs: turned on here, before check.cjs is compiled
     // (node:module is loaded only then). Node 20 has no such function, and check.cjs is then
@@ -27,20 +30,20 @@ export function runFullCli(): void {
     enableCompileCache?.();
     // The path joined by hand: node:path's join is compiled at its first call, a check's own cost.
     const cached = enableCompileCache ? null : requireWithCache(`${__dirname}/check.cjs`, require);
-    entry = Promise.resolve((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js'));
+    // Called at once, not through a promise of the module: one function less to compile.
+    called = ((cached?.exports ?? require('./check-entry.js')) as typeof import('./check-entry.js')).runCall(args, fullCli);
   }
-  // The plain check runs in dist/check.cjs; any other call goes on to the ESM entry
-  // dist/cli.js (imported here: check.cjs itself cannot import); either sets the exit code.
-  entry
-    .then(({ runCall }) => runCall(process.argv.slice(2), () => import('./run.js')))
-    // A plain check is over when its call returns: it exits at once, with its exit code. Left to
-    // end by itself, Node would turn its event loop once more (running the garbage collection it
-    // had scheduled meanwhile) and take the heap down piece by piece: about 1 ms (docs/speed.md).
-    .then((checked) => {
+  // Either sets the exit code. A plain check is over when its call returns: it exits at once,
+  // with its exit code. Left to end by itself, Node would turn its event loop once more (running
+  // the garbage collection it had scheduled meanwhile) and take the heap down piece by piece:
+  // about 1 ms (docs/speed.md).
+  called.then(
+    (checked) => {
       if (checked) endNow();
-    })
-    .catch((error: unknown) => {
+    },
+    (error: unknown) => {
       process.stderr.write(`ensure-running: internal error, please report it with this text:\n${(error as Error)?.stack ?? String(error)}\n`);
       process.exitCode = 1;
-    });
+    },
+  );
 }

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, readFileSync, renameSyn
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { NODE, ROOT, Sandbox, rootOnly } from '../helpers.ts';
-import { BUILD_LINE, BUNDLE_OPENING, CACHED_SCRIPT_NAME, CACHE_HEADER, buildIdOf, cacheHeaderOf } from '../../src/cli/code-cache.ts';
+import { BUILD_LINE, BUNDLE_OPENING, CACHED_SCRIPT_NAME, CACHE_HEADER, cacheHeaderFor } from '../../src/cli/code-cache.ts';
 
 const BUNDLE = join(ROOT, 'dist', 'check.cjs');
 const built = existsSync(`${BUNDLE}.cache`) || 'npm run build first';
@@ -47,6 +47,16 @@ function loads(file: string): string {
   return loadThen(file, "console.log(loaded === null ? 'not read' : typeof loaded.exports.runCall === 'function' ? loaded.cache : 'no runCall');\n");
 }
 
+/** The build id a bundle's text ends with (scripts/build.mjs writes it last). */
+function idOf(text: string): string {
+  const id = text.slice(text.lastIndexOf(BUILD_LINE) + BUILD_LINE.length).trim();
+  assert.match(id, /^[0-9a-f]{16,64}$/);
+  return id;
+}
+
+/** The header of a cache made for the build `id`. */
+const headerOf = (id: string): string => cacheHeaderFor(`bundle\n${BUILD_LINE}${id}\n`)!;
+
 test('code cache: the built bundle is compiled from the cache the build made for it', { skip: built !== true && built }, (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
@@ -77,7 +87,7 @@ test("code cache: one that others may write, that is a link, or that is not this
 
   // The bundle of another build (same length, another id): the cache names the one it was made for.
   const text = readFileSync(file, 'utf8');
-  const id = buildIdOf(text)!;
+  const id = idOf(text);
   assert.ok(text.endsWith(`${BUILD_LINE}${id}\n`));
   const other = id.replace(/^./, (c) => (c === '0' ? '1' : '0'));
   writeFileSync(file, `${text.slice(0, -id.length - 1)}${other}\n`);
@@ -86,7 +96,7 @@ test("code cache: one that others may write, that is a link, or that is not this
   assert.equal(loads(file), 'used');
 
   // This build's header over data that V8 cannot take: V8 refuses it, the bundle compiles anyway.
-  writeFileSync(`${file}.cache`, `${cacheHeaderOf(id)}not a code cache`, { mode: 0o644 });
+  writeFileSync(`${file}.cache`, `${headerOf(id)}not a code cache`, { mode: 0o644 });
   assert.equal(loads(file), 'rejected');
 });
 
@@ -94,15 +104,18 @@ test("code cache: V8's data starts 8-byte aligned, which V8 reads in place (it c
   const box = new Sandbox();
   t.after(() => box.cleanup());
   for (const id of ['0123456789abcdef', 'a'.repeat(21), 'b'.repeat(32), 'c'.repeat(37), 'd'.repeat(64)]) {
-    const header = cacheHeaderOf(id);
+    const header = headerOf(id);
     assert.equal(header.length % 8, 0, `the header for an id of ${id.length}`);
     assert.match(header, new RegExp(`^${CACHE_HEADER}${id} *\n$`));
   }
-  const id = buildIdOf(readFileSync(BUNDLE, 'latin1'))!;
-  assert.equal(readFileSync(`${BUNDLE}.cache`).toString('latin1', 0, cacheHeaderOf(id).length), cacheHeaderOf(id), 'the built cache opens so');
+  // No header for a bundle that names no build: no cache is ever trusted for it.
+  for (const text of ['bundle\n', `bundle\n${BUILD_LINE}not-an-id\n`, `bundle${BUILD_LINE}0123456789abcdef\n`, `bundle\n${BUILD_LINE}${'e'.repeat(65)}\n`])
+    assert.equal(cacheHeaderFor(text), null, JSON.stringify(text));
+  const id = idOf(readFileSync(BUNDLE, 'latin1'));
+  assert.equal(readFileSync(`${BUNDLE}.cache`).toString('latin1', 0, headerOf(id).length), headerOf(id), 'the built cache opens so');
   // A cache that opens without the padding (as builds before it wrote theirs) is not read at the wrong place.
   const file = copyOfBundle(box);
-  const data = readFileSync(`${file}.cache`).subarray(cacheHeaderOf(id).length);
+  const data = readFileSync(`${file}.cache`).subarray(headerOf(id).length);
   writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${CACHE_HEADER}${id}\n`, 'latin1'), data]), { mode: 0o644 });
   assert.equal(loads(file), 'refused');
 });
