@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { JS_BIN, NODE, Sandbox, atProcessEnd, fixture, runProcess } from '../helpers.ts';
+import { join } from 'node:path';
+import { JS_BIN, NODE, ROOT, Sandbox, atProcessEnd, fixture, runProcess } from '../helpers.ts';
 
 /** Built-in modules that a healthy check must not load (each cost measured in docs/speed.md). */
 const NOT_ON_THE_HEALTHY_PATH = ['crypto', 'child_process', 'stream', 'net', 'assert', 'os', 'internal/readline/interface', 'internal/fs/promises'];
@@ -131,4 +132,14 @@ test('node path: a call answered from the quiet promise loads no built-in module
     [],
     'built-in modules loaded by the node path beyond an empty script',
   );
+});
+
+test('check bundle: its modules are laid out to run in order at load, not wrapped to run at their first use (only schedules.ts, which reaches a module left out of it, and what it imports)', () => {
+  const text = readFileSync(join(ROOT, 'dist', 'check.cjs'), 'latin1');
+  // esbuild wraps a module that is import()ed, and every module it imports, in a function run at first use.
+  const wrapped = [...text.matchAll(/__esm\(\{"(src\/[^"]+)"/g)].map((found) => found[1]);
+  assert.ok(wrapped.includes('src/cli/schedules.ts'), `schedules.ts stays behind its import(): ${wrapped.join(', ')}`);
+  assert.ok(wrapped.length <= 6, `wrapped: ${wrapped.join(', ')}`);
+  for (const file of ['src/commands/check.ts', 'src/core/paths.ts', 'src/core/shell-quote.ts', 'src/cli/options.ts', 'src/core/machine.ts', 'src/os/door.ts'])
+    assert.ok(!wrapped.includes(file), `${file} is wrapped`);
 });
