@@ -106,6 +106,25 @@ const HEAVY = /\/src\/(lease\/postgres|lease\/redis|core\/schedule|config\/load)
 // leaving them out makes the file smaller to compile at every start.
 const OTHER_ACTIONS =
   /\/src\/(cli\/help|cli\/completion|config\/call|commands\/(status|stop|reload|release|crontab|install|logs|forget)|lease\/manual|notify\/output-file)\.js$/;
+// Whether a module (a src/ path ending in .js) is left out of dist/check.cjs (a stub below), or
+// imports one statically, directly or not. (A module is taken for not reaching one while its own
+// imports are read: an import cycle could hide a stub, and the warm-up of the cache would then
+// fail aloud on it. test/unit/layers.test.ts keeps src/ free of cycles.)
+const reaching = new Map();
+function reachesStub(file) {
+  if (HEAVY.test(file) || OTHER_ACTIONS.test(file)) return true;
+  if (!reaching.has(file)) {
+    reaching.set(file, false);
+    const source = readFileSync(file.replace(/\.js$/, '.ts'), 'utf8');
+    const specs = [...source.matchAll(/^(?:import|export)(?! type)[^;]*? from '(\.{1,2}\/[^']+\.js)';/gm)].map((m) => m[1]);
+    reaching.set(
+      file,
+      specs.some((spec) => reachesStub(join(dirname(file), spec))),
+    );
+  }
+  return reaching.get(file);
+}
+
 await build({
   entryPoints: { check: 'src/cli/check-entry.ts' },
   ...COMMONJS,
@@ -159,39 +178,46 @@ await build({
       // check may load. The stubs below (what a plain check never reaches) stay behind import().
       name: 'static-in-check-bundle',
       setup(b) {
-        // Whether a module (a src/ path ending in .js) is a stub, or imports one statically, directly or not.
-        const reaching = new Map();
-        const reachesStub = (file) => {
-          if (HEAVY.test(file) || OTHER_ACTIONS.test(file)) return true;
-          if (!reaching.has(file)) {
-            reaching.set(file, false);
-            const source = readFileSync(file.replace(/\.js$/, '.ts'), 'utf8');
-            const specs = [...source.matchAll(/^(?:import|export)(?! type)[^;]*? from '(\.{1,2}\/[^']+\.js)';/gm)].map((m) => m[1]);
-            reaching.set(
-              file,
-              specs.some((spec) => reachesStub(join(dirname(file), spec))),
-            );
-          }
-          return reaching.get(file);
-        };
         b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
           const source = readFileSync(args.path, 'utf8');
-          const statics = [];
-          const contents = source.replace(/(?<!typeof )\bimport\('(\.{1,2}\/[^']+\.js)'\)/g, (call, spec) => {
-            if (reachesStub(join(dirname(args.path), spec))) return call;
-            statics.push(`import * as __erStatic${statics.length} from '${spec}';`);
-            return `Promise.resolve(__erStatic${statics.length - 1})`;
-          });
-          return statics.length ? { contents: `${statics.join('\n')}\n${contents}`, loader: 'ts' } : undefined;
+          const specs = [];
+          // The module's namespace, imported statically (its name here); null for a stub's.
+          const namespace = (spec) => {
+            if (reachesStub(join(dirname(args.path), spec))) return null;
+            if (!specs.includes(spec)) specs.push(spec);
+            return `__erStatic${specs.indexOf(spec)}`;
+          };
+          // Each name read off the namespace, never the namespace itself: esbuild then binds the
+          // names directly, where a namespace used as a value is an object of getters made at start.
+          const contents = source
+            .replace(/const \{([\w\s,:]+)\} = await import\('(\.{1,2}\/[^']+\.js)'\);/g, (call, names, spec) => {
+              const ns = namespace(spec);
+              if (ns === null) return call;
+              const pairs = names
+                .split(',')
+                .map((name) => name.split(':').map((part) => part.trim()))
+                .filter(([from]) => from);
+              return `const ${pairs.map(([from, to = from]) => `${to} = ${ns}.${from}`).join(', ')};`;
+            })
+            .replace(/\(await import\('(\.{1,2}\/[^']+\.js)'\)\)/g, (call, spec) => namespace(spec) ?? call)
+            .replace(/(?<!typeof )\bimport\('(\.{1,2}\/[^']+\.js)'\)/g, (call, spec) => {
+              const ns = namespace(spec);
+              return ns === null ? call : `Promise.resolve(${ns})`;
+            });
+          return specs.length
+            ? { contents: `${specs.map((spec, i) => `import * as __erStatic${i} from '${spec}';`).join('\n')}\n${contents}`, loader: 'ts' }
+            : undefined;
         });
       },
     },
     {
       name: 'plain-check-only',
       setup(b) {
+        // Left out too: a module import()ed that imports one of those (src/cli/schedules.ts).
         b.onResolve({ filter: /\.js$/ }, (args) => {
           const file = join(args.resolveDir, args.path);
-          return HEAVY.test(file) || OTHER_ACTIONS.test(file) ? { path: file, namespace: 'not-in-check-bundle' } : undefined;
+          const left = HEAVY.test(file) || OTHER_ACTIONS.test(file) || (args.kind === 'dynamic-import' && reachesStub(file));
+          return left ? { path: file, namespace: 'not-in-check-bundle' } : undefined;
         });
         b.onLoad({ filter: /.*/, namespace: 'not-in-check-bundle' }, (args) => ({
           contents: `module.exports = {};\nthrow new Error(${JSON.stringify(`${relative('.', args.path)} is not in dist/check.cjs: this call should have gone to dist/cli.js (src/cli/check-entry.ts)`)});`,

@@ -7,6 +7,7 @@ import { appendRecord } from '../os/door.js';
 import { ConfigError, EXIT, RunError, UsageError } from '../errors.js';
 import { armTimeLimit } from './time-limit.js';
 import { notUtf8 } from '../os/raw-argv.js';
+import { quoteArgv } from '../core/shell-quote.js';
 import type { ProgramConfig } from '../core/program-config.js';
 import type { StatusFlags } from '../commands/status.js';
 
@@ -104,11 +105,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       return crontabCommand(call, await actingConfig(call, world), world);
     }
     case 'install': {
-      const [{ crontabEntry }, { installCommand }, { quoteArgv }] = await Promise.all([
-        import('../commands/crontab.js'),
-        import('../commands/install.js'),
-        import('../core/shell-quote.js'),
-      ]);
+      const [{ crontabEntry }, { installCommand }] = await Promise.all([import('../commands/crontab.js'), import('../commands/install.js')]);
       // Root with --user NAME: the line goes into NAME's crontab and runs as NAME, so it carries no --user.
       const user = installUser(call);
       const own = user ? { ...call, values: Object.fromEntries(Object.entries(call.values).filter(([key]) => key !== 'user')) } : call;
@@ -117,11 +114,7 @@ async function dispatch(call: ParsedCall, world: World): Promise<number> {
       return installCommand(target, crontabEntry(own, config, world), world);
     }
     case 'uninstall': {
-      const [{ uninstallCommand }, { crontabEntry }, { quoteArgv }] = await Promise.all([
-        import('../commands/install.js'),
-        import('../commands/crontab.js'),
-        import('../core/shell-quote.js'),
-      ]);
+      const [{ uninstallCommand }, { crontabEntry }] = await Promise.all([import('../commands/install.js'), import('../commands/crontab.js')]);
       const user = installUser(call);
       // With the command (the options of the line): the line --crontab prints, pasted by hand, is found too.
       const own = user ? { ...call, values: Object.fromEntries(Object.entries(call.values).filter(([key]) => key !== 'user')) } : call;
