@@ -132,10 +132,11 @@ await build({
   plugins: [
     {
       // A healthy check hashes nothing and starts nothing: crypto (registry names, launch
-      // tokens), child_process (a launch, a stop) and os (the lease's host name and secrets'
-      // home) are required where first used, not at start (test/e2e/check-bundle-loads.test.ts). Each becomes a module of functions that
-      // load it and call theirs: an ES module, which the bundle imports from directly (an
-      // object of getters was copied getter by getter into each importer at every start).
+      // tokens), child_process (a launch, a stop) and os (the lease's host name, a secret's
+      // home) are required where first used, not at start (test/e2e/check-bundle-loads.test.ts).
+      // Each becomes a module of functions that load it and call theirs: an ES module, which the
+      // bundle imports from directly (an object of getters was copied getter by getter into each
+      // importer at every start).
       // Only functions, not classes: importing anything else fails the build ("No matching export").
       name: 'builtins-on-first-use',
       setup(b) {
@@ -171,11 +172,12 @@ await build({
     },
     {
       // One file, all of it at hand: an import() of a module of this bundle becomes a static
-      // import, and esbuild hoists every module instead of wrapping it in a function that runs
-      // it on first use (and each module it imports, transitively: 72 of 92 were). Those wrappers,
-      // their calls and their exports objects were about 1.5% of a full check. A module body
-      // thus runs at every start: test/e2e/check-bundle-loads.test.ts holds what a healthy
-      // check may load. The stubs below (what a plain check never reaches) stay behind import().
+      // import, and esbuild lays every module out in order instead of wrapping it in a function
+      // run at its first use (with each module it imports, transitively: 92 were). Those
+      // wrappers, their calls and their namespace objects were about 1% of a full check
+      // (docs/speed.md). Every module body thus runs at every start: test/e2e/check-bundle-loads
+      // holds what a healthy check may load, and that no module is wrapped. The stubs below
+      // (what a plain check never reaches) stay behind import().
       name: 'static-in-check-bundle',
       setup(b) {
         b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
